@@ -1,0 +1,56 @@
+"""Dependencies declared once and reused by every router (``Annotated`` aliases)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from borderline.auth import Principal, authenticate
+from borderline.service import Services
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def _api_key(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return request.headers.get("x-api-key")
+
+
+def current_principal(request: Request, services: ServicesDep) -> Principal:
+    # The web dashboard authenticates by session and stores the principal on the request.
+    principal: Principal | None = getattr(request.state, "principal", None)
+    if principal is not None:
+        return principal
+    with services.sessions() as session:
+        return authenticate(session, _api_key(request))
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+
+
+def require(permission: str) -> Callable[[Principal], Principal]:
+    """``Depends(require("write"))``: the caller's role must grant ``permission``."""
+
+    def check(principal: PrincipalDep) -> Principal:
+        principal.require(permission)
+        return principal
+
+    return check
+
+
+Reader = Annotated[Principal, Depends(require("read"))]
+Assessor = Annotated[Principal, Depends(require("assess"))]
+Labeller = Annotated[Principal, Depends(require("label"))]
+Writer = Annotated[Principal, Depends(require("write"))]
+Activator = Annotated[Principal, Depends(require("activate"))]
+Admin = Annotated[Principal, Depends(require("admin"))]

@@ -1,0 +1,1 @@
+"""API routers. Every module here exposes ``router``; ``create_app`` includes them all."""

@@ -1,0 +1,81 @@
+"""API keys and roles. Keys are random, shown once, and stored only as SHA-256 hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from borderline.errors import Forbidden, InvalidInput, NotFound, Unauthorized
+from borderline.store.models import ApiKeyRow
+
+# What each role may do. Endpoints ask for a permission, never for a role, so a new role is a
+# line here. "assess" runs assessments and stateless tools; "write" changes stored data
+# (lists, cases, registers); "activate" puts a policy live; "admin" manages keys.
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "admin": frozenset({"read", "assess", "label", "write", "review", "activate", "admin"}),
+    "analyst": frozenset({"read", "assess", "label", "write", "review"}),
+    "auditor": frozenset({"read"}),
+    "service": frozenset({"read", "assess", "label"}),
+}
+ROLES = tuple(ROLE_PERMISSIONS)
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    key_id: str
+    name: str
+    role: str
+
+    def can(self, permission: str) -> bool:
+        return permission in ROLE_PERMISSIONS.get(self.role, frozenset())
+
+    def require(self, permission: str) -> None:
+        if not self.can(permission):
+            raise Forbidden(f"role '{self.role}' may not {permission}")
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_key(session: Session, name: str, role: str) -> tuple[str, str]:
+    """Create a key; returns (key id, the full secret). The secret is not stored."""
+    if role not in ROLE_PERMISSIONS:
+        raise InvalidInput(f"unknown role {role!r}; roles: {', '.join(ROLES)}", where="role")
+    key_id = secrets.token_hex(6)
+    secret = f"bl_{key_id}_{secrets.token_urlsafe(24)}"
+    session.add(ApiKeyRow(id=key_id, name=name, role=role, secret_hash=_hash(secret),
+                          created_at=datetime.now(UTC)))
+    return key_id, secret
+
+
+def authenticate(session: Session, secret: str | None) -> Principal:
+    if not secret:
+        raise Unauthorized("missing API key: send 'Authorization: Bearer <key>' or 'X-API-Key'")
+    parts = secret.split("_")
+    if len(parts) < 3 or parts[0] != "bl":
+        raise Unauthorized("malformed API key")
+    row = session.get(ApiKeyRow, parts[1])
+    # Compare in constant time; an unknown id and a wrong secret give the same answer.
+    if row is None or not hmac.compare_digest(row.secret_hash, _hash(secret)):
+        raise Unauthorized("invalid API key")
+    if row.revoked_at is not None:
+        raise Unauthorized("revoked API key")
+    return Principal(key_id=row.id, name=row.name, role=row.role)
+
+
+def revoke_key(session: Session, key_id: str) -> None:
+    row = session.get(ApiKeyRow, key_id)
+    if row is None:
+        raise NotFound(f"no API key {key_id!r}")
+    row.revoked_at = datetime.now(UTC)
+
+
+def list_keys(session: Session) -> list[ApiKeyRow]:
+    return list(session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.created_at)))

@@ -1,0 +1,51 @@
+"""Helpers shared by CLI commands: JSON output, reading files or stdin, opening services."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from borderline.errors import InvalidInput
+
+
+def echo_json(obj: Any) -> None:
+    typer.echo(json.dumps(obj, ensure_ascii=False, default=str))
+
+
+def read_text(path: str) -> str:
+    """Read a file, or stdin when ``path`` is ``-``."""
+    if path == "-":
+        return sys.stdin.read()
+    p = Path(path)
+    if not p.is_file():
+        raise InvalidInput("no such file", where=path)
+    try:
+        return p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"not UTF-8 text (byte {exc.start})", where=path) from None
+
+
+def iter_jsonl(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (line number, object) from a JSON-lines file or stdin; blank lines are skipped."""
+    fh = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+    try:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InvalidInput(f"invalid JSON: {exc.msg}", where=f"{path}:{lineno}") from None
+            if not isinstance(obj, dict):
+                raise InvalidInput("each line must be a JSON object", where=f"{path}:{lineno}")
+            yield lineno, obj
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"not UTF-8 text (byte {exc.start})", where=path) from None
+    finally:
+        if fh is not sys.stdin:
+            fh.close()

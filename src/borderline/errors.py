@@ -1,0 +1,84 @@
+"""One small error hierarchy, mapped to HTTP and CLI exit codes in exactly one place each.
+
+Domain code raises these and never imports a web framework; the API's exception handler turns
+``status`` into the response code and the CLI turns the message into ``error: ...`` with exit 2.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class BorderlineError(Exception):
+    """Base class. ``status`` is the HTTP status an adapter should answer with."""
+
+    status: int = 400
+    code: str = "bad_request"
+
+    def __init__(self, message: str, *, where: str | None = None, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where
+        self.details = details
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"error": self.code, "message": self.message}
+        if self.where is not None:
+            body["where"] = self.where
+        if self.details:
+            body["details"] = self.details
+        return body
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+class InvalidInput(BorderlineError):
+    """The caller sent something malformed; ``where`` names the field path, file or line."""
+
+    status = 422
+    code = "invalid_input"
+
+
+class DataFileError(InvalidInput):
+    """A reference or input file could not be read; ``where`` is ``path:line``."""
+
+    code = "invalid_file"
+
+
+class PolicySyntaxError(InvalidInput):
+    """A policy failed to parse or compile; ``where`` is ``line:column``."""
+
+    code = "policy_error"
+
+
+class Unauthorized(BorderlineError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(BorderlineError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(BorderlineError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(BorderlineError):
+    status = 409
+    code = "conflict"
+
+
+class PayloadTooLarge(BorderlineError):
+    status = 413
+    code = "payload_too_large"
+
+
+class Unavailable(BorderlineError):
+    """A capability needs something this machine lacks (network, a file, a model)."""
+
+    status = 503
+    code = "unavailable"

@@ -1,0 +1,24 @@
+"""Reference data with provenance: ISO 3166 countries, ISO 4217 currencies, regions.
+
+Files live in ``refdata/data/`` next to a ``*.PROVENANCE.md`` that says where they came from.
+"""
+
+from borderline.refdata.countries import (
+    Country,
+    country,
+    is_country,
+    is_currency,
+    all_countries,
+    currency_minor_units,
+    region_members,
+)
+
+__all__ = [
+    "Country",
+    "all_countries",
+    "country",
+    "currency_minor_units",
+    "is_country",
+    "is_currency",
+    "region_members",
+]

@@ -1,0 +1,57 @@
+"""Settings from the environment, each documented in docs/settings.md (a test checks that)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ENV_PREFIX = "BORDERLINE_"
+
+# name -> (default, description). docs/settings.md must document every one of these.
+SETTINGS: dict[str, tuple[str, str]] = {
+    "DATA_DIR": ("./borderline-data", "Folder for the SQLite database, ledger key and indexes."),
+    "DATABASE_URL": (
+        "",
+        "SQLAlchemy URL; empty means SQLite in DATA_DIR. PostgreSQL: "
+        "postgresql+psycopg://user@host/db",
+    ),
+    "LEDGER_ORIGIN": ("borderline.local/ledger", "Origin line of signed checkpoints."),
+    "LEDGER_KEY_FILE": (
+        "",
+        "Ed25519 private key (PEM); empty means DATA_DIR/ledger-key.pem, created on first start.",
+    ),
+    "MAX_BODY_BYTES": ("2000000", "Largest request body the API accepts, in bytes."),
+    "MAX_BATCH": ("1000", "Most orders in one POST /v1/decisions:batch."),
+    "POLICY_FILE": ("", "Policy to activate on first start; empty means the built-in default."),
+    "SESSION_SECRET": (
+        "",
+        "Secret for signing web sessions; empty means generated into DATA_DIR on first start.",
+    ),
+    "LOG_LEVEL": ("INFO", "Python logging level."),
+}
+
+
+def env(name: str) -> str:
+    if name not in SETTINGS:
+        raise KeyError(f"undocumented setting {ENV_PREFIX}{name}")
+    return os.environ.get(ENV_PREFIX + name, SETTINGS[name][0])
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = field(default_factory=lambda: Path(env("DATA_DIR")))
+    database_url: str = field(default_factory=lambda: env("DATABASE_URL"))
+    ledger_origin: str = field(default_factory=lambda: env("LEDGER_ORIGIN"))
+    ledger_key_file: str = field(default_factory=lambda: env("LEDGER_KEY_FILE"))
+    max_body_bytes: int = field(default_factory=lambda: int(env("MAX_BODY_BYTES")))
+    max_batch: int = field(default_factory=lambda: int(env("MAX_BATCH")))
+    policy_file: str = field(default_factory=lambda: env("POLICY_FILE"))
+    session_secret: str = field(default_factory=lambda: env("SESSION_SECRET"))
+    log_level: str = field(default_factory=lambda: env("LOG_LEVEL"))
+
+    @property
+    def url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'borderline.db').resolve()}"
