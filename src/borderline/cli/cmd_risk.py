@@ -1,0 +1,228 @@
+"""``borderline risk …``: MCDA tools, country and corridor risk, register, quantification, reports.
+
+Commands parse arguments, call :mod:`borderline.assessment` and print; no business logic here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import typer
+
+from borderline.assessment import mcda
+from borderline.assessment.tables import Table, parse_number, read_table
+from borderline.cli._common import echo_json, read_text
+from borderline.errors import InvalidInput
+
+risk_app = typer.Typer(
+    help="Risk assessment and governance: MCDA, country/corridor risk, register, reports.",
+    no_args_is_help=True,
+)
+mcda_app = typer.Typer(
+    help="Multi-criteria decision analysis on CSV tables (header row of criteria, first column "
+    "naming each row).",
+    no_args_is_help=True,
+)
+risk_app.add_typer(mcda_app, name="mcda")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(risk_app, name="risk")
+
+
+def _table(path: str) -> Table:
+    return read_table(read_text(path), source=path)
+
+
+def _floats(text: str | None, where: str) -> list[float] | None:
+    if text is None:
+        return None
+    parts = [p for p in text.split(",")]
+    return [parse_number(p, f"{where}[{i}]") for i, p in enumerate(parts)]
+
+
+def _types(text: str) -> list[str]:
+    return [t.strip() for t in text.split(",")]
+
+
+def _print_weights(result: dict[str, Any]) -> None:
+    for name, w in result["weights"].items():
+        typer.echo(f"{name:<30} {w:.6f}")
+
+
+def _print_ranking(result: dict[str, Any]) -> None:
+    scores = result["scores"]
+    for pos, name in enumerate(result["ranking"], 1):
+        typer.echo(f"{pos:>3}  {name:<30} {scores[name]:.6f}")
+
+
+@mcda_app.command("ahp")
+def ahp_cmd(
+    file: str = typer.Argument(..., help="Pairwise comparison matrix CSV (`-` for stdin)."),
+    method: str = typer.Option(
+        "eigenvector", "--method", help="eigenvector (Saaty) or geometric-mean."
+    ),
+    max_cr: float = typer.Option(mcda.DEFAULT_MAX_CR, "--max-cr", help="Consistency limit."),
+    strict: bool = typer.Option(
+        False, "--strict", help="Refuse (exit 2) instead of warning when CR exceeds --max-cr."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """AHP priority weights with λmax, CI and CR (warning or refusal above --max-cr)."""
+    m = method.replace("-", "_")
+    if m not in ("eigenvector", "geometric_mean"):
+        raise InvalidInput(
+            f"unknown method {method!r}; use eigenvector or geometric-mean", where="--method"
+        )
+    res = mcda.ahp(
+        _table(file),
+        method=cast(mcda.AhpMethod, m),
+        max_cr=max_cr,
+        refuse_inconsistent=strict,
+        source=file,
+    )
+    for w in res.warnings:
+        typer.echo(f"warning: {file}: {w}", err=True)
+    out = res.to_dict()
+    if as_json:
+        echo_json(out)
+        return
+    _print_weights(out)
+    typer.echo(
+        f"lambda_max {res.lambda_max:.4f}  CI {res.ci:.4f}  CR {res.cr:.4f} "
+        f"(RI {res.ri}, {res.method})"
+    )
+
+
+@mcda_app.command("entropy")
+def entropy_cmd(
+    file: str = typer.Argument(..., help="Decision matrix CSV: one row per alternative."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Entropy weights of the criteria of a decision matrix."""
+    out = mcda.entropy_weights(_table(file), source=file).to_dict()
+    if as_json:
+        echo_json(out)
+    else:
+        _print_weights(out)
+
+
+@mcda_app.command("critic")
+def critic_cmd(
+    file: str = typer.Argument(..., help="Decision matrix CSV: one row per alternative."),
+    types: str | None = typer.Option(None, "--types", help="+ (benefit) or - (cost) each."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """CRITIC weights (contrast intensity × conflict between criteria)."""
+    out = mcda.critic_weights(_table(file), _types(types) if types else None, source=file).to_dict()
+    if as_json:
+        echo_json(out)
+    else:
+        _print_weights(out)
+
+
+_WEIGHTS_HELP = "Comma-separated criterion weights (normalised to sum 1); default equal."
+_TYPES_HELP = "Comma-separated + (benefit) or - (cost), one per criterion."
+
+
+@mcda_app.command("topsis")
+def topsis_cmd(
+    file: str = typer.Argument(..., help="Decision matrix CSV: one row per alternative."),
+    weights: str | None = typer.Option(None, "--weights", help=_WEIGHTS_HELP),
+    types: str = typer.Option(..., "--types", help=_TYPES_HELP),
+    normalization: str = typer.Option("minmax", "--normalization", help="minmax or vector."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """TOPSIS closeness to the ideal; the normalisation can flip the ranking, so it is recorded."""
+    if normalization not in ("minmax", "vector"):
+        raise InvalidInput(
+            f"unknown normalization {normalization!r}; use minmax or vector",
+            where="--normalization",
+        )
+    res = mcda.topsis(
+        _table(file),
+        _floats(weights, "--weights"),
+        _types(types),
+        normalization=cast(mcda.Normalization, normalization),
+        source=file,
+    )
+    out = res.to_dict()
+    if as_json:
+        echo_json(out)
+    else:
+        _print_ranking(out)
+
+
+@mcda_app.command("vikor")
+def vikor_cmd(
+    file: str = typer.Argument(..., help="Decision matrix CSV: one row per alternative."),
+    weights: str | None = typer.Option(None, "--weights", help=_WEIGHTS_HELP),
+    types: str = typer.Option(..., "--types", help=_TYPES_HELP),
+    v: float = typer.Option(0.5, "--v", help="Weight of the majority-of-criteria strategy."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """VIKOR compromise ranking (lower Q is better) with S, R and the acceptance conditions."""
+    out = mcda.vikor(
+        _table(file), _floats(weights, "--weights"), _types(types), v=v, source=file
+    ).to_dict()
+    if as_json:
+        echo_json(out)
+    else:
+        _print_ranking(out)
+
+
+@mcda_app.command("gra")
+def gra_cmd(
+    file: str = typer.Argument(..., help="Decision matrix CSV: one row per alternative."),
+    weights: str | None = typer.Option(None, "--weights", help=_WEIGHTS_HELP),
+    types: str = typer.Option(..., "--types", help=_TYPES_HELP),
+    rho: float = typer.Option(0.5, "--rho", help="Distinguishing coefficient in (0, 1]."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Grey relational analysis: grade of each alternative against the ideal (higher is better)."""
+    out = mcda.grey_relational(
+        _table(file), _floats(weights, "--weights"), _types(types), rho=rho, source=file
+    ).to_dict()
+    if as_json:
+        echo_json(out)
+    else:
+        _print_ranking(out)
+
+
+@mcda_app.command("fuzzy")
+def fuzzy_cmd(
+    file: str = typer.Argument(
+        ...,
+        help="Membership matrix CSV: one row per factor, one column per grade, cells in [0, 1].",
+    ),
+    weights: str | None = typer.Option(None, "--weights", help="Factor weights; default equal."),
+    operator: str = typer.Option(
+        "weighted_average", "--operator", help="weighted_average (M(·,⊕)) or zadeh (M(∧,∨))."
+    ),
+    grade_scores: str | None = typer.Option(
+        None, "--grade-scores", help="A score per grade for a crisp result."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Fuzzy comprehensive evaluation B = W ∘ R."""
+    op = operator.replace("-", "_")
+    if op not in ("weighted_average", "zadeh"):
+        raise InvalidInput(
+            f"unknown operator {operator!r}; use weighted_average or zadeh", where="--operator"
+        )
+    res = mcda.fuzzy_evaluation(
+        _table(file),
+        _floats(weights, "--weights"),
+        operator=cast(mcda.FuzzyOperator, op),
+        grade_scores=_floats(grade_scores, "--grade-scores"),
+        source=file,
+    )
+    out = res.to_dict()
+    if as_json:
+        echo_json(out)
+        return
+    for g, b in out["membership"].items():
+        typer.echo(f"{g:<20} {b:.4f}")
+    typer.echo(
+        f"grade: {res.best_grade}" + (f"  score: {res.score:.4f}" if res.score is not None else "")
+    )
