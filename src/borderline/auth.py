@@ -50,8 +50,11 @@ def create_key(session: Session, name: str, role: str) -> tuple[str, str]:
         raise InvalidInput(f"unknown role {role!r}; roles: {', '.join(ROLES)}", where="role")
     key_id = secrets.token_hex(6)
     secret = f"bl_{key_id}_{secrets.token_urlsafe(24)}"
-    session.add(ApiKeyRow(id=key_id, name=name, role=role, secret_hash=_hash(secret),
-                          created_at=datetime.now(UTC)))
+    session.add(
+        ApiKeyRow(
+            id=key_id, name=name, role=role, secret_hash=_hash(secret), created_at=datetime.now(UTC)
+        )
+    )
     return key_id, secret
 
 

@@ -8,8 +8,8 @@ API, the CLI, a test and a Spark task.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal

@@ -6,7 +6,7 @@ and an opaque fingerprint from the payment processor. A PAN-looking value is rej
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from ipaddress import ip_address
@@ -212,7 +212,7 @@ class Order(_Model):
         # Orders from many time zones are compared in one history: naive times would be guesses.
         if v.tzinfo is None:
             raise ValueError("created_at needs a time zone offset, e.g. 2026-01-31T10:00:00Z")
-        return v.astimezone(timezone.utc)
+        return v.astimezone(UTC)
 
     @model_validator(mode="after")
     def _roles(self) -> Order:

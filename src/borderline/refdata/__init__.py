@@ -5,11 +5,11 @@ Files live in ``refdata/data/`` next to a ``*.PROVENANCE.md`` that says where th
 
 from borderline.refdata.countries import (
     Country,
+    all_countries,
     country,
+    currency_minor_units,
     is_country,
     is_currency,
-    all_countries,
-    currency_minor_units,
     region_members,
 )
 

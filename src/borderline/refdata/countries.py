@@ -16,7 +16,9 @@ _EXTRA_CURRENCIES = {"XAU": 0, "XAG": 0, "XDR": 0, "XXX": 0, "USN": 2, "CLF": 4,
 
 # Regions that policies and transfer rules refer to by name. The EEA is the EU-27 plus
 # Iceland, Liechtenstein and Norway (EEA Agreement, in force 1 January 1994).
-_EU27 = "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
+_EU27 = (
+    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE"
+).split()
 _REGIONS: dict[str, tuple[str, ...]] = {
     "EU": tuple(_EU27),
     "EEA": (*_EU27, "IS", "LI", "NO"),

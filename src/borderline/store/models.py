@@ -92,6 +92,9 @@ class ListEntryRow(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Entries are never deleted, only marked removed, so the ledger can still prove them.
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    removed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
 class PolicyRow(Base):
@@ -114,6 +117,7 @@ class PolicyRow(Base):
 class LabelRow(Base):
     __tablename__ = "labels"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    label_id: Mapped[str] = mapped_column(String(40), unique=True)
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))  # chargeback, refund_fraud, analyst
     is_fraud: Mapped[bool] = mapped_column(Boolean)

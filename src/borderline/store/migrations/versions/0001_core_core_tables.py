@@ -2,11 +2,11 @@
 
 Revision ID: 0001_core
 Revises:
-Create Date: 2026-11-24 04:10:18.160953
+Create Date: 2026-11-24 04:19:00.441728
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0001_core"
@@ -78,6 +78,8 @@ def upgrade() -> None:
         sa.Column("created_by", sa.String(length=100), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("removed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("removed_by", sa.String(length=100), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_list_entries")),
         sa.UniqueConstraint("list_name", "kind", "value", name="uq_list_entries_entry"),
     )
@@ -159,6 +161,7 @@ def upgrade() -> None:
     op.create_table(
         "labels",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("label_id", sa.String(length=40), nullable=False),
         sa.Column("order_id", sa.String(length=200), nullable=False),
         sa.Column("kind", sa.String(length=30), nullable=False),
         sa.Column("is_fraud", sa.Boolean(), nullable=False),
@@ -170,6 +173,7 @@ def upgrade() -> None:
             ["order_id"], ["orders.id"], name=op.f("fk_labels_order_id_orders")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_labels")),
+        sa.UniqueConstraint("label_id", name=op.f("uq_labels_label_id")),
     )
     with op.batch_alter_table("labels", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_labels_order_id"), ["order_id"], unique=False)

@@ -1,0 +1,180 @@
+"""The engine: run every assessor on an order, apply the policy, explain the decision.
+
+A pure object (assessors + compiled policy), picklable, so the same code runs in the API, the
+CLI and a Spark task. Storage, idempotency and the ledger live in ``borderline.service``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from importlib.metadata import entry_points
+from typing import Any
+
+import borderline
+from borderline.engine.assessor import AssessContext, Assessor
+from borderline.errors import InvalidInput
+from borderline.model import Decision, Finding, Order, Reason, Severity
+from borderline.policy.evaluate import apply_policy, combine_scores, order_fields
+from borderline.policy.language import CompiledPolicy, Facts, compile_policy
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "borderline.assessors"
+
+
+def discover_assessors(
+    names: Iterable[str] | None = None, config: dict[str, dict[str, Any]] | None = None
+) -> list[Assessor]:
+    """Instantiate assessors registered under the ``borderline.assessors`` entry point group.
+
+    Built-ins register exactly like third-party plugins do. ``names`` selects and orders them.
+    """
+    found = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    wanted = list(names) if names is not None else sorted(found)
+    missing = [n for n in wanted if n not in found]
+    if missing:
+        raise InvalidInput(
+            f"no assessor named {missing}; installed: {sorted(found)}", where="assessors"
+        )
+    out: list[Assessor] = []
+    for name in wanted:
+        cls = found[name].load()
+        cfg = (config or {}).get(name)
+        out.append(cls(cfg) if cfg is not None else cls())
+    return out
+
+
+def declared_signals(assessors: Sequence[Assessor]) -> dict[str, str]:
+    signals: dict[str, str] = {}
+    for a in assessors:
+        signals.update(getattr(a, "signals", {}) or {})
+    return signals
+
+
+class Engine:
+    def __init__(
+        self,
+        assessors: Sequence[Assessor] | None = None,
+        policy: CompiledPolicy | str | None = None,
+        policy_version: str = "builtin",
+    ) -> None:
+        self.assessors = list(assessors) if assessors is not None else discover_assessors()
+        self.signals = declared_signals(self.assessors)
+        self.policy_version = policy_version
+        if policy is None:
+            from borderline.policy import default_policy_source
+
+            policy = default_policy_source()
+        self.policy = compile_policy(policy, self.signals) if isinstance(policy, str) else policy
+
+    def with_policy(self, policy: CompiledPolicy, version: str) -> Engine:
+        clone = Engine.__new__(Engine)
+        clone.assessors, clone.signals = self.assessors, self.signals
+        clone.policy, clone.policy_version = policy, version
+        return clone
+
+    def versions(self) -> dict[str, str]:
+        v = {
+            "engine": borderline.__version__,
+            "policy": f"{self.policy.name}@{self.policy_version}",
+        }
+        v.update({f"assessor.{a.name}": a.version for a in self.assessors})
+        return v
+
+    def run_assessors(
+        self, order: Order, ctx: AssessContext
+    ) -> tuple[list[Finding], dict[str, float], bool]:
+        findings: list[Finding] = []
+        timings: dict[str, float] = {}
+        degraded = False
+        for a in self.assessors:
+            t0 = time.perf_counter()
+            try:
+                findings.extend(a.assess(order, ctx))
+            except Exception as exc:
+                log.exception("assessor %s failed on order %s", a.name, order.id)
+                degraded = True
+                findings.append(
+                    Finding(
+                        code="engine.assessor_failed",
+                        severity=Severity.MEDIUM,
+                        score=0,
+                        explanation=f"assessor {a.name} failed: {type(exc).__name__}",
+                        evidence={"assessor": a.name, "error": type(exc).__name__},
+                        actions=["manual_review"],
+                        assessor="engine",
+                        source=f"{a.name}@{a.version}",
+                    )
+                )
+            timings[a.name] = round((time.perf_counter() - t0) * 1000, 3)
+        return findings, timings, degraded
+
+    def decide(
+        self,
+        order: Order,
+        ctx: AssessContext,
+        findings: list[Finding],
+        timings: dict[str, float],
+        degraded: bool,
+        listed: Any = None,
+    ) -> Decision:
+        t0 = time.perf_counter()
+        history = ctx.history.customer(order.customer_key, order.created_at)
+        signals: dict[str, Any] = {}
+        for f in findings:
+            signals.update(f.signals)
+        facts = Facts(
+            fields=order_fields(order, history),
+            signals=signals,
+            findings=findings,
+            score=combine_scores(findings),
+            listed=listed
+            or (lambda name, v: any(h.list_name == name for h in ctx.lists.lookup("any", v))),
+        )
+        result = apply_policy(self.policy, facts, degraded=degraded)
+        actions = list(result.actions)
+        for f in findings:
+            for act in f.actions:
+                if act not in actions:
+                    actions.append(act)
+        timings["policy"] = round((time.perf_counter() - t0) * 1000, 3)
+        reasons = [
+            Reason(
+                code=f.code,
+                severity=f.severity,
+                contribution=f.score,
+                explanation=f.explanation,
+                assessor=f.assessor,
+                source=f.source,
+                evidence=f.evidence,
+            )
+            for f in sorted(findings, key=lambda f: -f.score)
+            if f.score > 0 or f.severity not in (Severity.INFO,)
+        ]
+        return Decision(
+            decision_id=f"dec_{uuid.uuid4().hex[:24]}",
+            order_id=order.id,
+            outcome=result.outcome,
+            score=result.score,
+            actions=actions,
+            reasons=reasons,
+            rules=result.hits,
+            findings=findings,
+            signals=signals,
+            versions=self.versions(),
+            timings_ms=timings,
+            created_at=datetime.now(UTC),
+            degraded=degraded,
+        )
+
+    def assess(self, order: Order, ctx: AssessContext | None = None) -> Decision:
+        ctx = ctx or AssessContext()
+        t0 = time.perf_counter()
+        findings, timings, degraded = self.run_assessors(order, ctx)
+        decision = self.decide(order, ctx, findings, timings, degraded)
+        decision.timings_ms["total"] = round((time.perf_counter() - t0) * 1000, 3)
+        return decision

@@ -1,0 +1,364 @@
+"""The audit ledger: an append-only Merkle log stored in the database.
+
+Each entry (leaf) is canonical JSON holding only a kind, a subject id, the SHA-256 of the
+record it commits to, and a time: no personal data reaches the log. Complete subtree hashes
+are stored as they form, so appends cost O(1) amortised writes and any proof needs O(log n)
+stored hashes fetched in one query, never a recomputation over all leaves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    load_pem_private_key,
+)
+from sqlalchemy import func, select, text, tuple_
+from sqlalchemy.orm import Session
+
+from borderline.errors import InvalidInput, NotFound
+from borderline.ledger import merkle
+from borderline.ledger.note import checkpoint_text, open_checkpoint, sign_note, verifier_key
+from borderline.model import Receipt
+from borderline.store.models import LedgerCheckpointRow, LedgerLeafRow, LedgerNodeRow
+
+
+def canonical_json(obj: Any) -> bytes:
+    return json.dumps(
+        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    ).encode()
+
+
+def record_hash(record: Mapping[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(record)).hexdigest()
+
+
+def load_or_create_key(path: Path) -> Ed25519PrivateKey:
+    if path.exists():
+        key = load_pem_private_key(path.read_bytes(), password=None)
+        if not isinstance(key, Ed25519PrivateKey):
+            raise InvalidInput("ledger key is not an Ed25519 private key", where=str(path))
+        return key
+    key = Ed25519PrivateKey.generate()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(pem)
+    tmp.chmod(0o600)
+    tmp.replace(path)
+    return key
+
+
+def _blocks(start: int, end: int) -> list[tuple[int, int]]:
+    """Stored nodes (level, idx) whose concatenation is the RFC 9162 subtree [start, end)."""
+    n = end - start
+    if n & (n - 1) == 0 and start % n == 0:
+        level = n.bit_length() - 1
+        return [(level, start >> level)]
+    k = merkle.split_point(n)
+    return _blocks(start, start + k) + _blocks(start + k, end)
+
+
+@dataclass
+class VerifyReport:
+    size: int
+    root: str
+    checkpoint_size: int
+    problems: list[str] = field(default_factory=list)
+    records_checked: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+# kind -> function(session, subject) returning the record as it is stored now (None if gone).
+RecordResolver = Callable[[Session, str], Mapping[str, Any] | None]
+
+
+class Ledger:
+    def __init__(self, origin: str, key: Ed25519PrivateKey, key_name: str | None = None) -> None:
+        self.origin = origin
+        self.key = key
+        self.key_name = key_name or origin
+        self.resolvers: dict[str, RecordResolver] = {}
+        # SQLite has no row locks to serialise appenders; one process-wide lock does it.
+        self._lock = threading.Lock()
+
+    @property
+    def verifier(self) -> str:
+        return verifier_key(self.key_name, self.key.public_key())
+
+    def register_resolver(self, kind: str, resolver: RecordResolver) -> None:
+        self.resolvers[kind] = resolver
+
+    # -- appending ---------------------------------------------------------------------------
+
+    def _serialise(self, session: Session) -> None:
+        if session.get_bind().dialect.name == "postgresql":
+            # Transaction-scoped: released at commit or rollback, so a failed write frees it.
+            session.execute(text("SELECT pg_advisory_xact_lock(7152026)"))
+
+    def size(self, session: Session) -> int:
+        last = session.scalar(select(func.max(LedgerLeafRow.idx)))
+        return 0 if last is None else int(last) + 1
+
+    def append(
+        self, session: Session, *, kind: str, subject: str, record: Mapping[str, Any]
+    ) -> Receipt:
+        return self.append_many(session, [(kind, subject, record)])[0]
+
+    def append_many(
+        self, session: Session, entries: Iterable[tuple[str, str, Mapping[str, Any]]]
+    ) -> list[Receipt]:
+        """Append entries in the caller's transaction: they land with the change, or not at all."""
+        entries = list(entries)
+        if not entries:
+            return []
+        with self._lock:
+            self._serialise(session)
+            start = self.size(session)
+            now = datetime.now(UTC)
+            nodes: dict[tuple[int, int], bytes] = {}
+            receipts = []
+            for offset, (kind, subject, record) in enumerate(entries):
+                idx = start + offset
+                rhash = record_hash(record)
+                leaf = canonical_json(
+                    {
+                        "v": 1,
+                        "kind": kind,
+                        "subject": subject,
+                        "record_sha256": rhash,
+                        "time": now.isoformat(),
+                    }
+                )
+                lh = merkle.leaf_hash(leaf)
+                session.add(
+                    LedgerLeafRow(
+                        idx=idx, kind=kind, subject=subject, leaf=leaf, leaf_hash=lh, created_at=now
+                    )
+                )
+                nodes[(0, idx)] = lh
+                level, i, h = 0, idx, lh
+                while i & 1:  # a right child completes its parent
+                    left = nodes.get((level, i - 1)) or self._node(session, level, i - 1)
+                    h = merkle.node_hash(left, h)
+                    level, i = level + 1, i >> 1
+                    nodes[(level, i)] = h
+                receipts.append(Receipt(log_index=idx, leaf_hash=lh.hex(), record_hash=rhash))
+            session.add_all(
+                LedgerNodeRow(level=lv, idx=ix, hash=hv) for (lv, ix), hv in nodes.items()
+            )
+            session.flush()
+            return receipts
+
+    def _node(self, session: Session, level: int, idx: int) -> bytes:
+        row = session.get(LedgerNodeRow, (level, idx))
+        if row is None:
+            raise NotFound(f"ledger node {level}/{idx} missing: the log is damaged")
+        return bytes(row.hash)
+
+    # -- proofs ------------------------------------------------------------------------------
+
+    def _subtree_fn(
+        self, session: Session, ranges: Callable[[merkle.SubtreeHash], object]
+    ) -> merkle.SubtreeHash:
+        """Run ``ranges`` once to learn which subtrees it needs, fetch them in one query."""
+        wanted: set[tuple[int, int]] = set()
+
+        def record(s: int, e: int) -> bytes:
+            wanted.update(_blocks(s, e))
+            return b""
+
+        ranges(record)
+        found: dict[tuple[int, int], bytes] = {}
+        keys = list(wanted)
+        for chunk in range(0, len(keys), 500):
+            part = keys[chunk : chunk + 500]
+            rows = session.execute(
+                select(LedgerNodeRow.level, LedgerNodeRow.idx, LedgerNodeRow.hash).where(
+                    tuple_(LedgerNodeRow.level, LedgerNodeRow.idx).in_(part)
+                )
+            )
+            found.update({(lv, ix): bytes(h) for lv, ix, h in rows})
+        if len(found) != len(wanted):
+            raise NotFound("ledger nodes missing: the log is damaged")
+
+        def subtree(s: int, e: int) -> bytes:
+            blocks = [found[b] for b in _blocks(s, e)]
+            return _fold(s, e, iter(blocks))
+
+        return subtree
+
+    def root(self, session: Session, size: int | None = None) -> bytes:
+        size = self.size(session) if size is None else size
+        if size == 0:
+            return merkle.EMPTY_ROOT
+        return self._subtree_fn(session, lambda f: f(0, size))(0, size)
+
+    def inclusion(self, session: Session, index: int, size: int | None = None) -> dict[str, Any]:
+        current = self.size(session)
+        size = current if size is None else size
+        if not 0 < size <= current:
+            raise InvalidInput(f"tree size {size} not in 1..{current}", where="tree_size")
+        if not 0 <= index < size:
+            raise InvalidInput(f"leaf index {index} not in 0..{size - 1}", where="index")
+
+        def both(f: merkle.SubtreeHash) -> object:
+            merkle.inclusion_path(index, size, f)
+            return f(0, size)
+
+        sub = self._subtree_fn(session, both)
+        leaf = session.get(LedgerLeafRow, index)
+        assert leaf is not None
+        return {
+            "index": index,
+            "tree_size": size,
+            "leaf_hash": bytes(leaf.leaf_hash).hex(),
+            "path": [p.hex() for p in merkle.inclusion_path(index, size, sub)],
+            "root": sub(0, size).hex(),
+        }
+
+    def consistency(self, session: Session, old: int, new: int | None = None) -> dict[str, Any]:
+        current = self.size(session)
+        new = current if new is None else new
+        if not 0 < old <= new <= current:
+            raise InvalidInput(f"need 0 < old <= new <= {current}", where="old,new")
+
+        def all_(f: merkle.SubtreeHash) -> object:
+            merkle.consistency_path(old, new, f)
+            f(0, old)
+            return f(0, new)
+
+        sub = self._subtree_fn(session, all_)
+        return {
+            "old_size": old,
+            "new_size": new,
+            "old_root": sub(0, old).hex(),
+            "new_root": sub(0, new).hex(),
+            "path": [p.hex() for p in merkle.consistency_path(old, new, sub)],
+        }
+
+    # -- checkpoints -------------------------------------------------------------------------
+
+    def checkpoint(self, session: Session) -> LedgerCheckpointRow:
+        """The signed checkpoint for the current size (signed now if the log has grown)."""
+        size = self.size(session)
+        latest = session.get(LedgerCheckpointRow, size)
+        if latest is not None:
+            return latest
+        root = self.root(session, size)
+        note = sign_note(checkpoint_text(self.origin, size, root), self.key_name, self.key)
+        row = LedgerCheckpointRow(size=size, root=root, note=note, created_at=datetime.now(UTC))
+        session.add(row)
+        session.flush()
+        return row
+
+    def latest_checkpoint(self, session: Session) -> LedgerCheckpointRow | None:
+        return session.scalars(
+            select(LedgerCheckpointRow).order_by(LedgerCheckpointRow.size.desc()).limit(1)
+        ).first()
+
+    # -- verification ------------------------------------------------------------------------
+
+    def verify(self, session: Session, *, check_records: bool = True) -> VerifyReport:
+        """Recompute everything from the leaves and compare with what is stored and signed.
+
+        Detects: a leaf edited or removed, a stored node that disagrees, a signed checkpoint
+        the tree no longer matches, and (with ``check_records``) a record edited behind the
+        log's back, by recomputing each record's hash through the registered resolvers.
+        """
+        problems: list[str] = []
+        stack: list[tuple[int, bytes]] = []  # (level, hash) of complete subtrees, left to right
+        expected = 0
+        checked = 0
+        rows = session.execute(
+            select(
+                LedgerLeafRow.idx,
+                LedgerLeafRow.kind,
+                LedgerLeafRow.subject,
+                LedgerLeafRow.leaf,
+                LedgerLeafRow.leaf_hash,
+            ).order_by(LedgerLeafRow.idx)
+        ).yield_per(5000)
+        for idx, kind, subject, leaf, stored_hash in rows:
+            if idx != expected:
+                problems.append(f"leaf {expected} is missing (next stored leaf is {idx})")
+                expected = idx
+            lh = merkle.leaf_hash(bytes(leaf))
+            if lh != bytes(stored_hash):
+                problems.append(f"leaf {idx}: stored hash does not match its content")
+            if check_records and kind in self.resolvers:
+                entry = json.loads(bytes(leaf))
+                current = self.resolvers[kind](session, subject)
+                checked += 1
+                if current is None:
+                    problems.append(f"leaf {idx}: {kind} {subject} is gone from the database")
+                elif record_hash(current) != entry["record_sha256"]:
+                    problems.append(f"leaf {idx}: {kind} {subject} was changed after it was logged")
+            level, h = 0, lh
+            while stack and stack[-1][0] == level:
+                _, left = stack.pop()
+                h = merkle.node_hash(left, h)
+                level += 1
+            stack.append((level, h))
+            expected += 1
+        size = expected
+        root = merkle.EMPTY_ROOT
+        if stack:
+            root = stack[-1][1]
+            for _, left in reversed(stack[:-1]):
+                root = merkle.node_hash(left, root)
+        if size and not problems:
+            try:
+                if self.root(session, size) != root:
+                    problems.append("stored interior nodes disagree with the leaves")
+            except NotFound as exc:
+                problems.append(str(exc))
+        cp_size = 0
+        latest = self.latest_checkpoint(session)
+        if latest is not None:
+            cp_size = latest.size
+            try:
+                cp = open_checkpoint(latest.note, self.verifier)
+            except InvalidInput as exc:
+                problems.append(f"checkpoint {latest.size}: {exc.message}")
+            else:
+                if cp.size > size:
+                    problems.append(f"checkpoint signed size {cp.size} but log has {size}")
+                elif cp.size == size and cp.root != root:
+                    problems.append(f"checkpoint {cp.size}: signed root differs from the log")
+                elif cp.size < size and not problems:
+                    proof = self.consistency(session, cp.size, size)
+                    if not merkle.verify_consistency(
+                        cp.size, size, cp.root, root, [bytes.fromhex(p) for p in proof["path"]]
+                    ):
+                        problems.append(f"log is not an extension of checkpoint {cp.size}")
+        return VerifyReport(
+            size=size,
+            root=root.hex(),
+            checkpoint_size=cp_size,
+            problems=problems,
+            records_checked=checked,
+        )
+
+
+def _fold(start: int, end: int, blocks: Any) -> bytes:
+    n = end - start
+    if n & (n - 1) == 0 and start % n == 0:
+        return next(blocks)  # type: ignore[no-any-return]
+    k = merkle.split_point(n)
+    left = _fold(start, start + k, blocks)
+    return merkle.node_hash(left, _fold(start + k, end, blocks))
