@@ -1,0 +1,304 @@
+"""Detection: free text and structured records in, typed spans with explanations out.
+
+Detection is separate from anonymisation (see ``anonymise.py``), as in Presidio: the analyzer
+only reports what it found and why. Scores combine the pattern's own strength, a passing
+checksum (a failing one drops the match), context words near the match, and whether the
+recognizer's country is the record's country.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import phonenumbers
+
+from borderline.errors import InvalidInput
+from borderline.privacy import gazetteer
+from borderline.privacy.entities import ENTITY_TYPES, Entity
+from borderline.privacy.recognizers import (
+    Recognizer,
+    context_regex,
+    load_recognizers,
+    load_special,
+)
+from borderline.refdata import is_country
+
+DEFAULT_THRESHOLD = 0.5
+_PHONE_CONTEXT = context_regex(
+    ["phone", "tel", "telephone", "mobile", "cell", "call", "whatsapp", "fax", "电话", "手机",
+     "联系电话", "電話", "携帯", "전화"]
+)
+_COUNTRY_KEYS = {"country", "country_code", "countrycode", "国家", "國家", "cc"}
+
+
+def _check_country(country: str | None, where: str = "country") -> str | None:
+    if country is None or country == "":
+        return None
+    cc = country.strip().upper()
+    if cc == "UK":  # the common alias; ISO says GB
+        cc = "GB"
+    if not is_country(cc):
+        raise InvalidInput(f"unknown ISO 3166-1 alpha-2 country code {country!r}", where=where)
+    return cc
+
+
+class Analyzer:
+    """Runs every recognizer over a text and resolves overlaps.
+
+    ``threshold`` drops weak matches (a bare 9-digit number is not an SSN without the word
+    "SSN" or a US record). ``extra`` adds user recognizer YAML files or folders.
+    """
+
+    def __init__(
+        self,
+        *,
+        extra: Sequence[Path | str] = (),
+        threshold: float = DEFAULT_THRESHOLD,
+        context_window: int = 40,
+    ) -> None:
+        if not 0 <= threshold <= 1:
+            raise InvalidInput("threshold must be between 0 and 1", where="threshold")
+        self.recognizers: list[Recognizer] = load_recognizers(extra)
+        self.threshold = threshold
+        self.window = context_window
+        self._ctx = {r.name: context_regex(r.context) for r in self.recognizers}
+        self._validators = {r.name: r.validator for r in self.recognizers}
+        fields = load_special("fields.yaml")
+        self._exclude = frozenset(fields.get("exclude", []))
+        self._fields: list[tuple[str, list[str]]] = [
+            (t, [h.lower() for h in hints]) for t, hints in fields["fields"].items()
+        ]
+        for t, _ in self._fields:
+            if t not in ENTITY_TYPES:
+                raise InvalidInput(f"unknown type {t!r} in fields.yaml", where="fields.yaml")
+
+    # ---------------------------------------------------------------- free text
+    def analyze(
+        self,
+        text: str,
+        *,
+        country: str | None = None,
+        types: Iterable[str] | None = None,
+    ) -> list[Entity]:
+        """Entities in ``text`` (character offsets, end exclusive), best first by position."""
+        cc = _check_country(country)
+        wanted = set(types) if types is not None else None
+        if wanted is not None and (bad := wanted - set(ENTITY_TYPES)):
+            raise InvalidInput(f"unknown entity type(s) {sorted(bad)}", where="types")
+        found = self._patterns(text, cc)
+        found += self._phones(text, cc)
+        found += gazetteer.find(text)
+        if wanted is not None:
+            found = [e for e in found if e.type in wanted]
+        kept = resolve_overlaps([e for e in found if e.score >= self.threshold])
+        return [replace(e, text=text[e.start : e.end]) for e in kept]
+
+    def _context(self, rec: Recognizer, text: str, start: int, end: int) -> str | None:
+        rx = self._ctx[rec.name]
+        if rx is None:
+            return None
+        before = text[max(0, start - self.window) : start]
+        after = text[end : end + 20]
+        m = rx.search(before) or rx.search(after)
+        return m.group() if m else None
+
+    def _patterns(self, text: str, cc: str | None) -> list[Entity]:
+        out: list[Entity] = []
+        for rec in self.recognizers:
+            validator = self._validators[rec.name]
+            for pat in rec.patterns:
+                for m in pat.regex.finditer(text):
+                    value = m.group()
+                    if validator is not None and not validator(value):
+                        continue
+                    ctx = self._context(rec, text, m.start(), m.end())
+                    if rec.requires_context and ctx is None:
+                        continue
+                    score = pat.score
+                    why = [f"pattern:{rec.name}/{pat.name}"]
+                    if validator is not None:
+                        why.append(f"checksum {rec.validator_spec} passed")
+                    if ctx is not None:
+                        score += rec.context_boost
+                        why.append(f"context '{ctx}'")
+                    if rec.country is not None and cc == rec.country:
+                        score += rec.country_boost
+                        why.append(f"record country {cc}")
+                    if rec.kind:
+                        why.insert(0, f"{rec.kind}" + (f" ({rec.country})" if rec.country else ""))
+                    out.append(
+                        Entity(
+                            rec.type,
+                            m.start(),
+                            m.end(),
+                            min(score, 1.0),
+                            "; ".join(why),
+                            rec.name,
+                            rec.country,
+                            rec.kind,
+                        )
+                    )
+        return out
+
+    def _phones(self, text: str, cc: str | None) -> list[Entity]:
+        # The region comes from the record's country, never from a guess: without one, only
+        # numbers written in international form (+CC …) can be parsed unambiguously.
+        region = cc if cc else None
+        out = []
+        try:
+            matches = list(
+                phonenumbers.PhoneNumberMatcher(text, region, phonenumbers.Leniency.VALID)
+            )
+        except Exception:  # phonenumbers raises on pathological input; treat as no match
+            return out
+        for m in matches:
+            num = m.number
+            reg = phonenumbers.region_code_for_number(num)
+            score = 0.75 if m.raw_string.lstrip().startswith("+") else 0.65
+            why = [f"phonenumbers: valid number for region {reg} (+{num.country_code})"]
+            if region:
+                why.append(f"parsed with record country {region}")
+            ctx = _PHONE_CONTEXT.search(text[max(0, m.start - self.window) : m.start])
+            if ctx:
+                score += 0.2
+                why.append(f"context '{ctx.group()}'")
+            out.append(
+                Entity("PHONE_NUMBER", m.start, m.end, min(score, 1.0), "; ".join(why), "phone",
+                       reg)
+            )
+        return out
+
+    # ---------------------------------------------------------------- structured records
+    def field_type(self, key: str) -> str | None:
+        """The entity type a field name is strong evidence of (``buyer_email`` -> EMAIL)."""
+        spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", key)
+        words = [w for w in re.split(r"[\s_.\-/]+", spaced.lower()) if w]
+        if any(w in self._exclude for w in words):
+            return None
+        joined = " " + " ".join(words) + " "
+        for etype, hints in self._fields:
+            for h in hints:
+                if h.isascii():
+                    if f" {h} " in joined:
+                        return etype
+                elif h in key:
+                    return etype
+        return None
+
+    def analyze_record(
+        self, record: Mapping[str, Any], *, country: str | None = None, path: str = ""
+    ) -> list[Entity]:
+        """Entities in every string value of a (nested) record; ``path`` says which field.
+
+        The record's own ``country`` field (if any) sets the region for phones and the
+        country boost for identifiers, unless ``country`` is given.
+        """
+        if not isinstance(record, Mapping):
+            raise InvalidInput("a record must be a JSON object", where=path or "record")
+        cc = _check_country(country)
+        if cc is None:
+            for k, v in record.items():
+                if k.lower() in _COUNTRY_KEYS and isinstance(v, str) and is_country(v.upper()):
+                    cc = v.upper()
+                    break
+        out: list[Entity] = []
+        for key, value in record.items():
+            p = f"{path}.{key}" if path else str(key)
+            if isinstance(value, Mapping):
+                out += self.analyze_record(value, country=cc, path=p)
+            elif isinstance(value, list):
+                for i, item in enumerate(value):
+                    ip = f"{p}[{i}]"
+                    if isinstance(item, Mapping):
+                        out += self.analyze_record(item, country=cc, path=ip)
+                    elif isinstance(item, str | int):
+                        out += self.analyze_field(str(key), str(item), country=cc, path=ip)
+            elif isinstance(value, str | int) and not isinstance(value, bool):
+                out += self.analyze_field(str(key), str(value), country=cc, path=p)
+        return out
+
+    def analyze_field(
+        self, key: str, value: str, *, country: str | None = None, path: str | None = None
+    ) -> list[Entity]:
+        """One field: the field name is strong evidence for what its whole value holds."""
+        etype = self.field_type(key)
+        found = self.analyze(value, country=country)
+        stripped = value.strip()
+        if etype is None or not stripped or not _plausible(etype, stripped):
+            return [replace(e, path=path or key) for e in found]
+        lead = len(value) - len(value.lstrip())
+        whole = Entity(
+            etype,
+            lead,
+            lead + len(stripped),
+            0.9,
+            f"field name '{key}' is evidence of {etype}",
+            "field_name",
+            text=stripped,
+        )
+        same = [e for e in found if e.type == etype]
+        if same:
+            # The text recognizer agrees: keep its finer explanation, raise its confidence.
+            found = [
+                replace(e, score=max(e.score, 0.95), explanation=f"{e.explanation}; {whole.explanation}")
+                if e.type == etype
+                else e
+                for e in found
+            ]
+            covered = sum(e.end - e.start for e in same)
+            if etype in ("ADDRESS", "PERSON", "ORGANIZATION") and covered < 0.8 * len(stripped):
+                found = [e for e in found if not _inside(e, whole)] + [whole]
+        else:
+            found = [e for e in found if not _inside(e, whole)] + [whole]
+        return [replace(e, path=path or key) for e in sorted(found, key=lambda e: e.start)]
+
+
+def _inside(e: Entity, outer: Entity) -> bool:
+    return outer.start <= e.start and e.end <= outer.end
+
+
+def _plausible(etype: str, value: str) -> bool:
+    """A field's name alone is not enough: ``phone: "n/a"`` holds no phone number."""
+    digits = sum(c.isdigit() for c in value)
+    if value.lower() in {"n/a", "na", "none", "null", "-", "unknown", "redacted"}:
+        return False
+    if etype in ("PHONE_NUMBER", "POSTAL_CODE", "CREDIT_CARD", "BANK_ACCOUNT", "IP_ADDRESS"):
+        return digits >= 3
+    if etype in ("NATIONAL_ID", "TAX_ID", "PASSPORT", "DRIVER_LICENSE", "IBAN_CODE"):
+        return digits >= 2 and len(value) <= 40
+    if etype == "EMAIL_ADDRESS":
+        return "@" in value
+    if etype == "DATE_TIME":
+        return digits >= 4
+    if etype in ("PERSON", "ORGANIZATION", "LOCATION"):
+        return any(c.isalpha() for c in value) and len(value) <= 200
+    return True
+
+
+def resolve_overlaps(entities: Iterable[Entity]) -> list[Entity]:
+    """Keep the best of overlapping spans: higher score, then the longer span."""
+    ranked = sorted(entities, key=lambda e: (-e.score, -(e.end - e.start), e.start))
+    kept: list[Entity] = []
+    for e in ranked:
+        if all(e.end <= k.start or e.start >= k.end for k in kept):
+            kept.append(e)
+    return sorted(kept, key=lambda e: (e.start, e.end))
+
+
+_DEFAULT: Analyzer | None = None
+
+
+def default_analyzer() -> Analyzer:
+    """One shared analyzer with the shipped recognizers (compiling them takes a moment)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Analyzer()
+    return _DEFAULT
+
+
+def detect(text: str, *, country: str | None = None) -> list[Entity]:
+    return default_analyzer().analyze(text, country=country)
