@@ -1,4 +1,4 @@
-"""The HTTP adapter: ``create_app()`` wires routers, error handling and limits. No business logic."""
+"""The HTTP adapter: `create_app()` wires routers, error handling and limits; no logic."""
 
 from __future__ import annotations
 
@@ -34,8 +34,13 @@ def _where(loc: tuple[Any, ...]) -> str:
 def validation_errors(errors: Any) -> list[dict[str, Any]]:
     items = []
     for err in errors:
-        items.append({"where": _where(tuple(err.get("loc", ()))), "message": err.get("msg", ""),
-                      "type": err.get("type", "")})
+        items.append(
+            {
+                "where": _where(tuple(err.get("loc", ()))),
+                "message": err.get("msg", ""),
+                "type": err.get("type", ""),
+            }
+        )
     return items
 
 
@@ -50,20 +55,27 @@ class BodyLimit(BaseHTTPMiddleware):
         length = request.headers.get("content-length")
         if length is not None:
             if not length.isdigit():
-                return JSONResponse({"error": "bad_request", "message": "bad Content-Length"},
-                                    status_code=400)
+                return JSONResponse(
+                    {"error": "bad_request", "message": "bad Content-Length"}, status_code=400
+                )
             if int(length) > self.max_bytes:
                 return JSONResponse(
-                    {"error": "payload_too_large",
-                     "message": f"body of {length} bytes exceeds the limit of {self.max_bytes}"},
-                    status_code=413)
+                    {
+                        "error": "payload_too_large",
+                        "message": f"body of {length} bytes exceeds the limit of {self.max_bytes}",
+                    },
+                    status_code=413,
+                )
         elif request.method in ("POST", "PUT", "PATCH"):
             body = await request.body()
             if len(body) > self.max_bytes:
                 return JSONResponse(
-                    {"error": "payload_too_large",
-                     "message": f"body exceeds the limit of {self.max_bytes} bytes"},
-                    status_code=413)
+                    {
+                        "error": "payload_too_large",
+                        "message": f"body exceeds the limit of {self.max_bytes} bytes",
+                    },
+                    status_code=413,
+                )
         return await call_next(request)
 
 
@@ -87,8 +99,12 @@ def create_app(services: Services | None = None) -> FastAPI:
         errors = validation_errors(exc.errors())
         first = errors[0] if errors else {"where": "body", "message": "invalid"}
         return JSONResponse(
-            {"error": "invalid_input", "message": first["message"], "where": first["where"],
-             "details": {"errors": errors}},
+            {
+                "error": "invalid_input",
+                "message": first["message"],
+                "where": first["where"],
+                "details": {"errors": errors},
+            },
             status_code=422,
         )
 

@@ -79,10 +79,8 @@ class CustomerStatsRow(Base):
 
 class ListEntryRow(Base):
     __tablename__ = "list_entries"
-    __table_args__ = (
-        UniqueConstraint("list_name", "kind", "value", name="uq_list_entries_entry"),
-        Index("ix_list_entries_lookup", "kind", "value"),
-    )
+    # No unique constraint: a removed entry stays (for the ledger) and may be added again.
+    __table_args__ = (Index("ix_list_entries_lookup", "kind", "value"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     list_name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(20))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_core
 Revises:
-Create Date: 2026-11-24 04:19:00.441728
+Create Date: 2026-11-24 04:20:24.271941
 """
 
 import sqlalchemy as sa
@@ -81,7 +81,6 @@ def upgrade() -> None:
         sa.Column("removed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("removed_by", sa.String(length=100), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_list_entries")),
-        sa.UniqueConstraint("list_name", "kind", "value", name="uq_list_entries_entry"),
     )
     with op.batch_alter_table("list_entries", schema=None) as batch_op:
         batch_op.create_index("ix_list_entries_lookup", ["kind", "value"], unique=False)
