@@ -34,13 +34,16 @@ def _where(loc: tuple[Any, ...]) -> str:
 def validation_errors(errors: Any) -> list[dict[str, Any]]:
     items = []
     for err in errors:
-        items.append(
-            {
-                "where": _where(tuple(err.get("loc", ()))),
-                "message": err.get("msg", ""),
-                "type": err.get("type", ""),
-            }
-        )
+        loc = tuple(err.get("loc", ()))
+        msg = str(err.get("msg", "")).removeprefix("Value error, ")
+        if err.get("type") == "json_invalid":
+            # loc is ("body", <character offset>): say where the JSON broke.
+            pos = loc[1] if len(loc) > 1 else "?"
+            where = f"body (character {pos})"
+            msg = f"malformed JSON: {err.get('ctx', {}).get('error', msg)}"
+        else:
+            where = _where(loc)
+        items.append({"where": where, "message": msg, "type": err.get("type", "")})
     return items
 
 
