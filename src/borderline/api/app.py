@@ -114,4 +114,8 @@ def create_app(services: Services | None = None) -> FastAPI:
     for mod in sorted(pkgutil.iter_modules(routes.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{routes.__name__}.{mod.name}")
         app.include_router(module.router)
+        # A module may also install middleware or mounts (the web dashboard's static files).
+        install = getattr(module, "install", None)
+        if install is not None:
+            install(app)
     return app
