@@ -1,0 +1,106 @@
+"""Sanctions and denied-party screening.
+
+Public API (kept stable; other tools depend on it):
+
+- ``screen(query) -> list[Match]``: search every active list for a name (``query`` is a
+  ``Query`` or a plain name).
+- ``compare(name_a, name_b, kind="any") -> MatchResult``: score two names with the matcher.
+- ``load(path, format)``: parse one official list file into ``Entity`` records.
+- ``THRESHOLD``, ``ALGORITHM``: the documented decision threshold and algorithm version.
+"""
+
+from __future__ import annotations
+
+from borderline.errors import InvalidInput
+from borderline.screening.index import ListInfo, Match, Query, ScreeningIndex
+from borderline.screening.loaders import FORMATS, LoadedList, load
+from borderline.screening.matcher import ALGORITHM, MAX_NAME_CHARS, THRESHOLD, MatchResult
+from borderline.screening.model import Entity, EntityKind, Identifier, Name, PartialDate
+
+KINDS = ("person", "organization", "vessel", "aircraft", "any")
+
+
+def parse_kind(kind: str | EntityKind | None, where: str = "type") -> EntityKind | None:
+    """``person|organization|vessel|aircraft|any`` (or empty) to an ``EntityKind``/None."""
+    if kind is None or isinstance(kind, EntityKind):
+        return None if kind in (None, EntityKind.UNKNOWN) else kind
+    k = kind.strip().lower()
+    if k in ("", "any"):
+        return None
+    aliases = {
+        "organisation": "organization",
+        "company": "organization",
+        "entity": "organization",
+        "individual": "person",
+        "ship": "vessel",
+    }
+    k = aliases.get(k, k)
+    try:
+        return EntityKind(k)
+    except ValueError:
+        raise InvalidInput(
+            f"type must be one of {', '.join(KINDS)}, not {kind!r}", where=where
+        ) from None
+
+
+def parse_dob(value: str | None, where: str = "dob") -> PartialDate | None:
+    if value is None or not str(value).strip():
+        return None
+    try:
+        return PartialDate.parse(str(value))
+    except ValueError as exc:
+        raise InvalidInput(str(exc), where=where) from None
+
+
+def screen(query: Query | str) -> list[Match]:
+    """Matches of ``query`` on the active lists, best first, at or above its threshold."""
+    from borderline.screening.registry import current_index
+
+    if isinstance(query, str):
+        query = Query(name=query)
+    return current_index().search(query)
+
+
+def compare(name_a: str, name_b: str, kind: str | EntityKind | None = "any") -> MatchResult:
+    """Score two names (no qualifiers) with the current algorithm."""
+    from borderline.screening.index import compare_prepared
+    from borderline.screening.matcher import prepare
+
+    k = parse_kind(kind) or EntityKind.UNKNOWN
+    for where, name in (("name_a", name_a), ("name_b", name_b)):
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidInput("name is empty", where=where)
+        if len(name) > MAX_NAME_CHARS:
+            raise InvalidInput(
+                f"name has {len(name)} characters; at most {MAX_NAME_CHARS}", where=where
+            )
+    a, b = prepare(name_a, k), prepare(name_b, k)
+    if not a.tokens or not b.tokens:
+        raise InvalidInput(
+            "name has no letters or digits", where="name_a" if not a.tokens else "name_b"
+        )
+    return compare_prepared(a, b)
+
+
+__all__ = [
+    "ALGORITHM",
+    "FORMATS",
+    "KINDS",
+    "THRESHOLD",
+    "Entity",
+    "EntityKind",
+    "Identifier",
+    "ListInfo",
+    "LoadedList",
+    "Match",
+    "MatchResult",
+    "Name",
+    "PartialDate",
+    "Query",
+    "ScreeningIndex",
+    "compare",
+    "load",
+    "parse_dob",
+    "parse_kind",
+    "screen",
+]

@@ -84,9 +84,9 @@ def load_eu_fsf(path: Path, *, list_name: str | None = None) -> LoadedList:
                     weak = (child.get("strong") or "true").lower() == "false"
                     names.append(Name(whole, kind="primary" if not names else "alias", weak=weak))
             elif tag == "citizenship":
-                if c := (child.get("countryIso2Code") or "").upper():
-                    if c != "00" and country_code(c):
-                        countries.append(c)
+                c = (child.get("countryIso2Code") or "").upper()
+                if c and c != "00" and country_code(c):
+                    countries.append(c)
             elif tag == "birthdate":
                 d = parse_dob(child.get("birthdate") or "") or (
                     parse_dob(child.get("year") or "") if child.get("year") else None

@@ -1,0 +1,398 @@
+"""In-memory candidate index: token, deletion-neighbourhood, phonetic, skeleton and character
+trigram blocking over every name of every loaded list, built once and pickled to disk.
+
+Search = block (cheap, numpy) -> align the best few dozen names exactly (``matcher``) ->
+qualifiers -> one best match per listed entity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from borderline.errors import InvalidInput
+from borderline.screening.loaders import LoadedList
+from borderline.screening.matcher import (
+    ALGORITHM,
+    MAX_NAME_CHARS,
+    NORMAL,
+    THRESHOLD,
+    MatchResult,
+    Prepared,
+    apply_qualifiers,
+    explain,
+    prepare,
+    score_names,
+)
+from borderline.screening.model import Entity, EntityKind, Identifier, PartialDate
+from borderline.text import phonetic, skeleton
+
+# How many blocked names are aligned exactly per query. More costs time, fewer costs recall.
+_TOP_K = 48
+# A blocked name must have collected this share of the query's blockable weight.
+_MIN_SHARE = 0.3
+# Phonetic/skeleton buckets larger than this are too vague to block on.
+_MAX_BUCKET = 300
+_INDEX_FORMAT = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ListInfo:
+    name: str
+    title: str
+    version: str
+    published: str | None
+    entities: int
+    source: str
+    format: str
+
+
+@dataclass(slots=True)
+class Query:
+    """What to screen. ``kind`` None means any; ``dob`` and ``country`` are qualifiers."""
+
+    name: str
+    kind: EntityKind | None = None
+    country: str | None = None
+    dob: PartialDate | None = None
+    identifiers: tuple[Identifier, ...] = ()
+    threshold: float = THRESHOLD
+    limit: int = 10
+    lists: tuple[str, ...] | None = None
+
+    def validate(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise InvalidInput("name is empty", where="name")
+        if len(self.name) > MAX_NAME_CHARS:
+            raise InvalidInput(
+                f"name has {len(self.name)} characters; at most {MAX_NAME_CHARS} are screened",
+                where="name",
+            )
+        if not 0.0 <= self.threshold <= 1.0:
+            raise InvalidInput("threshold must be between 0 and 1", where="threshold")
+        if not 1 <= self.limit <= 1000:
+            raise InvalidInput("limit must be between 1 and 1000", where="limit")
+        if self.country is not None:
+            c = self.country.strip().upper()
+            if len(c) != 2 or not c.isalpha():
+                raise InvalidInput(
+                    f"{self.country!r} is not an ISO 3166 alpha-2 code", where="country"
+                )
+            self.country = c
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One listed entity that matches a query."""
+
+    list: str
+    source_id: str
+    name: str
+    matched_name: str
+    score: float
+    explanation: str
+    entity: Entity
+    qualifiers: tuple[dict[str, Any], ...] = ()
+    name_score: float = 0.0
+
+    def to_dict(self, detail: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "list": self.list,
+            "source_id": self.source_id,
+            "name": self.name,
+            "matched_name": self.matched_name,
+            "score": round(self.score, 4),
+            "explanation": self.explanation,
+        }
+        if detail:
+            e = self.entity
+            out["entity"] = {
+                "kind": e.kind.value,
+                "programs": list(e.programs),
+                "countries": list(e.countries),
+                "dates_of_birth": [str(d) for d in e.dobs],
+                "aliases": [n.full for n in e.names[1:]],
+            }
+            out["name_score"] = round(self.name_score, 4)
+            out["qualifiers"] = list(self.qualifiers)
+        return out
+
+
+def _deletes(token: str) -> list[str]:
+    return [token[:i] + token[i + 1 :] for i in range(len(token))]
+
+
+def _trigrams(token: str) -> set[str]:
+    padded = f"^{token}$"
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+@dataclass
+class ScreeningIndex:
+    """Every name of every loaded list, ready to search. Build with ``build``."""
+
+    algorithm: str
+    lists: dict[str, ListInfo]
+    entities: list[Entity]
+    name_entity: np.ndarray
+    name_index: np.ndarray  # which name of the entity
+    names: list[Prepared]
+    postings: dict[str, np.ndarray]
+    deletes: dict[str, tuple[str, ...]]
+    phon: dict[str, tuple[str, ...]]
+    skel: dict[str, tuple[str, ...]]
+    vocab: list[str]
+    trigrams: dict[str, np.ndarray]
+    fingerprint: str = ""
+    format: int = _INDEX_FORMAT
+    _cache: dict[tuple[str, str], tuple[float, str]] = field(default_factory=dict, repr=False)
+
+    # -- building ---------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, loaded: Iterable[LoadedList]) -> ScreeningIndex:
+        loaded = list(loaded)
+        entities: list[Entity] = []
+        infos: dict[str, ListInfo] = {}
+        for ll in loaded:
+            infos[ll.name] = ListInfo(
+                ll.name,
+                ll.title,
+                ll.version,
+                ll.published.isoformat() if ll.published else None,
+                len(ll.entities),
+                ll.source,
+                ll.format,
+            )
+            entities.extend(ll.entities)
+        name_entity: list[int] = []
+        name_index: list[int] = []
+        names: list[Prepared] = []
+        post: dict[str, list[int]] = defaultdict(list)
+        for ei, ent in enumerate(entities):
+            seen: set[str] = set()
+            for ni, nm in enumerate(ent.names):
+                prep = prepare(nm.full, ent.kind)
+                if not prep.tokens or (prep.key in seen and not nm.weak):
+                    continue
+                seen.add(prep.key)
+                nid = len(names)
+                names.append(prep)
+                name_entity.append(ei)
+                name_index.append(ni)
+                for tok in set(prep.tokens):
+                    post[tok].append(nid)
+        vocab = sorted(post)
+        deletes: dict[str, list[str]] = defaultdict(list)
+        phon: dict[str, list[str]] = defaultdict(list)
+        skel: dict[str, list[str]] = defaultdict(list)
+        tri: dict[str, list[int]] = defaultdict(list)
+        for vi, tok in enumerate(vocab):
+            if tok.isdigit():
+                continue
+            if len(tok) >= 4:
+                for d in _deletes(tok):
+                    deletes[d].append(tok)
+            if len(tok) >= 3:
+                if p := phonetic(tok):
+                    phon[p].append(tok)
+                if len(sk := skeleton(tok)) >= 2:
+                    skel[sk].append(tok)
+            if len(tok) >= 5:
+                for g in _trigrams(tok):
+                    tri[g].append(vi)
+        idx = cls(
+            algorithm=ALGORITHM,
+            lists=infos,
+            entities=entities,
+            name_entity=np.asarray(name_entity, dtype=np.int32),
+            name_index=np.asarray(name_index, dtype=np.int16),
+            names=names,
+            postings={t: np.asarray(v, dtype=np.int32) for t, v in post.items()},
+            deletes={k: tuple(v) for k, v in deletes.items()},
+            phon={k: tuple(v) for k, v in phon.items() if len(v) <= _MAX_BUCKET},
+            skel={k: tuple(v) for k, v in skel.items() if len(v) <= _MAX_BUCKET},
+            vocab=vocab,
+            trigrams={k: np.asarray(v, dtype=np.int32) for k, v in tri.items()},
+        )
+        idx.fingerprint = index_fingerprint(infos.values())
+        return idx
+
+    # -- persistence ------------------------------------------------------------------------
+
+    def save(self, path: Path) -> None:
+        """Write atomically: a crash mid-write leaves the previous index in place."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".index-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                self._cache = {}
+                pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @staticmethod
+    def load(path: Path) -> ScreeningIndex | None:
+        """The pickled index, or None when absent, unreadable or built by other code."""
+        try:
+            with path.open("rb") as fh:
+                obj = pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return None
+        if not isinstance(obj, ScreeningIndex) or obj.format != _INDEX_FORMAT:
+            return None
+        if obj.algorithm != ALGORITHM:
+            return None
+        obj._cache = {}
+        return obj
+
+    # -- searching --------------------------------------------------------------------------
+
+    def _expand(self, tok: str) -> dict[str, float]:
+        out: dict[str, float] = {}
+        if tok in self.postings:
+            out[tok] = 1.0
+        if tok.isdigit():
+            return out
+        if len(tok) >= 4:
+            for d in (tok, *_deletes(tok)):
+                for v in self.deletes.get(d, ()):
+                    out.setdefault(v, 0.8)
+        if len(tok) >= 3:
+            for v in self.phon.get(phonetic(tok), ()):
+                out.setdefault(v, 0.7)
+            sk = skeleton(tok)
+            if len(sk) >= 3:
+                for v in self.skel.get(sk, ()):
+                    out.setdefault(v, 0.7)
+        if len(tok) >= 6 and len(out) <= 1:
+            # Character trigrams catch what one edit cannot: joined or split words, two typos.
+            grams = _trigrams(tok)
+            arrays = [self.trigrams[g] for g in grams if g in self.trigrams]
+            if arrays:
+                counts = np.bincount(np.concatenate(arrays), minlength=len(self.vocab))
+                need = max(3, int(len(grams) * 0.6))
+                for vi in np.nonzero(counts >= need)[0][:50]:
+                    out.setdefault(self.vocab[int(vi)], 0.6)
+        return out
+
+    def candidates(self, prep: Prepared, allowed: np.ndarray | None = None) -> np.ndarray:
+        """Name ids worth aligning exactly, best first."""
+        acc = np.zeros(len(self.names), dtype=np.float32)
+        use = [i for i, r in enumerate(prep.roles) if r == NORMAL] or list(range(len(prep.tokens)))
+        total = 0.0
+        n = len(self.names)
+        for i in use:
+            tok, w = prep.tokens[i], prep.weights[i]
+            total += w
+            for v, sim in self._expand(tok).items():
+                ids = self.postings[v]
+                # Tokens on a fifth of all names block nothing unless they are all we have.
+                if len(ids) > n // 5 and len(use) > 1:
+                    continue
+                acc[ids] += w * sim
+        if total <= 0:
+            return np.empty(0, dtype=np.int64)
+        if allowed is not None:
+            acc[~allowed] = 0
+        hits = np.nonzero(acc >= total * _MIN_SHARE)[0]
+        if len(hits) > _TOP_K:
+            hits = hits[np.argpartition(-acc[hits], _TOP_K)[:_TOP_K]]
+        return hits[np.argsort(-acc[hits], kind="stable")]
+
+    def search(self, query: Query) -> list[Match]:
+        query.validate()
+        kind = query.kind if query.kind not in (None, EntityKind.UNKNOWN) else None
+        prep = prepare(query.name, kind or EntityKind.UNKNOWN)
+        if not prep.tokens:
+            raise InvalidInput("name has no letters or digits to screen", where="name")
+        allowed = None
+        if query.lists:
+            unknown = [x for x in query.lists if x not in self.lists]
+            if unknown:
+                raise InvalidInput(
+                    f"unknown list(s) {unknown}; loaded: {sorted(self.lists)}", where="lists"
+                )
+            allowed = np.fromiter(
+                (self.entities[int(e)].list in query.lists for e in self.name_entity),
+                dtype=bool,
+                count=len(self.name_entity),
+            )
+        if len(self._cache) > 200_000:
+            self._cache.clear()
+        best: dict[int, Match] = {}
+        for nid in self.candidates(prep, allowed):
+            ei = int(self.name_entity[nid])
+            ent = self.entities[ei]
+            listed = ent.names[int(self.name_index[nid])]
+            cand = self.names[nid]
+            if listed.weak and cand.key != prep.key:
+                continue  # weak aliases only count when they match exactly
+            ns = score_names(prep, cand, self._cache)
+            if ns.score <= 0:
+                continue
+            score, quals = apply_qualifiers(
+                ns.score,
+                ent,
+                kind=kind,
+                country=query.country,
+                dob=query.dob,
+                identifiers=query.identifiers,
+            )
+            prev = best.get(ei)
+            if prev is not None and prev.score >= score:
+                continue
+            best[ei] = Match(
+                list=ent.list,
+                source_id=ent.source_id,
+                name=ent.caption,
+                matched_name=listed.full,
+                score=round(score, 4),
+                explanation=explain(ns, quals),
+                entity=ent,
+                qualifiers=tuple(
+                    {"name": q.name, "delta": q.delta, "detail": q.detail} for q in quals
+                ),
+                name_score=ns.score,
+            )
+        found = [m for m in best.values() if m.score >= query.threshold]
+        found.sort(key=lambda m: (-m.score, m.list, m.source_id))
+        return found[: query.limit]
+
+    def entity(self, list_name: str, source_id: str) -> Entity | None:
+        for e in self.entities:
+            if e.list == list_name and e.source_id == source_id:
+                return e
+        return None
+
+
+def index_fingerprint(infos: Iterable[ListInfo]) -> str:
+    h = hashlib.sha256(f"{ALGORITHM}|{_INDEX_FORMAT}".encode())
+    for info in sorted(infos, key=lambda i: i.name):
+        h.update(f"|{info.name}={info.version}".encode())
+    return h.hexdigest()[:16]
+
+
+def compare_prepared(a: Prepared, b: Prepared, threshold: float = THRESHOLD) -> MatchResult:
+    ns = score_names(a, b)
+    return MatchResult(
+        score=round(ns.score, 4),
+        match=ns.score >= threshold,
+        explanation=explain(ns, []),
+        alignments=ns.alignments,
+        threshold=threshold,
+    )
+
+
+__all__: Sequence[str] = ("ListInfo", "Match", "Query", "ScreeningIndex")

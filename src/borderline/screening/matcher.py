@@ -1,0 +1,426 @@
+"""Name matching, algorithm ``v1``: token alignment weighted by rarity, then qualifiers.
+
+The score of two names is built in three steps, each visible in the explanation:
+
+1. **Prepare**: normalise and transliterate (``borderline.text``), fold legal forms to one
+   spelling, weigh each token by its rarity in the lists (inverse document frequency frozen
+   with this algorithm version), and give legal forms, stop words and honorifics a small weight.
+2. **Align** query tokens to candidate tokens one to one (greedy on similarity): exact, initial,
+   edit distance, Metaphone, consonant skeleton (for Arabic/Hebrew romanisations), and joined
+   tokens ("abdul rahman" = "abdulrahman"). Order does not matter ("PUTIN, Vladimir").
+3. **Score**: the weighted share of the query that aligned (60 %) and of the candidate (40 %),
+   so missing middle names and patronymics cost little and a name made only of common words
+   ("CORP", "EMMA LLC") cannot reach the threshold. At least one distinctive token must align
+   closely, otherwise the score is 0.
+
+Qualifiers (date of birth, country, entity type, identifiers) then move the name score up or
+down; see ``apply_qualifiers``. ``v1`` is frozen: its constants and its frequency table never
+change; a better algorithm gets a new version beside it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from rapidfuzz.distance import Levenshtein
+
+from borderline.screening.model import Entity, EntityKind, Identifier, PartialDate
+from borderline.text import is_abjad, normalize, phonetic, skeleton
+
+ALGORITHM = "v1"
+# Documented decision threshold: a match at or above it is reported as a hit.
+THRESHOLD = 0.80
+# Weights of legal forms, stop words and honorifics relative to a token of weight 1.
+_LIGHT = 0.12
+_IDF_MIN, _IDF_MAX = 1.0, 12.0
+MAX_NAME_CHARS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class _Vocab:
+    legal: dict[str, str]
+    stop: frozenset[str]
+    honorifics: frozenset[str]
+    spaced: tuple[tuple[str, ...], ...]
+
+
+@cache
+def vocabulary() -> _Vocab:
+    path = resources.files("borderline.screening") / "data" / "vocabulary.yaml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    legal: dict[str, str] = {}
+    for canon, variants in raw["legal_forms"].items():
+        for v in variants:
+            legal[normalize(str(v))] = str(canon)
+    spaced = tuple(
+        sorted(
+            (tuple(str(t) for t in seq) for seq in raw["spaced_legal_forms"]), key=len, reverse=True
+        )
+    )
+    return _Vocab(
+        legal=legal,
+        stop=frozenset(str(s) for s in raw["stop_words"]),
+        honorifics=frozenset(str(s) for s in raw["honorifics"]),
+        spaced=spaced,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FrequencyTable:
+    names: int
+    df: dict[str, int]
+
+    def idf(self, token: str) -> float:
+        df = self.df.get(token, 1)
+        value = math.log((self.names + 1) / (df + 0.5))
+        return min(max(value, _IDF_MIN), _IDF_MAX)
+
+
+@cache
+def frequencies() -> FrequencyTable:
+    """The token document frequencies frozen into ``v1`` (from the shipped snapshot)."""
+    path = resources.files("borderline.screening") / "data" / f"token_freq_{ALGORITHM}.json.gz"
+    try:
+        raw = json.loads(gzip.decompress(path.read_bytes()))
+    except FileNotFoundError:  # only while bootstrapping the table itself
+        return FrequencyTable(names=1, df={})
+    return FrequencyTable(names=int(raw["names"]), df={k: int(v) for k, v in raw["df"].items()})
+
+
+# Token roles.
+NORMAL, LEGAL, STOP, HONORIFIC = 0, 1, 2, 3
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A name ready for alignment: tokens, their roles and weights."""
+
+    text: str
+    tokens: tuple[str, ...]
+    roles: tuple[int, ...]
+    weights: tuple[float, ...]
+    abjad: bool = False
+
+    @property
+    def key(self) -> str:
+        return " ".join(sorted(self.tokens))
+
+
+def prepare(
+    name: str, kind: EntityKind | str = EntityKind.UNKNOWN, table: FrequencyTable | None = None
+) -> Prepared:
+    """Normalise a name into weighted tokens. ``kind`` decides what counts as a honorific."""
+    vocab = vocabulary()
+    table = table or frequencies()
+    toks = normalize(name).split()
+    kind = EntityKind(kind) if kind not in ("any", "") else EntityKind.UNKNOWN
+    # Fold "s a de c v" and similar spaced legal forms into one token.
+    i, folded = 0, []
+    while i < len(toks):
+        for seq in vocab.spaced:
+            if tuple(toks[i : i + len(seq)]) == seq and (i > 0):
+                folded.append("".join(seq))
+                i += len(seq)
+                break
+        else:
+            folded.append(toks[i])
+            i += 1
+    out_t: list[str] = []
+    roles: list[int] = []
+    weights: list[float] = []
+    for tok in folded:
+        role = NORMAL
+        # A lone token is the whole name, whatever it means elsewhere.
+        if kind is not EntityKind.PERSON and tok in vocab.legal and len(folded) > 1:
+            tok, role = vocab.legal[tok], LEGAL
+        elif tok in vocab.stop:
+            role = STOP
+        elif tok in vocab.honorifics and len(folded) > 1:
+            if kind is EntityKind.PERSON:
+                continue
+            role = HONORIFIC
+        w = table.idf(tok)
+        out_t.append(tok)
+        roles.append(role)
+        weights.append(w * _LIGHT if role != NORMAL else w)
+    return Prepared(
+        text=name,
+        tokens=tuple(out_t),
+        roles=tuple(roles),
+        weights=tuple(weights),
+        abjad=is_abjad(name),
+    )
+
+
+def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
+    """Similarity of two normalised tokens in [0, 1] and how it was found."""
+    if a == b:
+        return 1.0, "exact"
+    la, lb = len(a), len(b)
+    if a.isdigit() or b.isdigit():
+        return 0.0, "none"
+    if (la == 1 and b[0] == a) or (lb == 1 and a[0] == b):
+        return 0.7, "initial"
+    best, how = 0.0, "none"
+    lev = Levenshtein.normalized_similarity(a, b)
+    if min(la, lb) >= 4:
+        if lev >= 0.7:
+            best, how = lev, "edit"
+    elif min(la, lb) == 3 and Levenshtein.distance(a, b) == 1 and max(la, lb) <= 4:
+        best, how = 0.67, "edit"
+    # Sounding alike counts only for spellings that are also close in letters: Metaphone
+    # alone would make "john" and "jane" (both JN) the same name.
+    if best < 0.85 and min(la, lb) >= 3 and lev >= 0.55 and phonetic(a) == phonetic(b) != "":
+        best, how = 0.85, "phonetic"
+    if best < 0.8 and abjad and min(la, lb) >= 2 and skeleton(a) == skeleton(b):
+        best, how = 0.8, "skeleton"
+    return best, how
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    query: str
+    candidate: str
+    similarity: float
+    how: str
+
+
+@dataclass(frozen=True, slots=True)
+class NameScore:
+    score: float
+    alignments: tuple[Alignment, ...]
+    unmatched_query: tuple[str, ...]
+    unmatched_candidate: tuple[str, ...]
+
+
+def _merge(a: Prepared, other: set[str]) -> Prepared:
+    # Join adjacent tokens whose concatenation is one token of the other name:
+    # "abdul rahman" vs "abdulrahman", "xi jin ping" vs "xi jinping".
+    toks = list(a.tokens)
+    if len(toks) < 2:
+        return a
+    roles, weights = list(a.roles), list(a.weights)
+    i, changed = 0, False
+    while i < len(toks) - 1:
+        joined = toks[i] + toks[i + 1]
+        if joined in other and toks[i] not in other:
+            toks[i : i + 2] = [joined]
+            roles[i : i + 2] = [NORMAL]
+            weights[i : i + 2] = [max(weights[i], weights[i + 1]) * 1.2]
+            changed = True
+        else:
+            i += 1
+    if not changed:
+        return a
+    return Prepared(a.text, tuple(toks), tuple(roles), tuple(weights), a.abjad)
+
+
+_SimCache = dict[tuple[str, str], tuple[float, str]]
+
+
+def score_names(q: Prepared, c: Prepared, cache: _SimCache | None = None) -> NameScore:
+    """Align two prepared names and score them in [0, 1] (no qualifiers)."""
+    q = _merge(q, set(c.tokens))
+    c = _merge(c, set(q.tokens))
+    abjad = q.abjad or c.abjad
+    pairs: list[tuple[float, int, int, str]] = []
+    for i, qt in enumerate(q.tokens):
+        for j, ct in enumerate(c.tokens):
+            if cache is not None:
+                key = (qt, ct)
+                hit = cache.get(key)
+                if hit is None:
+                    hit = cache[key] = token_similarity(qt, ct, abjad)
+            else:
+                hit = token_similarity(qt, ct, abjad)
+            if hit[0] > 0:
+                pairs.append((hit[0], i, j, hit[1]))
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    used_q: dict[int, tuple[float, int, str]] = {}
+    used_c: set[int] = set()
+    for sim, i, j, how in pairs:
+        if i in used_q or j in used_c:
+            continue
+        used_q[i] = (sim, j, how)
+        used_c.add(j)
+    wq = sum(q.weights) or 1.0
+    wc = sum(c.weights) or 1.0
+    mq = mc = 0.0
+    strong = False
+    aligned: list[Alignment] = []
+    for i, (sim, j, how) in sorted(used_q.items()):
+        # An aligned pair counts with the lighter of its two weights: "ltd" matching "ltd"
+        # says nothing, a rare surname matching a rare surname says a lot.
+        mq += q.weights[i] * sim
+        mc += c.weights[j] * sim
+        if sim >= 0.8 and q.roles[i] == NORMAL and c.roles[j] == NORMAL:
+            strong = True
+        aligned.append(Alignment(q.tokens[i], c.tokens[j], round(sim, 3), how))
+    score = 0.0 if not strong else 0.6 * (mq / wq) + 0.4 * (mc / wc)
+    return NameScore(
+        score=min(score, 1.0),
+        alignments=tuple(aligned),
+        unmatched_query=tuple(t for i, t in enumerate(q.tokens) if i not in used_q),
+        unmatched_candidate=tuple(t for j, t in enumerate(c.tokens) if j not in used_c),
+    )
+
+
+# --- qualifiers --------------------------------------------------------------------------
+
+DOB_EXACT = 0.08
+DOB_YEAR = 0.03
+DOB_DISJOINT = -0.25
+COUNTRY_MATCH = 0.04
+COUNTRY_MISMATCH = -0.08
+TYPE_MISMATCH = -0.30
+IDENTIFIER_MATCH = 0.50
+# Qualifiers only move a score once the names themselves look alike.
+QUALIFIER_FLOOR = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Qualifier:
+    name: str
+    delta: float
+    detail: str
+
+
+def _dob_qualifier(dob: PartialDate, dobs: tuple[PartialDate, ...]) -> Qualifier | None:
+    if not dobs:
+        return None
+    best: Qualifier | None = None
+    for d in dobs:
+        lo, hi = d.year, d.to_year or d.year
+        if not lo - 1 <= dob.year <= hi + 1:
+            continue
+        if lo <= dob.year <= hi:
+            if (
+                dob.month
+                and d.month
+                and dob.month == d.month
+                and dob.day
+                and d.day
+                and dob.day == d.day
+            ):
+                return Qualifier("dob", DOB_EXACT, f"date of birth {dob} = {d}")
+            if dob.month and d.month and dob.month != d.month:
+                q = Qualifier("dob", 0.0, f"year of birth {dob.year} in {d}, month differs")
+            else:
+                q = Qualifier("dob", DOB_YEAR, f"year of birth {dob.year} in {d}")
+        else:
+            q = Qualifier("dob", 0.0, f"year of birth {dob.year} within a year of {d}")
+        if best is None or q.delta > best.delta:
+            best = q
+    if best is None:
+        listed = ", ".join(str(d) for d in dobs[:3])
+        return Qualifier("dob", DOB_DISJOINT, f"date of birth {dob} far from listed {listed}")
+    return best
+
+
+_COMPATIBLE = {
+    EntityKind.PERSON: {EntityKind.PERSON, EntityKind.UNKNOWN},
+    EntityKind.ORGANIZATION: {EntityKind.ORGANIZATION, EntityKind.UNKNOWN},
+    EntityKind.VESSEL: {EntityKind.VESSEL, EntityKind.ORGANIZATION, EntityKind.UNKNOWN},
+    EntityKind.AIRCRAFT: {EntityKind.AIRCRAFT, EntityKind.ORGANIZATION, EntityKind.UNKNOWN},
+}
+
+
+def apply_qualifiers(
+    score: float,
+    entity: Entity,
+    *,
+    kind: EntityKind | None = None,
+    country: str | None = None,
+    dob: PartialDate | None = None,
+    identifiers: tuple[Identifier, ...] = (),
+) -> tuple[float, list[Qualifier]]:
+    """Move a name score with what else is known; returns the new score and the reasons."""
+    quals: list[Qualifier] = []
+    if identifiers and entity.identifiers:
+        keys = {i.key for i in entity.identifiers if len(i.key) >= 5}
+        for ident in identifiers:
+            if ident.key in keys:
+                quals.append(
+                    Qualifier(
+                        "identifier", IDENTIFIER_MATCH, f"{ident.kind} {ident.value} is listed"
+                    )
+                )
+                break
+    if score >= QUALIFIER_FLOOR or quals:
+        if (
+            kind is not None
+            and kind is not EntityKind.UNKNOWN
+            and entity.kind not in _COMPATIBLE[kind]
+        ):
+            quals.append(
+                Qualifier(
+                    "type",
+                    TYPE_MISMATCH,
+                    f"query is a {kind.value}, entry is a {entity.kind.value}",
+                )
+            )
+        if dob is not None and (q := _dob_qualifier(dob, entity.dobs)) is not None:
+            quals.append(q)
+        if country and entity.countries:
+            if country in entity.countries:
+                quals.append(Qualifier("country", COUNTRY_MATCH, f"country {country} is linked"))
+            else:
+                quals.append(
+                    Qualifier(
+                        "country",
+                        COUNTRY_MISMATCH,
+                        f"country {country} not in {','.join(entity.countries)}",
+                    )
+                )
+    total = score + sum(q.delta for q in quals)
+    return min(max(total, 0.0), 1.0), quals
+
+
+def explain(ns: NameScore, quals: list[Qualifier]) -> str:
+    parts = [f"{a.query}={a.candidate}({a.how} {a.similarity:.2f})" for a in ns.alignments]
+    text = "tokens: " + (", ".join(parts) or "none aligned")
+    if ns.unmatched_query:
+        text += "; query only: " + " ".join(ns.unmatched_query)
+    if ns.unmatched_candidate:
+        text += "; entry only: " + " ".join(ns.unmatched_candidate)
+    for q in quals:
+        text += f"; {q.name} {q.delta:+.2f} ({q.detail})"
+    return text + f"; name score {ns.score:.3f}; algorithm {ALGORITHM}"
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    """The comparison of two names: ``score`` in [0, 1], ``match`` = score >= threshold."""
+
+    score: float
+    match: bool
+    explanation: str
+    alignments: tuple[Alignment, ...]
+    algorithm: str = ALGORITHM
+    threshold: float = THRESHOLD
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "score": round(self.score, 4),
+            "match": self.match,
+            "explanation": self.explanation,
+            "alignments": [
+                {
+                    "query": a.query,
+                    "candidate": a.candidate,
+                    "similarity": a.similarity,
+                    "how": a.how,
+                }
+                for a in self.alignments
+            ],
+            "algorithm": self.algorithm,
+            "threshold": self.threshold,
+        }

@@ -1,0 +1,192 @@
+"""Which list versions are active: the shipped snapshot, overlaid by lists the user imported.
+
+Imported lists are kept on disk in ``$BORDERLINE_DATA_DIR/screening/lists/<name>/<version>.pkl``
+with ``active.json`` naming the active version of each. An import writes the new version file
+and then swaps ``active.json`` atomically, so a failed import leaves the previous version active.
+The search index for the active set is pickled next to them and rebuilt only when it changes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+import threading
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from borderline.errors import NotFound
+from borderline.screening.index import ScreeningIndex, index_fingerprint
+from borderline.screening.loaders import LoadedList, load
+from borderline.screening.matcher import ALGORITHM
+
+_lock = threading.Lock()
+_current: dict[str, ScreeningIndex] = {}
+
+
+def data_root() -> Path:
+    from borderline.settings import Settings
+
+    return Settings().data_dir / "screening"
+
+
+def _package_data() -> Path:
+    return Path(str(resources.files("borderline.screening") / "data"))
+
+
+@cache
+def manifest() -> dict[str, Any]:
+    raw: dict[str, Any] = yaml.safe_load((_package_data() / "manifest.yaml").read_text("utf-8"))
+    return raw
+
+
+def load_snapshot(name: str | None = None) -> list[LoadedList]:
+    """Parse the shipped lists (all, or the one called ``name``)."""
+    out = []
+    for item in manifest()["lists"]:
+        if name is not None and item["name"] != name:
+            continue
+        out.append(
+            load(
+                _package_data() / item["path"],
+                item["format"],
+                list_name=item["name"],
+                published=date.fromisoformat(str(item["published"])),
+                **(item.get("options") or {}),
+            )
+        )
+    return out
+
+
+@cache
+def _snapshot_key() -> str:
+    h = hashlib.sha256()
+    for item in manifest()["lists"]:
+        p = _package_data() / item["path"]
+        files = sorted(p.iterdir()) if p.is_dir() else [p]
+        for f in files:
+            h.update(f.name.encode())
+            h.update(hashlib.sha256(f.read_bytes()).digest())
+    h.update(json.dumps(manifest(), sort_keys=True, default=str).encode())
+    return h.hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    name: str
+    version: str
+    path: Path
+
+
+def _active_file(root: Path) -> Path:
+    return root / "lists" / "active.json"
+
+
+def active_imports(root: Path | None = None) -> dict[str, str]:
+    """Imported list name -> active version."""
+    root = root or data_root()
+    f = _active_file(root)
+    if not f.is_file():
+        return {}
+    data: dict[str, str] = json.loads(f.read_text("utf-8"))
+    return data
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def store_import(loaded: LoadedList, root: Path | None = None) -> Stored:
+    """Keep a parsed list and make it the active version of its name (atomically)."""
+    root = root or data_root()
+    path = root / "lists" / loaded.name / f"{loaded.version}.pkl"
+    _atomic_write(path, pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL))
+    with _lock:
+        active = active_imports(root)
+        active[loaded.name] = loaded.version
+        _atomic_write(_active_file(root), json.dumps(active, indent=1).encode())
+        _current.clear()
+    return Stored(loaded.name, loaded.version, path)
+
+
+def load_import(name: str, version: str, root: Path | None = None) -> LoadedList:
+    root = root or data_root()
+    path = root / "lists" / name / f"{version}.pkl"
+    if not path.is_file():
+        raise NotFound(f"no stored version {version} of list {name}", where=str(path))
+    with path.open("rb") as fh:
+        obj: LoadedList = pickle.load(fh)
+    return obj
+
+
+def versions(name: str, root: Path | None = None) -> list[str]:
+    root = root or data_root()
+    folder = root / "lists" / name
+    return sorted(p.stem for p in folder.glob("*.pkl")) if folder.is_dir() else []
+
+
+def active_lists(root: Path | None = None) -> list[LoadedList]:
+    """Every active list, parsed: snapshot lists unless an import replaced them, then imports."""
+    root = root or data_root()
+    imports = active_imports(root)
+    out = [ll for ll in load_snapshot() if ll.name not in imports]
+    out += [load_import(n, v, root) for n, v in sorted(imports.items())]
+    return out
+
+
+def _index_key(root: Path) -> str:
+    imports = active_imports(root)
+    h = hashlib.sha256(f"{ALGORITHM}|{_snapshot_key()}".encode())
+    for name, ver in sorted(imports.items()):
+        h.update(f"|{name}={ver}".encode())
+    return h.hexdigest()[:16]
+
+
+def current_index(root: Path | None = None) -> ScreeningIndex:
+    """The search index over the active lists: from memory, else from disk, else built."""
+    root = root or data_root()
+    key = _index_key(root)
+    with _lock:
+        idx = _current.get(key)
+        if idx is not None:
+            return idx
+        path = root / f"index-{key}.pkl"
+        idx = ScreeningIndex.load(path)
+        if idx is None:
+            idx = ScreeningIndex.build(active_lists(root))
+            # A read-only data dir still screens; it just rebuilds the index next time.
+            with contextlib.suppress(OSError):
+                idx.save(path)
+            for old in root.glob("index-*.pkl"):
+                if old != path:
+                    old.unlink(missing_ok=True)
+        _current.clear()
+        _current[key] = idx
+        return idx
+
+
+def set_index(idx: ScreeningIndex, root: Path | None = None) -> None:
+    """Use ``idx`` as the current index (tests and benchmarks with their own lists)."""
+    with _lock:
+        _current.clear()
+        _current[_index_key(root or data_root())] = idx
+
+
+__all__ = ["active_lists", "current_index", "index_fingerprint", "load_snapshot", "store_import"]
