@@ -29,8 +29,22 @@ from borderline.refdata import is_country
 
 DEFAULT_THRESHOLD = 0.5
 _PHONE_CONTEXT = context_regex(
-    ["phone", "tel", "telephone", "mobile", "cell", "call", "whatsapp", "fax", "电话", "手机",
-     "联系电话", "電話", "携帯", "전화"]
+    [
+        "phone",
+        "tel",
+        "telephone",
+        "mobile",
+        "cell",
+        "call",
+        "whatsapp",
+        "fax",
+        "电话",
+        "手机",
+        "联系电话",
+        "電話",
+        "携帯",
+        "전화",
+    ]
 )
 _COUNTRY_KEYS = {"country", "country_code", "countrycode", "国家", "國家", "cc"}
 
@@ -167,8 +181,9 @@ class Analyzer:
                 score += 0.2
                 why.append(f"context '{ctx.group()}'")
             out.append(
-                Entity("PHONE_NUMBER", m.start, m.end, min(score, 1.0), "; ".join(why), "phone",
-                       reg)
+                Entity(
+                    "PHONE_NUMBER", m.start, m.end, min(score, 1.0), "; ".join(why), "phone", reg
+                )
             )
         return out
 
@@ -244,7 +259,9 @@ class Analyzer:
         if same:
             # The text recognizer agrees: keep its finer explanation, raise its confidence.
             found = [
-                replace(e, score=max(e.score, 0.95), explanation=f"{e.explanation}; {whole.explanation}")
+                replace(
+                    e, score=max(e.score, 0.95), explanation=f"{e.explanation}; {whole.explanation}"
+                )
                 if e.type == etype
                 else e
                 for e in found

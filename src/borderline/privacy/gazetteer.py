@@ -91,8 +91,10 @@ def lists() -> _Lists:
     zh_honorific_name = re.compile(rf"((?:{surname_alt})[{_CJK}]{{0,2}}?)(?:{honor})")
     suffixes = _read_list(org["suffixes"])
     suf = "|".join(re.escape(s) for s in sorted(suffixes, key=len, reverse=True))
+    joiner = r"(?:&[ ]|and[ ]|of[ ]|de[ ])?"
     org_rx = re.compile(
-        rf"(?<![\w\-.])((?:[A-Z][\w&'’\-]*[ ](?:&[ ]|and[ ]|of[ ]|de[ ])?)(?:[A-Z0-9][\w&'’\-]*[ ](?:&[ ]|and[ ]|of[ ]|de[ ])?){{0,4}}),?[ ]?(?:{suf})(?![\w])"
+        rf"(?<![\w\-.])((?:[A-Z][\w&'’\-]*[ ]{joiner})(?:[A-Z0-9][\w&'’\-]*[ ]{joiner}){{0,4}})"
+        rf",?[ ]?(?:{suf})(?![\w])"
     )
     zh_suf = "|".join(sorted(_read_list(org["zh_suffixes"]), key=len, reverse=True))
     zh_org = re.compile(rf"[{_CJK}（）()]{{2,14}}?(?:{zh_suf})")
@@ -160,12 +162,13 @@ def _person_latin(text: str, lst: _Lists) -> Iterator[Entity]:
 def _person_chinese(text: str, lst: _Lists) -> Iterator[Entity]:
     scores = lst.config["person"]["scores"]
     for m in lst.zh_context_name.finditer(text):
+        ctx = m.group()[: m.start(1) - m.start()].strip(" :：")
         yield Entity(
             "PERSON",
             m.start(1),
             m.end(1),
             scores["zh_context_name"],
-            f"gazetteer:person: Chinese surname after context '{m.group()[: m.start(1) - m.start()].strip(' :：')}'",
+            f"gazetteer:person: Chinese surname after context '{ctx}'",
             "person_zh",
         )
     for m in lst.zh_honorific_name.finditer(text):
@@ -191,12 +194,20 @@ def _organizations(text: str, lst: _Lists) -> Iterator[Entity]:
         if not words:
             continue
         yield Entity(
-            "ORGANIZATION", start, m.end(), score, "pattern:organization: legal-form suffix",
+            "ORGANIZATION",
+            start,
+            m.end(),
+            score,
+            "pattern:organization: legal-form suffix",
             "organization",
         )
     for m in lst.zh_org.finditer(text):
         yield Entity(
-            "ORGANIZATION", m.start(), m.end(), score, "pattern:organization: Chinese legal form",
+            "ORGANIZATION",
+            m.start(),
+            m.end(),
+            score,
+            "pattern:organization: Chinese legal form",
             "organization_zh",
         )
 
@@ -211,7 +222,11 @@ def _locations(text: str, lst: _Lists) -> Iterator[Entity]:
     ):
         for m in rx.finditer(text):
             yield Entity(
-                "LOCATION", m.start(), m.end(), score, f"gazetteer:location: {what} name",
+                "LOCATION",
+                m.start(),
+                m.end(),
+                score,
+                f"gazetteer:location: {what} name",
                 "location_gazetteer",
             )
 

@@ -118,9 +118,10 @@ def mrz_td3_line2(line: str) -> bool:
     for field, digit in checks:
         if not digit.isdigit() or mrz_check_digit(field) != int(digit):
             return False
-    if line[42] != "<" or line[28:42].strip("<"):
-        if not line[42].isdigit() or mrz_check_digit(line[28:42]) != int(line[42]):
-            return False
+    # The optional-data check digit may be '<' when the personal-number field is empty.
+    has_optional = line[42] != "<" or bool(line[28:42].strip("<"))
+    if has_optional and (not line[42].isdigit() or mrz_check_digit(line[28:42]) != int(line[42])):
+        return False
     composite = line[0:10] + line[13:20] + line[21:43]
     return line[43].isdigit() and mrz_check_digit(composite) == int(line[43])
 
