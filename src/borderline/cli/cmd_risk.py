@@ -5,11 +5,14 @@ Commands parse arguments, call :mod:`borderline.assessment` and print; no busine
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, cast
 
 import typer
 
 from borderline.assessment import mcda
+from borderline.assessment.countries import CorridorModel, Weighting, compute_index, load_config
+from borderline.assessment.indicators import CountryResolver, load_catalog
 from borderline.assessment.tables import Table, parse_number, read_table
 from borderline.cli._common import echo_json, read_text
 from borderline.errors import InvalidInput
@@ -226,3 +229,105 @@ def fuzzy_cmd(
     typer.echo(
         f"grade: {res.best_grade}" + (f"  score: {res.score:.4f}" if res.score is not None else "")
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Country and corridor risk
+
+_DATA_HELP = "Extra indicator directory (indicators.yaml + CSVs); repeatable."
+
+
+def _as_of(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{text!r} is not an ISO date (YYYY-MM-DD)", where="--as-of") from None
+
+
+@risk_app.command("countries")
+def countries_cmd(
+    as_of: str | None = typer.Option(None, "--as-of", help="Index date (default today)."),
+    weighting: str = typer.Option(
+        "config", "--weighting", help="config (the index file's weights), equal, entropy, critic."
+    ),
+    config: str | None = typer.Option(None, "--config", help="A country_index.yaml to use."),
+    data: list[str] = typer.Option([], "--data", help=_DATA_HELP),
+    country: list[str] = typer.Option([], "--country", help="Only these ISO codes; repeatable."),
+    top: int | None = typer.Option(None, "--top", help="Only the N riskiest."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Current composite risk index per country, with each component's value, date and source."""
+    if weighting not in ("config", "equal", "entropy", "critic"):
+        raise InvalidInput(
+            f"unknown weighting {weighting!r}; use config, equal, entropy or critic",
+            where="--weighting",
+        )
+    index = compute_index(
+        load_catalog(data),
+        load_config(config),
+        as_of=_as_of(as_of),
+        weighting=cast(Weighting, weighting),
+    )
+    out = index.to_dict()
+    if country:
+        resolver = CountryResolver.default()
+        wanted = {resolver.country(c, "--country") for c in country}
+        out["countries"] = [c for c in out["countries"] if c["country"] in wanted]
+    if top is not None:
+        out["countries"] = out["countries"][:top]
+    if as_json:
+        echo_json(out)
+        return
+    typer.echo(f"{out['index']} v{out['version']} as of {out['as_of']} ({weighting} weights)")
+    for pos, c in enumerate(out["countries"], 1):
+        typer.echo(
+            f"{pos:>4}  {c['country']}  {c['name']:<32} {c['index']:6.1f}  "
+            f"coverage {c['coverage']:.2f}"
+        )
+
+
+@risk_app.command("corridor")
+def corridor_cmd(
+    origin: str = typer.Argument(..., help="Origin country (ISO code or name)."),
+    destination: str = typer.Argument(..., help="Destination country (ISO code or name)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Index date (default today)."),
+    config: str | None = typer.Option(None, "--config", help="A country_index.yaml to use."),
+    data: list[str] = typer.Option([], "--data", help=_DATA_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Risk of an origin → destination corridor: both ends and the route."""
+    resolver = CountryResolver.default()
+    o = resolver.country(origin, "origin")
+    d = resolver.country(destination, "destination")
+    model = CorridorModel.build(load_catalog(data), load_config(config), as_of=_as_of(as_of))
+    out = {
+        **model.corridor(o, d).to_dict(),
+        "as_of": model.as_of.isoformat(),
+        "index": model.index_version,
+    }
+    if as_json:
+        echo_json(out)
+        return
+    typer.echo(
+        f"{o} → {d}: {out['risk']:.1f}/100 (origin {out['origin_risk']:.1f}, destination "
+        f"{out['destination_risk']:.1f}, route {out['route_risk']:.1f})"
+    )
+
+
+@risk_app.command("indicators")
+def indicators_cmd(
+    data: list[str] = typer.Option([], "--data", help=_DATA_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """The loaded indicators: publisher, vintage, version, licence, scale and direction."""
+    catalog = load_catalog(data)
+    rows = [
+        {**ind.meta.describe(), "countries": len(ind.series)} for ind in catalog.indicators.values()
+    ] + [{**ev.describe(), "countries": len(ev.events)} for ev in catalog.events.values()]
+    if as_json:
+        echo_json({"indicators": rows})
+        return
+    for r in rows:
+        typer.echo(f"{r['id']:<12} {r['publisher']:<40} {r['version']:<28} {r['licence']}")
