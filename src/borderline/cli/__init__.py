@@ -36,6 +36,22 @@ def _register_all() -> None:
 _register_all()
 
 
+@app.callback()
+def _root(
+    data_dir: str = typer.Option(None, "--data-dir", help="Data folder (BORDERLINE_DATA_DIR)."),
+    database_url: str = typer.Option(
+        None, "--database-url", help="SQLAlchemy URL (BORDERLINE_DATABASE_URL)."
+    ),
+) -> None:
+    """Borderline: one explained risk decision per cross-border order."""
+    import os
+
+    if data_dir:
+        os.environ["BORDERLINE_DATA_DIR"] = data_dir
+    if database_url:
+        os.environ["BORDERLINE_DATABASE_URL"] = database_url
+
+
 def main() -> None:
     try:
         app()
