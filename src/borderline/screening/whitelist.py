@@ -1,0 +1,55 @@
+"""False-positive decisions: "party P is not list entity E", by an analyst, until an expiry.
+
+The decisions live in the ``screening_whitelist`` table (see ``service.py``); the assessor reads
+them from this in-memory snapshot, which the service refreshes after every change, so
+screening an order never waits on the database.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from borderline.text import normalize
+
+
+def party_key(name: str, *, customer_id: str | None = None, dob: str | None = None) -> str:
+    """Who a whitelist decision is about: the customer id when known, else name (+ birth date)."""
+    if customer_id:
+        return f"customer:{customer_id}"
+    key = f"name:{normalize(name)}"
+    return f"{key}|{dob}" if dob else key
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    party_key: str
+    list_name: str
+    source_id: str
+    reason: str
+    expires_at: datetime | None
+
+
+_lock = threading.Lock()
+_entries: dict[tuple[str, str, str], Decision] = {}
+
+
+def replace_all(decisions: list[Decision]) -> None:
+    with _lock:
+        _entries.clear()
+        for d in decisions:
+            _entries[(d.party_key, d.list_name, d.source_id)] = d
+
+
+def lookup(
+    keys: list[str], list_name: str, source_id: str, now: datetime | None = None
+) -> Decision | None:
+    """The unexpired decision covering any of ``keys`` and this entity, if one exists."""
+    now = now or datetime.now(UTC)
+    with _lock:
+        for k in keys:
+            d = _entries.get((k, list_name, source_id))
+            if d is not None and (d.expires_at is None or d.expires_at > now):
+                return d
+    return None
