@@ -1,0 +1,91 @@
+"""Case-management tables (``cases_*``): cases, their decisions, events, claims and web users.
+
+Imported only by adapters and services; the migration in ``cases/migrations`` creates them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from borderline.store import Base
+
+
+class CaseRow(Base):
+    __tablename__ = "cases_cases"
+    __table_args__ = (Index("ix_cases_cases_status_updated", "status", "updated_at"),)
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20))  # open, closed
+    disposition: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    assignee: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Optimistic concurrency: every change bumps it; a stale form gets a conflict, not a lost write.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class CaseDecisionRow(Base):
+    __tablename__ = "cases_decisions"
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases_cases.id"), primary_key=True)
+    decision_id: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+    order_id: Mapped[str] = mapped_column(String(200))
+
+
+class CaseEventRow(Base):
+    """Notes, status changes, dispositions, attachments: the case's history, in ledger order."""
+
+    __tablename__ = "cases_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases_cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    log_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class CaseAttachmentRow(Base):
+    __tablename__ = "cases_attachments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases_cases.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    added_by: Mapped[str] = mapped_column(String(100))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ClaimRow(Base):
+    """Who works a queued decision. One row per decision; reassigning updates it."""
+
+    __tablename__ = "cases_claims"
+    decision_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    assignee: Mapped[str] = mapped_column(String(100), index=True)
+    assigned_by: Mapped[str] = mapped_column(String(100))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UserRow(Base):
+    """Web sign-in accounts (API keys stay for machines). Password: scrypt, salted."""
+
+    __tablename__ = "cases_users"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class SessionRow(Base):
+    """Server-side web sessions, so logout and expiry really end them."""
+
+    __tablename__ = "cases_sessions"
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user: Mapped[str] = mapped_column(String(100), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,67 @@
+"""``borderline users …``: web sign-in accounts for the analyst workspace.
+
+Passwords are read from a prompt (or ``--password-stdin``), never from the command line, so they
+do not land in shell history or the process list.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from borderline.service import Services
+from borderline.web import auth as webauth
+
+users_app = typer.Typer(help="Web sign-in accounts (admin, analyst, auditor).",
+                        no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(users_app, name="users")
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@users_app.command("add")
+def add(
+    name: str,
+    role: str = typer.Option("analyst", help="admin, analyst or auditor"),
+    password_stdin: bool = typer.Option(False, "--password-stdin",
+                                        help="read the password from standard input"),
+) -> None:
+    """Create a web user."""
+    services = Services.open()
+    webauth.add_user(services, name, role, _password(password_stdin))
+    typer.echo(f"added {name} ({role})")
+
+
+@users_app.command("passwd")
+def passwd(
+    name: str,
+    password_stdin: bool = typer.Option(False, "--password-stdin"),
+) -> None:
+    """Set a new password (signs the user out everywhere)."""
+    services = Services.open()
+    webauth.set_password(services, name, _password(password_stdin))
+    typer.echo(f"password changed for {name}")
+
+
+@users_app.command("disable")
+def disable(name: str) -> None:
+    """Disable a user and end their sessions."""
+    webauth.disable_user(Services.open(), name)
+    typer.echo(f"disabled {name}")
+
+
+@users_app.command("list")
+def list_(
+) -> None:
+    """List web users."""
+    for u in webauth.list_users(Services.open()):
+        state = "disabled" if u.disabled_at else "active"
+        typer.echo(f"{u.name}\t{u.role}\t{state}")

@@ -1,0 +1,153 @@
+"""Aggregates for the analytics page, computed in SQL and cached briefly.
+
+Everything groups on indexed columns; the whole page is a handful of GROUP BY queries, cached
+for ``TTL`` seconds because analytics need not be live to the second.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter, defaultdict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, func, select
+
+from borderline.service import Services
+from borderline.store.models import DecisionRow, FindingRow, LabelRow, OrderRow
+
+TTL = 30.0
+_cache: dict[int, tuple[float, dict[str, Any]]] = {}
+_lock = threading.Lock()
+
+
+def summary(services: Services, days: int = 30) -> dict[str, Any]:
+    key = id(services) * 1000 + days
+    with _lock:
+        hit = _cache.get(key)
+        if hit and time.monotonic() - hit[0] < TTL:
+            return hit[1]
+    data = _compute(services, days)
+    with _lock:
+        _cache[key] = (time.monotonic(), data)
+    return data
+
+
+def clear_cache() -> None:
+    with _lock:
+        _cache.clear()
+
+
+def _compute(services: Services, days: int) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    with services.sessions() as s:
+        newest = s.scalar(select(func.max(OrderRow.created_at)))
+        if newest is None:
+            return {"empty": True}
+        newest = newest if newest.tzinfo else newest.replace(tzinfo=UTC)
+        since = (newest - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0,
+                                                           microsecond=0)
+        day = func.substr(func.cast(OrderRow.created_at, _text()), 1, 10)
+        by_day: dict[str, Counter[str]] = defaultdict(Counter)
+        for d, outcome, n in s.execute(
+            select(day, DecisionRow.outcome, func.count())
+            .join(DecisionRow, DecisionRow.order_id == OrderRow.id)
+            .where(OrderRow.created_at >= since)
+            .group_by(day, DecisionRow.outcome)
+        ):
+            by_day[str(d)][outcome] += n
+        days_list = sorted(by_day)
+        outcomes = ["approve", "review", "hold", "decline"]
+        out["days"] = days_list
+        out["series"] = {o: [by_day[d][o] for d in days_list] for o in outcomes}
+        out["day_rows"] = [
+            {"day": d, "total": sum(by_day[d].values()),
+             **{o: by_day[d][o] for o in outcomes}}
+            for d in days_list
+        ]
+        totals = Counter[str]()
+        for outcome, n in s.execute(
+            select(DecisionRow.outcome, func.count()).group_by(DecisionRow.outcome)
+        ):
+            totals[outcome] = n
+        out["totals"] = {o: totals[o] for o in outcomes}
+        out["total"] = sum(totals.values())
+
+        # Corridor heatmap: volume, intervention rate and labelled fraud rate per route.
+        fraud = func.sum(case((LabelRow.is_fraud.is_(True), 1), else_=0))
+        rows = s.execute(
+            select(
+                OrderRow.origin_country, OrderRow.destination_country, func.count(),
+                func.sum(case((DecisionRow.outcome != "approve", 1), else_=0)),
+                func.count(LabelRow.id), fraud,
+            )
+            .join(DecisionRow, DecisionRow.order_id == OrderRow.id)
+            .outerjoin(LabelRow, LabelRow.order_id == OrderRow.id)
+            .group_by(OrderRow.origin_country, OrderRow.destination_country)
+        ).all()
+        origins = sorted({r[0] for r in rows})
+        dests = sorted({r[1] for r in rows})
+        cells = {
+            (r[0], r[1]): {"n": r[2], "flagged": int(r[3] or 0), "labelled": r[4],
+                           "fraud": int(r[5] or 0)}
+            for r in rows
+        }
+        for c in cells.values():
+            c["rate"] = round(100 * c["flagged"] / c["n"], 1) if c["n"] else 0.0
+        out["corridors"] = {"origins": origins, "dests": dests, "cells": cells,
+                            "top": max((c["rate"] for c in cells.values()), default=0.0)}
+
+        # Top findings with precision from labels (labelled fraud / labelled).
+        top = s.execute(
+            select(FindingRow.code, func.count()).group_by(FindingRow.code)
+            .order_by(func.count().desc()).limit(12)
+        ).all()
+        prec: dict[str, tuple[int, int]] = {}
+        for code, labelled, frauds in s.execute(
+            select(FindingRow.code, func.count(LabelRow.id),
+                   func.sum(case((LabelRow.is_fraud.is_(True), 1), else_=0)))
+            .join(DecisionRow, DecisionRow.id == FindingRow.decision_id)
+            .join(LabelRow, LabelRow.order_id == DecisionRow.order_id)
+            .group_by(FindingRow.code)
+        ):
+            prec[code] = (labelled, int(frauds or 0))
+        out["top_findings"] = [
+            {"code": c, "n": n, "labelled": prec.get(c, (0, 0))[0],
+             "precision": (round(100 * prec[c][1] / prec[c][0], 1)
+                           if prec.get(c, (0, 0))[0] else None)}
+            for c, n in top
+        ]
+
+        # Score distribution in 10-point buckets, overall and for the last 7 days (drift).
+        counts = [0] * 10
+        recent = [0] * 10
+        week = datetime.now(UTC) - timedelta(days=7)
+        b = func.cast(DecisionRow.score / 10, _int())
+        for k, n, r in s.execute(
+            select(b, func.count(),
+                   func.sum(case((DecisionRow.created_at >= week, 1), else_=0)))
+            .group_by(b)
+        ):
+            i = min(int(k or 0), 9)
+            counts[i] += n
+            recent[i] += int(r or 0)
+        out["scores"] = counts
+        out["scores_recent"] = recent
+        out["score_labels"] = [f"{i * 10}–{i * 10 + 9}" if i < 9 else "90–100" for i in range(10)]
+        out["labels"] = dict(
+            s.execute(select(LabelRow.kind, func.count()).group_by(LabelRow.kind)).all()
+        )
+    return out
+
+
+def _text() -> Any:
+    from sqlalchemy import String
+
+    return String()
+
+
+def _int() -> Any:
+    from sqlalchemy import Integer
+
+    return Integer()
