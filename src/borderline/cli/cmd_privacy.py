@@ -85,6 +85,140 @@ def detect_cmd(
             )
 
 
+def _keyring_path(keyring: Path | None) -> Path:
+    from borderline.settings import Settings
+
+    return keyring or Settings().data_dir / "privacy-keyring.json"
+
+
+def _load_ring(method: str, keyring: Path | None) -> Any:
+    from borderline.privacy.anonymise import KEYED, Keyring
+
+    return Keyring.load(_keyring_path(keyring)) if method in KEYED else None
+
+
+@privacy_app.command("scan")
+def scan_cmd(
+    file: Path = typer.Argument(..., help="Text, CSV or JSONL file."),
+    as_json: bool = typer.Option(False, "--json"),
+    country: str = typer.Option(None, "--country", help="Country of the records (alpha-2)."),
+    threshold: float = typer.Option(0.5, "--threshold", min=0.0, max=1.0),
+) -> None:
+    """Report what personal data FILE holds, by type and by field. Never prints the values."""
+    from borderline.privacy.files import process
+
+    analyzer = _analyzer(None, threshold)
+    with _progress(file) as advance:
+        report = process(file, analyzer, country=country, progress=advance)
+    _print_report(report.to_json(), as_json)
+
+
+@privacy_app.command("redact")
+def redact_cmd(
+    file: Path = typer.Argument(..., help="Text, CSV or JSONL file."),
+    output: Path = typer.Option(..., "-o", "--output", help="Where to write the redacted copy."),
+    method: str = typer.Option(
+        "replace", "--method", help="redact, mask, replace, hash, fpe or encrypt."
+    ),
+    keyring: Path = typer.Option(
+        None,
+        "--keyring",
+        help="Keyring for hash/fpe/encrypt (default DATA_DIR/privacy-keyring.json).",
+    ),
+    country: str = typer.Option(None, "--country"),
+    threshold: float = typer.Option(0.5, "--threshold", min=0.0, max=1.0),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Write a copy of FILE with personal data replaced; streamed, atomic."""
+    from borderline.privacy.anonymise import anonymise_value
+    from borderline.privacy.files import redact_file
+
+    anonymise_value(
+        "x",
+        "PERSON",
+        method,
+        None if method not in ("hash", "fpe", "encrypt") else _load_ring(method, keyring),
+    )
+    ring = _load_ring(method, keyring)
+    analyzer = _analyzer(None, threshold)
+    with _progress(file) as advance:
+        report = redact_file(
+            file, output, analyzer, method=method, ring=ring, country=country, progress=advance
+        )
+    _print_report(report.to_json() | {"output": str(output), "method": method}, as_json)
+
+
+keys_app = typer.Typer(help="Keys for pseudonyms, FPE and encryption.", no_args_is_help=True)
+privacy_app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    keyring: Path = typer.Option(None, "--keyring", help="Keyring file (created if missing)."),
+) -> None:
+    """Add a new current key; older keys stay so old tokens still decrypt."""
+    from borderline.privacy.anonymise import Keyring
+
+    path = _keyring_path(keyring)
+    ring = Keyring.load(path) if path.is_file() else Keyring()
+    kid = ring.rotate()
+    ring.save(path)
+    echo_json({"keyring": str(path), "current": kid, "keys": sorted(ring.keys)})
+
+
+@privacy_app.command("decrypt")
+def decrypt_cmd(
+    text: str = typer.Argument(..., help="Text holding enc:<key id>:… tokens; '-' reads stdin."),
+    keyring: Path = typer.Option(None, "--keyring"),
+) -> None:
+    """Turn encryption tokens back into their values (needs the keyring that made them)."""
+    from borderline.privacy.anonymise import Keyring, decrypt_text
+
+    body = sys.stdin.read() if text == "-" else text
+    typer.echo(decrypt_text(body, Keyring.load(_keyring_path(keyring))))
+
+
+class _progress:
+    """A rich progress bar over the file's bytes, on stderr so stdout stays clean JSON."""
+
+    def __init__(self, file: Path) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+
+        self.total = file.stat().st_size if file.is_file() else 0
+        self.bar = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+
+    def __enter__(self) -> Any:
+        self.bar.start()
+        task = self.bar.add_task("scanning", total=self.total)
+        return lambda n: self.bar.advance(task, n)
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.stop()
+
+
+def _print_report(report: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        echo_json(report)
+        return
+    typer.echo(
+        f"{report['path']} ({report['format']}): {report['units']} units, {report['entities']} "
+        f"entities, {report['chars_per_second']} chars/s"
+        + (f" -> {report['output']} ({report['method']})" if "output" in report else "")
+    )
+    for t, n in report["by_type"].items():
+        typer.echo(f"  {t:15} {n}")
+    for f, counts in report["by_field"].items():
+        typer.echo(f"  field {f}: " + ", ".join(f"{t} {n}" for t, n in counts.items()))
+
+
 def _print_table(entities: list[Any]) -> None:
     from rich.console import Console
     from rich.table import Table

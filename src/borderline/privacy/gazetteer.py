@@ -136,6 +136,10 @@ def _person_latin(text: str, lst: _Lists) -> Iterator[Entity]:
         if not words or any(w.casefold() in _STOP for w in words):
             continue
         folded = [w.casefold() for w in words]
+        # "Refund John Smith": a capitalised word before a known given name is not the name.
+        while len(words) > 2 and folded[0] not in lst.given and folded[1] in lst.given:
+            start += len(words[0]) + 1
+            words, folded = words[1:], folded[1:]
         before = text[max(0, start - 40) : start]
         titled = bool(lst.titles.search(before))
         ctx = lst.context.search(before[-25:]) if lst.context else None
