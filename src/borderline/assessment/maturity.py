@@ -147,8 +147,8 @@ def score(q: Questionnaire, answers: Mapping[str, Any]) -> dict[str, Any]:
         if not 0 <= int(raw) <= q.max_level:
             raise InvalidInput(f"level {raw} outside 0..{q.max_level}", where=f"answers.{qid}")
         levels[qid] = int(raw)
-    domains = {}
-    gaps = []
+    domains: dict[str, dict[str, Any]] = {}
+    gaps: list[dict[str, Any]] = []
     for d in q.domains:
         vals = [levels[x.id] for x in d.questions]
         mean = sum(vals) / len(vals)
