@@ -73,7 +73,9 @@ def features(history: History, spec: FeatureSpec) -> pd.DataFrame:
     for c in spec.categorical:
         values = f[c] if c in f else pd.Series([None] * len(f), index=f.index)
         cats = spec.categories.get(c)
-        out[c] = pd.Categorical(values.astype(object).where(values.notna(), None), categories=cats)
+        obj = values.astype(object)
+        known = obj.notna() if cats is None else obj.isin(cats)
+        out[c] = pd.Categorical(obj.where(known, None), categories=cats)
     for c in BASE_NUMERIC + tuple(history.extra_numeric):
         if c in spec.numeric:
             out[c] = f[c].astype(float)
