@@ -59,7 +59,6 @@ def test_evaluate_scms_json_and_predictions(tmp_path: Path) -> None:
     with pred.open(encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
     assert rows[0] == ["ID", "probability"]
-    header, src = scms_rows()
     with test.open(encoding="utf-8") as fh:
         ids = [r[0] for r in list(csv.reader(fh))[1:]]
     assert [r[0] for r in rows[1:]] == ids

@@ -166,7 +166,7 @@ def test_shipments_bad_rows(tmp_path: Path, index: int, value: str, fragment: st
 
 def test_shipments_unknown_column(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "s.csv", [*SHIP_HEADER, "delivery_status"], [[*GOOD, "late"]])
-    with pytest.raises(DataFileError, match="unknown column.*delivery_status") as exc:
+    with pytest.raises(DataFileError, match=r"unknown column.*delivery_status") as exc:
         load_shipments(path)
     assert exc.value.where == f"{path}:1"
 
