@@ -71,6 +71,18 @@ class Engine:
             policy = default_policy_source()
         self.policy = compile_policy(policy, self.signals) if isinstance(policy, str) else policy
 
+    # The compiled policy is a tree of closures, which pickle cannot carry: ship the source and
+    # compile it again on the other side (a Spark executor, a worker process).
+    def __getstate__(self) -> dict[str, Any]:
+        return {"assessors": self.assessors, "policy_source": self.policy.source,
+                "policy_version": self.policy_version}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.assessors = state["assessors"]
+        self.signals = declared_signals(self.assessors)
+        self.policy_version = state["policy_version"]
+        self.policy = compile_policy(state["policy_source"], self.signals)
+
     def with_policy(self, policy: CompiledPolicy, version: str) -> Engine:
         clone = Engine.__new__(Engine)
         clone.assessors, clone.signals = self.assessors, self.signals

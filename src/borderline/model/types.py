@@ -30,13 +30,13 @@ def _check_currency(code: str) -> str:
 CountryCode = Annotated[
     str,
     BeforeValidator(_upper_strip),
-    Field(min_length=2, max_length=2, examples=["DE"]),
+    Field(examples=["DE"], json_schema_extra={"pattern": "^[A-Z]{2}$"}),
     AfterValidator(_check_country),
 ]
 CurrencyCode = Annotated[
     str,
     BeforeValidator(_upper_strip),
-    Field(min_length=3, max_length=3, examples=["EUR"]),
+    Field(examples=["EUR"], json_schema_extra={"pattern": "^[A-Z]{3}$"}),
     AfterValidator(_check_currency),
 ]
 # Money is Decimal end to end: a float cannot represent 0.10 exactly and customs values add up.

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from borderline.engine.assessor import CustomerHistory
 from borderline.model import Finding, Order, Outcome, RuleHit
 from borderline.policy.language import CompiledPolicy, Facts
+
+if TYPE_CHECKING:  # the engine imports this module; only the type is needed here
+    from borderline.engine.assessor import CustomerHistory
 
 _THRESHOLD_ORDER = (Outcome.DECLINE, Outcome.HOLD, Outcome.REVIEW)
 

@@ -156,14 +156,16 @@ def _num(v: Value) -> bool:
 
 
 def _compare(op: str, a: Value, b: Value) -> bool:
-    # Null compares false with everything (like SQL); mixed types compare false, never raise.
+    # A missing value compares false with everything, like SQL's NULL: a rule about a card
+    # country must not fire on an order without a card. Test for absence with `== null`.
     if a is None or b is None:
-        return op == "!=" and (a is None) != (b is None) if op in ("==", "!=") else False
+        return False
     if (_num(a) and _num(b)) or type(a) is type(b):
         try:
             return _CMP[op](a, b)
         except TypeError:
             return False
+    # Mixed types (a string against a number) are simply unequal, never an exception.
     return op == "!="
 
 
@@ -322,6 +324,15 @@ class _Compiler:
     def e_compare(self, n: Tree[Token]) -> Expr:
         left, op_tok, right = n.children
         a, b, op = self.expr(left), self.expr(right), str(op_tok)
+        literal_null = [isinstance(x, Tree) and x.data == "null" for x in (left, right)]
+        if any(literal_null):
+            if op not in ("==", "!="):
+                raise PolicySyntaxError("null can only be compared with == or !=",
+                                        where=_pos(n.meta))
+            other = b if literal_null[0] else a
+            if op == "==":
+                return lambda f: other(f) is None
+            return lambda f: other(f) is not None
         return lambda f: _compare(op, a(f), b(f))
 
     def e_arith(self, n: Tree[Token]) -> Expr:
