@@ -1,0 +1,163 @@
+"""``FraudAssessor``: the fraud model's score and its reasons, as findings.
+
+For each order: online features from the feature store handed in
+``ctx.extras["fraud.feature_store"]`` (any object with ``features(flat) -> dict``, e.g.
+``MemoryFeatureStore`` or ``fraud.store.SqlFeatureStore``), the champion model's calibrated
+probability, and its exact SHAP contributions grouped into reason codes.
+
+Findings:
+
+- ``fraud.model.score`` — score = fraud probability x 100, signal ``fraud.score`` (0-100) and
+  ``fraud.above_threshold`` (the model card's cost-based threshold), the model version in
+  ``source`` and evidence;
+- ``fraud.reason.<family>`` — one per top reason (severity low, score 0 so the score is not
+  counted twice), evidence: the contribution in log-odds and the feature values behind it.
+
+The model is loaded once from the registry and kept; if a reload fails (a corrupt file), the
+model already in service stays. With no model registered the assessor reports
+``fraud.model.unavailable`` (info) instead of failing every decision.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import numpy as np
+
+from borderline.engine.assessor import AssessContext, BaseAssessor
+from borderline.errors import BorderlineError
+from borderline.fraud.explain import reasons
+from borderline.fraud.features import DEFAULT_LABEL_DELAY_DAYS, MemoryFeatureStore
+from borderline.fraud.flat import flatten
+from borderline.fraud.training import FraudModel
+from borderline.model import Finding, Order, Severity
+
+
+def _severity(score: float, above: bool) -> Severity:
+    if above and score >= 80:
+        return Severity.HIGH
+    if above:
+        return Severity.MEDIUM
+    return Severity.LOW if score >= 20 else Severity.INFO
+
+
+class FraudAssessor(BaseAssessor):
+    name: ClassVar[str] = "fraud"
+    version: ClassVar[str] = "1"
+    defaults: ClassVar[Mapping[str, Any]] = {
+        "registry": "",  # folder of the model registry; empty = $BORDERLINE_DATA_DIR/fraud/models
+        "model": "champion",  # champion, challenger or a version
+        "reasons": 3,  # how many reason codes to report
+        "min_reason_logodds": 0.1,  # smaller pushes are not worth a reason
+        "label_delay_days": DEFAULT_LABEL_DELAY_DAYS,
+    }
+    signals: ClassVar[Mapping[str, str]] = {
+        "fraud.score": "calibrated fraud probability of the champion model, x100 (0-100)",
+        "fraud.above_threshold": "true when fraud.score reaches the model card's cost-based "
+        "threshold",
+    }
+
+    def __init__(self, config: Mapping[str, Any] | None = None) -> None:
+        super().__init__(config)
+        self._model: FraudModel | None = None
+        self._lock = threading.Lock()
+        self.last_load_error: str | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Picklable for Spark tasks: the lock is recreated, the model travels as text.
+        state = dict(self.__dict__)
+        state.pop("_lock", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    def use_model(self, model: FraudModel) -> None:
+        """Put a model in service directly (tests, benchmarks, a just-trained model)."""
+        self._model = model
+
+    def reload(self) -> FraudModel | None:
+        """Load the configured model from the registry; on failure keep the one in service."""
+        from borderline.fraud.registry import Registry
+
+        with self._lock:
+            try:
+                reg = Registry(self.config["registry"] or None)
+                self._model = reg.load(str(self.config["model"]))
+                self.last_load_error = None
+            except BorderlineError as exc:
+                self.last_load_error = str(exc)
+            return self._model
+
+    def model(self, ctx: AssessContext) -> FraudModel | None:
+        given = ctx.extras.get("fraud.model")
+        if isinstance(given, FraudModel):
+            return given
+        if self._model is None:
+            self.reload()
+        return self._model
+
+    def assess(self, order: Order, ctx: AssessContext) -> list[Finding]:
+        model = self.model(ctx)
+        if model is None:
+            return [
+                self.finding(
+                    "fraud.model.unavailable",
+                    "no fraud model in service; train one with `borderline fraud train`",
+                    evidence={"error": self.last_load_error} if self.last_load_error else {},
+                )
+            ]
+        store = ctx.extras.get("fraud.feature_store")
+        history = store is not None
+        if store is None:
+            store = MemoryFeatureStore(int(self.config["label_delay_days"]))
+        flat = flatten(order)
+        feats = store.features(flat)
+        row = np.array([[feats[f] for f in model.features]], dtype=np.float64)
+        p = float(model.predict(row)[0])
+        score = round(100.0 * p, 3)
+        above = p >= model.threshold
+        source = f"fraud-model@{model.version}"
+        findings = [
+            self.finding(
+                "fraud.model.score",
+                f"fraud model scores this order {score:.1f}/100"
+                + (" (above the cost-based threshold)" if above else ""),
+                severity=_severity(score, above),
+                score=min(max(score, 0.0), 100.0),
+                evidence={
+                    "model_version": model.version,
+                    "probability": p,
+                    "threshold": model.threshold,
+                    "history": history,
+                },
+                signals={"fraud.score": score, "fraud.above_threshold": above},
+                source=source,
+            )
+        ]
+        contrib = model.contributions(row)[0]
+        for r in reasons(
+            model.features,
+            row[0],
+            contrib,
+            int(self.config["reasons"]),
+            float(self.config["min_reason_logodds"]),
+        ):
+            shown = ", ".join(f"{k}={v:g}" for k, v in list(r.features.items())[:3])
+            findings.append(
+                self.finding(
+                    r.code,
+                    f"{shown} raised the fraud log-odds by {r.contribution:.2f}",
+                    severity=Severity.LOW,
+                    evidence={
+                        "contribution_logodds": round(r.contribution, 4),
+                        "features": r.features,
+                        "model_version": model.version,
+                    },
+                    source=source,
+                )
+            )
+        return findings
