@@ -48,7 +48,7 @@ def plot_simulation(result: SimulationResult, path: str | Path) -> Path:
     ax1.set_title("Delay added by the scenario")
     ax1.legend(fontsize=8)
     data = [result.per_draw[k]["revenue_at_risk_usd"] / 1e3 for k in keys]
-    ax2.boxplot(data, vert=False, showfliers=False)
+    ax2.boxplot(data, orientation="horizontal", showfliers=False)
     ax2.set_yticks(range(1, len(keys) + 1), keys, fontsize=8)
     ax2.set_xlabel("revenue at risk per draw (thousand USD)")
     ax2.set_title(f"Revenue at risk, {result.draws} draws")
@@ -70,7 +70,7 @@ def plot_comparison(
     ax1.barh(names, costs, color="#4c72b0")
     ax1.set_xlabel("mean landed cost per order (USD)")
     ax1.set_title("Landed cost")
-    ax2.boxplot([days[n] for n in names], vert=False, showfliers=False)
+    ax2.boxplot([days[n] for n in names], orientation="horizontal", showfliers=False)
     ax2.set_yticks(range(1, len(names) + 1), names)
     ax2.set_xlabel("delivery time (days)")
     ax2.set_title("Delivery time")

@@ -32,7 +32,7 @@ class Uniform(_M):
     @model_validator(mode="after")
     def _order(self) -> Uniform:
         if self.high < self.low:
-            raise ValueError(f"high ({self.high}) is below low ({self.low})")
+            raise ValueError(f"@high: high ({self.high}) is below low ({self.low})")
         return self
 
 
@@ -70,9 +70,9 @@ class Target(_M):
     @model_validator(mode="after")
     def _needs(self) -> Target:
         if self.kind in ("port", "airport", "chokepoint", "carrier") and not self.id:
-            raise ValueError(f"a {self.kind} target needs an id")
+            raise ValueError(f"@id: a {self.kind} target needs an id")
         if self.kind == "customs" and not self.country:
-            raise ValueError("a customs target needs a country")
+            raise ValueError("@country: a customs target needs a country")
         return self
 
     @property
@@ -107,26 +107,26 @@ class Event(_M):
     @model_validator(mode="after")
     def _check(self) -> Event:
         if self.end is not None and self.duration_days is not None:
-            raise ValueError("give end or duration_days, not both")
+            raise ValueError("@end: give end or duration_days, not both")
         if self.end is None and self.duration_days is None:
             raise ValueError("give end or duration_days")
         if self.end is not None and self.end <= self.start:
-            raise ValueError(f"end {self.end} is not after start {self.start}")
+            raise ValueError(f"@end: end {self.end} is not after start {self.start}")
         if self.duration_days is not None:
             lo, _ = param_bounds(self.duration_days)
             if lo <= 0:
-                raise ValueError(f"duration_days must be positive, got {lo}")
+                raise ValueError(f"@duration_days: duration_days must be positive, got {lo}")
         if self.effect == "closure":
             if self.value is not None:
-                raise ValueError("a closure takes no value")
+                raise ValueError("@value: a closure takes no value")
         else:
             if self.value is None:
-                raise ValueError(f"{self.effect} needs a value ({_LIMITS[self.effect][2]})")
+                raise ValueError(f"@value: {self.effect} needs a value ({_LIMITS[self.effect][2]})")
             lo_lim, hi_lim, meaning = _LIMITS[self.effect]
             for v in param_bounds(self.value):
                 if not lo_lim <= v <= hi_lim:
                     raise ValueError(
-                        f"{self.effect} value {v} outside [{lo_lim}, {hi_lim}]: {meaning}"
+                        f"@value: {self.effect} value {v} outside [{lo_lim}, {hi_lim}]: {meaning}"
                     )
         return self
 
@@ -190,9 +190,9 @@ class Scenario(_M):
         facts = {f.id for f in self.facts}
         for i, e in enumerate(self.expect):
             if e.fact is not None and e.fact not in facts:
-                raise ValueError(f"expect[{i}].fact: unknown fact {e.fact!r}")
+                raise ValueError(f"@expect[{i}].fact: unknown fact {e.fact!r}")
             if e.event is not None and not 0 <= e.event < len(self.events):
-                raise ValueError(f"expect[{i}].event: no event {e.event}")
+                raise ValueError(f"@expect[{i}].event: no event {e.event}")
         return self
 
     @property
@@ -220,9 +220,14 @@ def parse_scenario(data: object, where: str = "scenario") -> Scenario:
     except ValidationError as exc:
         errs = exc.errors()
         # Unions report one error per branch; the most specific (longest path) says most.
-        err = max(errs, key=lambda e: len(e["loc"]))
+        # Our own validators' messages (value_error) beat a branch's "Field required".
+        err = max(errs, key=lambda e: (e["type"] == "value_error", len(e["loc"])))
         loc = _where(tuple(err["loc"]))
         msg = str(err["msg"]).removeprefix("Value error, ")
+        # Cross-field validators name the field they blame as "@field: message".
+        if msg.startswith("@") and ": " in msg:
+            field_name, msg = msg[1:].split(": ", 1)
+            loc = f"{loc}.{field_name}" if loc else field_name
         raise InvalidInput(msg, where=f"{where}: {loc}" if loc else where) from None
 
 
