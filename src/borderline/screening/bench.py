@@ -118,7 +118,7 @@ def _percentile(values: list[float], q: float) -> float:
 def run_bench(
     n_pairs: int = 3000,
     n_searches: int = 2000,
-    seed: int = 7,
+    seed: int = 11,
     competitor: bool = True,
     save_pairs: Path | None = None,
     progress: Callable[[str], None] | None = None,
@@ -137,10 +137,18 @@ def run_bench(
     t = time.perf_counter()
     blob = pickle.dumps(idx, protocol=pickle.HIGHEST_PROTOCOL)
     t_dump = time.perf_counter() - t
-    t = time.perf_counter()
-    pickle.loads(blob)
-    t_unpickle = time.perf_counter() - t
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "index.pkl").write_bytes(blob)
+        t = time.perf_counter()
+        ScreeningIndex.load(Path(tmp) / "index.pkl")
+        t_unpickle = time.perf_counter() - t
     entities = [e for ll in lists for e in ll.entities]
+    import gc
+
+    gc.collect()
+    gc.freeze()  # as registry.current_index does for the live index
     say(f"lists loaded in {t_load:.1f}s, index built in {t_build:.1f}s")
 
     pairs = generate(entities, n=n_pairs, seed=seed)

@@ -23,17 +23,22 @@ from borderline.errors import InvalidInput
 from borderline.screening.loaders import LoadedList
 from borderline.screening.matcher import (
     ALGORITHM,
+    COUNTRY_MATCH,
+    DOB_EXACT,
     MAX_NAME_CHARS,
     NORMAL,
     THRESHOLD,
     MatchResult,
+    NameScore,
     Prepared,
+    Qualifier,
     apply_qualifiers,
     explain,
+    fold,
     prepare,
     score_names,
 )
-from borderline.screening.model import Entity, EntityKind, Identifier, PartialDate
+from borderline.screening.model import Entity, EntityKind, Identifier, Name, PartialDate
 from borderline.text import phonetic, skeleton
 
 # How many blocked names are aligned exactly per query. More costs time, fewer costs recall.
@@ -42,7 +47,7 @@ _TOP_K = 48
 _MIN_SHARE = 0.3
 # Phonetic/skeleton buckets larger than this are too vague to block on.
 _MAX_BUCKET = 300
-_INDEX_FORMAT = 1
+_INDEX_FORMAT = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,12 +154,15 @@ class ScreeningIndex:
     postings: dict[str, np.ndarray]
     deletes: dict[str, tuple[str, ...]]
     phon: dict[str, tuple[str, ...]]
+    folds: dict[str, tuple[str, ...]]
+    name_wsum: np.ndarray
     skel: dict[str, tuple[str, ...]]
     vocab: list[str]
     trigrams: dict[str, np.ndarray]
     fingerprint: str = ""
     format: int = _INDEX_FORMAT
     _cache: dict[tuple[str, str], tuple[float, str]] = field(default_factory=dict, repr=False)
+    _masks: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict, repr=False)
 
     # -- building ---------------------------------------------------------------------------
 
@@ -194,6 +202,7 @@ class ScreeningIndex:
         vocab = sorted(post)
         deletes: dict[str, list[str]] = defaultdict(list)
         phon: dict[str, list[str]] = defaultdict(list)
+        folds: dict[str, list[str]] = defaultdict(list)
         skel: dict[str, list[str]] = defaultdict(list)
         tri: dict[str, list[int]] = defaultdict(list)
         for vi, tok in enumerate(vocab):
@@ -205,6 +214,7 @@ class ScreeningIndex:
             if len(tok) >= 3:
                 if p := phonetic(tok):
                     phon[p].append(tok)
+                folds[fold(tok)].append(tok)
                 if len(sk := skeleton(tok)) >= 2:
                     skel[sk].append(tok)
             if len(tok) >= 5:
@@ -220,6 +230,8 @@ class ScreeningIndex:
             postings={t: np.asarray(v, dtype=np.int32) for t, v in post.items()},
             deletes={k: tuple(v) for k, v in deletes.items()},
             phon={k: tuple(v) for k, v in phon.items() if len(v) <= _MAX_BUCKET},
+            folds={k: tuple(v) for k, v in folds.items() if 1 < len(v) <= _MAX_BUCKET},
+            name_wsum=np.asarray([sum(n.weights) for n in names], dtype=np.float32),
             skel={k: tuple(v) for k, v in skel.items() if len(v) <= _MAX_BUCKET},
             vocab=vocab,
             trigrams={k: np.asarray(v, dtype=np.int32) for k, v in tri.items()},
@@ -235,7 +247,7 @@ class ScreeningIndex:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".index-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
-                self._cache = {}
+                self._cache, self._masks = {}, {}
                 pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         except BaseException:
@@ -254,7 +266,7 @@ class ScreeningIndex:
             return None
         if obj.algorithm != ALGORITHM:
             return None
-        obj._cache = {}
+        obj._cache, obj._masks = {}, {}
         return obj
 
     # -- searching --------------------------------------------------------------------------
@@ -270,6 +282,8 @@ class ScreeningIndex:
                 for v in self.deletes.get(d, ()):
                     out.setdefault(v, 0.8)
         if len(tok) >= 3:
+            for v in self.folds.get(fold(tok), ()):
+                out.setdefault(v, 0.9)
             for v in self.phon.get(phonetic(tok), ()):
                 out.setdefault(v, 0.7)
             sk = skeleton(tok)
@@ -287,12 +301,17 @@ class ScreeningIndex:
                     out.setdefault(self.vocab[int(vi)], 0.6)
         return out
 
-    def candidates(self, prep: Prepared, allowed: np.ndarray | None = None) -> np.ndarray:
-        """Name ids worth aligning exactly, best first."""
-        acc = np.zeros(len(self.names), dtype=np.float32)
+    def candidates(
+        self, prep: Prepared, allowed: np.ndarray | None = None, min_share: float = _MIN_SHARE
+    ) -> np.ndarray:
+        """Name ids worth aligning exactly, most promising first."""
+        n = len(self.names)
         use = [i for i, r in enumerate(prep.roles) if r == NORMAL] or list(range(len(prep.tokens)))
         total = 0.0
-        n = len(self.names)
+        id_parts: list[np.ndarray] = []
+        sims: list[float] = []
+        weights: list[float] = []
+        sizes: list[int] = []
         for i in use:
             tok, w = prep.tokens[i], prep.weights[i]
             total += w
@@ -301,15 +320,32 @@ class ScreeningIndex:
                 # Tokens on a fifth of all names block nothing unless they are all we have.
                 if len(ids) > n // 5 and len(use) > 1:
                     continue
-                acc[ids] += w * sim
-        if total <= 0:
+                id_parts.append(ids)
+                sims.append(w * sim)
+                weights.append(w)
+                sizes.append(len(ids))
+        if total <= 0 or not id_parts:
             return np.empty(0, dtype=np.int64)
+        # One sparse accumulation instead of a numpy call per expanded token.
+        all_ids = np.concatenate(id_parts)
+        uniq, inv = np.unique(all_ids, return_inverse=True)
+        acc = np.bincount(inv, weights=np.repeat(np.asarray(sims), sizes))
+        upper = np.bincount(inv, weights=np.repeat(np.asarray(weights), sizes))
         if allowed is not None:
-            acc[~allowed] = 0
-        hits = np.nonzero(acc >= total * _MIN_SHARE)[0]
+            upper[~allowed[uniq]] = 0
+        # A name that could not reach ``min_share`` of the query even if every blocked token
+        # aligned perfectly cannot reach the threshold: drop it before exact alignment.
+        keep = np.nonzero(upper >= total * min_share)[0]
+        if len(keep) == 0:
+            return keep
+        hits = uniq[keep]
+        a = acc[keep]
+        # Rank by an estimate of the final score: share of the query and of the name covered.
+        proxy = 0.6 * np.minimum(a / total, 1.0) + 0.4 * np.minimum(a / self.name_wsum[hits], 1.0)
         if len(hits) > _TOP_K:
-            hits = hits[np.argpartition(-acc[hits], _TOP_K)[:_TOP_K]]
-        return hits[np.argsort(-acc[hits], kind="stable")]
+            top = np.argpartition(-proxy, _TOP_K)[:_TOP_K]
+            hits, proxy = hits[top], proxy[top]
+        return hits[np.argsort(-proxy, kind="stable")]
 
     def search(self, query: Query) -> list[Match]:
         query.validate()
@@ -324,15 +360,17 @@ class ScreeningIndex:
                 raise InvalidInput(
                     f"unknown list(s) {unknown}; loaded: {sorted(self.lists)}", where="lists"
                 )
-            allowed = np.fromiter(
-                (self.entities[int(e)].list in query.lists for e in self.name_entity),
-                dtype=bool,
-                count=len(self.name_entity),
-            )
+            allowed = self._list_mask(query.lists)
         if len(self._cache) > 200_000:
             self._cache.clear()
-        best: dict[int, Match] = {}
-        for nid in self.candidates(prep, allowed):
+        best: dict[int, tuple[float, NameScore, list[Qualifier], Name]] = {}
+        # Qualifiers add at most DOB_EXACT + COUNTRY_MATCH to a name score, and the name score
+        # is at most 0.6 * share + 0.4: below this share of the query nothing can reach the
+        # threshold (unless an identifier matches, worth more than any name).
+        bonus = DOB_EXACT + COUNTRY_MATCH
+        share = (query.threshold - bonus - 0.4) / 0.6
+        min_share = _MIN_SHARE if query.identifiers else max(_MIN_SHARE, min(share, 0.9))
+        for nid in self.candidates(prep, allowed, min_share):
             ei = int(self.name_entity[nid])
             ent = self.entities[ei]
             listed = ent.names[int(self.name_index[nid])]
@@ -351,24 +389,41 @@ class ScreeningIndex:
                 identifiers=query.identifiers,
             )
             prev = best.get(ei)
-            if prev is not None and prev.score >= score:
+            if prev is None or score > prev[0]:
+                best[ei] = (score, ns, quals, listed)
+        found: list[Match] = []
+        # Explanations are built only for what is reported.
+        for ei, (score, ns, quals, listed) in best.items():
+            if score < query.threshold:
                 continue
-            best[ei] = Match(
-                list=ent.list,
-                source_id=ent.source_id,
-                name=ent.caption,
-                matched_name=listed.full,
-                score=round(score, 4),
-                explanation=explain(ns, quals),
-                entity=ent,
-                qualifiers=tuple(
-                    {"name": q.name, "delta": q.delta, "detail": q.detail} for q in quals
-                ),
-                name_score=ns.score,
+            ent = self.entities[ei]
+            found.append(
+                Match(
+                    list=ent.list,
+                    source_id=ent.source_id,
+                    name=ent.caption,
+                    matched_name=listed.full,
+                    score=round(score, 4),
+                    explanation=explain(ns, quals),
+                    entity=ent,
+                    qualifiers=tuple(
+                        {"name": q.name, "delta": q.delta, "detail": q.detail} for q in quals
+                    ),
+                    name_score=ns.score,
+                )
             )
-        found = [m for m in best.values() if m.score >= query.threshold]
         found.sort(key=lambda m: (-m.score, m.list, m.source_id))
         return found[: query.limit]
+
+    def _list_mask(self, lists: tuple[str, ...]) -> np.ndarray:
+        key = tuple(sorted(lists))
+        mask = self._masks.get(key)
+        if mask is None:
+            wanted = {i for i, e in enumerate(self.entities) if e.list in key}
+            ent_mask = np.zeros(len(self.entities), dtype=bool)
+            ent_mask[list(wanted)] = True
+            mask = self._masks[key] = ent_mask[self.name_entity]
+        return mask
 
     def entity(self, list_name: str, source_id: str) -> Entity | None:
         for e in self.entities:

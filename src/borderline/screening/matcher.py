@@ -24,12 +24,12 @@ import gzip
 import json
 import math
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
 import yaml
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from borderline.screening.model import Entity, EntityKind, Identifier, PartialDate
 from borderline.text import is_abjad, normalize, phonetic, skeleton
@@ -107,6 +107,8 @@ class Prepared:
     roles: tuple[int, ...]
     weights: tuple[float, ...]
     abjad: bool = False
+    # Legal forms folded to one spelling ("limited" -> "ltd"); other tokens as they are.
+    canon: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -133,13 +135,15 @@ def prepare(
             folded.append(toks[i])
             i += 1
     out_t: list[str] = []
+    canon: list[str] = []
     roles: list[int] = []
     weights: list[float] = []
     for tok in folded:
         role = NORMAL
+        can = tok
         # A lone token is the whole name, whatever it means elsewhere.
         if kind is not EntityKind.PERSON and tok in vocab.legal and len(folded) > 1:
-            tok, role = vocab.legal[tok], LEGAL
+            can, role = vocab.legal[tok], LEGAL
         elif tok in vocab.stop:
             role = STOP
         elif tok in vocab.honorifics and len(folded) > 1:
@@ -148,6 +152,7 @@ def prepare(
             role = HONORIFIC
         w = table.idf(tok)
         out_t.append(tok)
+        canon.append(can)
         roles.append(role)
         weights.append(w * _LIGHT if role != NORMAL else w)
     return Prepared(
@@ -156,7 +161,43 @@ def prepare(
         roles=tuple(roles),
         weights=tuple(weights),
         abjad=is_abjad(name),
+        canon=tuple(canon),
     )
+
+
+# Romanisation folding: the same name written by different transliteration habits
+# ("dzhose"/"jose", "khaitani"/"haitani", "kyu"/"kiu", "compani"/"company").
+_FOLDS = (
+    ("shch", "sh"),
+    ("dzh", "j"),
+    ("zh", "j"),
+    ("dj", "j"),
+    ("kh", "h"),
+    ("ck", "k"),
+    ("ph", "f"),
+    ("tz", "ts"),
+    ("sch", "sh"),
+    ("ou", "u"),
+    ("oo", "u"),
+    ("ee", "i"),
+    ("y", "i"),
+    ("w", "v"),
+    ("q", "k"),
+    ("x", "ks"),
+)
+
+
+@lru_cache(maxsize=65536)
+def fold(token: str) -> str:
+    """A romanisation-insensitive key of one token (doubled letters collapsed)."""
+    for a, b in _FOLDS:
+        if a in token:
+            token = token.replace(a, b)
+    out: list[str] = []
+    for ch in token:
+        if not out or out[-1] != ch:
+            out.append(ch)
+    return "".join(out)
 
 
 def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
@@ -169,12 +210,17 @@ def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
     if (la == 1 and b[0] == a) or (lb == 1 and a[0] == b):
         return 0.7, "initial"
     best, how = 0.0, "none"
-    lev = Levenshtein.normalized_similarity(a, b)
+    # Optimal string alignment: a transposition ("hejrez"/"herjez") is one edit, not two.
+    lev = OSA.normalized_similarity(a, b)
+    if a[0] != b[0]:
+        lev -= 0.1  # real typos rarely touch the first letter; different names often do
     if min(la, lb) >= 4:
         if lev >= 0.7:
             best, how = lev, "edit"
-    elif min(la, lb) == 3 and Levenshtein.distance(a, b) == 1 and max(la, lb) <= 4:
+    elif min(la, lb) == 3 and OSA.distance(a, b) == 1 and max(la, lb) <= 4 and a[0] == b[0]:
         best, how = 0.67, "edit"
+    if best < 0.9 and min(la, lb) >= 3 and fold(a) == fold(b):
+        best, how = 0.9, "translit"
     # Sounding alike counts only for spellings that are also close in letters: Metaphone
     # alone would make "john" and "jane" (both JN) the same name.
     if best < 0.85 and min(la, lb) >= 3 and lev >= 0.55 and phonetic(a) == phonetic(b) != "":
@@ -206,12 +252,13 @@ def _merge(a: Prepared, other: set[str]) -> Prepared:
     toks = list(a.tokens)
     if len(toks) < 2:
         return a
-    roles, weights = list(a.roles), list(a.weights)
+    roles, weights, canon = list(a.roles), list(a.weights), list(a.canon)
     i, changed = 0, False
     while i < len(toks) - 1:
         joined = toks[i] + toks[i + 1]
         if joined in other and toks[i] not in other:
             toks[i : i + 2] = [joined]
+            canon[i : i + 2] = [joined]
             roles[i : i + 2] = [NORMAL]
             weights[i : i + 2] = [max(weights[i], weights[i + 1]) * 1.2]
             changed = True
@@ -219,7 +266,7 @@ def _merge(a: Prepared, other: set[str]) -> Prepared:
             i += 1
     if not changed:
         return a
-    return Prepared(a.text, tuple(toks), tuple(roles), tuple(weights), a.abjad)
+    return Prepared(a.text, tuple(toks), tuple(roles), tuple(weights), a.abjad, tuple(canon))
 
 
 _SimCache = dict[tuple[str, str], tuple[float, str]]
@@ -233,6 +280,9 @@ def score_names(q: Prepared, c: Prepared, cache: _SimCache | None = None) -> Nam
     pairs: list[tuple[float, int, int, str]] = []
     for i, qt in enumerate(q.tokens):
         for j, ct in enumerate(c.tokens):
+            if q.roles[i] == LEGAL and c.roles[j] == LEGAL and q.canon[i] == c.canon[j]:
+                pairs.append((1.0, i, j, "legal form"))
+                continue
             if cache is not None:
                 key = (qt, ct)
                 hit = cache.get(key)
@@ -250,20 +300,25 @@ def score_names(q: Prepared, c: Prepared, cache: _SimCache | None = None) -> Nam
             continue
         used_q[i] = (sim, j, how)
         used_c.add(j)
-    wq = sum(q.weights) or 1.0
-    wc = sum(c.weights) or 1.0
-    mq = mc = 0.0
+    # An aligned pair counts on both sides with the lighter of its two weights: a typo'd
+    # "compny" aligned to "company" weighs what a legal form weighs, not what an unseen (and
+    # so maximally rare) token would; unaligned tokens keep their own weight.
+    wq = sum(w for i, w in enumerate(q.weights) if i not in used_q)
+    wc = sum(w for j, w in enumerate(c.weights) if j not in used_c)
+    matched = 0.0
     strong = False
     aligned: list[Alignment] = []
     for i, (sim, j, how) in sorted(used_q.items()):
-        # An aligned pair counts with the lighter of its two weights: "ltd" matching "ltd"
-        # says nothing, a rare surname matching a rare surname says a lot.
-        mq += q.weights[i] * sim
-        mc += c.weights[j] * sim
+        w = min(q.weights[i], c.weights[j])
+        wq += w
+        wc += w
+        matched += w * sim
         if sim >= 0.8 and q.roles[i] == NORMAL and c.roles[j] == NORMAL:
             strong = True
         aligned.append(Alignment(q.tokens[i], c.tokens[j], round(sim, 3), how))
-    score = 0.0 if not strong else 0.6 * (mq / wq) + 0.4 * (mc / wc)
+    score = 0.0
+    if strong and wq > 0 and wc > 0:
+        score = 0.6 * (matched / wq) + 0.4 * (matched / wc)
     return NameScore(
         score=min(score, 1.0),
         alignments=tuple(aligned),
@@ -326,7 +381,13 @@ def _dob_qualifier(dob: PartialDate, dobs: tuple[PartialDate, ...]) -> Qualifier
 
 _COMPATIBLE = {
     EntityKind.PERSON: {EntityKind.PERSON, EntityKind.UNKNOWN},
-    EntityKind.ORGANIZATION: {EntityKind.ORGANIZATION, EntityKind.UNKNOWN},
+    # Vessels and aircraft are property of organisations and often share their names.
+    EntityKind.ORGANIZATION: {
+        EntityKind.ORGANIZATION,
+        EntityKind.VESSEL,
+        EntityKind.AIRCRAFT,
+        EntityKind.UNKNOWN,
+    },
     EntityKind.VESSEL: {EntityKind.VESSEL, EntityKind.ORGANIZATION, EntityKind.UNKNOWN},
     EntityKind.AIRCRAFT: {EntityKind.AIRCRAFT, EntityKind.ORGANIZATION, EntityKind.UNKNOWN},
 }
