@@ -1,0 +1,248 @@
+"""``borderline bench fraud``: the figures recorded in docs/benchmarks/fraud.md.
+
+1. The Handbook protocol on our re-implemented simulation (prequential and single split), with
+   the Handbook's own 15 features and with Borderline's, against the published figures.
+2. Feature computation + training time on N synthetic orders (target: 1M in <= 3 minutes),
+   and the model's quality on a later time slice of the same data.
+3. Scoring latency of one order in-process with online features (target: p99 <= 2 ms), with
+   the in-memory store and the SQLite store.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from borderline.fraud.features import MemoryFeatureStore, offline_features
+from borderline.fraud.metrics import auc, average_precision, recall_at_fpr
+from borderline.fraud.synth import OrderSimConfig, flat_frame, generate, to_order_json
+from borderline.fraud.training import labels_vector, train
+
+
+def _machine() -> dict[str, Any]:
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "date": datetime.now(UTC).isoformat(),
+    }
+
+
+def _handbook(
+    seeds: list[int], customers: int, terminals: int, progress: Callable[[str], None]
+) -> list[dict[str, Any]]:
+    from borderline.fraud.handbook import SimulationConfig, evaluate, simulate
+
+    out = []
+    for seed in seeds:
+        progress(f"handbook simulation seed {seed}")
+        df = simulate(SimulationConfig(n_customers=customers, n_terminals=terminals, seed=seed))
+        for protocol in ("prequential", "single"):
+            for fs in ("handbook", "borderline"):
+                t0 = time.perf_counter()
+                rep, _ = evaluate(df, protocol, fs)
+                progress(f"  {protocol}/{fs}: {rep['summary']}")
+                out.append(
+                    {
+                        "seed": seed,
+                        "protocol": protocol,
+                        "feature_set": fs,
+                        "transactions": len(df),
+                        "fraud_rate": float(df["TX_FRAUD"].mean()),
+                        "summary": rep["summary"],
+                        "folds": [
+                            {
+                                k: f[k]
+                                for k in (
+                                    "fold",
+                                    "test_start",
+                                    "n_test",
+                                    "n_test_frauds",
+                                    "auc",
+                                    "ap",
+                                    "cp100",
+                                )
+                            }
+                            for f in rep["folds"]
+                        ],
+                        "seconds": round(time.perf_counter() - t0, 1),
+                    }
+                )
+    return out
+
+
+def _training(n: int, progress: Callable[[str], None]) -> dict[str, Any]:
+    progress(f"generating {n} orders")
+    t0 = time.perf_counter()
+    cfg = OrderSimConfig(n_orders=n, seed=7)
+    df, labels = generate(cfg)
+    flat = flat_frame(df)
+    labels = labels.assign(event_at=pd.to_datetime(labels["event_at"], utc=True))
+    gen_s = time.perf_counter() - t0
+    split = datetime(cfg.start.year, cfg.start.month, cfg.start.day, tzinfo=UTC) + timedelta(
+        days=int(cfg.days * 0.8)
+    )
+    progress("features")
+    t0 = time.perf_counter()
+    X = offline_features(flat, labels)
+    feat_s = time.perf_counter() - t0
+    progress("training")
+    t0 = time.perf_counter()
+    model = train(flat, labels, until=split, X=X)
+    train_s = time.perf_counter() - t0
+    test = np.flatnonzero(flat["t"].to_numpy() >= split.timestamp())
+    y = labels_vector(flat, labels)[test]
+    p = model.predict(X.iloc[test])
+    return {
+        "orders": n,
+        "generate_s": round(gen_s, 1),
+        "features_s": round(feat_s, 1),
+        "train_s": round(train_s, 1),
+        "features_plus_train_s": round(feat_s + train_s, 1),
+        "train_rows": model.card["data"]["n_train"],
+        "calibration_rows": model.card["data"]["n_calibration"],
+        "target_s": 180,
+        "met": feat_s + train_s <= 180,
+        "test": {
+            "split": split.isoformat(),
+            "n": len(test),
+            "frauds": int(y.sum()),
+            "auc": auc(y, p),
+            "ap": average_precision(y, p),
+            "recall_at_1pct_fpr": recall_at_fpr(y, p, 0.01),
+        },
+    }
+
+
+def _latency(n_score: int, progress: Callable[[str], None]) -> dict[str, Any]:
+    from borderline.engine import AssessContext
+    from borderline.fraud.assessor import FraudAssessor
+    from borderline.fraud.flat import flatten
+    from borderline.model import Order
+
+    progress("latency: training a model on 50k orders")
+    cfg = OrderSimConfig(n_orders=50_000, seed=11)
+    df, labels = generate(cfg)
+    flat = flat_frame(df)
+    model = train(flat, labels.assign(event_at=pd.to_datetime(labels["event_at"], utc=True)))
+    a = FraudAssessor()
+    a.use_model(model)
+    orders = [Order.model_validate(to_order_json(r)) for r in df.itertuples(index=False)]
+    warm = len(orders) - n_score
+    if warm < 0:
+        raise ValueError("score_orders must be below 50,000")
+    mem = MemoryFeatureStore()
+    for oid, f in zip(labels["order_id"], labels["is_fraud"], strict=True):
+        mem.record_label(oid, bool(f))
+    for o in orders[:warm]:
+        mem.record(flatten(o))
+    ctx = AssessContext(extras={"fraud.feature_store": mem})
+    lat = []
+    for o in orders[warm:]:
+        t0 = time.perf_counter()
+        a.assess(o, ctx)
+        lat.append(time.perf_counter() - t0)
+        mem.record(flatten(o))
+    res = {
+        "store": "memory",
+        "history_orders": warm,
+        "scored": len(lat),
+        "p50_ms": float(np.percentile(lat, 50) * 1000),
+        "p99_ms": float(np.percentile(lat, 99) * 1000),
+        "target_p99_ms": 2.0,
+    }
+    res["met"] = res["p99_ms"] <= 2.0
+    out = [res]
+
+    progress("latency: SQLite store")
+    from borderline.fraud.store import SqlFeatureStore
+    from borderline.store import make_engine, migrate, session_factory
+
+    with tempfile.TemporaryDirectory() as d:
+        url = f"sqlite:///{d}/bench.db"
+        migrate(url)
+        sessions = session_factory(make_engine(url))
+        with sessions() as s:
+            sql = SqlFeatureStore(s)
+            hist = orders[:5000]
+            for o in hist:
+                sql.record(flatten(o))
+            s.commit()
+            ctx = AssessContext(extras={"fraud.feature_store": sql})
+            lat = []
+            for o in orders[5000:5500]:
+                t0 = time.perf_counter()
+                a.assess(o, ctx)
+                lat.append(time.perf_counter() - t0)
+                sql.record(flatten(o))
+            out.append(
+                {
+                    "store": "sqlite",
+                    "history_orders": len(hist),
+                    "scored": len(lat),
+                    "p50_ms": float(np.percentile(lat, 50) * 1000),
+                    "p99_ms": float(np.percentile(lat, 99) * 1000),
+                    "target_p99_ms": 2.0,
+                    "met": float(np.percentile(lat, 99) * 1000) <= 2.0,
+                }
+            )
+    return {"latency": out}
+
+
+def run(
+    orders: int,
+    score_orders: int,
+    handbook: bool,
+    customers: int,
+    terminals: int,
+    seeds: list[int],
+    progress: Callable[[str], None] = lambda m: None,
+) -> dict[str, Any]:
+    result: dict[str, Any] = {"machine": _machine()}
+    if handbook:
+        result["handbook"] = _handbook(seeds, customers, terminals, progress)
+    if orders:
+        result["training"] = _training(orders, progress)
+    if score_orders:
+        result.update(_latency(score_orders, progress))
+    return result
+
+
+def render(r: dict[str, Any]) -> str:
+    m = r["machine"]
+    lines = [f"machine: {m['cpus']} CPUs, Python {m['python']}, {m['date']}", ""]
+    if "handbook" in r:
+        lines += ["| seed | protocol | features | AUC | AP | CP@100 |", "|---|---|---|---|---|---|"]
+        for h in r["handbook"]:
+            s = h["summary"]
+            lines.append(
+                f"| {h['seed']} | {h['protocol']} | {h['feature_set']} | "
+                + " | ".join(
+                    f"{s[k]['mean']:.3f} ± {s[k]['std']:.3f}" for k in ("auc", "ap", "cp100")
+                )
+                + " |"
+            )
+        lines += ["| published | | Handbook 15 | 0.879 | 0.694 | 0.305 |", ""]
+    if "training" in r:
+        t = r["training"]
+        lines += [
+            f"{t['orders']} orders: features {t['features_s']} s + training "
+            f"{t['train_s']} s = {t['features_plus_train_s']} s (target 180 s)",
+            f"later slice: AUC {t['test']['auc']:.4f}, AP {t['test']['ap']:.4f}, "
+            f"recall@1%FPR {t['test']['recall_at_1pct_fpr']:.4f}",
+            "",
+        ]
+    for lat in r.get("latency", []):
+        lines.append(
+            f"scoring ({lat['store']} store): p50 {lat['p50_ms']:.3f} ms, "
+            f"p99 {lat['p99_ms']:.3f} ms over {lat['scored']} orders"
+        )
+    return "\n".join(lines)
