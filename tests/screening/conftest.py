@@ -1,0 +1,44 @@
+"""Screening tests share one index over the shipped lists, built once per session in a
+temporary data dir (the persisted-index code path is exercised on the way)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "sanctions"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def screening_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    path = tmp_path_factory.mktemp("screening-data")
+    old = os.environ.get("BORDERLINE_DATA_DIR")
+    os.environ["BORDERLINE_DATA_DIR"] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop("BORDERLINE_DATA_DIR", None)
+    else:
+        os.environ["BORDERLINE_DATA_DIR"] = old
+
+
+@pytest.fixture(scope="session")
+def index(screening_data_dir: Path):  # type: ignore[no-untyped-def]
+    from borderline.screening.registry import current_index
+
+    return current_index()
+
+
+@pytest.fixture
+def fresh_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty data dir for tests that import lists (the session index stays untouched)."""
+    from borderline.screening import registry
+
+    monkeypatch.setenv("BORDERLINE_DATA_DIR", str(tmp_path / "data"))
+    saved = dict(registry._current)
+    yield tmp_path / "data"  # type: ignore[misc]
+    registry._current.clear()
+    registry._current.update(saved)

@@ -1,0 +1,261 @@
+"""Loaders on the real list files, hand-built fixtures for the formats we lack, and malformed
+inputs that must fail with file and line, importing nothing."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from borderline.errors import DataFileError, InvalidInput
+from borderline.screening import EntityKind, PartialDate, load
+from borderline.screening.loaders import detect_format
+from borderline.screening.loaders._common import parse_dob
+from borderline.screening.loaders.ofac import parse_remarks
+
+from .conftest import FIXTURES, SHARED
+
+PKG_DATA = Path(__file__).resolve().parents[2] / "src" / "borderline" / "screening" / "data"
+
+
+@pytest.fixture(scope="module")
+def sdn():  # type: ignore[no-untyped-def]
+    return load(SHARED / "us_ofac_sdn_2023-12-28")
+
+
+def _by_id(loaded, sid):  # type: ignore[no-untyped-def]
+    return next(e for e in loaded.entities if e.source_id == sid)
+
+
+def test_ofac_sdn_family(sdn) -> None:  # type: ignore[no-untyped-def]
+    assert sdn.name == "us_ofac_sdn" and sdn.format == "ofac_csv"
+    assert len(sdn.entities) == 13_821
+    assert sdn.published == date(2023, 12, 28)
+    kinds = {k: sum(e.kind is k for e in sdn.entities) for k in EntityKind}
+    assert kinds[EntityKind.PERSON] == 6_646 and kinds[EntityKind.VESSEL] == 764
+    bnc = _by_id(sdn, "306")
+    assert bnc.names[0].full == "BANCO NACIONAL DE CUBA"
+    assert "NATIONAL BANK OF CUBA" in [n.full for n in bnc.names]
+    assert any(n.full == "BNC" and n.weak for n in bnc.names)  # quoted a.k.a. in Remarks
+    zawahiri = _by_id(sdn, "2676")
+    assert PartialDate(1951, 6, 19) in zawahiri.dobs
+    assert "EG" in zawahiri.countries
+    assert ("passport", "1084010", "EG") in [
+        (i.kind, i.value, i.country) for i in zawahiri.identifiers
+    ]
+
+
+def test_ofac_remarks_comments_overflow(sdn) -> None:  # type: ignore[no-untyped-def]
+    # sdn_comments.csv continues a long Remarks: the tax id sits only in the overflow.
+    sber = _by_id(sdn, "17018")
+    assert "7707083893" in [i.value for i in sber.identifiers]
+
+
+def test_ofac_consolidated_non_sdn() -> None:
+    cons = load(SHARED / "us_ofac_consolidated_nonsdn_2025-12")
+    assert cons.name == "us_ofac_cons" and len(cons.entities) == 442
+    assert cons.published == date(2025, 12, 1)
+
+
+@pytest.mark.parametrize(
+    ("remarks", "dobs", "countries", "ids"),
+    [
+        ("DOB 10 Dec 1948; Director of X.", [PartialDate(1948, 12, 10)], [], []),
+        (
+            "DOB circa 1960; POB Kandahar, Afghanistan; nationality Afghanistan.",
+            [PartialDate(1960)],
+            ["AF", "AF"],
+            [],
+        ),
+        (
+            "DOB 1960 to 1962; citizen Iran; Passport A12345 (Iran).",
+            [PartialDate(1960, to_year=1962)],
+            ["IR"],
+            [("passport", "A12345", "IR")],
+        ),
+        (
+            "Vessel Registration Identification IMO 9187629; SWIFT/BIC BNCUCUHH.",
+            [],
+            [],
+            [("imo", "9187629", None), ("bic", "BNCUCUHH", None)],
+        ),
+    ],
+)
+def test_parse_remarks(
+    remarks: str,
+    dobs: list[PartialDate],
+    countries: list[str],
+    ids: list[tuple[str, str, str | None]],
+) -> None:
+    got_dobs, got_countries, got_ids, _linked, _weak = parse_remarks(remarks)
+    assert got_dobs == dobs
+    assert got_countries == countries
+    assert [(i.kind, i.value, i.country) for i in got_ids] == ids
+
+
+def test_un_xml() -> None:
+    un = load(SHARED / "un_sc_consolidated_2026-02-27" / "consolidated.xml")
+    assert un.name == "un_sc" and un.published == date(2026, 2, 27)
+    assert len(un.entities) == 1_003
+    assert sum(e.kind is EntityKind.PERSON for e in un.entities) == 730
+    badege = _by_id(un, "CDi.001")
+    assert badege.names[0].full == "ERIC BADEGE" and badege.dobs == (PartialDate(1971),)
+    assert "CD" in badege.countries
+    assert any(d.to_year for e in un.entities for d in e.dobs)  # BETWEEN ranges kept
+    assert any(n.kind == "original_script" for e in un.entities for n in e.names)
+    assert any(n.weak for e in un.entities for n in e.names)  # QUALITY Low
+
+
+def test_uk_ofsi_csv_groups_rows() -> None:
+    uk = load(SHARED / "uk_ofsi_conlist_2025-04-14" / "ConList.derived.csv")
+    assert uk.name == "uk_ofsi" and len(uk.entities) == 4_688
+    assert uk.published == date(2025, 4, 14)
+    haq = _by_id(uk, "15672")
+    assert {"Mian MITHOO", "Mian MITHU"} <= {n.full for n in haq.names}
+    assert "PK" in haq.countries
+
+
+def test_uk_ofsi_official_banner_row(tmp_path: Path) -> None:
+    src = (SHARED / "uk_ofsi_conlist_2025-04-14" / "ConList.derived.csv").read_text("utf-8")
+    header, *rows = src.splitlines()
+    f = tmp_path / "ConList.csv"
+    f.write_text(
+        "Last Updated,01/05/2025\n" + header + "\n" + "\n".join(rows[:40]) + "\n", encoding="utf-8"
+    )
+    uk = load(f, "uk_ofsi")
+    assert uk.published == date(2025, 5, 1)
+    assert uk.entities
+
+
+def test_csl_partial_extract_is_truncated_and_refused() -> None:
+    # The shared extract ends mid-row: the loader must say where, not import half a list.
+    with pytest.raises(DataFileError) as err:
+        load(SHARED / "us_csl_partial_2023-11-30" / "consolidated_partial.csv")
+    assert err.value.where is not None and err.value.where.endswith("consolidated_partial.csv:4233")
+
+
+def test_shipped_csl_and_dpl() -> None:
+    csl = load(
+        PKG_DATA / "us_csl" / "consolidated.csv",
+        "csl",
+        exclude_sources=["Specially Designated Nationals"],
+    )
+    assert all("Specially Designated" not in e.programs[0] for e in csl.entities)
+    assert any("Entity List" in e.programs[0] for e in csl.entities)
+    dpl = load(SHARED / "us_bis_dpl_2023-11-30" / "dpl.txt")
+    assert dpl.name == "us_bis_dpl" and len(dpl.entities) == 577
+    assert dpl.published is not None and dpl.published <= date.today()
+
+
+def test_eu_fsf_fixture() -> None:
+    eu = load(FIXTURES / "eu_fsf_sample.xml")
+    assert eu.format == "eu_fsf" and eu.published == date(2024, 5, 2)
+    saddam = _by_id(eu, "EU.27.28")
+    assert saddam.kind is EntityKind.PERSON
+    assert saddam.dobs == (PartialDate(1937, 4, 28),) and saddam.countries == ("IQ",)
+    assert [n.weak for n in saddam.names] == [False, True]
+    sber = _by_id(eu, "EU.8207.94")
+    assert sber.kind is EntityKind.ORGANIZATION and "ПАО Сбербанк" in [n.full for n in sber.names]
+
+
+def test_ftm_fixture() -> None:
+    ftm = load(FIXTURES / "ftm_sample.jsonl", list_name="sample")
+    assert [e.source_id for e in ftm.entities] == ["NK-person-1", "NK-company-1", "NK-vessel-1"]
+    person = ftm.entities[0]
+    assert person.list == "sample" and person.dobs == (PartialDate(1961, 3, 4),)
+    assert person.countries == ("RU",) and any(n.weak for n in person.names)
+    assert ftm.entities[2].identifiers[0].kind == "imo"
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "fmt", "where_suffix"),
+    [
+        (b'36,"AEROCARIBBEAN AIRLINES",-0- ,"CUBA"\r\n', "sdn.csv", "ofac_csv", "sdn.csv:1"),
+        (
+            b'36,"A",-0- ,"CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\nxx,"B",-0- ,"C",'
+            b"-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n",
+            "sdn.csv",
+            "ofac_csv",
+            "sdn.csv:2",
+        ),
+        (
+            b'<?xml version="1.0"?>\n<CONSOLIDATED_LIST>\n<INDIVIDUALS>\n<INDIVIDUAL>',
+            "un.xml",
+            "un_xml",
+            "un.xml:4:12",
+        ),
+        (b'<?xml version="1.0"?>\n<OTHER/>\n', "un.xml", "un_xml", "un.xml:1"),
+        (
+            '"Name"\t"Street_Address"\n"ÉCOLE"\t"x"\n'.encode("latin-1"),
+            "dpl.txt",
+            "dpl",
+            "dpl.txt:2",
+        ),
+        (b"id,name\n1,x\n", "cons.csv", "csl", "cons.csv:1"),
+        (b'{"id": "a", "schema": "Person"}\n{not json}\n', "e.jsonl", "ftm", "e.jsonl:2"),
+        (b"", "empty.csv", "uk_ofsi", "empty.csv"),
+    ],
+)
+def test_malformed_files_name_file_and_line(
+    tmp_path: Path, content: bytes, name: str, fmt: str, where_suffix: str
+) -> None:
+    f = tmp_path / name
+    f.write_bytes(content)
+    with pytest.raises(DataFileError) as err:
+        load(f, fmt)
+    assert str(err.value.where).endswith(where_suffix), err.value
+
+
+def test_detect_format(tmp_path: Path) -> None:
+    assert detect_format(SHARED / "us_ofac_sdn_2023-12-28") == "ofac_csv"
+    assert detect_format(SHARED / "un_sc_consolidated_2026-02-27" / "consolidated.xml") == "un_xml"
+    assert detect_format(SHARED / "uk_ofsi_conlist_2025-04-14" / "ConList.derived.csv") == "uk_ofsi"
+    assert detect_format(SHARED / "us_bis_dpl_2023-11-30" / "dpl.txt") == "dpl"
+    assert detect_format(FIXTURES / "eu_fsf_sample.xml") == "eu_fsf"
+    (tmp_path / "x.txt").write_text("hello\n")
+    with pytest.raises(InvalidInput):
+        detect_format(tmp_path / "x.txt")
+
+
+def test_ofac_folder_with_primary_table_only(tmp_path: Path) -> None:
+    shutil.copy(SHARED / "us_ofac_sdn_2024-05-03" / "sdn.csv", tmp_path / "sdn.csv")
+    newer = load(tmp_path)
+    assert len(newer.entities) == 14_965
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("10 Dec 1948", PartialDate(1948, 12, 10)),
+        ("Dec 1948", PartialDate(1948, 12)),
+        ("1948", PartialDate(1948)),
+        ("circa 1960", PartialDate(1960)),
+        ("1962 to 1960", PartialDate(1960, to_year=1962)),
+        ("1948-12-10", PartialDate(1948, 12, 10)),
+        ("10/12/1948", PartialDate(1948, 12, 10)),
+        ("00/00/1970", PartialDate(1970)),
+        ("00/05/1970", PartialDate(1970, 5)),
+        ("31 Feb 1970", None),
+        ("unknown", None),
+    ],
+)
+def test_parse_dob(text: str, expected: PartialDate | None) -> None:
+    assert parse_dob(text) == expected
+
+
+@given(st.dates(min_value=date(1800, 1, 1), max_value=date(2100, 12, 31)))
+def test_partial_date_round_trip(d: date) -> None:
+    for text in (d.isoformat(), d.isoformat()[:7], d.isoformat()[:4]):
+        assert str(PartialDate.parse(text)) == text
+
+
+@given(st.text(max_size=30))
+def test_partial_date_parse_only_raises_value_error(text: str) -> None:
+    try:
+        PartialDate.parse(text)
+    except ValueError:
+        pass
