@@ -303,6 +303,13 @@ class TreatmentIn(BaseModel):
     status: TreatmentStatus = "open"
 
 
+class RiskImport(RiskIn):
+    """A risk with its controls and treatments, as written in an import file."""
+
+    controls: list[ControlIn] = Field(default_factory=list, max_length=100)
+    treatments: list[TreatmentIn] = Field(default_factory=list, max_length=100)
+
+
 class AcceptanceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     requester: str = Field(min_length=1, max_length=100)

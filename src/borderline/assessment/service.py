@@ -22,6 +22,7 @@ from borderline.assessment.register import (
     ControlIn,
     MatrixBook,
     Rating,
+    RiskImport,
     RiskIn,
     RiskMatrix,
     TreatmentIn,
@@ -44,7 +45,7 @@ from borderline.assessment.store import (
     RiskRow,
     TreatmentRow,
 )
-from borderline.errors import Conflict, InvalidInput
+from borderline.errors import BorderlineError, Conflict, InvalidInput
 from borderline.model import Receipt
 from borderline.store import transaction
 
@@ -282,65 +283,95 @@ class RegisterService:
 
     def add_risk(self, assessment_id: int, risk: RiskIn, actor: str) -> dict[str, Any]:
         with transaction(self.sessions) as s:
-            a = self._assessment(s, assessment_id)
-            m = self.matrices.get(a.matrix_id)
-            self._check_ratings(
-                m,
-                {
-                    "inherent": risk.inherent,
-                    "current": risk.current,
-                    "residual": risk.residual,
-                    "target": risk.target,
-                },
-            )
-            base = risk.current or risk.inherent
-            # No controls yet: the suggestion is the current rating itself.
-            sug = suggest_residual((base.likelihood, base.impact), [])
-            check_residual_override(
-                (risk.residual.likelihood, risk.residual.impact) if risk.residual else None,
-                sug,
-                risk.residual_override_reason,
-            )
-            dup = s.scalar(
-                select(RiskRow.id).where(RiskRow.assessment_id == a.id, RiskRow.key == risk.key)
-            )
-            if dup is not None:
-                raise Conflict(
-                    f"risk {risk.key!r} already exists in assessment {a.id}", where="key"
-                )
-            now = _now()
-            row = RiskRow(
-                assessment_id=a.id,
-                key=risk.key,
-                title=risk.title,
-                category=risk.category,
-                owner=risk.owner,
-                description=risk.description,
-                causes=risk.causes,
-                consequences=risk.consequences,
-                inherent_l=risk.inherent.likelihood,
-                inherent_i=risk.inherent.impact,
-                current_l=risk.current.likelihood if risk.current else None,
-                current_i=risk.current.impact if risk.current else None,
-                residual_l=risk.residual.likelihood if risk.residual else None,
-                residual_i=risk.residual.impact if risk.residual else None,
-                residual_override_reason=risk.residual_override_reason,
-                target_l=risk.target.likelihood if risk.target else None,
-                target_i=risk.target.impact if risk.target else None,
-                status="open",
-                created_at=now,
-                updated_at=now,
-            )
-            s.add(row)
-            s.flush()
-            out = self._risk_dict(s, row)
-            self.ledger.append(
-                s,
-                kind="assessment.risk",
-                subject=str(row.id),
-                record={"action": "create", "by": actor, "risk": out},
-            )
-            return out
+            return self._risk_dict(s, self._add_risk_in(s, assessment_id, risk, actor))
+
+    def import_risks(
+        self, assessment_id: int, items: Sequence[RiskImport], actor: str
+    ) -> list[dict[str, Any]]:
+        """Add several risks with their controls and treatments in one transaction."""
+        with transaction(self.sessions) as s:
+            rows = []
+            for i, item in enumerate(items):
+                try:
+                    risk = RiskIn.model_validate(
+                        item.model_dump(exclude={"controls", "treatments"})
+                    )
+                    row = self._add_risk_in(s, assessment_id, risk, actor, item.controls)
+                    for c in item.controls:
+                        self._add_control_in(s, row, c, actor)
+                    for t in item.treatments:
+                        self._add_treatment_in(s, row, t, actor)
+                except BorderlineError as exc:
+                    exc.where = f"risks[{i}].{exc.where}" if exc.where else f"risks[{i}]"
+                    raise
+                rows.append(row)
+            return [self._risk_dict(s, r) for r in rows]
+
+    def _add_risk_in(
+        self,
+        s: Session,
+        assessment_id: int,
+        risk: RiskIn,
+        actor: str,
+        controls: Sequence[ControlIn] = (),
+    ) -> RiskRow:
+        a = self._assessment(s, assessment_id)
+        m = self.matrices.get(a.matrix_id)
+        self._check_ratings(
+            m,
+            {
+                "inherent": risk.inherent,
+                "current": risk.current,
+                "residual": risk.residual,
+                "target": risk.target,
+            },
+        )
+        base = risk.current or risk.inherent
+        sug = suggest_residual(
+            (base.likelihood, base.impact), [(c.kind, c.effectiveness) for c in controls]
+        )
+        check_residual_override(
+            (risk.residual.likelihood, risk.residual.impact) if risk.residual else None,
+            sug,
+            risk.residual_override_reason,
+        )
+        dup = s.scalar(
+            select(RiskRow.id).where(RiskRow.assessment_id == a.id, RiskRow.key == risk.key)
+        )
+        if dup is not None:
+            raise Conflict(f"risk {risk.key!r} already exists in assessment {a.id}", where="key")
+        now = _now()
+        row = RiskRow(
+            assessment_id=a.id,
+            key=risk.key,
+            title=risk.title,
+            category=risk.category,
+            owner=risk.owner,
+            description=risk.description,
+            causes=risk.causes,
+            consequences=risk.consequences,
+            inherent_l=risk.inherent.likelihood,
+            inherent_i=risk.inherent.impact,
+            current_l=risk.current.likelihood if risk.current else None,
+            current_i=risk.current.impact if risk.current else None,
+            residual_l=risk.residual.likelihood if risk.residual else None,
+            residual_i=risk.residual.impact if risk.residual else None,
+            residual_override_reason=risk.residual_override_reason,
+            target_l=risk.target.likelihood if risk.target else None,
+            target_i=risk.target.impact if risk.target else None,
+            status="open",
+            created_at=now,
+            updated_at=now,
+        )
+        s.add(row)
+        s.flush()
+        self.ledger.append(
+            s,
+            kind="assessment.risk",
+            subject=str(row.id),
+            record={"action": "create", "by": actor, "risk": risk.model_dump(mode="json")},
+        )
+        return row
 
     def get_risk(self, risk_id: int, today: date | None = None) -> dict[str, Any]:
         with self.sessions() as s:
@@ -392,52 +423,50 @@ class RegisterService:
     def add_control(self, risk_id: int, control: ControlIn, actor: str) -> dict[str, Any]:
         with transaction(self.sessions) as s:
             r = self._risk(s, risk_id)
-            row = ControlRow(
-                risk_id=r.id,
-                name=control.name,
-                kind=control.kind,
-                effectiveness=effectiveness_value(control.effectiveness),
-                owner=control.owner,
-            )
-            s.add(row)
-            s.flush()
-            r.updated_at = _now()
-            out = self._risk_dict(s, r)
-            self.ledger.append(
-                s,
-                kind="assessment.control",
-                subject=str(row.id),
-                record={"risk": r.id, "by": actor, "control": out["controls"][-1]},
-            )
-            return out
+            self._add_control_in(s, r, control, actor)
+            return self._risk_dict(s, r)
+
+    def _add_control_in(self, s: Session, r: RiskRow, control: ControlIn, actor: str) -> None:
+        row = ControlRow(
+            risk_id=r.id,
+            name=control.name,
+            kind=control.kind,
+            effectiveness=effectiveness_value(control.effectiveness),
+            owner=control.owner,
+        )
+        s.add(row)
+        s.flush()
+        r.updated_at = _now()
+        self.ledger.append(
+            s,
+            kind="assessment.control",
+            subject=str(row.id),
+            record={"risk": r.id, "by": actor, "control": control.model_dump(mode="json")},
+        )
 
     def add_treatment(self, risk_id: int, treatment: TreatmentIn, actor: str) -> dict[str, Any]:
         with transaction(self.sessions) as s:
             r = self._risk(s, risk_id)
-            row = TreatmentRow(
-                risk_id=r.id,
-                action=treatment.action,
-                owner=treatment.owner,
-                due=treatment.due,
-                status=treatment.status,
-                created_at=_now(),
-            )
-            s.add(row)
-            s.flush()
-            self.ledger.append(
-                s,
-                kind="assessment.treatment",
-                subject=str(row.id),
-                record={
-                    "risk": r.id,
-                    "by": actor,
-                    "action": treatment.action,
-                    "owner": treatment.owner,
-                    "due": _iso(treatment.due),
-                    "status": treatment.status,
-                },
-            )
+            self._add_treatment_in(s, r, treatment, actor)
             return self._risk_dict(s, r)
+
+    def _add_treatment_in(self, s: Session, r: RiskRow, treatment: TreatmentIn, actor: str) -> None:
+        row = TreatmentRow(
+            risk_id=r.id,
+            action=treatment.action,
+            owner=treatment.owner,
+            due=treatment.due,
+            status=treatment.status,
+            created_at=_now(),
+        )
+        s.add(row)
+        s.flush()
+        self.ledger.append(
+            s,
+            kind="assessment.treatment",
+            subject=str(row.id),
+            record={"risk": r.id, "by": actor, **treatment.model_dump(mode="json")},
+        )
 
     def set_treatment_status(self, treatment_id: int, status: str, actor: str) -> dict[str, Any]:
         if status not in ("open", "in_progress", "done", "cancelled"):
@@ -924,3 +953,66 @@ def risks_sorted(register: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any
         return (-int(res.get("score", 0)), -int((r.get("inherent") or {}).get("score", 0)))
 
     return sorted(register, key=key)
+
+
+def report_data(
+    reg: RegisterService,
+    assessment_id: int,
+    *,
+    quant_run_id: int | None = None,
+    top_countries: int = 15,
+    top_corridors: int = 10,
+    today: date | None = None,
+) -> dict[str, Any]:
+    """Everything the management report shows, gathered from the database and the indicators."""
+    from borderline.assessment.countries import CorridorModel, compute_index
+    from borderline.assessment.report import assemble
+    from borderline.store.models import OrderRow
+
+    assessment = reg.get_assessment(assessment_id, today)
+    heatmap = reg.heatmap(assessment_id, "residual")
+    overdue = reg.overdue_treatments(today)
+    runs = reg.quant_runs()
+    quant = None
+    run: dict[str, Any] | None
+    if quant_run_id is not None:
+        match = [r for r in runs if r["id"] == quant_run_id]
+        if not match:
+            raise not_found("quant run", quant_run_id)
+        run = match[0]
+    else:
+        run = runs[-1] if runs else None
+    if run is not None:
+        quant = {
+            "name": run["name"],
+            "currency": run["inputs"].get("currency", "EUR"),
+            "parameters": {"seed": run["seed"], "trials": run["inputs"].get("trials")},
+            **run["result"],
+        }
+    maturity_runs = reg.maturity_runs()
+    maturity = maturity_runs[-1]["result"] if maturity_runs else None
+    index = compute_index()
+    countries = [s.to_dict() for s in index.ranked()[:top_countries]]
+    with reg.sessions() as s:
+        pairs = s.execute(
+            select(OrderRow.origin_country, OrderRow.destination_country, func.count())
+            .group_by(OrderRow.origin_country, OrderRow.destination_country)
+            .order_by(func.count().desc())
+            .limit(top_corridors)
+        ).all()
+    corridors = []
+    if pairs:
+        model = CorridorModel.build()
+        for o, d, n in pairs:
+            corridors.append({**model.corridor(o, d).to_dict(), "orders": int(n)})
+        corridors.sort(key=lambda c: -c["risk"])
+    return assemble(
+        assessment,
+        heatmap,
+        overdue,
+        quant=quant,
+        maturity=maturity,
+        countries=countries,
+        corridors=corridors,
+        today=today,
+    )
