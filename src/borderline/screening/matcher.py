@@ -49,6 +49,7 @@ class _Vocab:
     stop: frozenset[str]
     honorifics: frozenset[str]
     spaced: tuple[tuple[str, ...], ...]
+    long: tuple[tuple[tuple[str, ...], str], ...]
 
 
 @cache
@@ -64,7 +65,21 @@ def vocabulary() -> _Vocab:
             (tuple(str(t) for t in seq) for seq in raw["spaced_legal_forms"]), key=len, reverse=True
         )
     )
+    long = tuple(
+        sorted(
+            (
+                (tuple(str(t) for t in seq), str(canon))
+                for canon, seqs in raw["long_legal_forms"].items()
+                for seq in seqs
+            ),
+            key=lambda x: len(x[0]),
+            reverse=True,
+        )
+    )
+    for _seq, canon in long:
+        legal.setdefault(canon, canon)
     return _Vocab(
+        long=long,
         legal=legal,
         stop=frozenset(str(s) for s in raw["stop_words"]),
         honorifics=frozenset(str(s) for s in raw["honorifics"]),
@@ -125,24 +140,36 @@ def prepare(
     kind = EntityKind(kind) if kind not in ("any", "") else EntityKind.UNKNOWN
     # Fold "s a de c v" and similar spaced legal forms into one token.
     i, folded = 0, []
+    # Words of a spelled-out legal form ("limited liability company") are each a legal-form
+    # word: kept apart, so a typo or a reordering in one of them costs what a legal form costs.
+    long_words: set[int] = set()
     while i < len(toks):
-        for seq in vocab.spaced:
-            if tuple(toks[i : i + len(seq)]) == seq and (i > 0):
-                folded.append("".join(seq))
+        for seq, _canon in vocab.long:
+            if tuple(toks[i : i + len(seq)]) == seq and len(toks) > len(seq):
+                long_words.update(range(len(folded), len(folded) + len(seq)))
+                folded.extend(seq)
                 i += len(seq)
                 break
         else:
-            folded.append(toks[i])
-            i += 1
+            for seq in vocab.spaced:
+                if tuple(toks[i : i + len(seq)]) == seq and (i > 0):
+                    folded.append("".join(seq))
+                    i += len(seq)
+                    break
+            else:
+                folded.append(toks[i])
+                i += 1
     out_t: list[str] = []
     canon: list[str] = []
     roles: list[int] = []
     weights: list[float] = []
-    for tok in folded:
+    for pos, tok in enumerate(folded):
         role = NORMAL
         can = tok
         # A lone token is the whole name, whatever it means elsewhere.
-        if kind is not EntityKind.PERSON and tok in vocab.legal and len(folded) > 1:
+        if pos in long_words:
+            can, role = vocab.legal.get(tok, tok), LEGAL
+        elif kind is not EntityKind.PERSON and tok in vocab.legal and len(folded) > 1:
             can, role = vocab.legal[tok], LEGAL
         elif tok in vocab.stop:
             role = STOP
@@ -255,13 +282,18 @@ def _merge(a: Prepared, other: set[str]) -> Prepared:
     roles, weights, canon = list(a.roles), list(a.weights), list(a.canon)
     i, changed = 0, False
     while i < len(toks) - 1:
-        joined = toks[i] + toks[i + 1]
-        if joined in other and toks[i] not in other:
-            toks[i : i + 2] = [joined]
-            canon[i : i + 2] = [joined]
-            roles[i : i + 2] = [NORMAL]
-            weights[i : i + 2] = [max(weights[i], weights[i + 1]) * 1.2]
-            changed = True
+        # Up to four syllables: pinyin "guo dian xin" is the word "guodianxin".
+        for span in (4, 3, 2):
+            if i + span > len(toks):
+                continue
+            joined = "".join(toks[i : i + span])
+            if joined in other and toks[i] not in other:
+                toks[i : i + span] = [joined]
+                canon[i : i + span] = [joined]
+                roles[i : i + span] = [NORMAL]
+                weights[i : i + span] = [max(weights[i : i + span]) * 1.2]
+                changed = True
+                break
         else:
             i += 1
     if not changed:

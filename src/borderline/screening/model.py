@@ -55,13 +55,20 @@ class PartialDate:
     def parse(cls, text: str) -> PartialDate:
         """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; raises ``ValueError`` otherwise."""
         parts = text.strip().split("-")
-        if not 1 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+        if (
+            not 1 <= len(parts) <= 3
+            or not all(p.isascii() and p.isdigit() for p in parts)
+            or any(len(p) != 2 for p in parts[1:])
+        ):
             raise ValueError(f"{text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
         nums = [int(p) for p in parts]
         if len(parts[0]) != 4 or not 1800 <= nums[0] <= 2100:
             raise ValueError(f"{text!r}: year out of range")
         if len(nums) == 3:
-            date(nums[0], nums[1], nums[2])  # validates month and day
+            try:
+                date(nums[0], nums[1], nums[2])
+            except ValueError as exc:
+                raise ValueError(f"{text!r}: {exc}") from None
             return cls(nums[0], nums[1], nums[2])
         if len(nums) == 2:
             if not 1 <= nums[1] <= 12:
