@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from borderline.assessors.lists import LIST_KINDS, normalise_value
 from borderline.engine import AssessContext, CustomerHistory, Engine, ListHit
 from borderline.errors import Conflict, InvalidInput, NotFound
-from borderline.ledger import Ledger, load_or_create_key, record_hash
+from borderline.ledger import Ledger, load_or_create_key
 from borderline.model import Decision, Finding, Order
 from borderline.policy import Facts, apply_policy, compile_policy, default_policy_source
 from borderline.policy.language import CompiledPolicy
@@ -44,6 +44,36 @@ from borderline.store.models import (
 
 POLICY_NAME = "default"
 
+# Statements compiled once and executed with bound parameters: the per-order hot path.
+_ORDERS_INSERT = insert(OrderRow.__table__)
+_DECISIONS_INSERT = insert(DecisionRow.__table__)
+_FINDINGS_INSERT = insert(FindingRow.__table__)
+_STATS_INSERT = insert(CustomerStatsRow.__table__)
+_STATS_SELECT = select(
+    CustomerStatsRow.orders,
+    CustomerStatsRow.amount_sum,
+    CustomerStatsRow.amount_sumsq,
+    CustomerStatsRow.first_seen,
+    CustomerStatsRow.last_seen,
+    CustomerStatsRow.countries,
+).where(CustomerStatsRow.customer_key == bindparam("key"))
+_STATS = CustomerStatsRow.__table__.c
+_STATS_UPDATE = (
+    update(CustomerStatsRow.__table__)
+    .where(_STATS.customer_key == bindparam("key"))
+    .values(
+        orders=_STATS.orders + 1,
+        amount_sum=_STATS.amount_sum + bindparam("amount"),
+        amount_sumsq=_STATS.amount_sumsq + bindparam("amount2"),
+        last_seen=bindparam("last_seen"),
+        countries=bindparam("countries"),
+    )
+)
+_HASH_SELECT = select(OrderRow.payload_hash).where(OrderRow.id == bindparam("id"))
+_ACTIVE_SELECT = select(PolicyRow.id).where(
+    PolicyRow.name == POLICY_NAME, PolicyRow.status == "active"
+)
+
 
 def payload_hash(order: Order) -> str:
     body = order.model_dump(mode="json")
@@ -58,8 +88,9 @@ def validation_to_error(exc: ValidationError, prefix: str = "") -> InvalidInput:
         where = prefix
         for part in e["loc"]:
             where += f"[{part}]" if isinstance(part, int) else (("." if where else "") + str(part))
-        errors.append({"where": where or "order",
-                       "message": str(e["msg"]).removeprefix("Value error, ")})
+        errors.append(
+            {"where": where or "order", "message": str(e["msg"]).removeprefix("Value error, ")}
+        )
     first = errors[0]
     return InvalidInput(first["message"], where=first["where"], errors=errors)
 
@@ -81,19 +112,38 @@ class DbHistory:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        # Several assessors and the policy ask about the same customer for one order.
+        self._memo: dict[str, CustomerHistory] = {}
+
+    def forget(self, key: str) -> None:
+        self._memo.pop(key, None)
 
     def customer(self, key: str, before: datetime) -> CustomerHistory:
-        row = self.session.get(CustomerStatsRow, key)
+        if key in self._memo:
+            return self._memo[key]
+        row = self.session.execute(
+            select(
+                CustomerStatsRow.orders,
+                CustomerStatsRow.amount_sum,
+                CustomerStatsRow.amount_sumsq,
+                CustomerStatsRow.first_seen,
+                CustomerStatsRow.last_seen,
+                CustomerStatsRow.countries,
+            ).where(CustomerStatsRow.customer_key == key)
+        ).first()
         if row is None:
-            return CustomerHistory()
-        return CustomerHistory(
-            orders=row.orders,
-            amount_sum=row.amount_sum,
-            amount_sumsq=row.amount_sumsq,
-            first_seen=_aware(row.first_seen),
-            last_seen=_aware(row.last_seen),
-            countries=frozenset(c for c in row.countries.split(",") if c),
-        )
+            hist = CustomerHistory()
+        else:
+            hist = CustomerHistory(
+                orders=row[0],
+                amount_sum=row[1],
+                amount_sumsq=row[2],
+                first_seen=_aware(row[3]),
+                last_seen=_aware(row[4]),
+                countries=frozenset(c for c in row[5].split(",") if c),
+            )
+        self._memo[key] = hist
+        return hist
 
 
 def _aware(dt: datetime) -> datetime:
@@ -274,11 +324,13 @@ class Services:
         return row
 
     def engine_for(self, session: Session) -> Engine:
-        row = self.active_policy(session)
+        """The engine with the active policy; one cheap id query per call, compile on change."""
+        active_id = session.execute(_ACTIVE_SELECT).scalar_one_or_none()
         cached = self._active
-        if cached is not None and cached[0] == row.id:
+        if cached is not None and cached[0] == active_id:
             return cached[1]
         with self._engine_lock:
+            row = self.active_policy(session)
             compiled = compile_policy(row.source, self.signals)
             engine = self._base_engine.with_policy(compiled, str(row.version))
             self._active = (row.id, engine)
@@ -286,24 +338,33 @@ class Services:
 
     # -- assessing -------------------------------------------------------------------------
 
-    def _assess_in(self, s: Session, order: Order, engine: Engine) -> tuple[Decision, bool]:
+    def _assess_in(
+        self, s: Session, order: Order, engine: Engine, history: DbHistory | None = None
+    ) -> tuple[Decision, bool]:
         phash = payload_hash(order)
-        existing = s.get(OrderRow, order.id)
+        existing = s.execute(
+            select(OrderRow.payload_hash).where(OrderRow.id == order.id)
+        ).scalar_one_or_none()
         if existing is not None:
-            if existing.payload_hash != phash:
+            if existing != phash:
                 raise Conflict(
                     f"order {order.id!r} was already assessed with a different "
                     "payload; use a new order id",
                     where="id",
                 )
-            drow = s.scalars(select(DecisionRow).where(DecisionRow.order_id == order.id)).one()
-            return Decision.model_validate(drow.body), True
-        ctx = AssessContext(history=DbHistory(s), lists=self.lists, now=datetime.now(UTC))
+            body = s.execute(
+                select(DecisionRow.body).where(DecisionRow.order_id == order.id)
+            ).scalar_one()
+            return Decision.model_validate(body), True
+        db_history = history or DbHistory(s)
+        db_history.forget(order.customer_key)  # the batch may have changed it
+        ctx = AssessContext(history=db_history, lists=self.lists, now=datetime.now(UTC))
         t0 = time.perf_counter()
-        history = ctx.history.customer(order.customer_key, order.created_at)
+        customer = db_history.customer(order.customer_key, order.created_at)
         decision = engine.assess(order, ctx)
         decision.timings_ms.setdefault("total", round((time.perf_counter() - t0) * 1000, 3))
-        self._store(s, order, phash, decision, history, engine)
+        self._store(s, order, phash, decision, customer, engine)
+        db_history.forget(order.customer_key)
         return decision, False
 
     def _store(
@@ -315,10 +376,15 @@ class Services:
         history: CustomerHistory,
         engine: Engine,
     ) -> None:
+        """Write order, decision, findings, customer aggregates and the ledger entry.
+
+        Core INSERTs rather than ORM objects: this is the hot path of every assessment.
+        """
         t0 = time.perf_counter()
         now = datetime.now(UTC)
-        s.add(
-            OrderRow(
+        s.execute(
+            _ORDERS_INSERT,
+            dict(
                 id=order.id,
                 merchant_id=order.merchant_id,
                 customer_key=order.customer_key,
@@ -330,7 +396,7 @@ class Services:
                 destination_country=order.shipment.destination_country,
                 payload_hash=phash,
                 payload=order.model_dump(mode="json"),
-            )
+            ),
         )
         # The facts the policy saw that are not in the order itself, for replay and backtests.
         decision_context = {
@@ -343,15 +409,14 @@ class Services:
         }
         body = decision.model_dump(mode="json", exclude={"receipt"})
         body["context"] = decision_context
-        rhash = record_hash(_decision_record(body, phash))
-        s.flush()  # the order row must exist before the decision's foreign key
+        record = _decision_record(body, phash)
         receipt = self.ledger.append(
-            s, kind="decision", subject=decision.decision_id, record=_decision_record(body, phash)
+            s, kind="decision", subject=decision.decision_id, record=record
         )
         decision.receipt = receipt
-        body_with_receipt = {**body, "receipt": receipt.model_dump()}
-        s.add(
-            DecisionRow(
+        s.execute(
+            _DECISIONS_INSERT,
+            dict(
                 id=decision.decision_id,
                 order_id=order.id,
                 outcome=str(decision.outcome),
@@ -359,28 +424,30 @@ class Services:
                 policy_name=engine.policy.name,
                 policy_version=int(engine.policy_version) if engine.policy_version.isdigit() else 0,
                 created_at=decision.created_at,
-                record_hash=rhash,
+                record_hash=receipt.record_hash,
                 log_index=receipt.log_index,
-                body=body_with_receipt,
-            )
+                body={**body, "receipt": receipt.model_dump()},
+            ),
         )
-        s.add_all(
-            FindingRow(
-                decision_id=decision.decision_id,
-                code=f.code,
-                severity=str(f.severity),
-                score=f.score,
-                assessor=f.assessor,
-            )
+        rows = [
+            {
+                "decision_id": decision.decision_id,
+                "code": f.code,
+                "severity": str(f.severity),
+                "score": f.score,
+                "assessor": f.assessor,
+            }
             for f in decision.findings
             if f.score > 0 or f.severity != "info"
-        )
-        stats = s.get(CustomerStatsRow, order.customer_key)
+        ]
+        if rows:
+            s.execute(_FINDINGS_INSERT, rows)
         amount = float(order.total)
         dest = order.ship_to.country if order.ship_to else order.shipment.destination_country
-        if stats is None:
-            s.add(
-                CustomerStatsRow(
+        if history.orders == 0:
+            s.execute(
+                _STATS_INSERT,
+                dict(
                     customer_key=order.customer_key,
                     orders=1,
                     amount_sum=amount,
@@ -388,17 +455,23 @@ class Services:
                     first_seen=order.created_at,
                     last_seen=order.created_at,
                     countries=dest,
-                )
+                ),
             )
         else:
-            stats.orders += 1
-            stats.amount_sum += amount
-            stats.amount_sumsq += amount * amount
-            stats.last_seen = max(_aware(stats.last_seen), order.created_at)
-            known = set(stats.countries.split(",")) - {""}
-            if dest not in known and len(stats.countries) < 990:
-                stats.countries = ",".join(sorted(known | {dest}))
-        s.flush()
+            known = set(history.countries)
+            countries = ",".join(sorted(known | {dest}))
+            if len(countries) >= 990:  # a reshipper's hundreds of countries: keep the first
+                countries = ",".join(sorted(known))
+            s.execute(
+                _STATS_UPDATE,
+                {
+                    "key": order.customer_key,
+                    "amount": amount,
+                    "amount2": amount * amount,
+                    "last_seen": max(history.last_seen or order.created_at, order.created_at),
+                    "countries": countries,
+                },
+            )
         decision.timings_ms["store"] = round((time.perf_counter() - t0) * 1000, 3)
 
     def assess(self, payload: Mapping[str, Any] | Order) -> tuple[Decision, bool]:
@@ -417,6 +490,7 @@ class Services:
         items: list[BatchItem] = []
         with transaction(self.sessions) as s:
             engine = self.engine_for(s)
+            history = DbHistory(s)
             seen: set[str] = set()
             for i, payload in enumerate(payloads):
                 oid = payload.get("id") if isinstance(payload, dict) else None
@@ -431,7 +505,7 @@ class Services:
                     seen.add(order.id)
                     nested = s.begin_nested()  # a failure rolls back only this order
                     try:
-                        item.decision, item.replayed = self._assess_in(s, order, engine)
+                        item.decision, item.replayed = self._assess_in(s, order, engine, history)
                         nested.commit()
                     except BaseException:
                         nested.rollback()

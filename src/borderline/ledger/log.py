@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.serialization import (
     PrivateFormat,
     load_pem_private_key,
 )
-from sqlalchemy import func, select, text, tuple_
+from sqlalchemy import func, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from borderline.errors import InvalidInput, NotFound
@@ -32,6 +32,14 @@ from borderline.ledger import merkle
 from borderline.ledger.note import checkpoint_text, open_checkpoint, sign_note, verifier_key
 from borderline.model import Receipt
 from borderline.store.models import LedgerCheckpointRow, LedgerLeafRow, LedgerNodeRow
+
+_TIP_SELECT = (
+    select(LedgerLeafRow.__table__.c.idx, LedgerLeafRow.__table__.c.leaf_hash)
+    .order_by(LedgerLeafRow.__table__.c.idx.desc())
+    .limit(1)
+)
+_LEAF_INSERT = insert(LedgerLeafRow.__table__)
+_NODE_INSERT = insert(LedgerNodeRow.__table__)
 
 
 def canonical_json(obj: Any) -> bytes:
@@ -95,6 +103,9 @@ class Ledger:
         self.resolvers: dict[str, RecordResolver] = {}
         # SQLite has no row locks to serialise appenders; one process-wide lock does it.
         self._lock = threading.Lock()
+        # (size, last leaf hash, frontier nodes) after this process's last append, checked
+        # against the stored tip before use: another writer in between only costs one query.
+        self._frontier: tuple[int, bytes, dict[tuple[int, int], bytes]] | None = None
 
     @property
     def verifier(self) -> str:
@@ -128,9 +139,18 @@ class Ledger:
             return []
         with self._lock:
             self._serialise(session)
-            start = self.size(session)
+            last = session.execute(
+                select(LedgerLeafRow.idx, LedgerLeafRow.leaf_hash)
+                .order_by(LedgerLeafRow.idx.desc())
+                .limit(1)
+            ).first()
+            start = 0 if last is None else int(last[0]) + 1
+            tip = b"" if last is None else bytes(last[1])
+            # The right frontier (complete subtrees covering [0, start)) is all an append needs.
+            frontier = self._frontier_for(session, start, tip)
             now = datetime.now(UTC)
             nodes: dict[tuple[int, int], bytes] = {}
+            leaves = []
             receipts = []
             for offset, (kind, subject, record) in enumerate(entries):
                 idx = start + offset
@@ -145,24 +165,57 @@ class Ledger:
                     }
                 )
                 lh = merkle.leaf_hash(leaf)
-                session.add(
-                    LedgerLeafRow(
-                        idx=idx, kind=kind, subject=subject, leaf=leaf, leaf_hash=lh, created_at=now
-                    )
+                leaves.append(
+                    {
+                        "idx": idx,
+                        "kind": kind,
+                        "subject": subject,
+                        "leaf": leaf,
+                        "leaf_hash": lh,
+                        "created_at": now,
+                    }
                 )
                 nodes[(0, idx)] = lh
                 level, i, h = 0, idx, lh
                 while i & 1:  # a right child completes its parent
-                    left = nodes.get((level, i - 1)) or self._node(session, level, i - 1)
+                    left = nodes.get((level, i - 1)) or frontier[(level, i - 1)]
                     h = merkle.node_hash(left, h)
                     level, i = level + 1, i >> 1
                     nodes[(level, i)] = h
                 receipts.append(Receipt(log_index=idx, leaf_hash=lh.hex(), record_hash=rhash))
-            session.add_all(
-                LedgerNodeRow(level=lv, idx=ix, hash=hv) for (lv, ix), hv in nodes.items()
+            session.execute(_LEAF_INSERT, leaves)
+            session.execute(
+                insert(LedgerNodeRow),
+                [{"level": lv, "idx": ix, "hash": hv} for (lv, ix), hv in nodes.items()],
             )
-            session.flush()
+            end = start + len(entries)
+            all_nodes = {**frontier, **nodes}
+            self._frontier = (
+                end,
+                leaves[-1]["leaf_hash"],
+                {b: all_nodes[b] for b in _blocks(0, end)},
+            )
             return receipts
+
+    def _frontier_for(
+        self, session: Session, size: int, tip: bytes
+    ) -> dict[tuple[int, int], bytes]:
+        cached = self._frontier
+        # Same size and same last leaf: nobody else appended (or rolled back) since we did.
+        if cached is not None and cached[0] == size and cached[1] == tip:
+            return cached[2]
+        if size == 0:
+            return {}
+        wanted = _blocks(0, size)
+        rows = session.execute(
+            select(LedgerNodeRow.level, LedgerNodeRow.idx, LedgerNodeRow.hash).where(
+                tuple_(LedgerNodeRow.level, LedgerNodeRow.idx).in_(wanted)
+            )
+        )
+        found = {(lv, ix): bytes(h) for lv, ix, h in rows}
+        if len(found) != len(wanted):
+            raise NotFound("ledger frontier nodes missing: the log is damaged")
+        return found
 
     def _node(self, session: Session, level: int, idx: int) -> bytes:
         row = session.get(LedgerNodeRow, (level, idx))

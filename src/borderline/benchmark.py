@@ -1,0 +1,236 @@
+"""The core benchmark behind ``borderline bench``: in-process latency and HTTP throughput.
+
+It builds its own world in a fresh data folder (history of N stored orders, a policy of R
+rules), so anyone can re-run it and compare figures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from borderline.samples import generate_orders
+
+_EXTRA_RULE_TEMPLATES = [
+    "rule r{i}: add {w} when order.total > {t} and ship_to.country != payment.card_country",
+    "rule r{i}: add {w} when consistency.country_mismatches >= 2 and order.items > {k}",
+    "rule r{i}: require verify_identity when customer.first_seen and order.total > {t}",
+    'rule r{i}: add {w} when ship_to.country in ["NG", "BR", "MX", "IN"] and order.total > {t}',
+    'rule r{i}: review when has("consistency.amount.outlier") and order.total > {t}',
+    'rule r{i}: subtract {w} when customer.orders > {k} and not has("lists.block")',
+    "rule r{i}: add {w} when ip.country != ship_to.country and order.hour < {k}",
+    "rule r{i}: hold when score > 80 and order.total > {t}",
+    'rule r{i}: add {w} when lower(buyer.email_domain) == "example.net"',
+    'rule r{i}: add {w} when shipment.mode == "postal" and order.total > {t}',
+]
+
+
+def bench_policy(rules: int) -> str:
+    """The default policy plus generated rules up to ``rules`` statements in total."""
+    from borderline.policy import default_policy_source
+
+    src = default_policy_source()
+    have = sum(1 for line in src.splitlines() if line.startswith(("rule ", "gate ")))
+    extra = []
+    for i in range(max(0, rules - have)):
+        tpl = _EXTRA_RULE_TEMPLATES[i % len(_EXTRA_RULE_TEMPLATES)]
+        extra.append(tpl.format(i=i, w=2 + i % 7, t=100 + 37 * i, k=1 + i % 5))
+    return src + "\n" + "\n".join(extra) + "\n"
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    qs = statistics.quantiles(values, n=100, method="inclusive")
+    return {
+        "p50": round(qs[49], 3),
+        "p95": round(qs[94], 3),
+        "p99": round(qs[98], 3),
+        "max": round(max(values), 3),
+    }
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "os": platform.platform(),
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def _http_load(
+    url: str, key: str, orders: list[dict[str, Any]], concurrency: int
+) -> tuple[float, list[float], int]:
+    import httpx
+
+    latencies: list[float] = []
+    errors = 0
+    queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    for o in orders:
+        queue.put_nowait(o)
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        nonlocal errors
+        while not queue.empty():
+            o = queue.get_nowait()
+            t0 = time.perf_counter()
+            r = await client.post("/v1/decisions", json=o)
+            latencies.append((time.perf_counter() - t0) * 1000)
+            if r.status_code != 201:
+                errors += 1
+
+    limits = httpx.Limits(max_connections=concurrency)
+    async with httpx.AsyncClient(
+        base_url=url, headers={"Authorization": f"Bearer {key}"}, limits=limits, timeout=30
+    ) as client:
+        t0 = time.perf_counter()
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+        elapsed = time.perf_counter() - t0
+    return elapsed, latencies, errors
+
+
+def run(
+    history: int = 100_000,
+    measure: int = 2_000,
+    rules: int = 50,
+    http_requests: int = 3_000,
+    concurrency: int = 16,
+    http_workers: int = 1,
+    data_dir: Path | None = None,
+    database_url: str = "",
+    progress: Any = None,
+) -> dict[str, Any]:
+    from borderline.auth import create_key
+    from borderline.engine import AssessContext
+    from borderline.service import DbHistory, Services, parse_order
+    from borderline.settings import Settings
+    from borderline.store import transaction
+
+    def say(msg: str) -> None:
+        if progress is not None:
+            progress(msg)
+
+    data_dir = data_dir or Path(tempfile.mkdtemp(prefix="borderline-bench-"))
+    settings = Settings(data_dir=data_dir, database_url=database_url)
+    services = Services.open(settings)
+    results: dict[str, Any] = {
+        "machine": machine(),
+        "database": services.db.dialect.name,
+        "history_orders": history,
+        "policy_rules": rules,
+    }
+
+    say(f"loading {history} orders of history")
+    all_orders = list(generate_orders(history + measure + http_requests, seed=99))
+    t0 = time.perf_counter()
+    for start in range(0, history, 1000):
+        services.assess_batch(all_orders[start : min(start + 1000, history)])
+    load_s = time.perf_counter() - t0
+    results["ingest_batch_orders_per_s"] = round(history / load_s, 1) if history else None
+
+    say(f"activating a {rules}-rule policy and backtesting it over the history")
+    draft = services.create_policy(bench_policy(rules), "bench-author")
+    t0 = time.perf_counter()
+    bt = services.backtest(draft["version"], limit=history)
+    results["backtest_seconds"] = round(time.perf_counter() - t0, 2)
+    results["backtest_orders"] = bt.orders
+    services.activate_policy(draft["version"], "bench-approver")
+
+    say(f"measuring {measure} in-process assessments")
+    fresh = all_orders[history : history + measure]
+    engine_ms: list[float] = []
+    full_ms: list[float] = []
+    with services.sessions() as s:
+        engine = services.engine_for(s)
+        ctx = AssessContext(history=DbHistory(s), lists=services.lists)
+        for payload in fresh[: measure // 2]:
+            order = parse_order(payload)
+            t1 = time.perf_counter()
+            engine.assess(order, ctx)
+            engine_ms.append((time.perf_counter() - t1) * 1000)
+    for payload in fresh:
+        t1 = time.perf_counter()
+        services.assess(payload)
+        full_ms.append((time.perf_counter() - t1) * 1000)
+    results["in_process_engine_ms"] = percentiles(engine_ms)
+    results["in_process_recorded_ms"] = percentiles(full_ms)
+
+    if http_requests:
+        say(f"measuring HTTP with {http_requests} requests, concurrency {concurrency}")
+        with transaction(services.sessions) as s:
+            _, key = create_key(s, "bench", "service")
+        services.close()
+        port = _free_port()
+        env = {
+            **os.environ,
+            "BORDERLINE_DATA_DIR": str(data_dir),
+            "BORDERLINE_DATABASE_URL": database_url,
+        }
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "borderline.api.main:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(http_workers),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+        )
+        try:
+            import httpx
+
+            deadline = time.time() + 60
+            while time.time() < deadline:
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.3)
+            http_orders = all_orders[history + measure :]
+            elapsed, lat, errors = asyncio.run(
+                _http_load(f"http://127.0.0.1:{port}", key, http_orders, concurrency)
+            )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        results["http"] = {
+            "requests": http_requests,
+            "concurrency": concurrency,
+            "workers": http_workers,
+            "errors": errors,
+            "decisions_per_s": round(http_requests / elapsed, 1),
+            "latency_ms": percentiles(lat),
+        }
+    else:
+        services.close()
+    results["data_dir"] = str(data_dir)
+    return results
