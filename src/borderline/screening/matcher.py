@@ -239,8 +239,10 @@ def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
     best, how = 0.0, "none"
     # Optimal string alignment: a transposition ("hejrez"/"herjez") is one edit, not two.
     lev = OSA.normalized_similarity(a, b)
-    if a[0] != b[0]:
-        lev -= 0.1  # real typos rarely touch the first letter; different names often do
+    if a[0] != b[0] and not (a[0] in "aeiou" and b[0] in "aeiou"):
+        # Real typos rarely touch the first letter and different names often do; an initial
+        # vowel is the exception (Osama/Usama, Omar/Umar, Ibrahim/Ebrahim).
+        lev -= 0.1
     if min(la, lb) >= 4:
         if lev >= 0.7:
             best, how = lev, "edit"
@@ -273,6 +275,16 @@ class NameScore:
     unmatched_candidate: tuple[str, ...]
 
 
+def _near(joined: str, other: set[str]) -> bool:
+    # "abd al aziz" joined is "abdalaziz": close enough to "abdelaziz" to be one word.
+    if len(joined) < 6:
+        return False
+    return any(
+        len(o) >= 6 and o[0] == joined[0] and OSA.normalized_similarity(joined, o) >= 0.85
+        for o in other
+    )
+
+
 def _merge(a: Prepared, other: set[str]) -> Prepared:
     # Join adjacent tokens whose concatenation is one token of the other name:
     # "abdul rahman" vs "abdulrahman", "xi jin ping" vs "xi jinping".
@@ -287,7 +299,9 @@ def _merge(a: Prepared, other: set[str]) -> Prepared:
             if i + span > len(toks):
                 continue
             joined = "".join(toks[i : i + span])
-            if joined in other and toks[i] not in other:
+            if toks[i] in other:
+                continue
+            if joined in other or _near(joined, other):
                 toks[i : i + span] = [joined]
                 canon[i : i + span] = [joined]
                 roles[i : i + span] = [NORMAL]
