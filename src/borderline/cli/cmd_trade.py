@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import platform
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -140,6 +139,124 @@ def hs_check_cmd(
         raise typer.Exit(1)
 
 
+@trade_app.command("landed-cost")
+def landed_cost_cmd(
+    request: Annotated[
+        str, typer.Option("--request", "-r", help="Request JSON file ('-' = stdin, the default).")
+    ] = "-",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON result.")] = False,
+    tariff: Annotated[
+        str | None,
+        typer.Option(help="Tariff schedule CSV (format in docs/trade.md); default: sample."),
+    ] = None,
+) -> None:
+    """Duty, import VAT/GST, fees and the total landed cost of one consignment."""
+    from borderline.trade.landed import LandedCostRequest, TariffSchedule, landed_cost
+
+    req = LandedCostRequest.from_dict(_read_json(request))
+    schedule = TariffSchedule.load(tariff) if tariff else None
+    result = landed_cost(req, schedule).to_dict()
+    if as_json:
+        echo_json(result)
+        return
+    cur = result["currency"]
+    typer.echo(
+        f"{result['destination']} {result['date']} {result['incoterm']} ({result['valuation']})"
+    )
+    typer.echo(f"  goods            {result['goods_value']:>12.2f} {cur}")
+    typer.echo(f"  transport+ins.   {result['transport_and_insurance']:>12.2f} {cur}")
+    typer.echo(f"  customs value    {result['customs_value']:>12.2f} {cur}")
+    typer.echo(f"  duty             {result['duty']:>12.2f} {cur}")
+    tax = result["tax"]
+    typer.echo(f"  tax {tax['rate']:.1%} ({tax['collected']}) {tax['amount']:>8.2f} {cur}")
+    typer.echo(f"  fees             {result['fees']:>12.2f} {cur}")
+    typer.echo(f"  landed cost      {result['total_landed_cost']:>12.2f} {cur}")
+    for w in result["warnings"]:
+        typer.echo(f"  warning: {w}")
+
+
+@trade_app.command("restricted")
+def restricted_cmd(
+    title: Annotated[str | None, typer.Argument(help="Product title.")] = None,
+    hs: Annotated[str | None, typer.Option(help="Declared HS code.")] = None,
+    country: Annotated[str | None, typer.Option(help="Destination country (ISO alpha-2).")] = None,
+    address: Annotated[str, typer.Option(help="Destination address text.")] = "",
+    postal_code: Annotated[str | None, typer.Option(help="Destination postal code.")] = None,
+    on: Annotated[str | None, typer.Option("--date", help="Date to judge on (YYYY-MM-DD).")] = None,
+    jurisdiction: Annotated[
+        list[str] | None, typer.Option(help="Only these jurisdictions' rules (US, EU, GB, UN).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Dangerous goods, dual-use hints, embargoed destinations and sanctioned regions."""
+    from datetime import date as _date
+
+    from borderline.refdata import is_country
+    from borderline.trade.hs import nomenclature
+    from borderline.trade.restricted import check_destination, check_item
+
+    if title is None and country is None:
+        raise InvalidInput("give a TITLE and/or --country", where="restricted")
+    found = []
+    if title is not None:
+        if not title.strip():
+            raise InvalidInput("title must be non-empty", where="title")
+        hs6 = nomenclature().require(hs, where="--hs") if hs else None
+        found += check_item(title, hs6=hs6)
+    if country is not None:
+        cc = country.strip().upper()
+        if not is_country(cc):
+            raise InvalidInput(f"unknown country {country!r}", where="--country")
+        try:
+            day = _date.fromisoformat(on) if on else None
+        except ValueError:
+            raise InvalidInput(f"{on!r} is not YYYY-MM-DD", where="--date") from None
+        juris = frozenset(j.upper() for j in jurisdiction) if jurisdiction else None
+        found += check_destination(cc, address, postal_code, day, juris)
+    if as_json:
+        echo_json({"results": [r.to_dict() for r in found]})
+        return
+    if not found:
+        typer.echo("nothing restricted found")
+    for r in found:
+        typer.echo(f"{r.level.upper():<14} {r.kind}:{r.id}  {r.title}")
+        typer.echo(f"{'':<15}evidence {json.dumps(r.evidence, ensure_ascii=False)}")
+        if r.transport:
+            typer.echo(f"{'':<15}transport: {r.transport}")
+        typer.echo(f"{'':<15}source: {r.source}")
+
+
+@declarations_app.command("evaluate")
+def declarations_evaluate(
+    train: Annotated[str, typer.Option("--train", help="Training declarations CSV.")],
+    test: Annotated[str, typer.Option("--test", help="Test declarations CSV (with Fraud labels).")],
+    valid: Annotated[
+        str | None, typer.Option("--valid", help="Validation CSV for early stopping and threshold.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    predictions: Annotated[
+        str | None, typer.Option("--predictions", help="Write 'Declaration ID,score,flagged' CSV.")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+) -> None:
+    """Train the declaration fraud model and report accuracy, fraud P/R/F1, P/R at 5/10/20%."""
+    from borderline.trade.declarations import evaluate_files
+
+    ev = evaluate_files(train, test, valid, predictions, seed=seed).to_dict()
+    if as_json:
+        echo_json(ev)
+        return
+    typer.echo(
+        f"n={ev['n']} fraud rate {ev['fraud_rate']:.3f}  accuracy {ev['accuracy']:.4f}  "
+        f"fraud P {ev['fraud_precision']:.4f} R {ev['fraud_recall']:.4f} F1 {ev['fraud_f1']:.4f}  "
+        f"AUC {ev['roc_auc']:.4f}"
+    )
+    for k, v in ev["inspection"].items():
+        typer.echo(
+            f"  {k}: inspect {v['inspected']}, precision {v['precision']:.4f}, recall {v['recall']:.4f}"
+        )
+
+
 @bench_app.command("trade")
 def bench_trade(
     as_json: Annotated[bool, typer.Option("--json")] = False,
@@ -214,7 +331,8 @@ def bench_trade(
         typer.echo("accuracy vs abstention (cross-fitted isotonic confidence):")
         for a in res["abstention"]:
             typer.echo(
-                f"  conf>={a['threshold']:.1f}: abstain {a['abstain_rate']:.1%}, top-1 HS6 of answered {a['top1_hs6_answered']:.3f}"
+                f"  conf>={a['threshold']:.1f}: abstain {a['abstain_rate']:.1%}, "
+                f"top-1 HS6 of answered {a['top1_hs6_answered']:.3f}"
             )
         typer.echo(f"expected calibration error: {res['ece']:.3f}")
         if "declarations" in report:
@@ -251,6 +369,3 @@ def _read_json(path: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"invalid JSON: {exc.msg} (line {exc.lineno})", where=path) from None
-
-
-_ = sys  # stdin is read through read_text("-")
