@@ -48,10 +48,10 @@ def test_golden_metrics_on_the_2011_split(ev2011: Evaluation) -> None:
     assert np.all((ev2011.probabilities > 0) & (ev2011.probabilities < 1))
 
 
-def test_training_is_deterministic(scms: History, ev2011: Evaluation) -> None:
-    a, b = split_by_year(scms, 2011)
-    again = evaluate(a, b)
-    assert np.array_equal(again.probabilities, ev2011.probabilities)
+def test_training_is_deterministic(scms: History) -> None:
+    a, b = split_by_year(scms, 2008)  # a small split keeps the test quick
+    first, again = evaluate(a, b), evaluate(a, b)
+    assert np.array_equal(again.probabilities, first.probabilities)
 
 
 def test_unseen_categories_in_test_become_missing(scms: History) -> None:

@@ -160,7 +160,8 @@ def _baseline(spec: FeatureSpec) -> Pipeline:
             (
                 "num",
                 make_pipeline(
-                    SimpleImputer(strategy="median", add_indicator=True), StandardScaler()
+                    SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
+                    StandardScaler(),
                 ),
                 spec.numeric,
             ),
