@@ -194,6 +194,7 @@ def evaluate_split(
     labels: pd.DataFrame,
     split: datetime,
     label_delay_days: int = DEFAULT_LABEL_DELAY_DAYS,
+    rounds: int | None = None,
 ) -> tuple[dict[str, Any], pd.DataFrame]:
     """Train on orders before ``split``, score those from it on. Returns report, predictions."""
     X = offline_features(flat, labels, label_delay_days)
@@ -202,7 +203,14 @@ def evaluate_split(
     test = np.flatnonzero(t >= split.timestamp())
     if len(test) == 0:
         raise InvalidInput(f"no orders on or after {split.isoformat()}", where="split_date")
-    model = train(flat, labels, until=split, label_delay_days=label_delay_days, X=X)
+    model = train(
+        flat,
+        labels,
+        until=split,
+        label_delay_days=label_delay_days,
+        X=X,
+        rounds=rounds or ORDER_ROUNDS,
+    )
     p = model.predict(X.iloc[test])
     yt = y[test]
     report = {

@@ -58,7 +58,7 @@ def compute_features(
     out: dict[str, np.ndarray] = {}
 
     out["TX_AMOUNT"] = amount
-    out["TX_DURING_WEEKEND"] = (ts.dt.weekday >= 5).to_numpy(dtype=np.float64)
+    out["TX_DURING_WEEKEND"] = (ts.dt.day_of_week >= 5).to_numpy(dtype=np.float64)
     out["TX_DURING_NIGHT"] = (ts.dt.hour <= 6).to_numpy(dtype=np.float64)
 
     cust = df["CUSTOMER_ID"].to_numpy(dtype=np.int64)
