@@ -92,18 +92,28 @@ def _compile(rule: dict[str, Any]) -> _Rule:
         else:
             norm = normalise_en(w)
             words.append((w, re.compile(rf"(?<![\w-]){re.escape(norm)}(?![\w-])")))
-    return _Rule(str(rule["id"]), str(rule["level"]), tuple(str(h) for h in rule.get("hs") or ()), tuple(words), rule)
+    return _Rule(
+        str(rule["id"]),
+        str(rule["level"]),
+        tuple(str(h) for h in rule.get("hs") or ()),
+        tuple(words),
+        rule,
+    )
 
 
 @cache
 def _data() -> dict[str, Any]:
-    raw: dict[str, Any] = yaml.safe_load(data_path("restricted-goods.yaml").read_text(encoding="utf-8"))
+    raw: dict[str, Any] = yaml.safe_load(
+        data_path("restricted-goods.yaml").read_text(encoding="utf-8")
+    )
     raw["_dg"] = [_compile(r) for r in raw["dangerous_goods"]]
     raw["_du"] = [_compile(r) for r in raw["dual_use"]]
     return raw
 
 
-def check_item(title: str, description: str | None = None, hs6: str | None = None) -> list[Restriction]:
+def check_item(
+    title: str, description: str | None = None, hs6: str | None = None
+) -> list[Restriction]:
     """Dangerous goods and dual-use hints for one product (text in English or Chinese)."""
     text = " ".join(x for x in (title, description or "") if x)
     en = normalise_en(text)
@@ -120,7 +130,15 @@ def check_item(title: str, description: str | None = None, hs6: str | None = Non
         if un:
             ev["class"] = un.cls
         out.append(
-            Restriction("dangerous_goods", rule.id, rule.level, title_, ev, str(rule.raw["source"]), str(rule.raw["transport"]))
+            Restriction(
+                "dangerous_goods",
+                rule.id,
+                rule.level,
+                title_,
+                ev,
+                str(rule.raw["source"]),
+                str(rule.raw["transport"]),
+            )
         )
     # Batteries alone and batteries in equipment are exclusive: a power bank is UN3480 only.
     ids = {r.id for r in out}
@@ -174,7 +192,11 @@ def check_destination(
                     str(rule["level"]),
                     f"{'embargoed' if rule['level'] == 'prohibited' else 'restricted'} destination {country} "
                     f"({', '.join(rule['jurisdictions'])})",
-                    {"country": country, "jurisdictions": rule["jurisdictions"], "since": rule["from"]},
+                    {
+                        "country": country,
+                        "jurisdictions": rule["jurisdictions"],
+                        "since": rule["from"],
+                    },
                     str(rule["source"]),
                 )
             )
@@ -205,7 +227,12 @@ def check_destination(
                 rid,
                 str(rule["level"]),
                 f"sanctioned region {rid} recognised in the address",
-                {"country": country, "matched": matched, "since": rule["from"], "jurisdictions": rule["jurisdictions"]},
+                {
+                    "country": country,
+                    "matched": matched,
+                    "since": rule["from"],
+                    "jurisdictions": rule["jurisdictions"],
+                },
                 str(rule["source"]),
             )
         )

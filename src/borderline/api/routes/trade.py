@@ -1,0 +1,117 @@
+"""Trade: landed cost, HS classification and code checks, restricted goods and destinations.
+Thin: each route calls ``borderline.trade`` and returns its result; domain errors become 4xx
+in the app's one exception handler."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Body
+from pydantic import BaseModel, Field
+
+from borderline.api.deps import Assessor
+from borderline.errors import InvalidInput
+
+router = APIRouter(tags=["trade"])
+
+MAX_BATCH = 1000
+
+
+@router.post("/v1/trade/landed-cost")
+def landed_cost_route(
+    _: Assessor,
+    body: dict[str, Any] = Body(  # noqa: B008 - FastAPI's way to declare a free-form body
+        ...,
+        examples=[
+            {
+                "destination": "DE",
+                "date": "2026-01-15",
+                "origin": "CN",
+                "currency": "EUR",
+                "incoterm": "DDP",
+                "shipping": 15,
+                "items": [{"hs": "610910", "quantity": 10, "unit_price": 20}],
+                "seller_registrations": ["IOSS"],
+            }
+        ],
+    ),
+) -> dict[str, Any]:
+    """Duty, import VAT/GST and fees; request format as `borderline trade landed-cost`."""
+    from borderline.trade.landed import LandedCostRequest, landed_cost
+
+    return landed_cost(LandedCostRequest.from_dict(body)).to_dict()
+
+
+class ClassifyIn(BaseModel):
+    listings: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_BATCH)
+    top: int = Field(default=3, ge=1, le=10)
+    abstain_below: float = Field(default=0.5, ge=0, le=1)
+
+
+@router.post("/v1/trade/classify")
+def classify_route(body: ClassifyIn, _: Assessor) -> dict[str, Any]:
+    """HS 2022 candidates per listing, same shapes as `borderline trade classify --batch`."""
+    from borderline.trade.classify import HSClassifier, Listing, default_classifier
+
+    clf = default_classifier()
+    if body.abstain_below != clf.abstain_below:
+        clf = HSClassifier(abstain_below=body.abstain_below)
+    results = []
+    for i, obj in enumerate(body.listings):
+        listing = Listing.from_dict(obj, where=f"listings[{i}]")
+        results.append(clf.classify(listing, top=body.top).to_dict())
+    return {"results": results}
+
+
+class CheckIn(BaseModel):
+    code: str = Field(min_length=1, max_length=20)
+    title: str | None = Field(default=None, max_length=1000)
+
+
+@router.post("/v1/trade/hs-check")
+def hs_check_route(body: CheckIn, _: Assessor) -> dict[str, Any]:
+    from borderline.trade.classify import Listing, default_classifier
+    from borderline.trade.hs import nomenclature
+
+    check = nomenclature().check(body.code)
+    out: dict[str, Any] = check.to_dict()
+    if body.title is not None and check.hs6 is not None:
+        ok, c = default_classifier().plausible(Listing.from_dict({"title": body.title}, where="title"), check.hs6)
+        out["plausible"] = ok
+        out["classifier"] = c.to_dict()
+    return out
+
+
+class RestrictedIn(BaseModel):
+    title: str | None = Field(default=None, max_length=1000)
+    description: str | None = Field(default=None, max_length=5000)
+    hs: str | None = Field(default=None, max_length=20)
+    country: str | None = Field(default=None, max_length=2)
+    address: str = Field(default="", max_length=1000)
+    postal_code: str | None = Field(default=None, max_length=20)
+    date: date | None = None
+    jurisdictions: list[str] | None = None
+
+
+@router.post("/v1/trade/restricted")
+def restricted_route(body: RestrictedIn, _: Assessor) -> dict[str, Any]:
+    from borderline.refdata import is_country
+    from borderline.trade.hs import nomenclature
+    from borderline.trade.restricted import check_destination, check_item
+
+    if body.title is None and body.country is None:
+        raise InvalidInput("give a title and/or a country", where="body")
+    found = []
+    if body.title is not None:
+        if not body.title.strip():
+            raise InvalidInput("title must be non-empty", where="title")
+        hs6 = nomenclature().require(body.hs, where="hs") if body.hs else None
+        found += check_item(body.title, body.description, hs6)
+    if body.country is not None:
+        cc = body.country.upper()
+        if not is_country(cc):
+            raise InvalidInput(f"unknown country {body.country!r}", where="country")
+        juris = frozenset(j.upper() for j in body.jurisdictions) if body.jurisdictions else None
+        found += check_destination(cc, body.address, body.postal_code, body.date, juris)
+    return {"results": [r.to_dict() for r in found]}

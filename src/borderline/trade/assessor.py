@@ -1,0 +1,321 @@
+"""The trade assessor: embargoes, restricted goods, HS codes, declared values, DDP landed cost.
+
+Findings (codes are the taxonomy policies read):
+
+- ``trade.embargo.destination`` / ``trade.embargo.region``: embargoed country, or a sanctioned
+  region (Crimea, so-called DNR/LNR, occupied oblasts) recognised from the address text.
+- ``trade.restricted.dangerous_goods`` / ``trade.restricted.dual_use``: UN-numbered dangerous
+  goods with their transport consequences; export-control hints (always to a human).
+- ``trade.hs.invalid`` / ``trade.hs.outdated`` / ``trade.hs.mismatch`` / ``trade.hs.unclassified``
+  / ``trade.hs.classified``: the declared code, or the classifier's code when none is declared.
+- ``trade.value.undervalued``: the customs declaration states less than the order was paid.
+- ``trade.landed_cost``: duty and import tax for DDP orders (``collect_duties``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from borderline.engine.assessor import AssessContext, BaseAssessor
+from borderline.errors import BorderlineError
+from borderline.model import Finding, Order, Severity
+from borderline.trade.classify import Listing, default_classifier
+from borderline.trade.hs import nomenclature
+from borderline.trade.landed import FxTable, LandedCostRequest, TariffSchedule, landed_cost
+from borderline.trade.restricted import Restriction, check_destination, check_item
+
+_SEVERITY = {"prohibited": Severity.CRITICAL, "restricted": Severity.HIGH, "informational": Severity.INFO}
+_SCORE = {"prohibited": 100.0, "restricted": 45.0, "informational": 0.0}
+# Loose lithium batteries and other restricted goods by air or post are refused or seized.
+_AIR_MODES = {"air", "express", "postal"}
+
+
+class TradeAssessor(BaseAssessor):
+    name = "trade"
+    version = "1.0.0"
+    defaults: ClassVar[Mapping[str, Any]] = {
+        "abstain_below": 0.5,
+        "check_plausibility": True,
+        "undervalued_ratio": 0.5,
+        "jurisdictions": None,
+        "landed_cost": True,
+        "tariff_file": None,
+    }
+    signals: ClassVar[Mapping[str, str]] = {
+        "trade.restricted_level": "worst restriction found: 0 none, 1 informational, 2 restricted, 3 prohibited",
+        "trade.embargoed": "true when the destination or a region in the address is embargoed",
+        "trade.hs_confidence": "lowest classifier confidence over items classified without a code",
+        "trade.declared_ratio": "declared customs value / order goods value (same currency)",
+        "trade.duty": "duty for a DDP order, destination currency",
+        "trade.import_tax": "import VAT/GST for a DDP order, destination currency",
+    }
+
+    def __init__(self, config: Mapping[str, Any] | None = None) -> None:
+        super().__init__(config)
+        j = self.config["jurisdictions"]
+        self._juris = frozenset(str(x).upper() for x in j) if j else None
+        self._schedule = TariffSchedule.load(self.config["tariff_file"]) if self.config["tariff_file"] else None
+
+    def assess(self, order: Order, ctx: AssessContext) -> list[Finding]:
+        out: list[Finding] = []
+        on = (ctx.now or order.created_at).date()
+        level = 0
+        embargoed = False
+        ship_to = order.ship_to
+        dest = order.shipment.destination_country
+        address = ship_to.one_line() if ship_to else ""
+        postal = ship_to.postal_code if ship_to else None
+        for r in check_destination(dest, address, postal, on, self._juris):
+            level = max(level, _rank(r.level))
+            embargoed = embargoed or r.level == "prohibited"
+            code = "trade.embargo.destination" if r.kind == "embargo" else "trade.embargo.region"
+            out.append(self._restriction_finding(code, r, ["hold_shipment"] if r.level == "prohibited" else ["request_documents"]))
+
+        nom = nomenclature()
+        clf = default_classifier()
+        confidences: list[float] = []
+        item_codes: list[str | None] = []
+        for i, item in enumerate(order.items):
+            where = f"items[{i}]"
+            listing = Listing(
+                title=item.title, description=item.description, attributes=dict(item.attributes), category=item.category
+            )
+            hs6: str | None = None
+            if item.hs_code:
+                check = nom.check(item.hs_code)
+                hs6 = check.hs6
+                if check.status in ("unknown", "malformed"):
+                    out.append(
+                        self.finding(
+                            "trade.hs.invalid",
+                            f"{where}: declared HS code {item.hs_code} is not valid: {check.message}",
+                            severity=Severity.MEDIUM,
+                            score=30.0,
+                            evidence={"item": i, **check.to_dict()},
+                            actions=["request_documents"],
+                        )
+                    )
+                elif check.status in ("mapped_from_2017", "split_in_2022"):
+                    out.append(
+                        self.finding(
+                            "trade.hs.outdated",
+                            f"{where}: {check.message}",
+                            severity=Severity.LOW if check.hs6 else Severity.MEDIUM,
+                            score=5.0 if check.hs6 else 20.0,
+                            evidence={"item": i, **check.to_dict()},
+                            actions=[] if check.hs6 else ["request_documents"],
+                        )
+                    )
+                if hs6 is not None and self.config["check_plausibility"]:
+                    ok, cls_ = clf.plausible(listing, hs6)
+                    if not ok:
+                        top = cls_.candidates[0]
+                        out.append(
+                            self.finding(
+                                "trade.hs.mismatch",
+                                f"{where}: declared {hs6} is implausible for '{item.title[:60]}'; "
+                                f"the classifier says {top.hs6} ({top.score:.0%})",
+                                severity=Severity.MEDIUM,
+                                score=35.0,
+                                evidence={
+                                    "item": i,
+                                    "declared": hs6,
+                                    "suggested": [c.to_dict() for c in cls_.candidates],
+                                },
+                                actions=["request_documents"],
+                                source=f"{self.name}@{self.version}; {clf.version}",
+                            )
+                        )
+            else:
+                result = clf.classify(listing)
+                top_score = result.candidates[0].score if result.candidates else 0.0
+                confidences.append(top_score)
+                if result.abstain:
+                    out.append(
+                        self.finding(
+                            "trade.hs.unclassified",
+                            f"{where}: no confident HS code for '{item.title[:60]}' - needs a broker",
+                            severity=Severity.LOW,
+                            score=10.0,
+                            evidence={"item": i, "candidates": [c.to_dict() for c in result.candidates]},
+                            actions=["request_documents"],
+                            source=f"{self.name}@{self.version}; {clf.version}",
+                        )
+                    )
+                else:
+                    hs6 = result.candidates[0].hs6
+                    out.append(
+                        self.finding(
+                            "trade.hs.classified",
+                            f"{where}: classified as {hs6} ({top_score:.0%})",
+                            evidence={"item": i, "candidates": [c.to_dict() for c in result.candidates]},
+                            source=f"{self.name}@{self.version}; {clf.version}",
+                        )
+                    )
+            item_codes.append(hs6)
+            for r in check_item(item.title, item.description, hs6):
+                level = max(level, _rank(r.level))
+                out.append(self._item_restriction(r, i, order))
+
+        out.extend(self._undervaluation(order, ctx))
+        duty_tax: tuple[float, float] | None = None
+        if self.config["landed_cost"] and order.shipment.incoterm.value == "DDP":
+            f, duty_tax = self._landed_cost(order, item_codes, ctx)
+            out.append(f)
+        signals: dict[str, Any] = {
+            "trade.restricted_level": level,
+            "trade.embargoed": embargoed,
+            "trade.hs_confidence": round(min(confidences), 4) if confidences else None,
+        }
+        if duty_tax is not None:
+            signals["trade.duty"], signals["trade.import_tax"] = duty_tax
+        ratio = self._declared_ratio(order, ctx)
+        if ratio is not None:
+            signals["trade.declared_ratio"] = round(ratio, 4)
+        out.append(self.finding("trade.summary", "trade signals", signals=signals))
+        return out
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _restriction_finding(self, code: str, r: Restriction, actions: list[str]) -> Finding:
+        return self.finding(
+            code,
+            f"{r.level}: {r.title}",
+            severity=_SEVERITY[r.level],
+            score=_SCORE[r.level],
+            evidence={**r.evidence, "rule": r.id, "level": r.level},
+            actions=actions,
+            source=r.source[:300],
+        )
+
+    def _item_restriction(self, r: Restriction, i: int, order: Order) -> Finding:
+        mode = order.shipment.mode.value if order.shipment.mode else None
+        if r.kind == "dual_use":
+            # Export-control hints go to a human: never auto-cleared.
+            actions = ["require_export_licence", "manual_review"] if r.level != "informational" else []
+            if r.level == "prohibited":
+                actions = ["hold_shipment", *actions]
+            f = self._restriction_finding("trade.restricted.dual_use", r, actions)
+        else:
+            actions = []
+            level = r.level
+            if level == "prohibited":
+                actions = ["hold_shipment"]
+            elif level == "restricted":
+                actions = ["request_documents"]
+                if mode in _AIR_MODES:
+                    actions = ["hold_shipment", "request_documents"]
+            f = self._restriction_finding("trade.restricted.dangerous_goods", r, actions)
+            if r.transport:
+                f.evidence["transport"] = r.transport
+        f.evidence["item"] = i
+        if mode:
+            f.evidence["mode"] = mode
+        return f
+
+    def _fx(self, ctx: AssessContext) -> FxTable:
+        raw = ctx.extras.get("fx")
+        return FxTable.from_dict(raw) if raw else FxTable("XXX", {})
+
+    def _declared_ratio(self, order: Order, ctx: AssessContext) -> float | None:
+        sh = order.shipment
+        if sh.declared_value is None:
+            return None
+        goods = sum((it.value for it in order.items), Decimal(0))
+        if goods == 0:
+            return None
+        cur = sh.declared_currency or order.currency
+        try:
+            declared = self._fx(ctx).convert(sh.declared_value, cur, order.currency, "shipment.declared_currency")
+        except BorderlineError:
+            return None
+        return float(declared / goods)
+
+    def _undervaluation(self, order: Order, ctx: AssessContext) -> list[Finding]:
+        ratio = self._declared_ratio(order, ctx)
+        if ratio is None or ratio >= float(self.config["undervalued_ratio"]):
+            return []
+        goods = sum((it.value for it in order.items), Decimal(0))
+        return [
+            self.finding(
+                "trade.value.undervalued",
+                f"declared customs value is {ratio:.0%} of what the buyer paid for the goods",
+                severity=Severity.HIGH,
+                score=50.0,
+                evidence={
+                    "declared_value": str(order.shipment.declared_value),
+                    "declared_currency": order.shipment.declared_currency or order.currency,
+                    "goods_value": str(goods),
+                    "order_currency": order.currency,
+                    "ratio": round(ratio, 4),
+                    "threshold": self.config["undervalued_ratio"],
+                },
+                actions=["request_documents", "hold_shipment"],
+            )
+        ]
+
+    def _landed_cost(
+        self, order: Order, codes: list[str | None], ctx: AssessContext
+    ) -> tuple[Finding, tuple[float, float] | None]:
+        missing = [i for i, c in enumerate(codes) if c is None]
+        if missing:
+            return (
+                self.finding(
+                    "trade.landed_cost.unavailable",
+                    f"DDP landed cost needs an HS code for items {missing}",
+                    severity=Severity.LOW,
+                    evidence={"items": missing},
+                    actions=["request_documents"],
+                ),
+                None,
+            )
+        ship_to = order.ship_to
+        req_obj: dict[str, Any] = {
+            "destination": order.shipment.destination_country,
+            "postal_code": ship_to.postal_code if ship_to else None,
+            "origin": order.shipment.origin_country,
+            "date": (ctx.now or order.created_at).date().isoformat(),
+            "currency": order.currency,
+            "incoterm": "DDP",
+            "items": [
+                {
+                    "hs": code,
+                    "quantity": it.quantity,
+                    "unit_price": str(it.unit_price),
+                    "weight_kg": None if it.weight_kg is None else str(it.weight_kg),
+                    "origin_country": it.origin_country,
+                }
+                for it, code in zip(order.items, codes, strict=True)
+            ],
+            "fx": ctx.extras.get("fx"),
+            "seller_registrations": list(ctx.extras.get("seller_registrations") or []),
+        }
+        try:
+            lc = landed_cost(LandedCostRequest.from_dict(req_obj), self._schedule).to_dict()
+        except BorderlineError as exc:
+            return (
+                self.finding(
+                    "trade.landed_cost.unavailable",
+                    f"DDP landed cost could not be computed: {exc}",
+                    severity=Severity.LOW,
+                    evidence=exc.to_dict(),
+                ),
+                None,
+            )
+        border = lc["payable_at_border"]
+        return (
+            self.finding(
+                "trade.landed_cost",
+                f"DDP: duty {lc['duty']:.2f} + import tax {lc['tax']['amount']:.2f} {lc['currency']} "
+                f"({lc['tax']['collected']}); landed cost {lc['total_landed_cost']:.2f}",
+                evidence={k: lc[k] for k in ("currency", "customs_value", "duty", "tax", "fees", "total_landed_cost", "warnings")},
+                actions=["collect_duties"] if border > 0 or lc["tax"]["collected"] == "point_of_sale" else [],
+            ),
+            (float(lc["duty"]), float(lc["tax"]["amount"])),
+        )
+
+
+def _rank(level: str) -> int:
+    return {"informational": 1, "restricted": 2, "prohibited": 3}.get(level, 0)
