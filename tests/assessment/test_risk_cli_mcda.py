@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from borderline.cli import app
+from borderline.errors import BorderlineError
 
 DATA = Path(__file__).parent / "data"
 runner = CliRunner()
@@ -125,12 +128,20 @@ def test_vikor_gra_critic_and_fuzzy_commands(tmp_path: Path) -> None:
 def test_bad_input_is_a_clear_error(
     tmp_path: Path, content: str, args: list[str], fragment: str
 ) -> None:
-    import subprocess
-    import sys
-
     path = tmp_path / "in.csv"
     path.write_text(content)
     cmd, *rest = args
+    result = runner.invoke(app, ["risk", "mcda", cmd, str(path), *rest, "--json"])
+    # main() turns a BorderlineError into "error: where: message" and exit 2 (checked below).
+    assert isinstance(result.exception, BorderlineError)
+    assert fragment in str(result.exception)
+    assert result.stdout == ""
+
+
+def test_main_prints_error_and_exits_2(tmp_path: Path) -> None:
+    # One real process: the installed entry point's error path, as a user sees it.
+    path = tmp_path / "in.csv"
+    path.write_text("c,a,b\na,1,3\nb,1/2,1\n")
     proc = subprocess.run(
         [
             sys.executable,
@@ -138,9 +149,8 @@ def test_bad_input_is_a_clear_error(
             "from borderline.cli import main; main()",
             "risk",
             "mcda",
-            cmd,
+            "ahp",
             str(path),
-            *rest,
             "--json",
         ],
         capture_output=True,
@@ -148,5 +158,4 @@ def test_bad_input_is_a_clear_error(
         check=False,
     )
     assert proc.returncode == 2
-    assert proc.stderr.startswith("error: ")
-    assert fragment in proc.stderr
+    assert proc.stderr.startswith(f"error: {path}:b/a: not reciprocal")

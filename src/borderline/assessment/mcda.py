@@ -20,15 +20,14 @@ from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from pymcdm import normalizations as _norm
-from pymcdm.methods import TOPSIS as _TOPSIS
-from pymcdm.methods import VIKOR as _VIKOR
-from pymcdm.weights import critic_weights as _critic_weights
 
 from borderline.assessment.tables import Table
 from borderline.errors import InvalidInput
 
 Array = NDArray[np.float64]
+
+# _pymcdm_note: pymcdm imports matplotlib and pandas at import time (seconds on a busy
+# machine), so it is imported inside the functions that use it, not by every CLI command.
 
 # Saaty's random consistency index RI(n) (Saaty 1980, "The Analytic Hierarchy Process", table
 # 1.7, extended to n = 15 as in Saaty 2008). RI(1) = RI(2) = 0: such matrices are always
@@ -325,6 +324,8 @@ def critic_weights(
     x = _matrix(table, source, min_rows=3)
     _check_spread(x, table, source, "CRITIC needs values that differ (correlation is undefined)")
     t = _types_array(types, table, source) if types else np.ones(len(table.columns))
+    from pymcdm.weights import critic_weights as _critic_weights  # lazy: see _pymcdm_note
+
     w = _critic_weights(x, t)
     return WeightsResult(
         criteria=table.columns,
@@ -363,6 +364,9 @@ def topsis(
     source: str = "<input>",
 ) -> RankingResult:
     """TOPSIS closeness coefficient C* (higher is better) under the chosen normalisation."""
+    from pymcdm import normalizations as _norm  # lazy: see _pymcdm_note
+    from pymcdm.methods import TOPSIS as _TOPSIS
+
     x = _matrix(table, source)
     w = _weights_array(weights, table)
     t = _types_array(types, table, source)
@@ -416,6 +420,8 @@ def vikor(
     gaps = w * (best - x) / (best - worst)
     s = gaps.sum(axis=1)
     r = gaps.max(axis=1)
+    from pymcdm.methods import VIKOR as _VIKOR  # lazy: see _pymcdm_note
+
     q = np.asarray(_VIKOR(v=v)(x, w, t), dtype=float)
     m = len(table.rows)
     order = np.argsort(q, kind="stable")
