@@ -1,0 +1,283 @@
+"""``LogisticsAssessor``: delay risk of each order, and the status of its corridor.
+
+For an order it finds the route its shipment takes (``network.yaml``), the transit time that
+route's table and the destination's World Bank LPI suggest, and the promise the merchant made
+(``shipment.promised_delivery``; the route's 90th percentile when none is given). The
+probability of late delivery is P(transit > promise) under the route's lognormal spread; the
+expected delay is E[max(0, transit - promise)]. Active disruption scenarios (config
+``scenarios``: shipped ids or YAML paths) are run for the order itself with the same Monte
+Carlo as ``borderline logistics simulate``: if one hits its corridor the finding says so, and a
+closure the shipment would have to wait out asks for ``hold_shipment``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cached_property
+from typing import Any, ClassVar
+
+import numpy as np
+from scipy.stats import norm
+
+from borderline.engine.assessor import AssessContext, BaseAssessor
+from borderline.errors import InvalidInput
+from borderline.logistics.lpi import lpi
+from borderline.logistics.network import Network, Route, default_network, load_network
+from borderline.logistics.scenario import Scenario, resolve_scenario
+from borderline.logistics.simulate import OrderFlow, simulate
+from borderline.model import Finding, Order, Severity
+
+# Fixed standard-normal quantiles: the expected delay is an exact-enough deterministic integral,
+# so the same order always gets the same answer (no random draws in the per-order path).
+_Z = norm.ppf((np.arange(400) + 0.5) / 400)
+# Faster services to suggest when a slow one is likely late.
+_UPGRADE = {
+    "postal": "express",
+    "ocean": "air",
+    "road": "express",
+    "rail": "air",
+    "air": "express",
+    "air_charter": "express",
+}
+# Customs and handling at a destination with a weak LPI customs score take longer: one extra
+# day per point below 3.5 (the LPI's upper-middle band), a documented prior, not a fit.
+_LPI_GOOD = 3.5
+
+
+def _infer_mode(service: str | None) -> str:
+    s = (service or "").casefold()
+    if any(w in s for w in ("express", "priority", "courier")):
+        return "express"
+    if any(w in s for w in ("freight", "sea", "ocean", "fcl", "lcl")):
+        return "ocean"
+    return "postal"
+
+
+class LogisticsAssessor(BaseAssessor):
+    name: ClassVar[str] = "logistics"
+    version: ClassVar[str] = "1.0"
+    defaults: ClassVar[Mapping[str, Any]] = {
+        "scenarios": [],  # shipped scenario ids or YAML paths considered active
+        "network": None,  # route table YAML; None = the shipped network.yaml
+        "late_threshold": 0.3,  # suggest a faster service at or above this probability
+        "scenario_draws": 200,  # Monte Carlo draws per order and scenario
+    }
+    signals: ClassVar[Mapping[str, str]] = {
+        "logistics.late_probability": "probability (0-1) the order arrives after its promise",
+        "logistics.expected_delay_days": "expected days late, E[max(0, transit - promise)]",
+        "logistics.corridor_status": "open, delayed, congested, diverted or closed",
+    }
+
+    def __init__(self, config: Mapping[str, Any] | None = None) -> None:
+        super().__init__(config)
+        t = self.config["late_threshold"]
+        if not isinstance(t, (int, float)) or not 0 < t <= 1:
+            raise InvalidInput(
+                "must be a number in (0, 1]", where="assessors.logistics.late_threshold"
+            )
+        if not isinstance(self.config["scenarios"], list):
+            raise InvalidInput(
+                "a list of scenario ids or paths", where="assessors.logistics.scenarios"
+            )
+        # Resolve now so a bad scenario or network fails at start-up, not on the first order.
+        _ = self.network, self.scenarios
+
+    @cached_property
+    def network(self) -> Network:
+        path = self.config["network"]
+        return default_network() if path is None else load_network(path)
+
+    @cached_property
+    def scenarios(self) -> list[Scenario]:
+        out = []
+        for i, ref in enumerate(self.config["scenarios"]):
+            try:
+                out.append(resolve_scenario(str(ref)))
+            except InvalidInput as exc:
+                raise InvalidInput(
+                    exc.message, where=f"assessors.logistics.scenarios[{i}]"
+                ) from None
+        return out
+
+    # Pickle (Spark, worker processes) carries the config only; caches rebuild on the other side.
+    def __getstate__(self) -> dict[str, Any]:
+        return {"config": self.config}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.config = state["config"]
+
+    def estimate(self, order: Order) -> dict[str, Any] | None:
+        """The numbers behind the findings, or None when no route serves the corridor."""
+        sh = order.shipment
+        mode = sh.mode.value if sh.mode is not None else _infer_mode(sh.service)
+        route = self.network.find_route(sh.origin_country, sh.destination_country, mode)
+        if route is None:
+            return None
+        year = order.created_at.year
+        score = lpi(sh.destination_country, year)
+        customs_days = max(0.0, _LPI_GOOD - score.customs) if score is not None else 0.0
+        mean = route.transit_days + customs_days
+        sigma = route.sd_share
+        transit = mean * np.exp(sigma * _Z - sigma**2 / 2)
+        if sh.promised_delivery is not None:
+            promised = float((sh.promised_delivery - order.created_at.date()).days)
+            promise_source = "shipment.promised_delivery"
+        else:
+            promised = float(np.ceil(np.quantile(transit, 0.9)))
+            promise_source = "assumed: route 90th percentile"
+        late_by = transit - promised
+        return {
+            "mode": mode,
+            "route": route,
+            "transit_days": round(mean, 2),
+            "customs_days_from_lpi": round(customs_days, 2),
+            "lpi": None
+            if score is None
+            else {"year": score.year, "customs": score.customs, "timeliness": score.timeliness},
+            "promised_days": promised,
+            "promise_source": promise_source,
+            "late_probability": float((late_by > 0).mean()),
+            "expected_delay_days": float(np.maximum(late_by, 0).mean()),
+        }
+
+    def _scenario_hits(
+        self, order: Order, route: Route, mode: str, promised: float
+    ) -> list[dict[str, Any]]:
+        hits = []
+        sh = order.shipment
+        for sc in self.scenarios:
+            ship_day = float((order.created_at.date() - sc.simulation.start).days)
+            flow = OrderFlow(
+                ids=[order.id],
+                ship_day=np.array([ship_day]),
+                origin=[sh.origin_country],
+                destination=[sh.destination_country],
+                mode=[mode],
+                carrier=[(sh.carrier or "").casefold()],
+                value=np.array([float(order.total)]),
+                weight=np.array([float(sh.weight_kg or 1)]),
+                promised=np.array([promised]),
+                cover=np.array([np.nan]),
+                daily_sales=np.array([0.0]),
+                route=[route.id],
+            )
+            draws = int(self.config["scenario_draws"])
+            run = sc.model_copy(
+                update={"simulation": sc.simulation.model_copy(update={"draws": draws, "seed": 0})}
+            )
+            res = simulate(run, flow, self.network)
+            c = next(iter(res.corridors.values()))
+            if c["affected_share"] <= 0:
+                continue
+            effects = {e["effect"] for e in res.events if e.get("share_hit", 0) > 0}
+            waits = "closure" in effects and c["rerouted_share"] < c["affected_share"]
+            if waits:
+                status = "closed"
+            elif c["rerouted_share"] > 0:
+                status = "diverted"
+            elif "capacity_cut" in effects:
+                status = "congested"
+            else:
+                status = "delayed"
+            hits.append(
+                {
+                    "scenario": sc.id,
+                    "name": sc.name,
+                    "status": status,
+                    "hit_probability": c["affected_share"],
+                    "extra_days_if_hit": c["mean_extra_days_affected"],
+                    "late_probability": c["late_share"]["scenario"],
+                }
+            )
+        return hits
+
+    def assess(self, order: Order, ctx: AssessContext) -> list[Finding]:
+        est = self.estimate(order)
+        sh = order.shipment
+        if est is None:
+            return [
+                self.finding(
+                    "logistics.route.unknown",
+                    f"no route from {sh.origin_country} to {sh.destination_country} in the network "
+                    f"table (version {self.network.version}); delay risk not assessed",
+                    evidence={
+                        "origin": sh.origin_country,
+                        "destination": sh.destination_country,
+                        "mode": sh.mode.value if sh.mode else None,
+                    },
+                    signals={"logistics.corridor_status": "unknown"},
+                )
+            ]
+        route: Route = est["route"]
+        p, delay = est["late_probability"], est["expected_delay_days"]
+        hits = self._scenario_hits(order, route, est["mode"], est["promised_days"])
+        status = "open"
+        rank = {"open": 0, "delayed": 1, "congested": 2, "diverted": 3, "closed": 4}
+        for h in hits:
+            # A scenario raises the late probability to its own estimate when that is higher.
+            p = max(p, h["late_probability"])
+            delay += h["hit_probability"] * h["extra_days_if_hit"]
+            if rank[h["status"]] > rank[status]:
+                status = h["status"]
+        evidence = {
+            "route": route.id,
+            "mode": est["mode"],
+            "transit_days": est["transit_days"],
+            "customs_days_from_lpi": est["customs_days_from_lpi"],
+            "lpi": est["lpi"],
+            "promised_days": est["promised_days"],
+            "promise_source": est["promise_source"],
+        }
+        signals = {
+            "logistics.late_probability": round(p, 4),
+            "logistics.expected_delay_days": round(delay, 2),
+            "logistics.corridor_status": status,
+        }
+        findings: list[Finding] = []
+        threshold = float(self.config["late_threshold"])
+        severity = (
+            Severity.INFO
+            if p < 0.15
+            else Severity.LOW
+            if p < threshold
+            else (Severity.MEDIUM if p < 0.6 else Severity.HIGH)
+        )
+        actions = []
+        faster = _UPGRADE.get(est["mode"])
+        if p >= threshold and faster is not None and status != "closed":
+            actions.append("suggest_service_upgrade")
+            evidence["suggested_mode"] = faster
+        findings.append(
+            self.finding(
+                "logistics.delay.late_risk",
+                f"{p:.0%} chance of arriving after the promised {est['promised_days']:.0f} days "
+                f"by {est['mode']} on {route.id} (expected {delay:.1f} days late)",
+                severity=severity,
+                score=round(min(40.0, 40.0 * p), 2),
+                evidence=evidence,
+                actions=actions,
+                signals=signals,
+            )
+        )
+        for h in hits:
+            closed = h["status"] == "closed"
+            findings.append(
+                self.finding(
+                    "logistics.corridor.closed" if closed else "logistics.corridor.disrupted",
+                    f"{h['name']}: corridor {h['status']} for this shipment "
+                    f"({h['hit_probability']:.0%} chance, "
+                    f"+{h['extra_days_if_hit']:.1f} days if hit)",
+                    severity=Severity.HIGH if closed else Severity.MEDIUM,
+                    score=50.0 if closed else 20.0,
+                    evidence=h,
+                    actions=["hold_shipment"] if closed else [],
+                    source=f"{self.name}@{self.version}:scenario:{h['scenario']}",
+                )
+            )
+        return findings
+
+    def assess_many(self, orders: Sequence[Order], ctx: AssessContext) -> list[list[Finding]]:
+        return [self.assess(o, ctx) for o in orders]
+
+
+__all__ = ["LogisticsAssessor"]
