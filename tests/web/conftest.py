@@ -21,8 +21,13 @@ from borderline.service import Services
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
 CHROMIUM = os.environ.get("BORDERLINE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 PASSWORDS = {
     "alice": ("admin", "alice-secret-pw"),
@@ -57,7 +62,7 @@ def seed(services: Services, n_orders: int = 400) -> None:
     services.activate_policy(v["version"], "carol")
     orders = list(generate_orders(n_orders, seed=11))
     for i in range(0, len(orders), 500):
-        services.assess_batch(orders[i:i + 500])
+        services.assess_batch(orders[i : i + 500])
 
 
 @pytest.fixture(scope="session")

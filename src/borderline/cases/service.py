@@ -8,13 +8,15 @@ are caught by an optimistic version check: the loser gets ``Conflict`` and nothi
 from __future__ import annotations
 
 import hashlib
+import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, exists, func, insert, or_, select, true, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from borderline.cases import DISPOSITIONS, QUEUE_OUTCOMES, SLA_HOURS
@@ -24,6 +26,7 @@ from borderline.cases.store import (
     CaseEventRow,
     CaseRow,
     ClaimRow,
+    QueueRow,
 )
 from borderline.errors import Conflict, InvalidInput, NotFound
 from borderline.service import Services
@@ -60,11 +63,11 @@ class QueueFilter:
 
 
 SORTS = {
-    "age": DecisionRow.created_at,
-    "score": DecisionRow.score,
-    "amount": OrderRow.total,
-    "corridor": OrderRow.origin_country,
-    "assignee": ClaimRow.assignee,
+    "age": QueueRow.created_at,
+    "score": QueueRow.score,
+    "amount": QueueRow.total,
+    "corridor": QueueRow.origin,
+    "assignee": QueueRow.assignee,
 }
 
 
@@ -80,51 +83,118 @@ class QueuePage:
         self.pages = max(1, -(-self.total // self.per_page))
 
 
+# Decisions are immutable once stored, so the queue copy only ever needs new rows. A writer's
+# transaction may commit a little after a newer one; re-reading this window catches it.
+SYNC_OVERLAP = timedelta(minutes=10)
+_sync_lock = threading.Lock()
+_watermarks: dict[int, datetime] = {}
+
+
+def sync_queue(services: Services) -> int:
+    """Copy decisions that went to review/hold since the last sync into ``cases_queue``."""
+    with _sync_lock:
+        mark = _watermarks.get(id(services))
+        try:
+            with transaction(services.sessions) as s:
+                if mark is None:
+                    last = s.scalar(select(func.max(QueueRow.created_at)))
+                    mark = aware(last) if last is not None else None
+                newest = s.scalar(select(func.max(DecisionRow.created_at)))
+                if newest is None:
+                    return 0
+                closed_case = exists().where(
+                    CaseDecisionRow.decision_id == DecisionRow.id,
+                    CaseRow.id == CaseDecisionRow.case_id,
+                    CaseRow.status == "closed",
+                )
+                q = (
+                    select(
+                        DecisionRow.id,
+                        DecisionRow.order_id,
+                        DecisionRow.outcome,
+                        DecisionRow.score,
+                        DecisionRow.created_at,
+                        OrderRow.total,
+                        OrderRow.currency,
+                        OrderRow.origin_country,
+                        OrderRow.destination_country,
+                        ClaimRow.assignee,
+                        closed_case,
+                    )
+                    .join(OrderRow, OrderRow.id == DecisionRow.order_id)
+                    .outerjoin(ClaimRow, ClaimRow.decision_id == DecisionRow.id)
+                    .where(
+                        DecisionRow.outcome.in_(QUEUE_OUTCOMES),
+                        ~exists().where(QueueRow.decision_id == DecisionRow.id),
+                    )
+                )
+                if mark is not None:
+                    q = q.where(DecisionRow.created_at >= mark - SYNC_OVERLAP)
+                rows = [
+                    {
+                        "decision_id": r[0],
+                        "order_id": r[1],
+                        "outcome": r[2],
+                        "score": r[3],
+                        "created_at": r[4],
+                        "total": r[5],
+                        "currency": r[6],
+                        "origin": r[7],
+                        "destination": r[8],
+                        "assignee": r[9],
+                        "closed": bool(r[10]),
+                    }
+                    for r in s.execute(q)
+                ]
+                if rows:
+                    s.execute(insert(QueueRow), rows)
+            _watermarks[id(services)] = aware(newest)
+            return len(rows)
+        except IntegrityError:
+            # Another process copied the same rows first; the next sync carries on.
+            return 0
+
+
 def queue(services: Services, f: QueueFilter, now: datetime | None = None) -> QueuePage:
+    sync_queue(services)
     now = now or datetime.now(UTC)
     outcomes = [f.outcome] if f.outcome in QUEUE_OUTCOMES else list(QUEUE_OUTCOMES)
-    conds: list[Any] = [DecisionRow.outcome.in_(outcomes)]
+    conds: list[Any] = []
+    if not f.include_closed:
+        conds.append(QueueRow.closed.is_(False))
+    if len(outcomes) == 1:
+        conds.append(QueueRow.outcome == outcomes[0])
     if f.min_score is not None:
-        conds.append(DecisionRow.score >= f.min_score)
+        conds.append(QueueRow.score >= f.min_score)
     if f.max_score is not None:
-        conds.append(DecisionRow.score <= f.max_score)
+        conds.append(QueueRow.score <= f.max_score)
     if f.min_amount is not None:
-        conds.append(OrderRow.total >= f.min_amount)
+        conds.append(QueueRow.total >= f.min_amount)
     if f.max_amount is not None:
-        conds.append(OrderRow.total <= f.max_amount)
+        conds.append(QueueRow.total <= f.max_amount)
     if f.origin:
-        conds.append(OrderRow.origin_country == f.origin.upper())
+        conds.append(QueueRow.origin == f.origin.upper())
     if f.destination:
-        conds.append(OrderRow.destination_country == f.destination.upper())
+        conds.append(QueueRow.destination == f.destination.upper())
     if f.finding:
         prefix = f.finding.strip().rstrip(".")
+        # A range instead of LIKE so the code index is usable on SQLite and PostgreSQL alike.
         conds.append(
             exists().where(
-                FindingRow.decision_id == DecisionRow.id,
-                or_(FindingRow.code == prefix, FindingRow.code.like(prefix + ".%")),
+                FindingRow.decision_id == QueueRow.decision_id,
+                or_(
+                    FindingRow.code == prefix,
+                    and_(FindingRow.code > prefix + ".", FindingRow.code < prefix + "/"),
+                ),
             )
         )
     if f.assignee is not None:
         conds.append(
-            ClaimRow.assignee.is_(None) if f.assignee == "" else ClaimRow.assignee == f.assignee
+            QueueRow.assignee.is_(None) if f.assignee == "" else QueueRow.assignee == f.assignee
         )
     if f.min_age_hours is not None:
-        conds.append(DecisionRow.created_at <= now - timedelta(hours=f.min_age_hours))
-    if not f.include_closed:
-        conds.append(
-            ~exists().where(
-                CaseDecisionRow.decision_id == DecisionRow.id,
-                CaseRow.id == CaseDecisionRow.case_id,
-                CaseRow.status == "closed",
-            )
-        )
-    base = (
-        select(DecisionRow.id)
-        .join(OrderRow, OrderRow.id == DecisionRow.order_id)
-        .outerjoin(ClaimRow, ClaimRow.decision_id == DecisionRow.id)
-        .where(and_(*conds))
-    )
-    col = SORTS.get(f.sort, DecisionRow.created_at)
+        conds.append(QueueRow.created_at <= now - timedelta(hours=f.min_age_hours))
+    col = SORTS.get(f.sort, QueueRow.created_at)
     # "age" descending means oldest first: the work most at risk of missing its SLA.
     if f.sort == "age":
         order = col.asc() if f.desc else col.desc()
@@ -132,25 +202,24 @@ def queue(services: Services, f: QueueFilter, now: datetime | None = None) -> Qu
         order = col.desc() if f.desc else col.asc()
     per_page = max(1, min(f.per_page, 200))
     page = max(1, f.page)
+    where = and_(true(), *conds)
     with services.sessions() as s:
-        total = s.scalar(select(func.count()).select_from(base.subquery())) or 0
+        total = s.scalar(select(func.count()).select_from(QueueRow).where(where)) or 0
         q = (
             select(
-                DecisionRow.id,
-                DecisionRow.order_id,
-                DecisionRow.outcome,
-                DecisionRow.score,
-                DecisionRow.created_at,
-                OrderRow.total,
-                OrderRow.currency,
-                OrderRow.origin_country,
-                OrderRow.destination_country,
-                ClaimRow.assignee,
+                QueueRow.decision_id.label("id"),
+                QueueRow.order_id,
+                QueueRow.outcome,
+                QueueRow.score,
+                QueueRow.created_at,
+                QueueRow.total,
+                QueueRow.currency,
+                QueueRow.origin.label("origin_country"),
+                QueueRow.destination.label("destination_country"),
+                QueueRow.assignee,
             )
-            .join(OrderRow, OrderRow.id == DecisionRow.order_id)
-            .outerjoin(ClaimRow, ClaimRow.decision_id == DecisionRow.id)
-            .where(and_(*conds))
-            .order_by(order, DecisionRow.id)
+            .where(where)
+            .order_by(order, QueueRow.decision_id)
             .limit(per_page)
             .offset((page - 1) * per_page)
         )
@@ -192,26 +261,30 @@ def claim(services: Services, decision_ids: Sequence[str], assignee: str, actor:
         raise InvalidInput("select at least one decision", where="decision_ids")
     now = datetime.now(UTC)
     with transaction(services.sessions) as s:
-        found = set(
-            s.scalars(select(DecisionRow.id).where(DecisionRow.id.in_(list(decision_ids))))
-        )
+        found = set(s.scalars(select(DecisionRow.id).where(DecisionRow.id.in_(list(decision_ids)))))
         missing = [d for d in decision_ids if d not in found]
         if missing:
             raise NotFound(f"no decision {missing[0]!r}", where="decision_ids")
         for did in decision_ids:
             row = s.get(ClaimRow, did)
             if row is None:
-                s.add(ClaimRow(decision_id=did, assignee=assignee, assigned_by=actor,
-                               assigned_at=now))
+                s.add(
+                    ClaimRow(decision_id=did, assignee=assignee, assigned_by=actor, assigned_at=now)
+                )
             else:
                 row.assignee, row.assigned_by, row.assigned_at = assignee, actor, now
+            s.execute(update(QueueRow).where(QueueRow.decision_id == did).values(assignee=assignee))
             s.flush()
             services.ledger.append(
                 s,
                 kind="queue.claim",
                 subject=did,
-                record={"decision_id": did, "assignee": assignee, "by": actor,
-                        "at": now.isoformat()},
+                record={
+                    "decision_id": did,
+                    "assignee": assignee,
+                    "by": actor,
+                    "at": now.isoformat(),
+                },
             )
     return len(decision_ids)
 
@@ -220,7 +293,12 @@ def claim(services: Services, decision_ids: Sequence[str], assignee: str, actor:
 
 
 def _event(
-    services: Services, s: Session, case: CaseRow, kind: str, actor: str, text: str | None,
+    services: Services,
+    s: Session,
+    case: CaseRow,
+    kind: str,
+    actor: str,
+    text: str | None,
     extra: dict[str, Any] | None = None,
 ) -> CaseEventRow:
     now = datetime.now(UTC)
@@ -235,8 +313,9 @@ def _event(
         **(extra or {}),
     }
     receipt = services.ledger.append(s, kind=f"case.{kind}", subject=case.id, record=record)
-    ev = CaseEventRow(case_id=case.id, kind=kind, actor=actor, at=now, text=text,
-                      log_index=receipt.log_index)
+    ev = CaseEventRow(
+        case_id=case.id, kind=kind, actor=actor, at=now, text=text, log_index=receipt.log_index
+    )
     s.add(ev)
     return ev
 
@@ -268,13 +347,14 @@ def open_case(
         ).first()
         if taken is not None:
             raise Conflict(
-                f"decision {taken[0]} is already in open case {taken[1]}", where="decision_ids",
+                f"decision {taken[0]} is already in open case {taken[1]}",
+                where="decision_ids",
                 case_id=taken[1],
             )
         case = CaseRow(
             id=f"case_{uuid.uuid4().hex[:16]}",
-            title=(title or "").strip()[:200] or f"Review of {rows[0][1]}"
-            + (f" and {len(rows) - 1} more" if len(rows) > 1 else ""),
+            title=(title or "").strip()[:200]
+            or f"Review of {rows[0][1]}" + (f" and {len(rows) - 1} more" if len(rows) > 1 else ""),
             status="open",
             assignee=actor,
             created_by=actor,
@@ -285,8 +365,7 @@ def open_case(
         s.add(case)
         s.flush()
         s.add_all(CaseDecisionRow(case_id=case.id, decision_id=d, order_id=o) for d, o in rows)
-        _event(services, s, case, "open", actor, None,
-               {"decisions": sorted(d for d, _ in rows)})
+        _event(services, s, case, "open", actor, None, {"decisions": sorted(d for d, _ in rows)})
         return case.id
 
 
@@ -299,9 +378,14 @@ def get_case(services: Services, case_id: str) -> dict[str, Any]:
             dict(r._mapping)
             for r in s.execute(
                 select(
-                    CaseDecisionRow.decision_id, CaseDecisionRow.order_id, DecisionRow.outcome,
-                    DecisionRow.score, OrderRow.total, OrderRow.currency,
-                    OrderRow.origin_country, OrderRow.destination_country,
+                    CaseDecisionRow.decision_id,
+                    CaseDecisionRow.order_id,
+                    DecisionRow.outcome,
+                    DecisionRow.score,
+                    OrderRow.total,
+                    OrderRow.currency,
+                    OrderRow.origin_country,
+                    OrderRow.destination_country,
                 )
                 .join(DecisionRow, DecisionRow.id == CaseDecisionRow.decision_id)
                 .join(OrderRow, OrderRow.id == CaseDecisionRow.order_id)
@@ -310,24 +394,32 @@ def get_case(services: Services, case_id: str) -> dict[str, Any]:
         ]
         events = list(
             s.scalars(
-                select(CaseEventRow).where(CaseEventRow.case_id == case_id).order_by(CaseEventRow.id)
+                select(CaseEventRow)
+                .where(CaseEventRow.case_id == case_id)
+                .order_by(CaseEventRow.id)
             )
         )
         attachments = list(
             s.execute(
-                select(CaseAttachmentRow.id, CaseAttachmentRow.filename,
-                       CaseAttachmentRow.sha256, CaseAttachmentRow.added_by,
-                       CaseAttachmentRow.added_at, func.length(CaseAttachmentRow.data))
-                .where(CaseAttachmentRow.case_id == case_id)
+                select(
+                    CaseAttachmentRow.id,
+                    CaseAttachmentRow.filename,
+                    CaseAttachmentRow.sha256,
+                    CaseAttachmentRow.added_by,
+                    CaseAttachmentRow.added_at,
+                    func.length(CaseAttachmentRow.data),
+                ).where(CaseAttachmentRow.case_id == case_id)
             )
         )
-        return {"case": case, "decisions": decisions, "events": events,
-                "attachments": attachments}
+        return {"case": case, "decisions": decisions, "events": events, "attachments": attachments}
 
 
 def list_cases(
-    services: Services, status: str | None = None, assignee: str | None = None,
-    page: int = 1, per_page: int = 50,
+    services: Services,
+    status: str | None = None,
+    assignee: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
 ) -> tuple[list[dict[str, Any]], int]:
     conds = []
     if status:
@@ -343,12 +435,27 @@ def list_cases(
             .scalar_subquery()
         )
         rows = [
-            {**{c: getattr(r[0], c) for c in ("id", "title", "status", "disposition",
-                                              "assignee", "created_by", "updated_at")},
-             "decisions": r[1]}
+            {
+                **{
+                    c: getattr(r[0], c)
+                    for c in (
+                        "id",
+                        "title",
+                        "status",
+                        "disposition",
+                        "assignee",
+                        "created_by",
+                        "updated_at",
+                    )
+                },
+                "decisions": r[1],
+            }
             for r in s.execute(
-                select(CaseRow, n).where(*conds).order_by(CaseRow.updated_at.desc())
-                .limit(per_page).offset((max(page, 1) - 1) * per_page)
+                select(CaseRow, n)
+                .where(*conds)
+                .order_by(CaseRow.updated_at.desc())
+                .limit(per_page)
+                .offset((max(page, 1) - 1) * per_page)
             )
         ]
     return rows, total
@@ -426,15 +533,36 @@ def disposition(
                 where="status",
             )
         case.status, case.disposition = "closed", value
+        s.execute(
+            update(QueueRow)
+            .where(
+                QueueRow.decision_id.in_(
+                    select(CaseDecisionRow.decision_id).where(CaseDecisionRow.case_id == case_id)
+                )
+            )
+            .values(closed=True)
+            .execution_options(synchronize_session=False)
+        )
         order_ids = list(
             s.scalars(select(CaseDecisionRow.order_id).where(CaseDecisionRow.case_id == case_id))
         )
-        _event(services, s, case, "disposition", actor, (note or "").strip() or None,
-               {"disposition": value, "orders": sorted(order_ids)})
+        _event(
+            services,
+            s,
+            case,
+            "disposition",
+            actor,
+            (note or "").strip() or None,
+            {"disposition": value, "orders": sorted(order_ids)},
+        )
     labels = services.add_labels(
         [
-            {"order_id": oid, "kind": kind, "is_fraud": is_fraud,
-             "reason": f"case {case_id}: {value}"}
+            {
+                "order_id": oid,
+                "kind": kind,
+                "is_fraud": is_fraud,
+                "reason": f"case {case_id}: {value}",
+            }
             for oid in order_ids
         ],
         actor=actor,
@@ -448,6 +576,16 @@ def reopen(services: Services, case_id: str, actor: str, expected_version: int) 
         if case.status == "open":
             raise Conflict(f"case {case_id} is already open", where="status")
         case.status, case.disposition = "open", None
+        s.execute(
+            update(QueueRow)
+            .where(
+                QueueRow.decision_id.in_(
+                    select(CaseDecisionRow.decision_id).where(CaseDecisionRow.case_id == case_id)
+                )
+            )
+            .values(closed=False)
+            .execution_options(synchronize_session=False)
+        )
         _event(services, s, case, "reopen", actor, None)
 
 
@@ -463,10 +601,17 @@ def add_attachment(
     digest = hashlib.sha256(data).hexdigest()
     with transaction(services.sessions) as s:
         case = _locked_case(s, case_id, None)
-        s.add(CaseAttachmentRow(case_id=case_id, filename=filename[:200] or "file",
-                                content_type=content_type[:100] or "application/octet-stream",
-                                sha256=digest, data=data, added_by=actor,
-                                added_at=datetime.now(UTC)))
+        s.add(
+            CaseAttachmentRow(
+                case_id=case_id,
+                filename=filename[:200] or "file",
+                content_type=content_type[:100] or "application/octet-stream",
+                sha256=digest,
+                data=data,
+                added_by=actor,
+                added_at=datetime.now(UTC),
+            )
+        )
         _event(services, s, case, "attach", actor, filename[:200], {"sha256": digest})
 
 

@@ -7,7 +7,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from borderline.store import Base
@@ -68,6 +78,36 @@ class ClaimRow(Base):
     assignee: Mapped[str] = mapped_column(String(100), index=True)
     assigned_by: Mapped[str] = mapped_column(String(100))
     assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class QueueRow(Base):
+    """A narrow, indexed copy of each queued decision (review/hold) that the queue page reads.
+
+    The core ``decisions`` rows carry the whole decision body, so filtering and counting them
+    for every page view is slow at 100k rows. This table holds only what the queue filters and
+    sorts on, kept up to date incrementally from ``decisions.created_at`` (see
+    ``cases.service.sync_queue``), plus the assignee and whether the work is done.
+    """
+
+    __tablename__ = "cases_queue"
+    __table_args__ = (
+        Index("ix_cases_queue_open_created", "closed", "created_at"),
+        Index("ix_cases_queue_open_score", "closed", "score"),
+        Index("ix_cases_queue_open_total", "closed", "total"),
+        Index("ix_cases_queue_open_route", "closed", "origin", "destination"),
+        Index("ix_cases_queue_assignee", "assignee", "closed"),
+    )
+    decision_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    order_id: Mapped[str] = mapped_column(String(200))
+    outcome: Mapped[str] = mapped_column(String(10))
+    score: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    total: Mapped[float] = mapped_column(Float)
+    currency: Mapped[str] = mapped_column(String(3))
+    origin: Mapped[str] = mapped_column(String(2))
+    destination: Mapped[str] = mapped_column(String(2))
+    assignee: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class UserRow(Base):

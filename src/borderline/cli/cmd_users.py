@@ -13,8 +13,9 @@ import typer
 from borderline.service import Services
 from borderline.web import auth as webauth
 
-users_app = typer.Typer(help="Web sign-in accounts (admin, analyst, auditor).",
-                        no_args_is_help=True)
+users_app = typer.Typer(
+    help="Web sign-in accounts (admin, analyst, auditor).", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -31,8 +32,9 @@ def _password(from_stdin: bool) -> str:
 def add(
     name: str,
     role: str = typer.Option("analyst", help="admin, analyst or auditor"),
-    password_stdin: bool = typer.Option(False, "--password-stdin",
-                                        help="read the password from standard input"),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="read the password from standard input"
+    ),
 ) -> None:
     """Create a web user."""
     services = Services.open()
@@ -59,8 +61,7 @@ def disable(name: str) -> None:
 
 
 @users_app.command("list")
-def list_(
-) -> None:
+def list_() -> None:
     """List web users."""
     for u in webauth.list_users(Services.open()):
         state = "disabled" if u.disabled_at else "active"

@@ -22,16 +22,43 @@ _cache: dict[int, tuple[float, dict[str, Any]]] = {}
 _lock = threading.Lock()
 
 
+_refreshing: set[int] = set()
+
+
 def summary(services: Services, days: int = 30) -> dict[str, Any]:
+    """Cached aggregates; a stale cache is served at once while a thread refreshes it."""
     key = id(services) * 1000 + days
     with _lock:
         hit = _cache.get(key)
         if hit and time.monotonic() - hit[0] < TTL:
             return hit[1]
-    data = _compute(services, days)
+        if hit and key not in _refreshing:
+            _refreshing.add(key)
+            threading.Thread(target=_refresh, args=(services, days, key), daemon=True).start()
+        if hit:
+            return hit[1]
+    return _refresh(services, days, key)
+
+
+def _refresh(services: Services, days: int, key: int) -> dict[str, Any]:
+    try:
+        data = _compute(services, days)
+        with _lock:
+            _cache[key] = (time.monotonic(), data)
+        return data
+    finally:
+        with _lock:
+            _refreshing.discard(key)
+
+
+def warm(services: Services) -> None:
+    """Compute the analytics once in the background so the first visitor does not wait."""
+    key = id(services) * 1000 + 30
     with _lock:
-        _cache[key] = (time.monotonic(), data)
-    return data
+        if key in _refreshing or key in _cache:
+            return
+        _refreshing.add(key)
+    threading.Thread(target=_refresh, args=(services, 30, key), daemon=True).start()
 
 
 def clear_cache() -> None:
@@ -46,8 +73,9 @@ def _compute(services: Services, days: int) -> dict[str, Any]:
         if newest is None:
             return {"empty": True}
         newest = newest if newest.tzinfo else newest.replace(tzinfo=UTC)
-        since = (newest - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0,
-                                                           microsecond=0)
+        since = (newest - timedelta(days=days - 1)).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
         day = func.substr(func.cast(OrderRow.created_at, _text()), 1, 10)
         by_day: dict[str, Counter[str]] = defaultdict(Counter)
         for d, outcome, n in s.execute(
@@ -62,8 +90,7 @@ def _compute(services: Services, days: int) -> dict[str, Any]:
         out["days"] = days_list
         out["series"] = {o: [by_day[d][o] for d in days_list] for o in outcomes}
         out["day_rows"] = [
-            {"day": d, "total": sum(by_day[d].values()),
-             **{o: by_day[d][o] for o in outcomes}}
+            {"day": d, "total": sum(by_day[d].values()), **{o: by_day[d][o] for o in outcomes}}
             for d in days_list
         ]
         totals = Counter[str]()
@@ -78,9 +105,12 @@ def _compute(services: Services, days: int) -> dict[str, Any]:
         fraud = func.sum(case((LabelRow.is_fraud.is_(True), 1), else_=0))
         rows = s.execute(
             select(
-                OrderRow.origin_country, OrderRow.destination_country, func.count(),
+                OrderRow.origin_country,
+                OrderRow.destination_country,
+                func.count(),
                 func.sum(case((DecisionRow.outcome != "approve", 1), else_=0)),
-                func.count(LabelRow.id), fraud,
+                func.count(LabelRow.id),
+                fraud,
             )
             .join(DecisionRow, DecisionRow.order_id == OrderRow.id)
             .outerjoin(LabelRow, LabelRow.order_id == OrderRow.id)
@@ -89,33 +119,51 @@ def _compute(services: Services, days: int) -> dict[str, Any]:
         origins = sorted({r[0] for r in rows})
         dests = sorted({r[1] for r in rows})
         cells = {
-            (r[0], r[1]): {"n": r[2], "flagged": int(r[3] or 0), "labelled": r[4],
-                           "fraud": int(r[5] or 0)}
+            (r[0], r[1]): {
+                "n": r[2],
+                "flagged": int(r[3] or 0),
+                "labelled": r[4],
+                "fraud": int(r[5] or 0),
+            }
             for r in rows
         }
         for c in cells.values():
             c["rate"] = round(100 * c["flagged"] / c["n"], 1) if c["n"] else 0.0
-        out["corridors"] = {"origins": origins, "dests": dests, "cells": cells,
-                            "top": max((c["rate"] for c in cells.values()), default=0.0)}
+        out["corridors"] = {
+            "origins": origins,
+            "dests": dests,
+            "cells": cells,
+            "top": max((c["rate"] for c in cells.values()), default=0.0),
+        }
 
         # Top findings with precision from labels (labelled fraud / labelled).
         top = s.execute(
-            select(FindingRow.code, func.count()).group_by(FindingRow.code)
-            .order_by(func.count().desc()).limit(12)
+            select(FindingRow.code, func.count())
+            .group_by(FindingRow.code)
+            .order_by(func.count().desc())
+            .limit(12)
         ).all()
         prec: dict[str, tuple[int, int]] = {}
         for code, labelled, frauds in s.execute(
-            select(FindingRow.code, func.count(LabelRow.id),
-                   func.sum(case((LabelRow.is_fraud.is_(True), 1), else_=0)))
+            select(
+                FindingRow.code,
+                func.count(LabelRow.id),
+                func.sum(case((LabelRow.is_fraud.is_(True), 1), else_=0)),
+            )
             .join(DecisionRow, DecisionRow.id == FindingRow.decision_id)
             .join(LabelRow, LabelRow.order_id == DecisionRow.order_id)
             .group_by(FindingRow.code)
         ):
             prec[code] = (labelled, int(frauds or 0))
         out["top_findings"] = [
-            {"code": c, "n": n, "labelled": prec.get(c, (0, 0))[0],
-             "precision": (round(100 * prec[c][1] / prec[c][0], 1)
-                           if prec.get(c, (0, 0))[0] else None)}
+            {
+                "code": c,
+                "n": n,
+                "labelled": prec.get(c, (0, 0))[0],
+                "precision": (
+                    round(100 * prec[c][1] / prec[c][0], 1) if prec.get(c, (0, 0))[0] else None
+                ),
+            }
             for c, n in top
         ]
 
@@ -123,13 +171,14 @@ def _compute(services: Services, days: int) -> dict[str, Any]:
         counts = [0] * 10
         recent = [0] * 10
         week = datetime.now(UTC) - timedelta(days=7)
-        b = func.cast(DecisionRow.score / 10, _int())
+        # Group on the rounded score (same on SQLite and PostgreSQL), bucket in Python.
+        b = func.round(DecisionRow.score)
         for k, n, r in s.execute(
-            select(b, func.count(),
-                   func.sum(case((DecisionRow.created_at >= week, 1), else_=0)))
-            .group_by(b)
+            select(
+                b, func.count(), func.sum(case((DecisionRow.created_at >= week, 1), else_=0))
+            ).group_by(b)
         ):
-            i = min(int(k or 0), 9)
+            i = min(int(k or 0) // 10, 9)
             counts[i] += n
             recent[i] += int(r or 0)
         out["scores"] = counts
@@ -145,9 +194,3 @@ def _text() -> Any:
     from sqlalchemy import String
 
     return String()
-
-
-def _int() -> Any:
-    from sqlalchemy import Integer
-
-    return Integer()

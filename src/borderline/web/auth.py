@@ -47,7 +47,11 @@ def check_password(password: str, stored: str) -> bool:
         if algo != "scrypt":
             return False
         got = hashlib.scrypt(
-            password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
+            password.encode(),
+            salt=base64.b64decode(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
             dklen=len(base64.b64decode(dk)),
         )
     except (ValueError, TypeError):
@@ -69,8 +73,14 @@ def add_user(services: Services, name: str, role: str, password: str) -> None:
     with transaction(services.sessions) as s:
         if s.get(UserRow, name) is not None:
             raise Conflict(f"user {name!r} already exists", where="name")
-        s.add(UserRow(name=name, role=role, password_hash=hash_password(password),
-                      created_at=datetime.now(UTC)))
+        s.add(
+            UserRow(
+                name=name,
+                role=role,
+                password_hash=hash_password(password),
+                created_at=datetime.now(UTC),
+            )
+        )
 
 
 def set_password(services: Services, name: str, password: str) -> None:
@@ -163,11 +173,13 @@ def sign_in(services: Services, name: str, password: str) -> WebSession | None:
         token = secrets.token_urlsafe(32)
         now = datetime.now(UTC)
         expires = now + SESSION_TTL
-        s.add(SessionRow(id_hash=_id_hash(token), user=row.name, created_at=now,
-                         expires_at=expires))
+        s.add(
+            SessionRow(id_hash=_id_hash(token), user=row.name, created_at=now, expires_at=expires)
+        )
         # Housekeeping: drop this user's expired sessions.
-        s.execute(delete(SessionRow).where(SessionRow.user == row.name,
-                                           SessionRow.expires_at < now))
+        s.execute(
+            delete(SessionRow).where(SessionRow.user == row.name, SessionRow.expires_at < now)
+        )
         return WebSession(token, _principal(row), expires)
 
 

@@ -27,8 +27,13 @@ def _svg(w: int, h: int, title: str, body: str) -> Markup:
     )
 
 
-def hbars(items: Sequence[tuple[str, float]], title: str, unit: str = "", width: int = 560,
-          colour: str = "#1f5fa8") -> Markup:
+def hbars(
+    items: Sequence[tuple[str, float]],
+    title: str,
+    unit: str = "",
+    width: int = 560,
+    colour: str = "#1f5fa8",
+) -> Markup:
     """Horizontal bars, one per (label, value), longest first as given."""
     if not items:
         return Markup("<p>No data yet.</p>")
@@ -50,8 +55,11 @@ def hbars(items: Sequence[tuple[str, float]], title: str, unit: str = "", width:
 
 
 def stacked_columns(
-    days: Sequence[str], series: Mapping[str, Sequence[int]], title: str,
-    width: int = 720, height: int = 220,
+    days: Sequence[str],
+    series: Mapping[str, Sequence[int]],
+    title: str,
+    width: int = 720,
+    height: int = 220,
 ) -> Markup:
     """Columns per day stacked by outcome (volumes); the table beside it gives the rates."""
     if not days:
@@ -68,7 +76,7 @@ def stacked_columns(
     ]
     plot_h = height - bottom - 8
     for i, day in enumerate(days):
-        y = height - bottom
+        y: float = height - bottom
         x = left + i * cw
         for k, vals in series.items():
             v = vals[i]
@@ -89,8 +97,9 @@ def stacked_columns(
     return _svg(width, height, title, "".join(parts))
 
 
-def histogram(counts: Sequence[int], labels: Sequence[str], title: str,
-              width: int = 560, height: int = 180) -> Markup:
+def histogram(
+    counts: Sequence[int], labels: Sequence[str], title: str, width: int = 560, height: int = 180
+) -> Markup:
     if not any(counts):
         return Markup("<p>No data yet.</p>")
     left, bottom = 40, 22

@@ -47,15 +47,23 @@ def build(decision: Decision, order: dict[str, Any]) -> dict[str, Any]:
     for f in sorted(decision.findings, key=lambda f: -f.score):
         key = f.code.split(".", 1)[0]
         title, rank = SECTIONS.get(key, (key.replace("_", " ").capitalize(), 50))
-        sec = sections.setdefault(key, {"key": key, "title": title, "rank": rank,
-                                        "findings": [], "total": 0.0})
-        sec["findings"].append({
-            "code": f.code, "severity": str(f.severity), "score": f.score,
-            "explanation": f.explanation, "assessor": f.assessor, "source": f.source,
-            "actions": f.actions, "signals": f.signals,
-            "evidence": {k: v for k, v in f.evidence.items()},
-            "pairs": _pairs(f.evidence),
-        })
+        sec = sections.setdefault(
+            key, {"key": key, "title": title, "rank": rank, "findings": [], "total": 0.0}
+        )
+        sec["findings"].append(
+            {
+                "code": f.code,
+                "severity": str(f.severity),
+                "score": f.score,
+                "explanation": f.explanation,
+                "assessor": f.assessor,
+                "source": f.source,
+                "actions": f.actions,
+                "signals": f.signals,
+                "evidence": {k: v for k, v in f.evidence.items()},
+                "pairs": _pairs(f.evidence),
+            }
+        )
         sec["total"] += f.score
     ordered = sorted(sections.values(), key=lambda s: (s["rank"], s["key"]))
     contributions = [(r.code, r.contribution) for r in decision.reasons if r.contribution]
@@ -91,8 +99,12 @@ def verify_receipt(services: Services, ident: str) -> dict[str, Any]:
     receipt = decision.receipt
     steps: list[dict[str, Any]] = []
     if receipt is None:
-        return {"ok": False, "steps": [{"name": "receipt", "ok": False,
-                                        "detail": "this decision has no ledger receipt"}]}
+        return {
+            "ok": False,
+            "steps": [
+                {"name": "receipt", "ok": False, "detail": "this decision has no ledger receipt"}
+            ],
+        }
     with transaction(services.sessions) as s:
         cp_row = services.ledger.checkpoint(s)
         note = cp_row.note
@@ -104,9 +116,14 @@ def verify_receipt(services: Services, ident: str) -> dict[str, Any]:
     verifier = services.ledger.verifier
     try:
         cp = open_checkpoint(note, verifier)
-        steps.append({"name": "checkpoint signature", "ok": True,
-                      "detail": f"signed checkpoint of {cp.size} entries verifies with "
-                      f"key {verifier.split('+')[0]}"})
+        steps.append(
+            {
+                "name": "checkpoint signature",
+                "ok": True,
+                "detail": f"signed checkpoint of {cp.size} entries verifies with "
+                f"key {verifier.split('+')[0]}",
+            }
+        )
     except Exception as exc:  # any failure here is a verification failure to show, not a 500
         cp = None
         steps.append({"name": "checkpoint signature", "ok": False, "detail": str(exc)})
@@ -116,22 +133,41 @@ def verify_receipt(services: Services, ident: str) -> dict[str, Any]:
     except ValueError:
         leaf_json = {}
     rec_ok = rh is not None and rh == receipt.record_hash == leaf_json.get("record_sha256")
-    steps.append({
-        "name": "record unchanged", "ok": rec_ok,
-        "detail": (f"stored decision hashes to {rh[:16]}…, as logged" if rec_ok else
-                   f"stored decision hashes to {str(rh)[:16]}…, but the ledger committed to "
-                   f"{str(leaf_json.get('record_sha256'))[:16]}…: it was changed after logging"),
-    })
+    steps.append(
+        {
+            "name": "record unchanged",
+            "ok": rec_ok,
+            "detail": (
+                f"stored decision hashes to {str(rh)[:16]}…, as logged"
+                if rec_ok
+                else f"stored decision hashes to {str(rh)[:16]}…, but the ledger committed to "
+                f"{str(leaf_json.get('record_sha256'))[:16]}…: it was changed after logging"
+            ),
+        }
+    )
     lh = leaf_hash(leaf).hex()
-    steps.append({"name": "leaf hash", "ok": lh == receipt.leaf_hash == proof["leaf_hash"],
-                  "detail": f"leaf {receipt.log_index} hashes to {lh[:16]}…"})
+    steps.append(
+        {
+            "name": "leaf hash",
+            "ok": lh == receipt.leaf_hash == proof["leaf_hash"],
+            "detail": f"leaf {receipt.log_index} hashes to {lh[:16]}…",
+        }
+    )
     incl = cp is not None and verify_inclusion(
-        receipt.log_index, cp.size, bytes.fromhex(lh), [bytes.fromhex(p) for p in proof["path"]],
+        receipt.log_index,
+        cp.size,
+        bytes.fromhex(lh),
+        [bytes.fromhex(p) for p in proof["path"]],
         cp.root,
     )
-    steps.append({"name": "inclusion proof", "ok": incl,
-                  "detail": f"{len(proof['path'])} hashes lead from leaf {receipt.log_index} to "
-                  f"the signed root of tree size {proof['tree_size']}"})
+    steps.append(
+        {
+            "name": "inclusion proof",
+            "ok": incl,
+            "detail": f"{len(proof['path'])} hashes lead from leaf {receipt.log_index} to "
+            f"the signed root of tree size {proof['tree_size']}",
+        }
+    )
     return {
         "ok": all(st["ok"] for st in steps),
         "steps": steps,

@@ -116,17 +116,30 @@ class WebRoute(APIRoute):
                 return RedirectResponse("/web/login?" + urlencode(q), status_code=303)
             except BadCsrf:
                 return render(
-                    request, "error.html", 403, title="Security check failed",
+                    request,
+                    "error.html",
+                    403,
+                    title="Security check failed",
                     message="This form's security token is missing or invalid (it may come "
                     "from an old tab or another site). Nothing was changed. Go back, reload "
                     "the page and try again.",
                 )
             except BorderlineError as exc:
-                titles = {401: "Sign in needed", 403: "Not allowed", 404: "Not found",
-                          409: "Conflict", 422: "Please check your input"}
-                return render(request, "error.html", exc.status,
-                              title=titles.get(exc.status, "Error"), message=exc.message,
-                              where=exc.where)
+                titles = {
+                    401: "Sign in needed",
+                    403: "Not allowed",
+                    404: "Not found",
+                    409: "Conflict",
+                    422: "Please check your input",
+                }
+                return render(
+                    request,
+                    "error.html",
+                    exc.status,
+                    title=titles.get(exc.status, "Error"),
+                    message=exc.message,
+                    where=exc.where,
+                )
 
         return wrapped
 
@@ -194,14 +207,17 @@ class SessionMiddleware(BaseHTTPMiddleware):
                 if ws is not None:
                     # api/deps.current_principal honours this, so page scripts can call /v1.
                     request.state.principal = ws.principal
-                    if path.startswith("/v1/") and request.method not in SAFE_METHODS:
-                        if not webauth.csrf_ok(secret, token,
-                                               request.headers.get("x-csrf-token")):
-                            return JSONResponse(
-                                {"error": "forbidden",
-                                 "message": "missing or invalid X-CSRF-Token header"},
-                                status_code=403,
-                            )
+                    unsafe_api = path.startswith("/v1/") and request.method not in SAFE_METHODS
+                    if unsafe_api and not webauth.csrf_ok(
+                        secret, token, request.headers.get("x-csrf-token")
+                    ):
+                        return JSONResponse(
+                            {
+                                "error": "forbidden",
+                                "message": "missing or invalid X-CSRF-Token header",
+                            },
+                            status_code=403,
+                        )
         response = await call_next(request)
         if path.startswith("/web"):
             response.headers.setdefault("X-Frame-Options", "DENY")
@@ -219,6 +235,8 @@ def install(app: FastAPI) -> None:
     app.state.web_secret = webauth.session_secret(app.state.services)
     app.mount("/web/static", StaticFiles(directory=HERE / "static"), name="web-static")
     app.add_middleware(SessionMiddleware)
+    # Analytics take about a second on 100k decisions: compute them before anyone asks.
+    analytics.warm(app.state.services)
 
 
 # -- sign-in -----------------------------------------------------------------------------------
@@ -254,12 +272,21 @@ def login_page(request: Request) -> Response:
         notice = "Your session expired. Sign in again to continue."
     elif request.query_params.get("out"):
         notice = "You are signed out."
-    resp = render(request, "login.html", login_csrf=webauth.csrf_for(secret, pre_token),
-                  next=_safe_next(request.query_params.get("next", "/web/queue")),
-                  notice=notice)
+    resp = render(
+        request,
+        "login.html",
+        login_csrf=webauth.csrf_for(secret, pre_token),
+        next=_safe_next(request.query_params.get("next", "/web/queue")),
+        notice=notice,
+    )
     if fresh:
-        resp.set_cookie(webauth.PRE_COOKIE, webauth.sign(secret, pre_token), httponly=True,
-                        samesite="strict", path="/web")
+        resp.set_cookie(
+            webauth.PRE_COOKIE,
+            webauth.sign(secret, pre_token),
+            httponly=True,
+            samesite="strict",
+            path="/web",
+        )
     return resp
 
 
@@ -274,12 +301,23 @@ async def login(request: Request) -> Response:
     ws = await run_in_threadpool(webauth.sign_in, services_of(request), name, password)
     nxt = _safe_next(_str(form, "next", "/web/queue"))
     if ws is None:
-        return render(request, "login.html", 401, login_csrf=webauth.csrf_for(secret, pre or ""),
-                      next=nxt, error="Wrong user name or password.", username=name)
+        return render(
+            request,
+            "login.html",
+            401,
+            login_csrf=webauth.csrf_for(secret, pre or ""),
+            next=nxt,
+            error="Wrong user name or password.",
+            username=name,
+        )
     resp = RedirectResponse(nxt, status_code=303)
     resp.set_cookie(
-        webauth.COOKIE, webauth.sign(secret, ws.token), httponly=True, samesite="lax",
-        secure=request.url.scheme == "https", max_age=int(webauth.SESSION_TTL.total_seconds()),
+        webauth.COOKIE,
+        webauth.sign(secret, ws.token),
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        max_age=int(webauth.SESSION_TTL.total_seconds()),
         path="/",
     )
     return resp
@@ -329,20 +367,31 @@ def queue_page(request: Request) -> Response:
         finding=(qp.get("finding") or "").strip() or None,
         assignee=assignee,
         min_age_hours=_num(qp.get("min_age")),
-        sort=qp.get("sort") if qp.get("sort") in cases.SORTS else "age",
+        sort=str(qp.get("sort")) if qp.get("sort") in cases.SORTS else "age",
         desc=qp.get("dir", "desc") != "asc",
         page=int(qp.get("page", "1")) if (qp.get("page") or "1").isdigit() else 1,
     )
     page = cases.queue(services_of(request), f)
-    users = [u.name for u in webauth.list_users(services_of(request))
-             if u.role in ("analyst", "admin") and u.disabled_at is None]
+    users = [
+        u.name
+        for u in webauth.list_users(services_of(request))
+        if u.role in ("analyst", "admin") and u.disabled_at is None
+    ]
     params = {k: v for k, v in qp.items() if k not in ("page", "msg") and v}
 
     def link(**over: Any) -> str:
         return "/web/queue?" + urlencode({**params, **{k: v for k, v in over.items()}})
 
-    return render(request, "queue.html", page=page, f=f, qp=qp, users=users, link=link,
-                  outcomes=QUEUE_OUTCOMES)
+    return render(
+        request,
+        "queue.html",
+        page=page,
+        f=f,
+        qp=qp,
+        users=users,
+        link=link,
+        outcomes=QUEUE_OUTCOMES,
+    )
 
 
 def _selected(form: FormData) -> list[str]:
@@ -360,8 +409,9 @@ async def queue_action(request: Request) -> Response:
     sep = "&" if "?" in back else "?"
     services = services_of(request)
     if action == "claim":
-        n = await run_in_threadpool(cases.claim, services, ids, ws.principal.name,
-                                    ws.principal.name)
+        n = await run_in_threadpool(
+            cases.claim, services, ids, ws.principal.name, ws.principal.name
+        )
         return RedirectResponse(f"{back}{sep}msg=" + quote(f"Claimed {n} decision(s)."), 303)
     if action == "assign":
         who = _str(form, "assignee")
@@ -371,8 +421,9 @@ async def queue_action(request: Request) -> Response:
         return RedirectResponse(f"{back}{sep}msg=" + quote(f"Assigned {n} to {who}."), 303)
     if action == "case":
         need(ws.principal, "write")
-        cid = await run_in_threadpool(cases.open_case, services, ids, ws.principal.name,
-                                      _str(form, "title") or None)
+        cid = await run_in_threadpool(
+            cases.open_case, services, ids, ws.principal.name, _str(form, "title") or None
+        )
         return RedirectResponse(f"/web/cases/{cid}?msg=" + quote("Case opened."), 303)
     raise InvalidInput("unknown action", where="action")
 
@@ -388,9 +439,16 @@ def decision_page(ident: str, request: Request) -> Response:
     order = services.get_order(decision.order_id)
     tree = explain.build(decision, order)
     linked = cases.cases_for_decision(services, decision.decision_id)
-    return render(request, "decision.html", d=decision, order=order, tree=tree,
-                  cases=linked, assignee=cases.claim_of(services, decision.decision_id),
-                  open_case=next((c for c, st in linked if st == "open"), None))
+    return render(
+        request,
+        "decision.html",
+        d=decision,
+        order=order,
+        tree=tree,
+        cases=linked,
+        assignee=cases.claim_of(services, decision.decision_id),
+        open_case=next((c for c, st in linked if st == "open"), None),
+    )
 
 
 @router.get("/web/decisions/{ident}/verify")
@@ -409,16 +467,28 @@ def cases_page(request: Request) -> Response:
     status = qp.get("status", "open")
     mine = qp.get("mine") == "1"
     page = int(qp.get("page", "1")) if (qp.get("page") or "1").isdigit() else 1
-    rows, total = cases.list_cases(services_of(request), status or None,
-                                   ws.principal.name if mine else None, page)
-    return render(request, "cases.html", rows=rows, total=total, status=status, mine=mine,
-                  page=page, pages=max(1, -(-total // 50)))
+    rows, total = cases.list_cases(
+        services_of(request), status or None, ws.principal.name if mine else None, page
+    )
+    return render(
+        request,
+        "cases.html",
+        rows=rows,
+        total=total,
+        status=status,
+        mine=mine,
+        page=page,
+        pages=max(1, -(-total // 50)),
+    )
 
 
 def _case_page(request: Request, case_id: str, code: int = 200, **extra: Any) -> Response:
     data = cases.get_case(services_of(request), case_id)
-    users = [u.name for u in webauth.list_users(services_of(request))
-             if u.role in ("analyst", "admin") and u.disabled_at is None]
+    users = [
+        u.name
+        for u in webauth.list_users(services_of(request))
+        if u.role in ("analyst", "admin") and u.disabled_at is None
+    ]
     return render(request, "case.html", code, users=users, **data, **extra)
 
 
@@ -443,8 +513,9 @@ async def case_action(case_id: str, action: str, request: Request) -> Response:
             msg = "Note added."
         elif action == "assign":
             need(p, "review")
-            await run_in_threadpool(cases.assign_case, services, case_id,
-                                    _str(form, "assignee"), p.name, expected)
+            await run_in_threadpool(
+                cases.assign_case, services, case_id, _str(form, "assignee"), p.name, expected
+            )
             msg = "Case assigned."
         elif action == "disposition":
             need(p, "label")
@@ -452,8 +523,13 @@ async def case_action(case_id: str, action: str, request: Request) -> Response:
             if expected is None:
                 raise InvalidInput("the form lost its case version; reload", where="version")
             labels = await run_in_threadpool(
-                cases.disposition, services, case_id, _str(form, "disposition"), p.name,
-                expected, _str(form, "note"),
+                cases.disposition,
+                services,
+                case_id,
+                _str(form, "disposition"),
+                p.name,
+                expected,
+                _str(form, "note"),
             )
             analytics.clear_cache()
             msg = f"Case closed; {len(labels)} label(s) recorded."
@@ -469,8 +545,15 @@ async def case_action(case_id: str, action: str, request: Request) -> Response:
             if not isinstance(upload, UploadFile) or not upload.filename:
                 raise InvalidInput("choose a file to attach", where="file")
             data = await upload.read(cases.MAX_ATTACHMENT_BYTES + 1)
-            await run_in_threadpool(cases.add_attachment, services, case_id, upload.filename,
-                                    upload.content_type or "", data, p.name)
+            await run_in_threadpool(
+                cases.add_attachment,
+                services,
+                case_id,
+                upload.filename,
+                upload.content_type or "",
+                data,
+                p.name,
+            )
             msg = "File attached."
         elif action == "allow":
             need(p, "write")
@@ -487,22 +570,31 @@ async def case_action(case_id: str, action: str, request: Request) -> Response:
             entry = await run_in_threadpool(
                 lambda: services.add_list_entry(
                     list_name=_str(form, "list") or "screening-cleared",
-                    kind=_str(form, "kind"), value=_str(form, "value"), action="allow",
-                    reason=f"{reason} (case {case_id})", actor=p.name, expires_at=exp_dt,
+                    kind=_str(form, "kind"),
+                    value=_str(form, "value"),
+                    action="allow",
+                    reason=f"{reason} (case {case_id})",
+                    actor=p.name,
+                    expires_at=exp_dt,
                 )
             )
             await run_in_threadpool(
-                cases.add_note, services, case_id,
+                cases.add_note,
+                services,
+                case_id,
                 f"Allow-listed {entry['kind']} {entry['value']} on {entry['list']}"
-                + (f" until {expires}" if expires else "") + f": {reason}", p.name,
+                + (f" until {expires}" if expires else "")
+                + f": {reason}",
+                p.name,
             )
             msg = "Allow-list entry added."
         else:
             raise NotFound(f"no case action {action!r}")
     except (Conflict, InvalidInput) as exc:
         # Show the case again with the user's input kept, so nothing they typed is lost.
-        return _case_page(request, case_id, exc.status, error=exc.message, kept=dict(form),
-                          kept_action=action)
+        return _case_page(
+            request, case_id, exc.status, error=exc.message, kept=dict(form), kept_action=action
+        )
     return RedirectResponse(f"/web/cases/{case_id}?msg=" + quote(msg), status_code=303)
 
 
@@ -511,10 +603,14 @@ def attachment(case_id: str, attachment_id: int, request: Request) -> Response:
     session_of(request)
     row = cases.get_attachment(services_of(request), case_id, attachment_id)
     # Always a download, never rendered inline: an uploaded HTML file must not run here.
-    return Response(row.data, media_type="application/octet-stream", headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row.filename)}",
-        "X-Content-Type-Options": "nosniff",
-    })
+    return Response(
+        row.data,
+        media_type="application/octet-stream",
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row.filename)}",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 @router.post("/web/decisions/{ident}/case")
@@ -535,8 +631,9 @@ async def claim_decision(ident: str, request: Request) -> Response:
     need(ws.principal, "review")
     services = services_of(request)
     d = services.get_decision(ident)
-    await run_in_threadpool(cases.claim, services, [d.decision_id], ws.principal.name,
-                            ws.principal.name)
+    await run_in_threadpool(
+        cases.claim, services, [d.decision_id], ws.principal.name, ws.principal.name
+    )
     return RedirectResponse(f"/web/decisions/{d.decision_id}?msg=" + quote("Claimed."), 303)
 
 
@@ -552,8 +649,13 @@ def _check(services: Services, source: str) -> dict[str, Any] | None:
         if exc.where and ":" in exc.where:
             a, _, b = exc.where.partition(":")
             line, col = (int(a) if a.isdigit() else 0), (int(b) if b.isdigit() else 0)
-        return {"message": exc.message, "where": exc.where, "line": line, "col": col,
-                "context": exc.details.get("context", "")}
+        return {
+            "message": exc.message,
+            "where": exc.where,
+            "line": line,
+            "col": col,
+            "context": exc.details.get("context", ""),
+        }
     return None
 
 
@@ -570,8 +672,14 @@ def policy_new(request: Request) -> Response:
     services = services_of(request)
     base = request.query_params.get("from")
     src = services.get_policy(int(base) if base and base.isdigit() else None)
-    return render(request, "policy_edit.html", source=src["source"], base=src["version"],
-                  error=None, comment="")
+    return render(
+        request,
+        "policy_edit.html",
+        source=src["source"],
+        base=src["version"],
+        error=None,
+        comment="",
+    )
 
 
 @router.post("/web/policies/check")
@@ -583,7 +691,7 @@ async def policy_check(request: Request) -> JSONResponse:
     body = await request.json()
     source = body.get("source") if isinstance(body, dict) else None
     if not isinstance(source, str):
-        raise InvalidInput("send {\"source\": \"...\"}", where="source")
+        raise InvalidInput('send {"source": "..."}', where="source")
     err = await run_in_threadpool(_check, services_of(request), source)
     return JSONResponse({"ok": err is None, "error": err})
 
@@ -596,16 +704,29 @@ async def policy_save(request: Request) -> Response:
     services = services_of(request)
     source = _str(form, "source").replace("\r\n", "\n")
     comment = _str(form, "comment")
-    err = await run_in_threadpool(_check, services, source) if source.strip() else {
-        "message": "the policy is empty", "where": "1:1", "line": 1, "col": 1, "context": ""}
+    err = (
+        await run_in_threadpool(_check, services, source)
+        if source.strip()
+        else {"message": "the policy is empty", "where": "1:1", "line": 1, "col": 1, "context": ""}
+    )
     if err is not None:
-        return render(request, "policy_edit.html", 422, source=source, base=_str(form, "base"),
-                      error=err, comment=comment)
-    row = await run_in_threadpool(services.create_policy, source, ws.principal.name,
-                                  comment or None)
+        return render(
+            request,
+            "policy_edit.html",
+            422,
+            source=source,
+            base=_str(form, "base"),
+            error=err,
+            comment=comment,
+        )
+    row = await run_in_threadpool(
+        services.create_policy, source, ws.principal.name, comment or None
+    )
     return RedirectResponse(
         f"/web/policies/{row['version']}?msg="
-        + quote(f"Draft version {row['version']} saved. Backtest it next."), 303)
+        + quote(f"Draft version {row['version']} saved. Backtest it next."),
+        303,
+    )
 
 
 @router.get("/web/policies/{version}")
@@ -628,8 +749,14 @@ async def policy_backtest(version: int, request: Request) -> Response:
     )
     pol = services.get_policy(version)
     outcomes = ["approve", "review", "hold", "decline"]
-    return render(request, "policy.html", pol=pol, active=services.get_policy(),
-                  report=report, outcomes=outcomes)
+    return render(
+        request,
+        "policy.html",
+        pol=pol,
+        active=services.get_policy(),
+        report=report,
+        outcomes=outcomes,
+    )
 
 
 @router.post("/web/policies/{version}/activate")
@@ -639,7 +766,8 @@ async def policy_activate(version: int, request: Request) -> Response:
     need(ws.principal, "activate")
     await run_in_threadpool(services_of(request).activate_policy, version, ws.principal.name)
     return RedirectResponse(
-        f"/web/policies/{version}?msg=" + quote(f"Version {version} is now active."), 303)
+        f"/web/policies/{version}?msg=" + quote(f"Version {version} is now active."), 303
+    )
 
 
 # -- lists -------------------------------------------------------------------------------------
@@ -654,8 +782,15 @@ def lists_page(request: Request) -> Response:
     names = sorted({e["list"] for e in services.list_entries()})
     from borderline.assessors.lists import LIST_KINDS
 
-    return render(request, "lists.html", entries=entries, names=names, current=name,
-                  kinds=LIST_KINDS, sanctions=explain.sanctions_versions())
+    return render(
+        request,
+        "lists.html",
+        entries=entries,
+        names=names,
+        current=name,
+        kinds=LIST_KINDS,
+        sanctions=explain.sanctions_versions(),
+    )
 
 
 @router.post("/web/lists")
@@ -673,14 +808,19 @@ async def lists_add(request: Request) -> Response:
     services = services_of(request)
     entry = await run_in_threadpool(
         lambda: services.add_list_entry(
-            list_name=_str(form, "list"), kind=_str(form, "kind"), value=_str(form, "value"),
-            action=_str(form, "action"), reason=_str(form, "reason") or None,
-            actor=ws.principal.name, expires_at=exp_dt,
+            list_name=_str(form, "list"),
+            kind=_str(form, "kind"),
+            value=_str(form, "value"),
+            action=_str(form, "action"),
+            reason=_str(form, "reason") or None,
+            actor=ws.principal.name,
+            expires_at=exp_dt,
         )
     )
     return RedirectResponse(
         "/web/lists?msg=" + quote(f"Added {entry['kind']} {entry['value']} to {entry['list']}."),
-        303)
+        303,
+    )
 
 
 @router.post("/web/lists/{entry_id}/remove")

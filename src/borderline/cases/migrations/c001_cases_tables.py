@@ -84,6 +84,26 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_cases_claims_assignee"), "cases_claims", ["assignee"])
     op.create_table(
+        "cases_queue",
+        sa.Column("decision_id", sa.String(40), nullable=False),
+        sa.Column("order_id", sa.String(200), nullable=False),
+        sa.Column("outcome", sa.String(10), nullable=False),
+        sa.Column("score", sa.Float(), nullable=False),
+        sa.Column("created_at", TS, nullable=False),
+        sa.Column("total", sa.Float(), nullable=False),
+        sa.Column("currency", sa.String(3), nullable=False),
+        sa.Column("origin", sa.String(2), nullable=False),
+        sa.Column("destination", sa.String(2), nullable=False),
+        sa.Column("assignee", sa.String(100), nullable=True),
+        sa.Column("closed", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("decision_id", name=op.f("pk_cases_queue")),
+    )
+    op.create_index("ix_cases_queue_open_created", "cases_queue", ["closed", "created_at"])
+    op.create_index("ix_cases_queue_open_score", "cases_queue", ["closed", "score"])
+    op.create_index("ix_cases_queue_open_total", "cases_queue", ["closed", "total"])
+    op.create_index("ix_cases_queue_open_route", "cases_queue", ["closed", "origin", "destination"])
+    op.create_index("ix_cases_queue_assignee", "cases_queue", ["assignee", "closed"])
+    op.create_table(
         "cases_users",
         sa.Column("name", sa.String(100), nullable=False),
         sa.Column("role", sa.String(20), nullable=False),
@@ -107,6 +127,7 @@ def downgrade() -> None:
     for t in (
         "cases_sessions",
         "cases_users",
+        "cases_queue",
         "cases_claims",
         "cases_attachments",
         "cases_events",
