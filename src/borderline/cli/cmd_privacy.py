@@ -249,51 +249,52 @@ def bench_privacy(
     from rich.table import Table
 
     from borderline.privacy.bench import run_benchmark
-    from borderline.privacy.evalset import generate
+    from borderline.privacy.evalset import generate, handwritten
 
     data = generate(samples, seed=seed)
     if dump is not None:
         with dump.open("w", encoding="utf-8") as fh:
             for s in data:
                 fh.write(json.dumps(s.to_json(), ensure_ascii=False) + "\n")
-    report = run_benchmark(data)
-    report["seed"] = seed
+    reports = {"generated": run_benchmark(data), "handwritten": run_benchmark(handwritten())}
+    reports["generated"]["seed"] = seed
     if as_json:
-        echo_json(report)
+        echo_json(reports)
         return
     console = Console()
-    console.print(
-        f"privacy detection: {report['samples']} samples {report['samples_by_kind']}, "
-        f"languages {report['samples_by_lang']}, {report['gold_spans']} gold spans, seed {seed}; "
-        f"{report['machine']}"
-    )
-    table = Table("system", "precision", "recall", "F2", "F2 exact", "tp", "fp", "fn", "chars/s")
-    for name, r in report["systems"].items():
-        o = r["overall"]
-        table.add_row(
-            name,
-            f"{o['precision']:.3f}",
-            f"{o['recall']:.3f}",
-            f"{o['f2']:.3f}",
-            f"{r['overall_exact']['f2']:.3f}",
-            str(o["tp"]),
-            str(o["fp"]),
-            str(o["fn"]),
-            str(r["chars_per_second"]),
+    for label, report in reports.items():
+        console.print(
+            f"[bold]{label}[/bold]: {report['samples']} samples {report['samples_by_kind']}, "
+            f"languages {report['samples_by_lang']}, {report['gold_spans']} gold spans; "
+            f"{report['machine']}"
         )
-    console.print(table)
-    per = Table("type", *report["systems"])
-    for t in report["gold_by_type"]:
-        per.add_row(
-            t,
-            *[
-                "P{precision:.2f} R{recall:.2f}".format(
-                    **r["by_type"].get(t, {"precision": 0, "recall": 0})
-                )
+        table = Table(
+            "system", "P", "R", "F2", "F2 exact", "F2 shared types", "tp", "fp", "fn", "chars/s"
+        )
+        for name, r in report["systems"].items():
+            o = r["overall"]
+            table.add_row(
+                name,
+                f"{o['precision']:.3f}",
+                f"{o['recall']:.3f}",
+                f"{o['f2']:.3f}",
+                f"{r['overall_exact']['f2']:.3f}",
+                f"{r['shared_types']['f2']:.3f}",
+                str(o["tp"]),
+                str(o["fp"]),
+                str(o["fn"]),
+                str(r["chars_per_second"]),
+            )
+        console.print(table)
+        per = Table("type", *report["systems"])
+        empty = {"precision": 0, "recall": 0}
+        for t in report["gold_by_type"]:
+            cells = [
+                "P{precision:.2f} R{recall:.2f}".format(**r["by_type"].get(t, empty))
                 for r in report["systems"].values()
-            ],
-        )
-    console.print(per)
+            ]
+            per.add_row(t, *cells)
+        console.print(per)
 
 
 def _read_transfer(file: str) -> dict[str, Any]:

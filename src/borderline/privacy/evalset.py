@@ -842,3 +842,24 @@ def generate(n: int = 600, seed: int = TEST_SEED, structured_share: float = 0.35
             text, spans = _free_text(g, cc, lang)
             out.append(Sample(f"s{seed}-{i}", "text", cc, lang, text=text, spans=spans))
     return out
+
+
+def handwritten() -> list[Sample]:
+    """The 30 hand-written sentences in ``data/eval/handwritten.jsonl`` (see its PROVENANCE)."""
+    import json
+    from importlib import resources
+
+    path = resources.files("borderline.privacy") / "data" / "eval" / "handwritten.jsonl"
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        d = json.loads(line)
+        spans, taken = [], set()
+        for etype, sub in d["entities"]:
+            start = d["text"].find(sub)
+            while start in taken:  # the same value twice: label the next occurrence
+                start = d["text"].find(sub, start + 1)
+            taken.add(start)
+            spans.append({"type": etype, "start": start, "end": start + len(sub)})
+        lang = "zh" if any("\u4e00" <= c <= "\u9fff" for c in d["text"]) else "other"
+        out.append(Sample(d["id"], "text", d["country"], lang, text=d["text"], spans=spans))
+    return out
