@@ -132,9 +132,9 @@ def sign_in(page: object, user: str, password: str | None = None) -> None:
     page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
 
 
-def shot(page: object, name: str) -> None:
+def shot(page: object, name: str, full: bool = True) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full)  # type: ignore[attr-defined]
 
 
 @pytest.fixture

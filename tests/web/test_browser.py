@@ -117,7 +117,7 @@ def test_queue_filter_sort_and_claim_with_keyboard(new_page: Any, screenshot: An
     page.get_by_role("button", name="Assign", exact=True).click()
     assert "Assigned 1 to dave." in page.get_by_role("status").inner_text()
     page.goto("/web/queue?sort=age")
-    screenshot(page, "03-review-queue")
+    screenshot(page, "03-review-queue", full=False)
 
 
 def test_case_from_decision_to_disposition_and_label(
@@ -323,7 +323,7 @@ def test_lists_analytics_and_tablet_width(new_page: Any, screenshot: Any) -> Non
     tablet.goto("/web/queue")
     # No horizontal page scroll at tablet width: wide tables scroll inside their own box.
     assert tablet.evaluate("document.documentElement.scrollWidth") <= 768
-    screenshot(tablet, "13-queue-tablet")
+    screenshot(tablet, "13-queue-tablet", full=False)
 
 
 @pytest.mark.parametrize(

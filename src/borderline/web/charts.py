@@ -22,7 +22,7 @@ OUTCOME_COLOURS = {
 def _svg(w: int, h: int, title: str, body: str) -> Markup:
     t = escape(title)
     return Markup(
-        f'<svg viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="{t}" '
+        f'<svg viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="{t}" '
         f'class="chart"><title>{t}</title>{body}</svg>'
     )
 
