@@ -317,8 +317,9 @@ class ScreeningIndex:
             total += w
             for v, sim in self._expand(tok).items():
                 ids = self.postings[v]
-                # Tokens on a fifth of all names block nothing unless they are all we have.
-                if len(ids) > n // 5 and len(use) > 1:
+                # In a big index, tokens on a fifth of all names block nothing unless they are
+                # all we have (a small index, e.g. of changed entries only, keeps them all).
+                if len(ids) > n // 5 and n >= 5000 and len(use) > 1:
                     continue
                 id_parts.append(ids)
                 sims.append(w * sim)

@@ -97,7 +97,7 @@ def import_list(
             services.ledger.append(
                 s,
                 kind="screening.list_update",
-                subject=loaded.name,
+                subject=f"{loaded.name}@{loaded.version}",
                 record={
                     "list": loaded.name,
                     "version": loaded.version,
@@ -393,8 +393,9 @@ def add_whitelist(
         raise InvalidInput("a whitelist decision needs a reason", where="reason")
     now = datetime.now(UTC)
     if expires_at is not None:
-        expires_at = _aware(expires_at)
-        if expires_at is not None and expires_at <= now:
+        # Stored and hashed in UTC so the ledger record can be rebuilt from the row.
+        expires_at = (_aware(expires_at) or now).astimezone(UTC)
+        if expires_at <= now:
             raise InvalidInput("expires_at is in the past", where="expires_at")
     with transaction(services.sessions) as s:
         existing = s.scalar(
@@ -424,15 +425,7 @@ def add_whitelist(
             s,
             kind="screening.whitelist",
             subject=str(row.id),
-            record={
-                "id": row.id,
-                "party_key": party_key,
-                "list": list_name,
-                "source_id": source_id,
-                "reason": reason,
-                "actor": actor,
-                "expires_at": expires_at.isoformat() if expires_at else None,
-            },
+            record=_whitelist_record(row),
         )
         out = _wl_dict(row)
     refresh_whitelist(services)
@@ -458,6 +451,30 @@ def revoke_whitelist(services: Services, decision_id: int, actor: str) -> None:
 def list_whitelist(services: Services) -> list[dict[str, Any]]:
     with services.sessions() as s:
         return [_wl_dict(r) for r in s.scalars(select(WhitelistRow).order_by(WhitelistRow.id))]
+
+
+def _whitelist_record(r: WhitelistRow) -> dict[str, Any]:
+    # Exactly the record hashed into the ledger when the decision was made.
+    expires = _aware(r.expires_at)
+    return {
+        "id": r.id,
+        "party_key": r.party_key,
+        "list": r.list_name,
+        "source_id": r.source_id,
+        "reason": r.reason,
+        "actor": r.created_by,
+        "expires_at": expires.isoformat() if expires else None,
+    }
+
+
+def register_resolvers(services: Services) -> None:
+    """Let ledger proofs show the full record behind screening entries."""
+
+    def whitelist_record(session: Any, subject: str) -> dict[str, Any] | None:
+        row = session.get(WhitelistRow, int(subject)) if subject.isdigit() else None
+        return _whitelist_record(row) if row is not None else None
+
+    services.ledger.register_resolver("screening.whitelist", whitelist_record)
 
 
 def snapshot_info() -> dict[str, Any]:
