@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from borderline.assessment.countries import (
@@ -208,3 +208,51 @@ def test_every_country_resolves_by_code_and_name(c: object) -> None:
         assert resolver.resolve(c.alpha3) == c.alpha2  # type: ignore[attr-defined]
     assert resolver.resolve(c.name) == c.alpha2  # type: ignore[attr-defined]
     assert resolver.resolve(c.name.upper()) == c.alpha2  # type: ignore[attr-defined]
+
+
+def test_ofac_exposure_is_counted_from_the_sdn_list() -> None:
+    ofac = load_catalog().indicator("ofac_sdn_exposure")
+    values = {c: ofac.latest(c, AS_OF) for c in ofac.series}
+    assert all(v is not None for v in values.values())
+    top = max(values, key=lambda c: values[c][1])  # type: ignore[index]
+    assert top == "RU"  # most SDN entries with an address in one country in the 2023-12-28 list
+    assert values["IS"] == (date(2023, 12, 28), 0.0)  # Iceland: no SDN address
+
+
+_ISO3 = [c.alpha3 for c in all_countries() if c.alpha3 and c.alpha2 != "XK"]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_ISO3),
+            st.integers(1990, 2030),
+            st.floats(min_value=0, max_value=100, allow_nan=False),
+        ),
+        min_size=1,
+        max_size=30,
+        unique_by=lambda t: (t[0], t[1]),
+    )
+)
+def test_indicator_parser_roundtrip(rows: list[tuple[str, int, float]]) -> None:
+    text = "country,date,value\n" + "".join(f"{c},{y},{v!r}\n" for c, y, v in rows)
+    ind = read_indicator_csv(_meta("iso3"), text, "gen.csv")
+    resolver = CountryResolver.default()
+    for c, y, v in rows:
+        iso2 = resolver.resolve(c)
+        assert iso2 is not None
+        assert (date(y, 1, 1), v) in ind.series[iso2]
+    assert sum(len(s) for s in ind.series.values()) == len(rows)
+
+
+@given(
+    st.sampled_from(_ISO3), st.sampled_from([c.name for c in all_countries()]), st.integers(0, 5)
+)
+def test_a_name_among_codes_is_always_refused(code: str, name: str, pos: int) -> None:
+    lines = [f"{code},{2000 + i},1" for i in range(5)]
+    lines.insert(pos, f'"{name}",1999,1')
+    text = "country,date,value\n" + "\n".join(lines) + "\n"
+    resolver = CountryResolver.default()
+    assume(resolver.kind(name) == "name")  # "US" is both a CLDR name and a code
+    with pytest.raises(DataFileError, match="mixed country keys"):
+        read_indicator_csv(_meta("auto"), text, "gen.csv")

@@ -91,5 +91,44 @@ def main(shared: Path) -> None:
     _write("wb_lpi", rows)
 
 
+def sanctions_exposure(shared: Path) -> None:
+    """OFAC SDN entries with an address in each country, as log10(1 + n).
+
+    Counting is the only derivation: an entry is counted once per country however many
+    addresses it has there. The log keeps Russia's thousands from flattening everyone else;
+    countries with no entry get 0, which is what the list says about them.
+    """
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+    import math
+
+    from borderline.assessment.indicators import CountryResolver
+    from borderline.refdata import all_countries
+
+    resolver = CountryResolver.default()
+    seen: dict[str, set[str]] = {}
+    unresolved: set[str] = set()
+    path = shared / "sanctions/us_ofac_sdn_2023-12-28/add.csv"
+    with path.open(encoding="latin-1") as f:
+        for row in csv.reader(f):
+            if len(row) < 5:
+                continue
+            name = row[4].strip()
+            if not name or name == "-0-":
+                continue
+            iso2 = resolver.resolve(name)
+            if iso2 is None:
+                unresolved.add(name)
+                continue
+            seen.setdefault(iso2, set()).add(row[0])
+    if unresolved:
+        print("unresolved SDN address countries (left out):", sorted(unresolved))
+    rows = [
+        (c.alpha2, "2023-12-28", f"{math.log10(1 + len(seen.get(c.alpha2, ()))):.4f}")
+        for c in all_countries()
+    ]
+    _write("ofac_sdn_exposure", rows)
+
+
 if __name__ == "__main__":
     main(Path(sys.argv[1]))
+    sanctions_exposure(Path(sys.argv[1]))
