@@ -235,4 +235,5 @@ def test_kri_quant_maturity_report(cli, tmp_path: Path) -> None:  # type: ignore
     text = html_path.read_text()
     assert "Loss exceedance" in text or "loss exceedance" in text
     assert text.count("data:image/png;base64,") == 3  # heatmap, radar, exceedance curve
+    assert "declines" in text and "no_data" in text  # the KRI table
     assert pdf_path.read_bytes().startswith(b"%PDF")

@@ -215,6 +215,16 @@ def render_pdf(data: Mapping[str, Any], images: Mapping[str, bytes] | None = Non
         )
     else:
         story.append(Paragraph("None.", styles["Normal"]))
+    if data.get("kris"):
+        story.append(Paragraph("Key risk indicators (last reading)", styles["Heading2"]))
+        table(
+            [["KRI", "metric", "risk", "value", "status"]]
+            + [
+                [k["name"], k["metric"], k["risk_key"] or "-", _fmt(k["value"]), k["status"]]
+                for k in data["kris"]
+            ],
+            [4, 4.5, 2, 2.5, 2],
+        )
     if data.get("quant"):
         q = data["quant"]
         p = q["portfolio"]
@@ -263,6 +273,10 @@ def render_pdf(data: Mapping[str, Any], images: Mapping[str, bytes] | None = Non
     return buf.getvalue()
 
 
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4g}"
+
+
 def rating_label(r: Mapping[str, Any] | None) -> str:
     if not r:
         return "-"
@@ -274,6 +288,7 @@ def assemble(
     heatmap: Mapping[str, Any],
     overdue: Sequence[Mapping[str, Any]],
     *,
+    kris: Sequence[Mapping[str, Any]] = (),
     quant: Mapping[str, Any] | None = None,
     maturity: Mapping[str, Any] | None = None,
     countries: Sequence[Mapping[str, Any]] = (),
@@ -304,6 +319,7 @@ def assemble(
         "heatmap": heatmap,
         "top_risks": top_risks,
         "overdue": [dict(t) for t in overdue if t["assessment_id"] == assessment["id"]],
+        "kris": [dict(k) for k in kris],
         "quant": quant,
         "maturity": maturity,
         "countries": list(countries),

@@ -1006,10 +1006,16 @@ def report_data(
         for o, d, n in pairs:
             corridors.append({**model.corridor(o, d).to_dict(), "orders": int(n)})
         corridors.sort(key=lambda c: -c["risk"])
+    kris = [
+        {"name": k["name"], "metric": k["metric"], "risk_key": k["risk_key"], **k["last"]}
+        for k in reg.list_kris()
+        if k["last"] is not None
+    ]
     return assemble(
         assessment,
         heatmap,
         overdue,
+        kris=kris,
         quant=quant,
         maturity=maturity,
         countries=countries,
