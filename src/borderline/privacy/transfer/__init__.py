@@ -1,0 +1,1 @@
+"""Cross-border transfer rules: versioned YAML rules, the engine, reports."""
