@@ -155,6 +155,9 @@ def test_register_endpoints(api: tuple[TestClient, dict[str, dict[str, str]]]) -
     assert client.get("/v1/risk/assessments/999", headers=h["aud"]).status_code == 404
     r = client.get(f"/v1/risk/assessments/{aid}/report.html", headers=h["aud"])
     assert r.status_code == 200 and "Chargebacks on BR" in r.text
+    r = client.get("/v1/risk/dashboard", headers=h["aud"])
+    assert r.status_code == 200 and f"/v1/risk/assessments/{aid}/report.html" in r.text
+    assert "South Sudan" in r.text and "3DS2" in r.text  # countries and overdue treatments
     r = client.get(f"/v1/risk/assessments/{aid}/report.pdf", headers=h["aud"])
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
 

@@ -119,6 +119,11 @@ def render_html(data: Mapping[str, Any], images: Mapping[str, bytes] | None = No
     )
 
 
+def render_dashboard(context: Mapping[str, Any]) -> str:
+    """The risk dashboard page: assessments with report links, KRIs, overdue, countries."""
+    return _env().get_template("dashboard.html.j2").render(**context)
+
+
 def render_pdf(data: Mapping[str, Any], images: Mapping[str, bytes] | None = None) -> bytes:
     # reportlab ships no type stubs and the project's mypy overrides are not ours to edit.
     from reportlab.lib import colors  # type: ignore[import-untyped]

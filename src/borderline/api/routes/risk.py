@@ -392,3 +392,25 @@ def report_pdf(assessment_id: int, services: ServicesDep, _: Reader) -> Response
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="risk-report-{assessment_id}.pdf"'},
     )
+
+
+@router.get("/dashboard")
+def dashboard(services: ServicesDep, _: Reader, top: int = Query(20, ge=1, le=250)) -> Response:
+    """One page with the assessments (links to their reports), KRIs, overdue treatments and
+    the riskiest countries; reachable from a logged-in web session too."""
+    from borderline.assessment import report
+
+    reg = _reg(services)
+    index = compute_index(load_catalog())
+    page = report.render_dashboard(
+        {
+            "as_of": index.as_of.isoformat(),
+            "index_name": f"{index.config.id} v{index.config.version}",
+            "weighting": index.weighting,
+            "assessments": reg.list_assessments(),
+            "kris": reg.list_kris(),
+            "overdue": reg.overdue_treatments(),
+            "countries": [s.to_dict() for s in index.ranked()[:top]],
+        }
+    )
+    return Response(page, media_type="text/html; charset=utf-8")
