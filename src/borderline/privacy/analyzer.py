@@ -162,7 +162,7 @@ class Analyzer:
         # The region comes from the record's country, never from a guess: without one, only
         # numbers written in international form (+CC …) can be parsed unambiguously.
         region = cc if cc else None
-        out = []
+        out: list[Entity] = []
         try:
             matches = list(
                 phonenumbers.PhoneNumberMatcher(text, region, phonenumbers.Leniency.VALID)
@@ -176,7 +176,8 @@ class Analyzer:
             why = [f"phonenumbers: valid number for region {reg} (+{num.country_code})"]
             if region:
                 why.append(f"parsed with record country {region}")
-            ctx = _PHONE_CONTEXT.search(text[max(0, m.start - self.window) : m.start])
+            before = text[max(0, m.start - self.window) : m.start]
+            ctx = _PHONE_CONTEXT.search(before) if _PHONE_CONTEXT else None
             if ctx:
                 score += 0.2
                 why.append(f"context '{ctx.group()}'")

@@ -203,6 +203,7 @@ class _Gen:
 
     def phone(self, cc: str, intl: bool | None = None) -> str:
         ex = phonenumbers.example_number_for_type(cc, phonenumbers.PhoneNumberType.MOBILE)
+        assert ex is not None, cc  # every region we generate has a mobile example
         nat = str(ex.national_number)
         for _ in range(100):
             cand = nat[: max(3, len(nat) - 5)] + self.digits(len(nat) - max(3, len(nat) - 5))

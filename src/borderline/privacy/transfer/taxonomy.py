@@ -15,8 +15,8 @@ from borderline.errors import InvalidInput
 @cache
 def _keys(name: str) -> frozenset[str]:
     path = resources.files("borderline.privacy") / "data" / "fideslang" / name
-    with path.open(encoding="utf-8", newline="") as fh:
-        return frozenset(r["fides_key"] for r in csv.DictReader(fh) if r.get("fides_key"))
+    text = path.read_text(encoding="utf-8")
+    return frozenset(r["fides_key"] for r in csv.DictReader(text.splitlines()) if r["fides_key"])
 
 
 def categories() -> frozenset[str]:
