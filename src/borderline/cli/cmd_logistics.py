@@ -174,7 +174,7 @@ def compare_cmd(
         return
     typer.echo(
         f"{'model':<20}{'landed $':>10}{'freight':>9}{'duty+tax':>10}{'days p50':>9}{'p90':>6}"
-        f"{'late':>7}{'hold':>7}{'stockout':>9}{'FX days':>8}{'disrupt d':>10}"
+        f"{'late':>7}{'hold':>7}{'stockout':>9}{'FX days':>8}{'disrupt d':>10}{'inbound d':>10}"
     )
     for r in result.rows:
         typer.echo(
@@ -182,7 +182,7 @@ def compare_cmd(
             f"{r['duty_usd'] + r['vat_usd']:>10.2f}{r['delivery_days']['p50']:>9.1f}"
             f"{r['delivery_days']['p90']:>6.1f}{r['late_share']:>7.1%}{r['customs_hold_share']:>7.1%}"
             f"{r['stockout_share']:>9.1%}{r['fx_exposure_days']:>8.0f}"
-            f"{r['disruption_extra_days']:>10.1f}"
+            f"{r['disruption_extra_days']:>10.1f}{r['inbound_disruption_days']:>10.1f}"
         )
     typer.echo(f"landed cost: {result.landed_cost_method}")
     if plot is not None:

@@ -586,3 +586,30 @@ def run_checks(result: SimulationResult) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def flow_from_records(records: list[dict[str, Any]], start: date) -> OrderFlow:
+    """Orders given as JSON objects (the API) with the same fields as the orders CSV.
+
+    They go through the CSV reader so both paths share one set of checks; errors name
+    ``orders[i]`` rather than a line.
+    """
+    columns = (*ORDER_COLUMNS, *ORDER_OPTIONAL)
+    if not records:
+        raise InvalidInput("at least one order", where="orders")
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(columns)
+    for i, rec in enumerate(records):
+        if not isinstance(rec, dict):
+            raise InvalidInput("each order is an object", where=f"orders[{i}]")
+        extra = set(rec) - set(columns)
+        if extra:
+            raise InvalidInput(f"unknown field(s) {sorted(extra)}", where=f"orders[{i}]")
+        w.writerow(["" if rec.get(c) is None else str(rec[c]) for c in columns])
+    try:
+        return read_orders("orders", start, text=buf.getvalue())
+    except DataFileError as exc:
+        line = (exc.where or "").rsplit(":", 1)[-1]
+        where = f"orders[{int(line) - 2}]" if line.isdigit() and int(line) >= 2 else "orders"
+        raise InvalidInput(exc.message, where=where) from None
