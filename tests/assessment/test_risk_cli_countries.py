@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from borderline.cli import app
@@ -83,3 +84,47 @@ def test_bad_data_dir_is_a_clear_error(tmp_path: Path) -> None:
     assert result.exit_code != 0
     assert "mixed country keys" in str(result.exception)
     assert f"{tmp_path}/x.csv:3" in str(result.exception)
+
+
+def _pairwise(names: list[str], weights: list[float]) -> str:
+    lines = ["component," + ",".join(names)]
+    for i, n in enumerate(names):
+        lines.append(n + "," + ",".join(f"{weights[i] / weights[j]!r}" for j in range(len(names))))
+    return "\n".join(lines) + "\n"
+
+
+def test_countries_with_ahp_weights(tmp_path: Path) -> None:
+    names = [
+        "ti_cpi",
+        "wgi_cc",
+        "wgi_rl",
+        "wgi_pv",
+        "wgi_rq",
+        "ffp_fsi",
+        "inform_risk",
+        "oecd_crc",
+        "fatf",
+        "ofac_sdn_exposure",
+    ]
+    weights = [3.0, 2, 2, 2, 1, 3, 2, 2, 4, 1]
+    f = tmp_path / "ahp.csv"
+    f.write_text(_pairwise(names, weights))
+    result = runner.invoke(
+        app, ["risk", "countries", "--weighting", f"ahp:{f}", "--json", "--top", "3"]
+    )
+    assert result.exit_code == 0, result.output
+    params = json.loads(result.stdout)["parameters"]
+    assert params["weighting"] == "ahp"
+    assert params["weighting_details"]["cr"] < 1e-9
+    assert params["weights"]["fatf"] == pytest.approx(4 / sum(weights), abs=1e-6)
+
+
+def test_countries_refuse_inconsistent_or_mismatched_ahp(tmp_path: Path) -> None:
+    f = tmp_path / "ahp.csv"
+    f.write_text(_pairwise(["ti_cpi", "fatf"], [1.0, 2.0]))
+    result = runner.invoke(app, ["risk", "countries", "--weighting", f"ahp:{f}", "--json"])
+    assert "the pairwise matrix compares" in str(result.exception)
+    g = tmp_path / "wang_chin.csv"
+    g.write_text((Path(__file__).parent / "data" / "ahp_wang_chin_2011.csv").read_text())
+    result = runner.invoke(app, ["risk", "countries", "--weighting", f"ahp:{g}", "--json"])
+    assert "the pairwise matrix compares" in str(result.exception)

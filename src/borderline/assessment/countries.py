@@ -26,7 +26,7 @@ from borderline.errors import DataFileError, InvalidInput
 from borderline.refdata import country as country_info
 from borderline.refdata import is_country
 
-Weighting = Literal["config", "equal", "entropy", "critic"]
+Weighting = Literal["config", "equal", "entropy", "critic", "ahp"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +160,7 @@ class CountryIndex:
     scores: Mapping[str, CountryScore]
     sources: Mapping[str, dict[str, Any]]
     excluded: Mapping[str, float] = field(default_factory=dict)  # country → coverage
+    weighting_details: Mapping[str, Any] = field(default_factory=dict)
 
     def ranked(self) -> list[CountryScore]:
         return sorted(self.scores.values(), key=lambda s: (-s.index, s.country))
@@ -176,6 +177,11 @@ class CountryIndex:
             "method": "weighted_mean",
             "parameters": {
                 "weighting": self.weighting,
+                **(
+                    {"weighting_details": dict(self.weighting_details)}
+                    if self.weighting_details
+                    else {}
+                ),
                 "weights": {k: round(v, 6) for k, v in self.weights.items()},
                 "normalization": "declared publisher scale, oriented so 100 = riskiest",
                 "min_coverage": self.config.min_coverage,
@@ -256,7 +262,11 @@ def compute_index(
     *,
     as_of: date | None = None,
     weighting: Weighting = "config",
+    ahp_table: Table | None = None,
+    ahp_source: str = "ahp",
 ) -> CountryIndex:
+    """The index as of a day. ``weighting="ahp"`` takes the weights from a pairwise comparison
+    of the components (``ahp_table``), refused when its consistency ratio exceeds 0.1."""
     catalog = catalog or load_catalog()
     config = config or default_config()
     as_of = as_of or date.today()
@@ -269,7 +279,28 @@ def compute_index(
             )
     rows = _component_risks(catalog, config, as_of)
     comps = list(config.components)
-    if weighting == "config":
+    details: dict[str, Any] = {}
+    if weighting == "ahp":
+        if ahp_table is None:
+            raise InvalidInput(
+                "AHP weighting needs a pairwise matrix of the components", where="weighting"
+            )
+        if set(ahp_table.columns) != set(comps):
+            raise InvalidInput(
+                f"the pairwise matrix compares {sorted(ahp_table.columns)} but the index "
+                f"combines {sorted(comps)}",
+                where=ahp_source,
+            )
+        res = mcda.ahp(ahp_table, refuse_inconsistent=True, source=ahp_source)
+        raw = dict(zip(res.criteria, res.weights, strict=True))
+        details = {
+            "method": "ahp",
+            "prioritisation": res.method,
+            "lambda_max": res.lambda_max,
+            "ci": res.ci,
+            "cr": res.cr,
+        }
+    elif weighting == "config":
         raw = dict(config.components)
     elif weighting == "equal":
         raw = dict.fromkeys(comps, 1.0)
@@ -277,7 +308,7 @@ def compute_index(
         raw = _objective_weights(rows, comps, weighting)
     else:
         raise InvalidInput(
-            f"unknown weighting {weighting!r}; use config, equal, entropy or critic",
+            f"unknown weighting {weighting!r}; use config, equal, entropy, critic or ahp",
             where="weighting",
         )
     total = sum(raw.values())
@@ -317,6 +348,7 @@ def compute_index(
         scores=scores,
         sources=sources,
         excluded=excluded,
+        weighting_details=details,
     )
 
 

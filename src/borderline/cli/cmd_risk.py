@@ -264,7 +264,10 @@ def _as_of(text: str | None) -> date | None:
 def countries_cmd(
     as_of: str | None = typer.Option(None, "--as-of", help="Index date (default today)."),
     weighting: str = typer.Option(
-        "config", "--weighting", help="config (the index file's weights), equal, entropy, critic."
+        "config",
+        "--weighting",
+        help="config (the index file's weights), equal, entropy, critic, or ahp:FILE.csv "
+        "(pairwise comparison of the components; refused when CR > 0.1).",
     ),
     config: str | None = typer.Option(None, "--config", help="A country_index.yaml to use."),
     data: list[str] = typer.Option([], "--data", help=_DATA_HELP),
@@ -273,9 +276,15 @@ def countries_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Current composite risk index per country, with each component's value, date and source."""
-    if weighting not in ("config", "equal", "entropy", "critic"):
+    ahp_table, ahp_file = None, ""
+    if weighting.startswith("ahp:"):
+        ahp_file = weighting[4:]
+        ahp_table, weighting = _table(ahp_file), "ahp"
+    if weighting not in ("config", "equal", "entropy", "critic", "ahp") or (
+        weighting == "ahp" and ahp_table is None
+    ):
         raise InvalidInput(
-            f"unknown weighting {weighting!r}; use config, equal, entropy or critic",
+            f"unknown weighting {weighting!r}; use config, equal, entropy, critic or ahp:FILE.csv",
             where="--weighting",
         )
     index = compute_index(
@@ -283,6 +292,8 @@ def countries_cmd(
         load_config(config),
         as_of=_as_of(as_of),
         weighting=cast(Weighting, weighting),
+        ahp_table=ahp_table,
+        ahp_source=ahp_file or "ahp",
     )
     out = index.to_dict()
     if country:
