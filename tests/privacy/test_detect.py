@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from stdnum import luhn as stdnum_luhn
 
 from borderline.errors import DataFileError, InvalidInput
 from borderline.privacy.analyzer import Analyzer
@@ -208,3 +211,35 @@ def test_user_recognizer_yaml_is_validated_and_used(tmp_path):
 
 def test_every_builtin_recognizer_uses_a_public_type():
     assert {r.type for r in builtin_recognizers()} <= set(ENTITY_TYPES)
+
+
+# --- properties ------------------------------------------------------------------------
+
+_words = st.text(alphabet="abcdefghij klmnop 订单收货的", max_size=40)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(max_size=300))
+def test_any_text_gives_well_formed_spans(analyzer, text):
+    found = analyzer.analyze(text)
+    last_end = 0
+    for e in found:
+        assert 0 <= e.start < e.end <= len(text)
+        assert e.start >= last_end  # sorted and never overlapping
+        last_end = e.end
+        assert text[e.start : e.end] == e.text
+        assert 0 <= e.score <= 1 and e.type in ENTITY_TYPES
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(_words, st.text(alphabet="0123456789", min_size=14, max_size=14), _words)
+def test_any_valid_card_in_any_context_is_found_exactly(analyzer, before, body, after):
+    number = "4" + body + stdnum_luhn.calc_check_digit("4" + body)
+    text = f"{before} card {number} {after}"
+    start = len(before) + 6
+    hits = [e for e in analyzer.analyze(text) if e.type == "CREDIT_CARD"]
+    assert [(e.start, e.end) for e in hits] == [(start, start + 16)]

@@ -14,7 +14,6 @@ from borderline.errors import InvalidInput
 from borderline.privacy.store import DbVolumes, export_register, record_transfer
 from borderline.privacy.transfer.engine import assess_transfer, load_regimes
 from borderline.privacy.transfer.model import TransferRequest
-from borderline.store import migrate
 from borderline.store.db import make_engine, session_factory, transaction
 
 ON = "2026-03-01"
@@ -345,10 +344,9 @@ def test_rules_load_with_checked_sources():
 
 
 @pytest.fixture()
-def sessions(tmp_path):
-    url = f"sqlite:///{tmp_path / 'reg.db'}"
-    migrate(url)
-    engine = make_engine(url)
+def sessions(migrated_url):
+    """The register on a freshly migrated database: once SQLite, once PostgreSQL."""
+    engine = make_engine(migrated_url)
     yield session_factory(engine)
     engine.dispose()
 
