@@ -42,6 +42,7 @@ PASSWORDS = {
 class Live:
     url: str
     services: Services
+    screening: bool = False
 
 
 def _free_port() -> int:
@@ -65,6 +66,35 @@ def seed(services: Services, n_orders: int = 400) -> None:
         services.assess_batch(orders[i : i + 500])
 
 
+SANCTIONED_ORDER = "web-sanctions-1"
+
+
+def seed_sanctions_hit(services: Services) -> bool:
+    """One order whose buyer is on a sanctions list, decided with the screening assessor.
+
+    Building the screening index takes a while, so only this order pays for it. Returns
+    False when the screening domain is not installed.
+    """
+    try:
+        from borderline.engine import Engine
+        from borderline.engine.core import discover_assessors
+        from borderline.screening.assessor import ScreeningAssessor
+    except ImportError:
+        return False
+    from borderline.samples import generate_orders
+
+    found = discover_assessors()
+    extra = [] if any(isinstance(a, ScreeningAssessor) for a in found) else [ScreeningAssessor()]
+    engine = Engine(assessors=[*found, *extra])
+    screening = Services.open(services.settings, engine=engine, run_migrations=False)
+    order = next(iter(generate_orders(1, seed=12)))
+    order["id"] = SANCTIONED_ORDER
+    order["parties"][0]["name"] = "Vladimir Vladimirovich PUTIN"
+    screening.assess(order)
+    screening.close()
+    return True
+
+
 @pytest.fixture(scope="session")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     import uvicorn
@@ -75,6 +105,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     data = tmp_path_factory.mktemp("web-data")
     services = Services.open(Settings(data_dir=data, database_url=""))
     seed(services)
+    screening = seed_sanctions_hit(services)
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning")
@@ -86,7 +117,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         if time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
-    yield Live(f"http://127.0.0.1:{port}", services)
+    yield Live(f"http://127.0.0.1:{port}", services, screening)
     server.should_exit = True
     thread.join(timeout=10)
     services.close()

@@ -339,3 +339,24 @@ def test_every_form_control_has_a_label(new_page: Any, path: str) -> None:
         .map(e => e.name || e.id)"""
     )
     assert unlabelled == []
+
+
+def test_sanctions_hit_side_by_side_and_cleared(new_page: Any, screenshot: Any, live: Any) -> None:
+    if not live.screening:
+        pytest.skip("the screening domain is not installed")
+    page = new_page("bob")
+    page.goto("/web/decisions/web-sanctions-1")
+    section = page.locator("section.domain-screening")
+    assert section.get_by_role("heading", name="Sanctions and denied parties").is_visible()
+    table = section.locator("table.side").first
+    headers = table.locator("thead th").all_inner_texts()
+    assert headers[:3] == ["In the order", "On the list", "List, entry"]
+    row = table.locator("tbody tr").first.inner_text()
+    assert row.count("Vladimir Vladimirovich PUTIN") == 2  # the party and the list entry
+    screenshot(page, "14-sanctions-hit")
+    section.locator("summary", has_text="Clear this hit").first.click()
+    section.get_by_label("Reason").first.fill("Different person: date of birth differs")
+    section.get_by_role("button", name="Whitelist this match").first.click()
+    assert "Whitelist decision recorded." in page.get_by_role("status").inner_text()
+    page.goto("/web/lists/sanctions")
+    assert "Different person" in page.locator("main").inner_text()

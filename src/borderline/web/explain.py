@@ -42,6 +42,23 @@ def _pairs(evidence: dict[str, Any]) -> list[tuple[str, Any, Any]] | None:
     return None
 
 
+def _hits(evidence: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """Screening-style evidence: a list of matches, each naming the order's party and the entry."""
+    hits = evidence.get("hits")
+    if isinstance(hits, list) and hits and all(isinstance(h, dict) and "name" in h for h in hits):
+        return hits
+    return None
+
+
+def can_clear_hits() -> bool:
+    """Whether the screening domain offers whitelist decisions to record from a hit."""
+    try:
+        from borderline.screening import service as screening_service
+    except Exception:  # the screening domain is optional
+        return False
+    return hasattr(screening_service, "add_whitelist")
+
+
 def build(decision: Decision, order: dict[str, Any]) -> dict[str, Any]:
     sections: dict[str, dict[str, Any]] = {}
     for f in sorted(decision.findings, key=lambda f: -f.score):
@@ -62,6 +79,7 @@ def build(decision: Decision, order: dict[str, Any]) -> dict[str, Any]:
                 "signals": f.signals,
                 "evidence": {k: v for k, v in f.evidence.items()},
                 "pairs": _pairs(f.evidence),
+                "hits": _hits(f.evidence),
             }
         )
         sec["total"] += f.score
@@ -182,14 +200,18 @@ def verify_receipt(services: Services, ident: str) -> dict[str, Any]:
     }
 
 
-def sanctions_versions() -> list[dict[str, Any]]:
-    """Sanctions list snapshots the screening domain ships, if it exposes them."""
+def sanctions_status(services: Services) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(list versions with age, whitelist decisions) from the screening domain, if installed."""
     try:
-        from borderline import screening
-
-        fn = getattr(screening, "list_versions", None)
-        if fn is None:
-            return []
-        return [dict(v) if isinstance(v, dict) else {"name": str(v)} for v in fn()]
+        from borderline.screening import service as screening_service
     except Exception:  # the screening domain is optional; its absence is not an error here
-        return []
+        return [], []
+    versions = (
+        list(screening_service.list_status()) if hasattr(screening_service, "list_status") else []
+    )
+    wl = (
+        list(screening_service.list_whitelist(services))
+        if hasattr(screening_service, "list_whitelist")
+        else []
+    )
+    return versions, wl

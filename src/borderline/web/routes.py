@@ -448,6 +448,7 @@ def decision_page(ident: str, request: Request) -> Response:
         cases=linked,
         assignee=cases.claim_of(services, decision.decision_id),
         open_case=next((c for c, st in linked if st == "open"), None),
+        clear_hits=explain.can_clear_hits(),
     )
 
 
@@ -624,6 +625,63 @@ async def case_from_decision(ident: str, request: Request) -> Response:
     return RedirectResponse(f"/web/cases/{cid}?msg=" + quote("Case opened."), status_code=303)
 
 
+@router.post("/web/decisions/{ident}/clear-hit")
+async def clear_hit(ident: str, request: Request) -> Response:
+    """Record a screening whitelist decision (reason, expiry) for one hit of this decision."""
+    import re
+
+    ws = session_of(request)
+    form = await form_of(request, ws)
+    need(ws.principal, "write")
+    services = services_of(request)
+    d = services.get_decision(ident)
+    order = services.get_order(d.order_id)
+    m = re.match(r"parties\[(\d+)\]", _str(form, "party"))
+    if m is None or int(m.group(1)) >= len(order.get("parties", [])):
+        raise InvalidInput("the hit does not name a party of this order", where="party")
+    reason = _str(form, "reason").strip()
+    if not reason:
+        raise InvalidInput("say why this match is a false positive", where="reason")
+    expires = _str(form, "expires")
+    try:
+        exp_dt = datetime.fromisoformat(expires).replace(tzinfo=UTC) if expires else None
+    except ValueError:
+        raise InvalidInput("expiry must be a date", where="expires") from None
+    try:
+        from borderline.model import Order
+        from borderline.screening import service as screening_service
+        from borderline.screening.assessor import party_keys
+    except Exception:
+        raise NotFound("screening whitelists are not available in this installation") from None
+    party = Order.model_validate(order).parties[int(m.group(1))]
+    entry = await run_in_threadpool(
+        lambda: screening_service.add_whitelist(
+            services,
+            party_key=party_keys(party)[0],
+            list_name=_str(form, "list"),
+            source_id=_str(form, "source_id"),
+            reason=reason,
+            actor=ws.principal.name,
+            expires_at=exp_dt,
+        )
+    )
+    for cid, status in cases.cases_for_decision(services, d.decision_id):
+        if status == "open":
+            await run_in_threadpool(
+                cases.add_note,
+                services,
+                cid,
+                f"Whitelisted {party.name} against {_str(form, 'list')} "
+                f"{_str(form, 'source_id')}"
+                + (f" until {expires}" if expires else "")
+                + f": {reason} (decision {entry.get('id', '')})",
+                ws.principal.name,
+            )
+    return RedirectResponse(
+        f"/web/decisions/{d.decision_id}?msg=" + quote("Whitelist decision recorded."), 303
+    )
+
+
 @router.post("/web/decisions/{ident}/claim")
 async def claim_decision(ident: str, request: Request) -> Response:
     ws = session_of(request)
@@ -789,8 +847,14 @@ def lists_page(request: Request) -> Response:
         names=names,
         current=name,
         kinds=LIST_KINDS,
-        sanctions=explain.sanctions_versions(),
     )
+
+
+@router.get("/web/lists/sanctions")
+def sanctions_page(request: Request) -> Response:
+    session_of(request)
+    versions, whitelist = explain.sanctions_status(services_of(request))
+    return render(request, "sanctions.html", versions=versions, whitelist=whitelist)
 
 
 @router.post("/web/lists")
