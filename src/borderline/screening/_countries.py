@@ -87,7 +87,7 @@ _PAREN = re.compile(r"\(.*?\)")
 def _table() -> dict[str, str]:
     table: dict[str, str] = {}
     path = resources.files("borderline.refdata") / "data" / "country-codes.csv"
-    with path.open(encoding="utf-8-sig", newline="") as fh:
+    with path.open(encoding="utf-8-sig") as fh:
         for row in csv.DictReader(fh):
             a2 = (row.get("ISO3166-1-Alpha-2") or "").strip()
             if len(a2) != 2:

@@ -175,15 +175,24 @@ def run_bench(
     )
     rng_pairs = rng_pairs[:n_searches]
     lat: list[float] = []
+    best_of_3: list[float] = []
     found = total_pos = 0
+    load_before = os.getloadavg()[0]
     for p in rng_pairs:
         q = Query(name=p.left, kind=parse_kind(p.kind or None), limit=10)
-        t = time.perf_counter()
-        res = idx.search(q)
-        lat.append((time.perf_counter() - t) * 1000)
+        times = []
+        for _ in range(3):
+            t = time.perf_counter()
+            res = idx.search(q)
+            times.append((time.perf_counter() - t) * 1000)
+        # The first run is the honest cold figure; the best of three filters out the moments
+        # another process held the CPU (this machine is shared).
+        lat.append(times[0])
+        best_of_3.append(min(times))
         if p.label:
             total_pos += 1
             found += any(m.list == p.list and m.source_id == p.source_id for m in res)
+    load_after = os.getloadavg()[0]
     say(f"{len(lat)} searches done")
 
     ours_at = prf(ours, labels, THRESHOLD)
@@ -255,6 +264,10 @@ def run_bench(
         f"| search p50 (in-process, {len(lat)} searches, all lists) | {_percentile(lat, 50):.2f}"
         " ms |",
         f"| search p99 | {_percentile(lat, 99):.2f} ms |",
+        f"| search p50 / p99, best of 3 runs per query | {_percentile(best_of_3, 50):.2f} ms / "
+        f"{_percentile(best_of_3, 99):.2f} ms |",
+        f"| machine load average during the searches | {load_before:.1f} → {load_after:.1f} "
+        f"(2 cores shared with other work) |",
         f"| search mean / throughput per core | {statistics.mean(lat):.2f} ms / "
         f"{1000 / statistics.mean(lat):.0f} per s |",
         f"| search recall (positive query finds its own entry at >= {THRESHOLD}) | "

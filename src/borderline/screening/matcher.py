@@ -139,7 +139,7 @@ def prepare(
     toks = normalize(name).split()
     kind = EntityKind(kind) if kind not in ("any", "") else EntityKind.UNKNOWN
     # Fold "s a de c v" and similar spaced legal forms into one token.
-    i, folded = 0, []
+    i, folded = 0, list[str]()
     # Words of a spelled-out legal form ("limited liability company") are each a legal-form
     # word: kept apart, so a typo or a reordering in one of them costs what a legal form costs.
     long_words: set[int] = set()

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from sqlalchemy import select, update
 
@@ -304,11 +304,11 @@ def update_lists(timeout: float = 5.0, services: Services | None = None) -> Iter
 
     probe = "sanctionslistservice.ofac.treas.gov"
     if not _online(probe, timeout):
-        urls = "\n  ".join(u for _, us in OFFICIAL.values() for u in us)
+        every = "\n  ".join(u for _, us in OFFICIAL.values() for u in us)
         raise Unavailable(
             f"no internet access (cannot reach {probe}); nothing was changed. Download the "
             f"official files on a connected machine and run `borderline lists import PATH`:\n  "
-            f"{urls}",
+            f"{every}",
             where="lists update",
         )
     for name, (fmt, urls) in OFFICIAL.items():
@@ -350,9 +350,13 @@ def refresh_whitelist(services: Services) -> None:
                 for r in rows
                 if r.expires_at is None or _aware(r.expires_at) > now
             ]
-        )  # type: ignore[operator]
+        )
 
 
+@overload
+def _aware(dt: datetime) -> datetime: ...
+@overload
+def _aware(dt: None) -> None: ...
 def _aware(dt: datetime | None) -> datetime | None:
     # SQLite returns naive datetimes even for timezone-aware columns; they were stored in UTC.
     if dt is not None and dt.tzinfo is None:
@@ -408,7 +412,7 @@ def add_whitelist(
         )
         if existing is not None and (
             existing.expires_at is None or _aware(existing.expires_at) > now
-        ):  # type: ignore[operator]
+        ):
             raise Conflict(f"already whitelisted (decision {existing.id})", where="source_id")
         row = WhitelistRow(
             party_key=party_key,

@@ -182,8 +182,8 @@ def load_ofac(path: Path, *, list_name: str | None = None) -> LoadedList:
     for ent in order:
         row = rows[ent]
         sdn_type = row[2].lower()
-        kind = _KINDS.get(sdn_type)
-        if kind is None:
+        ekind = _KINDS.get(sdn_type)
+        if ekind is None:
             raise DataFileError(f"unknown SDN_Type {row[2]!r}", where=f"{prim}:ent_num {ent}")
         remarks = row[11]
         if ent in extra_remarks:
@@ -197,7 +197,7 @@ def load_ofac(path: Path, *, list_name: str | None = None) -> LoadedList:
             Entity(
                 list=name,
                 source_id=ent,
-                kind=kind,
+                kind=ekind,
                 names=(
                     Name(row[1]),
                     *aliases.get(ent, ()),
