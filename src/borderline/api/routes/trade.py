@@ -5,6 +5,7 @@ in the app's one exception handler."""
 from __future__ import annotations
 
 from datetime import date
+from datetime import date as _Date
 from typing import Any
 
 from fastapi import APIRouter, Body
@@ -90,7 +91,7 @@ class RestrictedIn(BaseModel):
     country: str | None = Field(default=None, max_length=2)
     address: str = Field(default="", max_length=1000)
     postal_code: str | None = Field(default=None, max_length=20)
-    date: date | None = None
+    date: _Date | None = None  # the field name shadows the type inside the class
     jurisdictions: list[str] | None = None
 
 
