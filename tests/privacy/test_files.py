@@ -142,3 +142,15 @@ def test_invalid_utf8_deep_in_a_file_names_the_line(tmp_path):
         redact_file(src, tmp_path / "o.txt", Analyzer())
     assert "big.txt:5001" in str(exc.value)
     assert not (tmp_path / "o.txt").exists()
+
+
+def test_a_file_without_newlines_is_not_loaded_whole(tmp_path, monkeypatch):
+    from borderline.privacy import files
+
+    monkeypatch.setattr(files, "MAX_LINE_BYTES", 1_000_000)
+    src = tmp_path / "one-line.txt"
+    src.write_text("x" * 1_500_000, "utf-8")
+    with pytest.raises(InvalidInput, match="line longer than 1 MB") as exc:
+        redact_file(src, tmp_path / "o.txt", Analyzer())
+    assert exc.value.where == f"{src}:1"
+    assert not (tmp_path / "o.txt").exists()

@@ -28,6 +28,7 @@ from borderline.privacy.entities import Entity
 
 Progress = Callable[[int], None]  # called with the number of bytes just consumed
 TEXT_BLOCK_LINES = 50
+MAX_LINE_BYTES = 8_000_000
 
 
 @dataclass
@@ -97,8 +98,16 @@ def check_text_file(path: Path) -> None:
 
 def _lines(fh: BinaryIO, path: Path, progress: Progress | None) -> Iterator[tuple[int, str]]:
     # Decode line by line ourselves: a text-mode reader decodes in chunks, so its error would
-    # point thousands of lines before the bad byte.
-    for lineno, raw in enumerate(fh, 1):
+    # point thousands of lines before the bad byte. Lines are read with a cap so a huge file
+    # without newlines cannot be pulled into memory whole.
+    lineno = 0
+    while raw := fh.readline(MAX_LINE_BYTES + 1):
+        lineno += 1
+        if len(raw) > MAX_LINE_BYTES:
+            raise InvalidInput(
+                f"line longer than {MAX_LINE_BYTES // 1_000_000} MB; is this a text file?",
+                where=f"{path}:{lineno}",
+            )
         if progress:
             progress(len(raw))
         try:
