@@ -137,6 +137,13 @@ def main() -> None:
     from borderline.web import analytics
 
     t = time.perf_counter()
+    client.get("/web/queue")
+    print(
+        f"queue, first load (copies {queued} queued decisions into cases_queue once): "
+        f"{1000 * (time.perf_counter() - t):.0f} ms"
+    )
+
+    t = time.perf_counter()
     analytics._compute(services, 30)
     print(
         f"analytics aggregates, uncached (done in the background at start and every "
