@@ -1,0 +1,5 @@
+"""``python -m borderline`` runs the CLI."""
+
+from borderline.cli import main
+
+main()
