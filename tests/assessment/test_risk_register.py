@@ -247,6 +247,16 @@ def test_kris_from_engine_tables(register: RegisterService, services: Services) 
     )
     register.define_kri(KriIn(name="mean-score", metric="mean_score", amber=90, red=95), "ann")
     register.define_kri(
+        KriIn(
+            name="ip-card",
+            metric="finding_rate",
+            amber=0.5,
+            red=0.9,
+            params={"code": "consistency.country.ip_card"},
+        ),
+        "ann",
+    )
+    register.define_kri(
         KriIn(name="no-data", metric="review_rate", amber=0.1, red=0.2, params={"origin": "AQ"}),
         "ann",
     )
@@ -263,6 +273,12 @@ def test_kris_from_engine_tables(register: RegisterService, services: Services) 
         declines = s.scalar(
             select(func.count()).select_from(DecisionRow).where(DecisionRow.outcome == "decline")
         )
+    with services.sessions() as s:
+        from borderline.store.models import FindingRow
+
+        codes = [(d, c) for d, c in s.execute(select(FindingRow.decision_id, FindingRow.code))]
+    ip_card = {d for d, c in codes if c.startswith("consistency.country.ip_card")}
+    assert by["ip-card"]["numerator"] == len(ip_card) > 0
     assert by["decline-rate"]["denominator"] == total == 40
     assert by["decline-rate"]["numerator"] == declines
     assert by["no-data"]["status"] == "no_data" and by["no-data"]["value"] is None

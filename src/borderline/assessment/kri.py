@@ -127,11 +127,17 @@ def compute(
         n = session.scalar(
             select(func.count(distinct(FindingRow.decision_id))).where(
                 FindingRow.decision_id.in_(select(base.c.id)),
-                FindingRow.code.like(prefix.replace("%", r"\%") + "%", escape="\\"),
+                # Escape LIKE's wildcards: codes contain underscores (no_mechanism).
+                FindingRow.code.like(_like_prefix(prefix), escape="\\"),
             )
         )
     num = int(n or 0)
     return Measurement(num / total, num, total)
+
+
+def _like_prefix(prefix: str) -> str:
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"
 
 
 def status(value: float | None, amber: float, red: float, direction: str) -> str:

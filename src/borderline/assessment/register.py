@@ -460,5 +460,15 @@ def diff_registers(
     }
 
 
+def risks_sorted(register: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Top risks first: residual (or suggested) score, then inherent score."""
+
+    def key(r: Mapping[str, Any]) -> tuple[int, int]:
+        res = r.get("residual") or r.get("suggested_residual") or {}
+        return (-int(res.get("score", 0)), -int((r.get("inherent") or {}).get("score", 0)))
+
+    return sorted(register, key=key)
+
+
 def not_found(what: str, ident: object) -> NotFound:
     return NotFound(f"no {what} {ident!r}", where=what)

@@ -24,6 +24,8 @@ import numpy as np
 from jinja2 import Environment, PackageLoader, select_autoescape
 from matplotlib.colors import ListedColormap
 
+from borderline.assessment.register import risks_sorted
+
 LEVEL_COLOURS = {
     "low": "#4caf50",
     "medium": "#ffc107",
@@ -302,8 +304,6 @@ def assemble(
     today: date | None = None,
 ) -> dict[str, Any]:
     """The report's data, from the pieces the service gathers."""
-    from borderline.assessment.service import risks_sorted
-
     top_risks = [
         {
             "key": r["key"],

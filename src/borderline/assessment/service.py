@@ -945,16 +945,6 @@ def _reading_dict(r: KriReadingRow) -> dict[str, Any]:
     }
 
 
-def risks_sorted(register: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """Top risks first: residual (or suggested) score, then inherent score."""
-
-    def key(r: Mapping[str, Any]) -> tuple[int, int]:
-        res = r.get("residual") or r.get("suggested_residual") or {}
-        return (-int(res.get("score", 0)), -int((r.get("inherent") or {}).get("score", 0)))
-
-    return sorted(register, key=key)
-
-
 def report_data(
     reg: RegisterService,
     assessment_id: int,
