@@ -20,8 +20,9 @@ Model assumptions (each a documented default, overridable per model in the confi
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -116,7 +117,7 @@ def _default_models() -> list[ModelSpec]:
 class CompareConfig(_M):
     name: str = "comparison"
     origin: str
-    date: date
+    date: dt.date
     catalogue: list[Sku] = Field(min_length=1, max_length=500)
     destinations: list[Destination] = Field(min_length=1, max_length=100)
     models: list[ModelSpec] = Field(default_factory=_default_models, min_length=1)
@@ -126,7 +127,7 @@ class CompareConfig(_M):
     promise_days: float = Field(default=14, gt=0)
     safety_stock_days: float = Field(default=14, ge=0)
     scenario: str | None = None
-    scenario_date: date | None = None
+    scenario_date: dt.date | None = None
 
 
 def parse_compare_config(data: object, where: str = "config") -> CompareConfig:

@@ -8,6 +8,7 @@ shipments before 2010 fall back to the 2010 edition, the earliest in the file.
 from __future__ import annotations
 
 import csv
+import io
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
@@ -52,7 +53,7 @@ def _table() -> dict[str, dict[int, LPIScore]]:
     alpha3.setdefault("ZAR", "CD")  # old code for DR Congo
     out: dict[str, dict[int, LPIScore]] = {}
     path = resources.files("borderline.logistics") / "data" / LPI_FILE
-    with path.open(encoding="utf-8", newline="") as fh:
+    with io.StringIO(path.read_text(encoding="utf-8"), newline="") as fh:
         for lineno, row in enumerate(csv.DictReader(fh), 2):
             a2 = alpha3.get((row.get("Code") or "").strip())
             if a2 is None:

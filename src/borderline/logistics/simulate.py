@@ -60,7 +60,7 @@ def flow_from_scenario(scenario: Scenario) -> OrderFlow:
     """The order flow the scenario's ``flow`` lanes describe, evenly spread over the window."""
     if not scenario.flow:
         raise InvalidInput("the scenario has no flow; pass an orders file", where="flow")
-    cols: dict[str, list[Any]] = {k: [] for k in OrderFlow.__dataclass_fields__}
+    cols: dict[str, Any] = {k: [] for k in OrderFlow.__dataclass_fields__}
     days = scenario.simulation.days
     for li, lane in enumerate(scenario.flow):
         for c in (lane.origin, lane.destination):
@@ -121,7 +121,7 @@ def read_orders(path: str | Path, start: date, text: str | None = None) -> Order
     if unknown:
         raise DataFileError(f"unknown column(s) {unknown}", where=f"{path}:1")
     ix = {h: i for i, h in enumerate(header)}
-    cols: dict[str, list[Any]] = {k: [] for k in OrderFlow.__dataclass_fields__}
+    cols: dict[str, Any] = {k: [] for k in OrderFlow.__dataclass_fields__}
     for n, row in enumerate(reader):
         where = f"{path}:{n + 2}"
         if not any(c.strip() for c in row):
@@ -543,7 +543,7 @@ def _lookup(obj: Any, dotted: str) -> float:
 
 def run_checks(result: SimulationResult) -> list[dict[str, Any]]:
     """Evaluate the scenario's ``expect`` entries against the simulated figures."""
-    out = []
+    out: list[dict[str, Any]] = []
     for i, x in enumerate(result.scenario.expect):
         if x.corridor is not None:
             scope: Any = result.corridors.get(x.corridor)
