@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -315,3 +316,96 @@ def test_dates_are_dates(register: RegisterService) -> None:
         r["id"], TreatmentIn(action="a", owner="o", due=date(2030, 1, 2)), "ann"
     )
     assert r["treatments"][0]["due"] == "2030-01-02"
+
+
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        ({"id": "m", "likelihood": ["a", "b"], "impact": ["a", "b"]}, "lacks 'levels'"),
+        (
+            {
+                "id": "m",
+                "likelihood": ["a"],
+                "impact": ["a", "b"],
+                "levels": [{"name": "low", "max_score": 4}],
+            },
+            "at least two classes",
+        ),
+        (
+            {
+                "id": "m",
+                "likelihood": ["a", "b"],
+                "impact": ["a", "b"],
+                "levels": [{"name": "low", "max_score": 4}],
+                "cells": [["low", "low"]],
+            },
+            "2 rows × 2 columns",
+        ),
+        (
+            {
+                "id": "m",
+                "likelihood": ["a", "b"],
+                "impact": ["a", "b"],
+                "levels": [{"name": "low", "max_score": 4}],
+                "cells": [["low", "x"], ["low", "low"]],
+            },
+            "unknown level 'x'",
+        ),
+        (
+            {
+                "id": "m",
+                "likelihood": ["a", "b"],
+                "impact": ["a", "b"],
+                "levels": [{"name": "hi", "max_score": 4}, {"name": "lo", "max_score": 1}],
+            },
+            "ascending",
+        ),
+        (
+            {
+                "id": "m",
+                "likelihood": ["a", "b"],
+                "impact": ["a", "b"],
+                "levels": [{"name": "low", "max_score": 4}],
+                "appetite": "none",
+            },
+            "appetite",
+        ),
+    ],
+)
+def test_bad_matrix_definitions(doc: dict[str, object], message: str) -> None:
+    from borderline.assessment.register import parse_matrix
+    from borderline.errors import DataFileError
+
+    with pytest.raises(DataFileError, match=message):
+        parse_matrix(doc, "m.yaml")
+
+
+def test_user_matrices_and_remap_rules(tmp_path: Path) -> None:
+    from borderline.assessment.register import load_matrices
+    from borderline.errors import DataFileError
+
+    (tmp_path / "bafin-4x4.yaml").write_text(
+        "id: sup-3x3\nname: Supervisor 3x3\nlikelihood: [low, mid, high]\n"
+        "impact: [low, mid, high]\nlevels: [{name: ok, max_score: 3}, {name: bad, max_score: 9}]\n"
+        "appetite: ok\n"
+    )
+    (tmp_path / "remap.yaml").write_text(
+        "rules:\n  - {from: standard-5x5, to: sup-3x3, likelihood: {1: 1, 2: 1, 3: 2, 4: 3, 5: 3},"
+        " impact: {1: 1, 2: 1, 3: 2, 4: 3, 5: 3}}\n"
+    )
+    book = load_matrices(tmp_path)
+    assert book.get("sup-3x3").level(3, 3) == "bad"
+    assert book.remap("standard-5x5", "sup-3x3", 4, 2) == (3, 1)
+    assert book.remap("standard-5x5", "regulator-4x4", 5, 3) == (4, 3)  # shipped rules stay
+    (tmp_path / "remap.yaml").write_text(
+        "rules:\n  - {from: standard-5x5, to: sup-3x3, likelihood: {1: 1, 2: 1, 3: 2, 4: 3},"
+        " impact: {1: 1, 2: 1, 3: 2, 4: 3, 5: 3}}\n"
+    )
+    with pytest.raises(DataFileError, match=r"every class 1\.\.5"):
+        load_matrices(tmp_path)
+    (tmp_path / "remap.yaml").write_text(
+        "rules:\n  - {from: standard-5x5, to: sup-3x3, likelihood: {1: 3, 2: 1, 3: 2, 4: 3, 5: 3},"
+        " impact: {1: 1, 2: 1, 3: 2, 4: 3, 5: 3}}\n"
+    )
+    with pytest.raises(DataFileError, match="keep the order"):
+        load_matrices(tmp_path)

@@ -206,14 +206,36 @@ def default_matrices() -> MatrixBook:
     return MatrixBook(matrices, _parse_rules(remap_doc, matrices, "matrices/remap.yaml"))
 
 
-def load_matrix_file(path: str | Path) -> RiskMatrix:
-    p = Path(path)
-    if not p.is_file():
-        raise InvalidInput("no such file", where=str(path))
+def _yaml_file(path: Path) -> Any:
     try:
-        return parse_matrix(yaml.safe_load(p.read_text(encoding="utf-8")), str(path))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise DataFileError(f"invalid YAML: {exc}", where=str(path)) from None
+
+
+def load_matrices(extra_dir: str | Path | None = None) -> MatrixBook:
+    """The shipped matrices plus a directory of one's own (a regulator's scale): every
+    ``*.yaml`` there is a matrix, except ``remap.yaml`` whose rules are added to the shipped
+    ones. A matrix with a shipped id replaces it. No directory: the shipped book."""
+    base = default_matrices()
+    if extra_dir is None or not Path(extra_dir).is_dir():
+        return base
+    root = Path(extra_dir)
+    matrices = dict(base.matrices)
+    for path in sorted(root.glob("*.yaml")):
+        if path.name != "remap.yaml":
+            m = parse_matrix(_yaml_file(path), str(path))
+            matrices[m.id] = m
+    # A shipped rule stays only while both of its matrices are still the shipped ones.
+    rules = {
+        k: r
+        for k, r in base.rules.items()
+        if matrices[k[0]] is base.matrices[k[0]] and matrices[k[1]] is base.matrices[k[1]]
+    }
+    remap = root / "remap.yaml"
+    if remap.is_file():
+        rules.update(_parse_rules(_yaml_file(remap), matrices, str(remap)))
+    return MatrixBook(matrices, rules)
 
 
 @cache

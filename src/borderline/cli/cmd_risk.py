@@ -24,7 +24,7 @@ from borderline.assessment.register import (
     Rating,
     RiskImport,
     TreatmentIn,
-    default_matrices,
+    load_matrices,
 )
 from borderline.assessment.service import RegisterService
 from borderline.assessment.tables import Table, parse_number, read_table
@@ -380,7 +380,8 @@ def _register() -> tuple[Any, RegisterService]:
     from borderline.cli._services import open_services
 
     services = open_services()
-    return services, RegisterService(services.sessions, services.ledger)
+    book = load_matrices(services.settings.data_dir / "matrices")
+    return services, RegisterService(services.sessions, services.ledger, book)
 
 
 def _rating(text: str | None, where: str) -> Rating | None:
@@ -431,8 +432,10 @@ def _risk_line(r: Mapping[str, Any]) -> str:
 
 @register_app.command("matrices")
 def matrices_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """Risk matrices available (defined as data) and their grids."""
-    book = default_matrices()
+    """Risk matrices available: shipped ones and those in DATA_DIR/matrices/*.yaml."""
+    from borderline.settings import Settings
+
+    book = load_matrices(Settings().data_dir / "matrices")
     out = [m.describe() for m in book.matrices.values()]
     if as_json:
         echo_json({"matrices": out, "remap": [f"{a}->{b}" for a, b in book.rules]})

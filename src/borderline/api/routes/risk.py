@@ -21,7 +21,7 @@ from borderline.assessment.register import (
     RiskImport,
     RiskIn,
     TreatmentIn,
-    default_matrices,
+    load_matrices,
 )
 from borderline.assessment.service import RegisterService, report_data
 from borderline.assessment.tables import read_table
@@ -33,7 +33,8 @@ MAX_CSV = 200_000
 
 
 def _reg(services: Any) -> RegisterService:
-    return RegisterService(services.sessions, services.ledger)
+    book = load_matrices(services.settings.data_dir / "matrices")
+    return RegisterService(services.sessions, services.ledger, book)
 
 
 # -- MCDA -------------------------------------------------------------------------------------
@@ -176,8 +177,8 @@ class ApprovalIn(BaseModel):
 
 
 @router.get("/matrices")
-def matrices(_: Reader) -> dict[str, Any]:
-    book = default_matrices()
+def matrices(services: ServicesDep, _: Reader) -> dict[str, Any]:
+    book = load_matrices(services.settings.data_dir / "matrices")
     return {
         "matrices": [m.describe() for m in book.matrices.values()],
         "remap": [{"from": a, "to": b} for a, b in book.rules],
