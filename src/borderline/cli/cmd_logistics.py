@@ -252,6 +252,7 @@ def bench_logistics(
                 "checks": res.checks,
             }
         )
+    report["assessor"] = _bench_assessor()
     if as_json:
         echo_json(report)
         return
@@ -269,3 +270,55 @@ def bench_logistics(
         for c in s["checks"]:
             if not c["ok"]:
                 typer.echo(f"  MISS {c['metric']} = {c['value']} not in {c['between']}")
+    a = report["assessor"]
+    typer.echo(
+        f"assessor: {a['orders']} orders, {a['ms_per_order_no_scenario']:.2f} ms/order without "
+        f"scenarios, {a['ms_per_order_red_sea']:.2f} ms/order with red-sea-2023 active "
+        f"({a['diverted']} diverted)"
+    )
+
+
+def _bench_assessor(n: int = 300) -> dict[str, Any]:
+    """Per-order latency of LogisticsAssessor on generated orders (CN to NL/US, sea and air)."""
+    import time
+    from datetime import timedelta
+
+    from borderline.engine import AssessContext
+    from borderline.logistics.assessor import LogisticsAssessor
+    from borderline.model import Order
+
+    start = datetime(2024, 1, 2, 9, tzinfo=UTC)
+    orders = []
+    for i in range(n):
+        dest, mode = [("NL", "ocean"), ("US", "ocean"), ("NL", "air")][i % 3]
+        orders.append(
+            Order.model_validate(
+                {
+                    "id": f"b{i}",
+                    "created_at": (start + timedelta(hours=7 * i)).isoformat(),
+                    "currency": "USD",
+                    "total": "1000",
+                    "parties": [{"role": "buyer", "name": "B", "address": {"country": dest}}],
+                    "items": [{"title": "goods", "quantity": 1, "unit_price": "1000"}],
+                    "shipment": {
+                        "mode": mode,
+                        "origin_country": "CN",
+                        "destination_country": dest,
+                        "weight_kg": "40",
+                    },
+                }
+            )
+        )
+    ctx = AssessContext()
+    out: dict[str, Any] = {"orders": n}
+    for label, cfg in (("no_scenario", {}), ("red_sea", {"scenarios": ["red-sea-2023"]})):
+        assessor = LogisticsAssessor(cfg)
+        t = time.perf_counter()
+        results = [assessor.assess(o, ctx) for o in orders]
+        out[f"ms_per_order_{label}"] = round((time.perf_counter() - t) * 1000 / n, 3)
+        if label == "red_sea":
+            out["diverted"] = sum(
+                any(f.signals.get("logistics.corridor_status") == "diverted" for f in r)
+                for r in results
+            )
+    return out
