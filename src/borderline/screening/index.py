@@ -39,7 +39,7 @@ from borderline.screening.matcher import (
     score_names,
 )
 from borderline.screening.model import Entity, EntityKind, Identifier, Name, PartialDate
-from borderline.text import phonetic, skeleton
+from borderline.text import normalize, phonetic, skeleton
 
 # How many blocked names are aligned exactly per query. More costs time, fewer costs recall.
 _TOP_K = 48
@@ -82,6 +82,8 @@ class Query:
                 f"name has {len(self.name)} characters; at most {MAX_NAME_CHARS} are screened",
                 where="name",
             )
+        if not normalize(self.name):
+            raise InvalidInput("name has no letters or digits to screen", where="name")
         if not 0.0 <= self.threshold <= 1.0:
             raise InvalidInput("threshold must be between 0 and 1", where="threshold")
         if not 1 <= self.limit <= 1000:

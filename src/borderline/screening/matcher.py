@@ -275,33 +275,34 @@ class NameScore:
     unmatched_candidate: tuple[str, ...]
 
 
-def _near(joined: str, other: set[str]) -> bool:
-    # "abd al aziz" joined is "abdalaziz": close enough to "abdelaziz" to be one word.
-    if len(joined) < 6:
-        return False
-    return any(
-        len(o) >= 6 and o[0] == joined[0] and OSA.normalized_similarity(joined, o) >= 0.85
-        for o in other
-    )
-
-
 def _merge(a: Prepared, other: set[str]) -> Prepared:
     # Join adjacent tokens whose concatenation is one token of the other name:
-    # "abdul rahman" vs "abdulrahman", "xi jin ping" vs "xi jinping".
+    # "abdul rahman" vs "abdulrahman", "xi jin ping" vs "xi jinping"; or nearly one token:
+    # "abd al aziz" joined is "abdalaziz", close enough to "abdelaziz" to be one word.
     toks = list(a.tokens)
-    if len(toks) < 2:
+    if len(toks) < 2 or not other:
         return a
+    near: dict[str, list[str]] = {}
+    for o in other:
+        if len(o) >= 6:
+            near.setdefault(o[0], []).append(o)
     roles, weights, canon = list(a.roles), list(a.weights), list(a.canon)
     i, changed = 0, False
     while i < len(toks) - 1:
+        if toks[i] in other:
+            i += 1
+            continue
         # Up to four syllables: pinyin "guo dian xin" is the word "guodianxin".
         for span in (4, 3, 2):
             if i + span > len(toks):
                 continue
             joined = "".join(toks[i : i + span])
-            if toks[i] in other:
-                continue
-            if joined in other or _near(joined, other):
+            if joined in other or (
+                len(joined) >= 6
+                and any(
+                    OSA.normalized_similarity(joined, o) >= 0.85 for o in near.get(joined[0], ())
+                )
+            ):
                 toks[i : i + span] = [joined]
                 canon[i : i + span] = [joined]
                 roles[i : i + span] = [NORMAL]
@@ -320,8 +321,21 @@ _SimCache = dict[tuple[str, str], tuple[float, str]]
 
 def score_names(q: Prepared, c: Prepared, cache: _SimCache | None = None) -> NameScore:
     """Align two prepared names and score them in [0, 1] (no qualifiers)."""
-    q = _merge(q, set(c.tokens))
-    c = _merge(c, set(q.tokens))
+    plain = _score(q, c, cache)
+    uq, uc = plain.unmatched_query, plain.unmatched_candidate
+    # Joining adjacent tokens can only help where two or more tokens of one name and one of
+    # the other were left over; trying it only then keeps the common case cheap.
+    if not ((len(uq) >= 2 and uc) or (len(uc) >= 2 and uq)):
+        return plain
+    mq = _merge(q, set(uc)) if len(uq) >= 2 else q
+    mc = _merge(c, set(uq)) if len(uc) >= 2 else c
+    if mq is q and mc is c:
+        return plain
+    merged = _score(mq, mc, cache)
+    return merged if merged.score > plain.score else plain
+
+
+def _score(q: Prepared, c: Prepared, cache: _SimCache | None) -> NameScore:
     abjad = q.abjad or c.abjad
     pairs: list[tuple[float, int, int, str]] = []
     for i, qt in enumerate(q.tokens):
