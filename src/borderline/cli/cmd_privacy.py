@@ -256,7 +256,11 @@ def bench_privacy(
         with dump.open("w", encoding="utf-8") as fh:
             for s in data:
                 fh.write(json.dumps(s.to_json(), ensure_ascii=False) + "\n")
-    reports = {"generated": run_benchmark(data), "handwritten": run_benchmark(handwritten())}
+    reports = {
+        "generated": run_benchmark(data),
+        "handwritten": run_benchmark(handwritten()),
+        "handwritten2 (held out)": run_benchmark(handwritten("handwritten2.jsonl")),
+    }
     reports["generated"]["seed"] = seed
     if as_json:
         echo_json(reports)

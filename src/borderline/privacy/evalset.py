@@ -845,12 +845,13 @@ def generate(n: int = 600, seed: int = TEST_SEED, structured_share: float = 0.35
     return out
 
 
-def handwritten() -> list[Sample]:
-    """The 30 hand-written sentences in ``data/eval/handwritten.jsonl`` (see its PROVENANCE)."""
+def handwritten(name: str = "handwritten.jsonl") -> list[Sample]:
+    """Hand-written sentences in ``data/eval/`` (``handwritten.jsonl``: 30 sentences;
+    ``handwritten2.jsonl``: 25, the held-out one; see PROVENANCE.md there)."""
     import json
     from importlib import resources
 
-    path = resources.files("borderline.privacy") / "data" / "eval" / "handwritten.jsonl"
+    path = resources.files("borderline.privacy") / "data" / "eval" / name
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
         d = json.loads(line)

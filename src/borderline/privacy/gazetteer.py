@@ -21,7 +21,9 @@ from borderline.privacy.recognizers import context_regex, load_special
 from borderline.refdata import all_countries
 
 _CAP = r"[A-ZÀ-ÖØ-ÞĀ-Ž][a-zà-öø-ÿā-žßA-ZÀ-ÖØ-ÞĀ-Ž'’\-]*"
-_RUN = re.compile(rf"(?<![\w'’\-]){_CAP}(?:[ ]{_CAP}){{0,2}}(?![\w'’\-])")
+# Lower-case particles belong inside names: "Sanne de Vries", "Ludwig van Beethoven".
+_PARTICLE = r"(?:de|van|von|der|den|da|di|del|della|la|le|du|dos|das|bin|al)"
+_RUN = re.compile(rf"(?<![\w'’\-]){_CAP}(?:[ ](?:{_PARTICLE}[ ])?{_CAP}){{0,3}}(?![\w'’\-])")
 _CJK = r"\u4e00-\u9fa5"
 
 # Capitalised words that start sentences or label things; a run containing them is no name.
@@ -38,7 +40,10 @@ _STOP = {
         "Contact Attn Attention Signed Sender Cardholder Passenger Driver Full Reference Ref "
         "ID IBAN SSN VAT Tax No Number Code Zip Postcode Postal City Country Region State "
         "Province Is Are Was We I You He She It They My Your Our Their This That These Those "
-        "Hotel Airport University Station Center Centre Park Mall Tower Building Block"
+        "Hotel Airport University Station Center Centre Park Mall Tower Building Block "
+        # Labels that introduce a party in order notes are not part of its name.
+        "Consignee Shipper Beneficiary Payee Payer Client Cliente Kunde Kundin Destinataire "
+        "Destinatario Empfänger Titular Titulaire Holder Owner Contact Recipient Addressee"
     ).split()
 }
 
@@ -69,6 +74,7 @@ class _Lists:
     context: re.Pattern[str] | None
     zh_context_name: re.Pattern[str]
     zh_honorific_name: re.Pattern[str]
+    ja_honorific_name: re.Pattern[str]
     org: re.Pattern[str]
     zh_org: re.Pattern[str]
     cities_latin: re.Pattern[str]
@@ -91,7 +97,7 @@ def lists() -> _Lists:
     zh_honorific_name = re.compile(rf"((?:{surname_alt})[{_CJK}]{{0,2}}?)(?:{honor})")
     suffixes = _read_list(org["suffixes"])
     suf = "|".join(re.escape(s) for s in sorted(suffixes, key=len, reverse=True))
-    joiner = r"(?:&[ ]|and[ ]|of[ ]|de[ ])?"
+    joiner = r"(?:&[ ]|and[ ]|of[ ]|(?:de|del|de la|di|du|der|van|für)[ ])?"
     org_rx = re.compile(
         rf"(?<![\w\-.])((?:[A-Z][\w&'’\-]*[ ]{joiner})(?:[A-Z0-9][\w&'’\-]*[ ]{joiner}){{0,4}})"
         rf",?[ ]?(?:{suf})(?![\w])"
@@ -112,6 +118,12 @@ def lists() -> _Lists:
         context=context_regex(person["context"]),
         zh_context_name=zh_context_name,
         zh_honorific_name=zh_honorific_name,
+        # Japanese: family and given name (kanji, optionally a space, kana) before 様/殿.
+        ja_honorific_name=re.compile(
+            rf"(?<![{_CJK}])([{_CJK}]{{1,3}}[ 　]?[{_CJK}\u3040-\u309f]{{1,3}})[ 　]?(?:"
+            + "|".join(person["ja_honorifics"])
+            + ")"
+        ),
         org=org_rx,
         zh_org=zh_org,
         cities_latin=_alternation([c for c in cities if c[0].isascii()], True),
@@ -135,9 +147,16 @@ def _person_latin(text: str, lst: _Lists) -> Iterator[Entity]:
             words = words[:-1]
         if not words or any(w.casefold() in _STOP for w in words):
             continue
+        if re.fullmatch(_PARTICLE, words[-1]):
+            continue
         folded = [w.casefold() for w in words]
         # "Refund John Smith": a capitalised word before a known given name is not the name.
-        while len(words) > 2 and folded[0] not in lst.given and folded[1] in lst.given:
+        while (
+            len(words) > 2
+            and folded[0] not in lst.given
+            and folded[0] not in lst.surnames  # "Tan Wei Ling": surname first, keep it
+            and folded[1] in lst.given
+        ):
             start += len(words[0]) + 1
             words, folded = words[1:], folded[1:]
         before = text[max(0, start - 40) : start]
@@ -174,6 +193,15 @@ def _person_chinese(text: str, lst: _Lists) -> Iterator[Entity]:
             scores["zh_context_name"],
             f"gazetteer:person: Chinese surname after context '{ctx}'",
             "person_zh",
+        )
+    for m in lst.ja_honorific_name.finditer(text):
+        yield Entity(
+            "PERSON",
+            m.start(1),
+            m.end(1),
+            scores["zh_honorific_name"],
+            "gazetteer:person: Japanese name before the honorific 様/殿",
+            "person_ja",
         )
     for m in lst.zh_honorific_name.finditer(text):
         yield Entity(
