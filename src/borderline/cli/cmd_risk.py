@@ -897,8 +897,7 @@ def report_cmd(
         None, "--quant-run", help="Quant run id (default: the latest stored run)."
     ),
 ) -> None:
-    """Management report: heatmap, top risks, overdue treatments, loss curve, maturity radar,
-    countries and corridors."""
+    """Management report (HTML/PDF): heatmap, top risks, overdue, KRIs, losses, maturity."""
     from pathlib import Path
 
     from borderline.assessment import report
