@@ -234,3 +234,77 @@ def run(
         services.close()
     results["data_dir"] = str(data_dir)
     return results
+
+
+def run_ledger(
+    entries: int = 1_000_000,
+    proofs: int = 2_000,
+    batch: int = 10_000,
+    data_dir: Path | None = None,
+    database_url: str = "",
+    verify: bool = False,
+    progress: Any = None,
+) -> dict[str, Any]:
+    """Append ``entries`` to a fresh ledger, then time proofs (and optionally a full verify)."""
+    import random
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from borderline.ledger import Ledger, merkle
+    from borderline.store import make_engine, migrate, session_factory, transaction
+
+    data_dir = data_dir or Path(tempfile.mkdtemp(prefix="borderline-ledger-bench-"))
+    url = database_url or f"sqlite:///{data_dir / 'ledger.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    factory = session_factory(engine)
+    ledger = Ledger("bench.local/ledger", Ed25519PrivateKey.generate())
+    t0 = time.perf_counter()
+    for start in range(0, entries, batch):
+        n = min(batch, entries - start)
+        with transaction(factory) as s:
+            ledger.append_many(s, (("bench", str(start + i), {"i": start + i}) for i in range(n)))
+        if progress and (start // batch) % 10 == 0:
+            progress(f"appended {start + n} entries")
+    append_s = time.perf_counter() - t0
+    rng = random.Random(1)
+    inc_ms: list[float] = []
+    con_ms: list[float] = []
+    with factory() as s:
+        size = ledger.size(s)
+        root = ledger.root(s, size)
+        for _ in range(proofs):
+            i = rng.randrange(size)
+            t1 = time.perf_counter()
+            p = ledger.inclusion(s, i, size)
+            inc_ms.append((time.perf_counter() - t1) * 1000)
+            assert merkle.verify_inclusion(
+                i, size, bytes.fromhex(p["leaf_hash"]), [bytes.fromhex(x) for x in p["path"]], root
+            )
+        for _ in range(proofs // 4):
+            m = rng.randrange(1, size)
+            t1 = time.perf_counter()
+            ledger.consistency(s, m, size)
+            con_ms.append((time.perf_counter() - t1) * 1000)
+    with transaction(factory) as s:
+        t1 = time.perf_counter()
+        ledger.checkpoint(s)
+        sign_ms = (time.perf_counter() - t1) * 1000
+    out: dict[str, Any] = {
+        "machine": machine(),
+        "database": engine.dialect.name,
+        "entries": size,
+        "append_entries_per_s": round(entries / append_s, 1),
+        "batch": batch,
+        "inclusion_proof_ms": percentiles(inc_ms),
+        "consistency_proof_ms": percentiles(con_ms),
+        "checkpoint_sign_ms": round(sign_ms, 3),
+    }
+    if verify:
+        with factory() as s:
+            t1 = time.perf_counter()
+            report = ledger.verify(s, check_records=False)
+            out["verify_seconds"] = round(time.perf_counter() - t1, 2)
+            out["verify_ok"] = report.ok
+    engine.dispose()
+    return out

@@ -17,10 +17,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from borderline.assessors.lists import LIST_KINDS, normalise_value
@@ -45,10 +45,10 @@ from borderline.store.models import (
 POLICY_NAME = "default"
 
 # Statements compiled once and executed with bound parameters: the per-order hot path.
-_ORDERS_INSERT = insert(OrderRow.__table__)
-_DECISIONS_INSERT = insert(DecisionRow.__table__)
-_FINDINGS_INSERT = insert(FindingRow.__table__)
-_STATS_INSERT = insert(CustomerStatsRow.__table__)
+_ORDERS_INSERT = insert(cast(Table, OrderRow.__table__))
+_DECISIONS_INSERT = insert(cast(Table, DecisionRow.__table__))
+_FINDINGS_INSERT = insert(cast(Table, FindingRow.__table__))
+_STATS_INSERT = insert(cast(Table, CustomerStatsRow.__table__))
 _STATS_SELECT = select(
     CustomerStatsRow.orders,
     CustomerStatsRow.amount_sum,
@@ -59,7 +59,7 @@ _STATS_SELECT = select(
 ).where(CustomerStatsRow.customer_key == bindparam("key"))
 _STATS = CustomerStatsRow.__table__.c
 _STATS_UPDATE = (
-    update(CustomerStatsRow.__table__)
+    update(cast(Table, CustomerStatsRow.__table__))
     .where(_STATS.customer_key == bindparam("key"))
     .values(
         orders=_STATS.orders + 1,

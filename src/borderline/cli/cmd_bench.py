@@ -69,3 +69,45 @@ def bench_core(
 
 def register(app: typer.Typer) -> None:
     """The bench group itself is added by the CLI root; this module only adds the callback."""
+
+
+@bench_app.command("ledger")
+def bench_ledger(
+    entries: int = typer.Option(1_000_000, help="Ledger entries to append."),
+    proofs: int = typer.Option(
+        2_000, help="Inclusion proofs to time (and a quarter as many consistency proofs)."
+    ),
+    verify: bool = typer.Option(False, help="Also time a full verification."),
+    data_dir: Path = typer.Option(None, help="Where to build it (default: temp)."),
+    database_url: str = typer.Option("", help="Database (default: SQLite in the data dir)."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Ledger appends and proof latency at scale (target: proofs < 1 ms at 1M entries)."""
+    from borderline.benchmark import run_ledger
+
+    r = run_ledger(
+        entries=entries,
+        proofs=proofs,
+        data_dir=data_dir,
+        database_url=database_url,
+        verify=verify,
+        progress=lambda m: typer.echo(f"... {m}", err=True),
+    )
+    if as_json:
+        echo_json(r)
+        return
+    m = r["machine"]
+    typer.echo(f"machine: {m['cpus']} CPUs ({m['cpu']}), Python {m['python']}, {r['database']}")
+    typer.echo(
+        f"{r['entries']} entries appended at {r['append_entries_per_s']} entries/s "
+        f"(batches of {r['batch']}); checkpoint signed in {r['checkpoint_sign_ms']} ms"
+    )
+    typer.echo(f"{'proof (ms)':<22}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}")
+    for label, key in (
+        ("inclusion", "inclusion_proof_ms"),
+        ("consistency", "consistency_proof_ms"),
+    ):
+        p = r[key]
+        typer.echo(f"{label:<22}{p['p50']:>9}{p['p95']:>9}{p['p99']:>9}{p['max']:>9}")
+    if "verify_seconds" in r:
+        typer.echo(f"full verify: {r['verify_seconds']} s (ok: {r['verify_ok']})")

@@ -211,7 +211,8 @@ def csv_row_to_order(row: dict[str, str]) -> dict[str, Any]:
             "ip_country": val("ip_country"),
             "device_id": val("device_id"),
         }
-    return _drop_none(order)
+    cleaned: dict[str, Any] = _drop_none(order)
+    return cleaned
 
 
 def _drop_none(obj: Any) -> Any:

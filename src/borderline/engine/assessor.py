@@ -38,7 +38,7 @@ class CustomerHistory:
         if self.orders < 2:
             return 0.0
         var = (self.amount_sumsq - self.amount_sum**2 / self.orders) / (self.orders - 1)
-        return max(var, 0.0) ** 0.5
+        return float(max(var, 0.0) ** 0.5)
 
 
 class HistoryProvider(Protocol):

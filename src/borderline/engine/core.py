@@ -74,8 +74,11 @@ class Engine:
     # The compiled policy is a tree of closures, which pickle cannot carry: ship the source and
     # compile it again on the other side (a Spark executor, a worker process).
     def __getstate__(self) -> dict[str, Any]:
-        return {"assessors": self.assessors, "policy_source": self.policy.source,
-                "policy_version": self.policy_version}
+        return {
+            "assessors": self.assessors,
+            "policy_source": self.policy.source,
+            "policy_version": self.policy_version,
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.assessors = state["assessors"]

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import (
@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.serialization import (
     PrivateFormat,
     load_pem_private_key,
 )
-from sqlalchemy import func, insert, select, text, tuple_
+from sqlalchemy import Table, insert, select, text
 from sqlalchemy.orm import Session
 
 from borderline.errors import InvalidInput, NotFound
@@ -38,8 +38,8 @@ _TIP_SELECT = (
     .order_by(LedgerLeafRow.__table__.c.idx.desc())
     .limit(1)
 )
-_LEAF_INSERT = insert(LedgerLeafRow.__table__)
-_NODE_INSERT = insert(LedgerNodeRow.__table__)
+_LEAF_INSERT = insert(cast(Table, LedgerLeafRow.__table__))
+_NODE_INSERT = insert(cast(Table, LedgerNodeRow.__table__))
 
 
 def canonical_json(obj: Any) -> bytes:
@@ -66,6 +66,30 @@ def load_or_create_key(path: Path) -> Ed25519PrivateKey:
     tmp.chmod(0o600)
     tmp.replace(path)
     return key
+
+
+def _fetch_nodes(
+    session: Session, wanted: Iterable[tuple[int, int]]
+) -> dict[tuple[int, int], bytes]:
+    """Stored nodes by (level, idx): one query, one primary-key lookup per level.
+
+    Grouped by level rather than a row-value IN (which SQLite cannot match to the primary
+    key), and sent as driver SQL: the statement's shape changes with every proof, so
+    SQLAlchemy's compile cache would miss each time. Only integers are interpolated.
+    """
+    by_level: dict[int, list[int]] = {}
+    for level, idx in wanted:
+        by_level.setdefault(int(level), []).append(int(idx))
+    if not by_level:
+        return {}
+    cond = " OR ".join(
+        f"(level = {lv} AND idx IN ({','.join(str(i) for i in ixs)}))"
+        for lv, ixs in sorted(by_level.items())
+    )
+    rows = session.connection().exec_driver_sql(
+        f"SELECT level, idx, hash FROM ledger_nodes WHERE {cond}"
+    )
+    return {(lv, ix): bytes(h) for lv, ix, h in rows}
 
 
 def _blocks(start: int, end: int) -> list[tuple[int, int]]:
@@ -122,7 +146,7 @@ class Ledger:
             session.execute(text("SELECT pg_advisory_xact_lock(7152026)"))
 
     def size(self, session: Session) -> int:
-        last = session.scalar(select(func.max(LedgerLeafRow.idx)))
+        last = session.connection().exec_driver_sql("SELECT max(idx) FROM ledger_leaves").scalar()
         return 0 if last is None else int(last) + 1
 
     def append(
@@ -192,7 +216,7 @@ class Ledger:
             all_nodes = {**frontier, **nodes}
             self._frontier = (
                 end,
-                leaves[-1]["leaf_hash"],
+                lh,
                 {b: all_nodes[b] for b in _blocks(0, end)},
             )
             return receipts
@@ -207,12 +231,7 @@ class Ledger:
         if size == 0:
             return {}
         wanted = _blocks(0, size)
-        rows = session.execute(
-            select(LedgerNodeRow.level, LedgerNodeRow.idx, LedgerNodeRow.hash).where(
-                tuple_(LedgerNodeRow.level, LedgerNodeRow.idx).in_(wanted)
-            )
-        )
-        found = {(lv, ix): bytes(h) for lv, ix, h in rows}
+        found = _fetch_nodes(session, wanted)
         if len(found) != len(wanted):
             raise NotFound("ledger frontier nodes missing: the log is damaged")
         return found
@@ -236,16 +255,7 @@ class Ledger:
             return b""
 
         ranges(record)
-        found: dict[tuple[int, int], bytes] = {}
-        keys = list(wanted)
-        for chunk in range(0, len(keys), 500):
-            part = keys[chunk : chunk + 500]
-            rows = session.execute(
-                select(LedgerNodeRow.level, LedgerNodeRow.idx, LedgerNodeRow.hash).where(
-                    tuple_(LedgerNodeRow.level, LedgerNodeRow.idx).in_(part)
-                )
-            )
-            found.update({(lv, ix): bytes(h) for lv, ix, h in rows})
+        found = _fetch_nodes(session, wanted)
         if len(found) != len(wanted):
             raise NotFound("ledger nodes missing: the log is damaged")
 
@@ -271,15 +281,14 @@ class Ledger:
 
         def both(f: merkle.SubtreeHash) -> object:
             merkle.inclusion_path(index, size, f)
+            f(index, index + 1)  # the leaf hash is the level-0 node: same query
             return f(0, size)
 
         sub = self._subtree_fn(session, both)
-        leaf = session.get(LedgerLeafRow, index)
-        assert leaf is not None
         return {
             "index": index,
             "tree_size": size,
-            "leaf_hash": bytes(leaf.leaf_hash).hex(),
+            "leaf_hash": sub(index, index + 1).hex(),
             "path": [p.hex() for p in merkle.inclusion_path(index, size, sub)],
             "root": sub(0, size).hex(),
         }

@@ -327,8 +327,9 @@ class _Compiler:
         literal_null = [isinstance(x, Tree) and x.data == "null" for x in (left, right)]
         if any(literal_null):
             if op not in ("==", "!="):
-                raise PolicySyntaxError("null can only be compared with == or !=",
-                                        where=_pos(n.meta))
+                raise PolicySyntaxError(
+                    "null can only be compared with == or !=", where=_pos(n.meta)
+                )
             other = b if literal_null[0] else a
             if op == "==":
                 return lambda f: other(f) is None
@@ -407,7 +408,7 @@ def _syntax_error(exc: UnexpectedInput, source: str) -> PolicySyntaxError:
         if expected:
             msg += f"; expected one of: {', '.join(expected)}"
     elif isinstance(exc, UnexpectedCharacters):
-        msg = f"unexpected character {source[exc.pos_in_stream]!r}"
+        msg = f"unexpected character {source[exc.pos_in_stream or 0]!r}"
     elif isinstance(exc, UnexpectedEOF):
         msg = "unexpected end of policy"
     else:
