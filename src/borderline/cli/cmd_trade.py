@@ -253,7 +253,8 @@ def declarations_evaluate(
     )
     for k, v in ev["inspection"].items():
         typer.echo(
-            f"  {k}: inspect {v['inspected']}, precision {v['precision']:.4f}, recall {v['recall']:.4f}"
+            f"  {k}: inspect {v['inspected']}, "
+            f"precision {v['precision']:.4f}, recall {v['recall']:.4f}"
         )
 
 

@@ -26,7 +26,11 @@ from borderline.trade.hs import nomenclature
 from borderline.trade.landed import FxTable, LandedCostRequest, TariffSchedule, landed_cost
 from borderline.trade.restricted import Restriction, check_destination, check_item
 
-_SEVERITY = {"prohibited": Severity.CRITICAL, "restricted": Severity.HIGH, "informational": Severity.INFO}
+_SEVERITY = {
+    "prohibited": Severity.CRITICAL,
+    "restricted": Severity.HIGH,
+    "informational": Severity.INFO,
+}
 _SCORE = {"prohibited": 100.0, "restricted": 45.0, "informational": 0.0}
 # Loose lithium batteries and other restricted goods by air or post are refused or seized.
 _AIR_MODES = {"air", "express", "postal"}
@@ -44,7 +48,8 @@ class TradeAssessor(BaseAssessor):
         "tariff_file": None,
     }
     signals: ClassVar[Mapping[str, str]] = {
-        "trade.restricted_level": "worst restriction found: 0 none, 1 informational, 2 restricted, 3 prohibited",
+        "trade.restricted_level": "worst restriction found: 0 none, 1 informational, "
+        "2 restricted, 3 prohibited",
         "trade.embargoed": "true when the destination or a region in the address is embargoed",
         "trade.hs_confidence": "lowest classifier confidence over items classified without a code",
         "trade.declared_ratio": "declared customs value / order goods value (same currency)",
@@ -56,7 +61,9 @@ class TradeAssessor(BaseAssessor):
         super().__init__(config)
         j = self.config["jurisdictions"]
         self._juris = frozenset(str(x).upper() for x in j) if j else None
-        self._schedule = TariffSchedule.load(self.config["tariff_file"]) if self.config["tariff_file"] else None
+        self._schedule = (
+            TariffSchedule.load(self.config["tariff_file"]) if self.config["tariff_file"] else None
+        )
 
     def assess(self, order: Order, ctx: AssessContext) -> list[Finding]:
         out: list[Finding] = []
@@ -71,7 +78,11 @@ class TradeAssessor(BaseAssessor):
             level = max(level, _rank(r.level))
             embargoed = embargoed or r.level == "prohibited"
             code = "trade.embargo.destination" if r.kind == "embargo" else "trade.embargo.region"
-            out.append(self._restriction_finding(code, r, ["hold_shipment"] if r.level == "prohibited" else ["request_documents"]))
+            out.append(
+                self._restriction_finding(
+                    code, r, ["hold_shipment"] if r.level == "prohibited" else ["request_documents"]
+                )
+            )
 
         nom = nomenclature()
         clf = default_classifier()
@@ -80,7 +91,10 @@ class TradeAssessor(BaseAssessor):
         for i, item in enumerate(order.items):
             where = f"items[{i}]"
             listing = Listing(
-                title=item.title, description=item.description, attributes=dict(item.attributes), category=item.category
+                title=item.title,
+                description=item.description,
+                attributes=dict(item.attributes),
+                category=item.category,
             )
             hs6: str | None = None
             if item.hs_code:
@@ -90,7 +104,8 @@ class TradeAssessor(BaseAssessor):
                     out.append(
                         self.finding(
                             "trade.hs.invalid",
-                            f"{where}: declared HS code {item.hs_code} is not valid: {check.message}",
+                            f"{where}: declared HS code {item.hs_code} is not valid: "
+                            f"{check.message}",
                             severity=Severity.MEDIUM,
                             score=30.0,
                             evidence={"item": i, **check.to_dict()},
@@ -136,10 +151,14 @@ class TradeAssessor(BaseAssessor):
                     out.append(
                         self.finding(
                             "trade.hs.unclassified",
-                            f"{where}: no confident HS code for '{item.title[:60]}' - needs a broker",
+                            f"{where}: no confident HS code for '{item.title[:60]}' "
+                            "- needs a broker",
                             severity=Severity.LOW,
                             score=10.0,
-                            evidence={"item": i, "candidates": [c.to_dict() for c in result.candidates]},
+                            evidence={
+                                "item": i,
+                                "candidates": [c.to_dict() for c in result.candidates],
+                            },
                             actions=["request_documents"],
                             source=f"{self.name}@{self.version}; {clf.version}",
                         )
@@ -150,7 +169,10 @@ class TradeAssessor(BaseAssessor):
                         self.finding(
                             "trade.hs.classified",
                             f"{where}: classified as {hs6} ({top_score:.0%})",
-                            evidence={"item": i, "candidates": [c.to_dict() for c in result.candidates]},
+                            evidence={
+                                "item": i,
+                                "candidates": [c.to_dict() for c in result.candidates],
+                            },
                             source=f"{self.name}@{self.version}; {clf.version}",
                         )
                     )
@@ -194,7 +216,9 @@ class TradeAssessor(BaseAssessor):
         mode = order.shipment.mode.value if order.shipment.mode else None
         if r.kind == "dual_use":
             # Export-control hints go to a human: never auto-cleared.
-            actions = ["require_export_licence", "manual_review"] if r.level != "informational" else []
+            actions = (
+                ["require_export_licence", "manual_review"] if r.level != "informational" else []
+            )
             if r.level == "prohibited":
                 actions = ["hold_shipment", *actions]
             f = self._restriction_finding("trade.restricted.dual_use", r, actions)
@@ -228,7 +252,9 @@ class TradeAssessor(BaseAssessor):
             return None
         cur = sh.declared_currency or order.currency
         try:
-            declared = self._fx(ctx).convert(sh.declared_value, cur, order.currency, "shipment.declared_currency")
+            declared = self._fx(ctx).convert(
+                sh.declared_value, cur, order.currency, "shipment.declared_currency"
+            )
         except BorderlineError:
             return None
         return float(declared / goods)
@@ -308,10 +334,24 @@ class TradeAssessor(BaseAssessor):
         return (
             self.finding(
                 "trade.landed_cost",
-                f"DDP: duty {lc['duty']:.2f} + import tax {lc['tax']['amount']:.2f} {lc['currency']} "
+                f"DDP: duty {lc['duty']:.2f} + import tax {lc['tax']['amount']:.2f} "
+                f"{lc['currency']} "
                 f"({lc['tax']['collected']}); landed cost {lc['total_landed_cost']:.2f}",
-                evidence={k: lc[k] for k in ("currency", "customs_value", "duty", "tax", "fees", "total_landed_cost", "warnings")},
-                actions=["collect_duties"] if border > 0 or lc["tax"]["collected"] == "point_of_sale" else [],
+                evidence={
+                    k: lc[k]
+                    for k in (
+                        "currency",
+                        "customs_value",
+                        "duty",
+                        "tax",
+                        "fees",
+                        "total_landed_cost",
+                        "warnings",
+                    )
+                },
+                actions=["collect_duties"]
+                if border > 0 or lc["tax"]["collected"] == "point_of_sale"
+                else [],
             ),
             (float(lc["duty"]), float(lc["tax"]["amount"])),
         )

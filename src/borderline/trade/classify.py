@@ -397,11 +397,13 @@ class HSClassifier:
             return Classification(listing.id, (), True, 0.0)
         raw_top = ranked[0][1]
         conf_top = self.calibration(raw_top)
-        scale = conf_top / raw_top if raw_top > 0 else 0.0
+        # Only the top score is calibrated; the runners-up share what is left of the
+        # probability in their raw proportions, never above the top one.
+        rest = (1.0 - conf_top) / (1.0 - raw_top) if raw_top < 1.0 else 0.0
         cands = tuple(
             Candidate(
                 code,
-                min(1.0, s * scale) if i else conf_top,
+                min(conf_top, s * rest) if i else conf_top,
                 self.nom.entries[code].description,
                 tuple(dict.fromkeys(why.get(code, []))),
             )

@@ -136,7 +136,7 @@ def _base(df: pd.DataFrame) -> pd.DataFrame:
     out["log_price_per_kg"] = np.log1p(price) - np.log1p(mass)
     out["tax_rate"] = df["Tax Rate"]
     out["month"] = df["Date"].dt.month
-    out["weekday"] = df["Date"].dt.weekday
+    out["weekday"] = df["Date"].dt.day_of_week
     out["origin_ne_departure"] = (df["Country of Origin"] != df["Country of Departure"]).astype(int)
     out["has_seller"] = df["Seller ID"].notna().astype(int)
     out["has_courier"] = df["Courier ID"].notna().astype(int)
@@ -176,7 +176,9 @@ class DeclarationModel:
         x["price_per_kg_vs_hs6"] = x["log_price_per_kg"] - med.fillna(np.nan)
         for col in _LOW_CARD:
             cats = self.categories[col]
-            x[col] = pd.Categorical(df[col].astype(str), categories=cats)
+            vals = df[col].astype(str)
+            # Codes unseen in training become missing, which LightGBM routes on its own.
+            x[col] = pd.Categorical(vals.where(vals.isin(cats)), categories=cats)
         for col in _TE_COLS:
             k = keys[col].astype(str)
             if oof is not None:
@@ -310,7 +312,7 @@ def metrics(y: np.ndarray, p: np.ndarray, threshold: float, rounds: int = 0) -> 
     order = np.argsort(-p, kind="stable")
     at_k: dict[str, dict[str, float]] = {}
     for share in (0.05, 0.10, 0.20):
-        k = max(1, int(round(len(y) * share)))
+        k = max(1, round(len(y) * share))
         tp = float(y[order[:k]].sum())
         at_k[f"top_{int(share * 100)}pct"] = {
             "inspected": k,

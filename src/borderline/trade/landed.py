@@ -187,9 +187,13 @@ class TariffSchedule:
         for key in keys:
             best: TariffRow | None = None
             for row in self.rows:
-                if row.destination == key and hs.startswith(row.hs) and row.active(on):
-                    if best is None or len(row.hs) > len(best.hs):
-                        best = row
+                if (
+                    row.destination == key
+                    and hs.startswith(row.hs)
+                    and row.active(on)
+                    and (best is None or len(row.hs) > len(best.hs))
+                ):
+                    best = row
             if best is not None:
                 return best
         return None
@@ -257,7 +261,10 @@ def tax_rate(country: str, on: date, postal_code: str | None = None) -> TaxRate:
     if country in eu:
         periods = sorted(eu[country], key=lambda p: p["effective_from"], reverse=True)
         for p in periods:
-            if date.fromisoformat(p["effective_from"]) <= on:
+            # The file dates its oldest known period "0000-01-01": since forever.
+            eff = p["effective_from"]
+            start = date.min if eff.startswith("0000") else date.fromisoformat(eff)
+            if start <= on:
                 std = Decimal(str(p["rates"]["standard"]))
                 src = f"ibericode/vat-rates {country} from {p['effective_from']}"
                 for exc in p.get("exceptions") or []:
@@ -595,14 +602,16 @@ def landed_cost(req: LandedCostRequest, schedule: TariffSchedule | None = None) 
         elif row is None:
             rule = {"rule": f"no duty rate for HS {li.hs} in {schedule.name}", "source": None}
             warnings.append(
-                f"{w}: no tariff row for HS {li.hs} to {req.destination} on {req.on}; duty not included"
+                f"{w}: no tariff row for HS {li.hs} to {req.destination} on {req.on}; "
+                "duty not included"
             )
         else:
+            where_cur = f"{row.where}:currency"
             duty = _duty(
                 row,
                 li,
                 line_cv,
-                lambda a, c: req.fx.convert(a, c, dest_cur, f"{row.where}:currency"),
+                lambda a, c, wc=where_cur: req.fx.convert(a, c, dest_cur, wc),
                 w,
             )
             rule = {
@@ -674,8 +683,9 @@ def landed_cost(req: LandedCostRequest, schedule: TariffSchedule | None = None) 
                 tax = (goods + transport) * rate.rate
                 collected = "point_of_sale"
                 warnings.append(
-                    f"{pos['scheme']}: goods up to {limit} {dest_cur} are taxed by the seller at checkout; "
-                    f"the seller is not registered ({pos['registration']}) - registration is required"
+                    f"{pos['scheme']}: goods up to {limit} {dest_cur} are taxed by the seller "
+                    f"at checkout; the seller is not registered ({pos['registration']}) - "
+                    "registration is required"
                 )
     if collected == "border" and tax_dm:
         ok = False
@@ -700,7 +710,8 @@ def landed_cost(req: LandedCostRequest, schedule: TariffSchedule | None = None) 
     if duty_total > 0 or collected == "border":
         rules.append(
             {
-                "rule": f"{req.incoterm}: duties and border taxes paid by {'seller' if req.incoterm == 'DDP' else 'buyer on delivery'}",
+                "rule": f"{req.incoterm}: duties and border taxes paid by "
+                + ("seller" if req.incoterm == "DDP" else "buyer on delivery"),
                 "source": "Incoterms 2020 (ICC)",
             }
         )

@@ -190,7 +190,8 @@ def check_destination(
                     "embargo",
                     str(rule["id"]),
                     str(rule["level"]),
-                    f"{'embargoed' if rule['level'] == 'prohibited' else 'restricted'} destination {country} "
+                    ("embargoed" if rule["level"] == "prohibited" else "restricted")
+                    + f" destination {country} "
                     f"({', '.join(rule['jurisdictions'])})",
                     {
                         "country": country,

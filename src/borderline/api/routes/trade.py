@@ -4,7 +4,6 @@ in the app's one exception handler."""
 
 from __future__ import annotations
 
-from datetime import date
 from datetime import date as _Date
 from typing import Any
 
@@ -22,7 +21,7 @@ MAX_BATCH = 1000
 @router.post("/v1/trade/landed-cost")
 def landed_cost_route(
     _: Assessor,
-    body: dict[str, Any] = Body(  # noqa: B008 - FastAPI's way to declare a free-form body
+    body: dict[str, Any] = Body(
         ...,
         examples=[
             {
@@ -78,7 +77,9 @@ def hs_check_route(body: CheckIn, _: Assessor) -> dict[str, Any]:
     check = nomenclature().check(body.code)
     out: dict[str, Any] = check.to_dict()
     if body.title is not None and check.hs6 is not None:
-        ok, c = default_classifier().plausible(Listing.from_dict({"title": body.title}, where="title"), check.hs6)
+        ok, c = default_classifier().plausible(
+            Listing.from_dict({"title": body.title}, where="title"), check.hs6
+        )
         out["plausible"] = ok
         out["classifier"] = c.to_dict()
     return out
