@@ -110,3 +110,27 @@ def test_transfer_assess_record_register_report(api):
     assert csv.splitlines()[0].startswith("id,transfer_date")
     assert client.get("/v1/privacy/transfers/nope", headers=h["aud"]).status_code == 404
     assert client.post("/v1/privacy/detect", json={"text": "x"}).status_code == 401
+
+
+def test_recorded_transfers_verify_in_the_ledger(api):
+    client, h, _ = api
+    t = {
+        "exporter_country": "DE",
+        "importer_country": "CH",
+        "importer": {"name": "Zürich AG"},
+        "data_categories": ["user.name"],
+        "date": "2026-04-01",
+    }
+    rid = client.post("/v1/privacy/transfers", json=t, headers=h["ann"]).json()["id"]
+    services = client.app.state.services
+    from borderline.privacy.store import TransferRow
+    from borderline.store import transaction
+
+    with services.sessions() as s:
+        report = services.ledger.verify(s)
+    assert not report.problems
+    with transaction(services.sessions) as s:  # tamper with the register behind the log's back
+        s.get(TransferRow, rid).outcome = "allowed_with_conditions"
+    with services.sessions() as s:
+        problems = services.ledger.verify(s).problems
+    assert any("privacy.transfer" in p and "changed" in p for p in problems)

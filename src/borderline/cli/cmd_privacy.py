@@ -333,7 +333,7 @@ def transfer_assess(
         _print_assessment(result.model_dump(mode="json"), as_json, None)
         return
     from borderline.cli._services import open_services
-    from borderline.privacy.store import DbVolumes, record_transfer
+    from borderline.privacy.store import LEDGER_KIND, DbVolumes, ledger_record, record_transfer
     from borderline.store import transaction
 
     services = open_services()
@@ -343,10 +343,7 @@ def transfer_assess(
             result = assess_transfer(req, volumes=DbVolumes(session))
             row = record_transfer(session, req, result, created_by="cli", order_id=order_id)
             services.ledger.append(
-                session,
-                kind="privacy.transfer",
-                subject=row.id,
-                record={"id": row.id, "outcome": row.outcome, "request": row.request},
+                session, kind=LEDGER_KIND, subject=row.id, record=ledger_record(row)
             )
             rid = row.id
     finally:

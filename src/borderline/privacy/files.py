@@ -118,18 +118,16 @@ def _lines(fh: BinaryIO, path: Path, progress: Progress | None) -> Iterator[tupl
             ) from None
 
 
-def _redact_record(
+def redact_record(
     obj: Any, entities: list[Entity], method: str, ring: Keyring | None, path: str = ""
 ) -> Any:
     if isinstance(obj, dict):
         return {
-            k: _redact_record(v, entities, method, ring, f"{path}.{k}" if path else str(k))
+            k: redact_record(v, entities, method, ring, f"{path}.{k}" if path else str(k))
             for k, v in obj.items()
         }
     if isinstance(obj, list):
-        return [
-            _redact_record(v, entities, method, ring, f"{path}[{i}]") for i, v in enumerate(obj)
-        ]
+        return [redact_record(v, entities, method, ring, f"{path}[{i}]") for i, v in enumerate(obj)]
     if isinstance(obj, str | int) and not isinstance(obj, bool):
         mine = [e for e in entities if e.path == path]
         if mine:
@@ -173,7 +171,7 @@ def process(
                 report.add(found)
                 if out:
                     out.write(
-                        json.dumps(_redact_record(obj, found, method, ring), ensure_ascii=False)
+                        json.dumps(redact_record(obj, found, method, ring), ensure_ascii=False)
                     )
                     out.write("\n")
         elif fmt == "csv":

@@ -176,3 +176,17 @@ def export_register(session: Session, fmt: str = "csv") -> str:
         s = row_summary(r)
         w.writerow(["; ".join(v) if isinstance(v, list) else v for v in s.values()])
     return buf.getvalue()
+
+
+LEDGER_KIND = "privacy.transfer"
+
+
+def ledger_record(row: TransferRow) -> dict[str, Any]:
+    """What the ledger commits to for a recorded transfer (only its hash reaches the log)."""
+    return {"id": row.id, "outcome": row.outcome, "request": row.request}
+
+
+def resolve_ledger_record(session: Session, subject: str) -> dict[str, Any] | None:
+    """Ledger resolver: lets verification recompute the hash from the register row."""
+    row = session.get(TransferRow, subject)
+    return ledger_record(row) if row is not None else None

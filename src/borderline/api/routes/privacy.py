@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, FastAPI, Query, Response
 from pydantic import BaseModel, Field, model_validator
 
 from borderline.api.deps import Assessor, Reader, ServicesDep, Writer
@@ -78,7 +78,7 @@ def detect(body: DetectIn, _: Assessor) -> DetectOut:
 @router.post("/v1/privacy/redact")
 def redact(body: RedactIn, services: ServicesDep, _: Assessor) -> RedactOut:
     from borderline.privacy.anonymise import KEYED, Keyring, anonymise
-    from borderline.privacy.files import _redact_record
+    from borderline.privacy.files import redact_record
 
     ring = None
     if body.method in KEYED:
@@ -95,7 +95,7 @@ def redact(body: RedactIn, services: ServicesDep, _: Assessor) -> RedactOut:
     if body.text is not None:
         out.text = anonymise(body.text, found, body.method, ring)
     else:
-        out.record = _redact_record(body.record, found, body.method, ring)
+        out.record = redact_record(body.record, found, body.method, ring)
     return out
 
 
@@ -113,19 +113,14 @@ def assess(body: TransferRequest, services: ServicesDep, _: Assessor) -> dict[st
 @router.post("/v1/privacy/transfers", status_code=201)
 def record(body: TransferRequest, services: ServicesDep, who: Writer) -> dict[str, Any]:
     """Assess and store a transfer in the register; the ledger gets its hash."""
-    from borderline.privacy.store import DbVolumes, record_transfer
+    from borderline.privacy.store import LEDGER_KIND, DbVolumes, ledger_record, record_transfer
     from borderline.privacy.transfer.engine import assess_transfer
     from borderline.store import transaction
 
     with transaction(services.sessions) as session:
         result: TransferAssessment = assess_transfer(body, volumes=DbVolumes(session))
         row = record_transfer(session, body, result, created_by=who.name)
-        services.ledger.append(
-            session,
-            kind="privacy.transfer",
-            subject=row.id,
-            record={"id": row.id, "outcome": row.outcome, "request": row.request},
-        )
+        services.ledger.append(session, kind=LEDGER_KIND, subject=row.id, record=ledger_record(row))
         rid = row.id
     return {"id": rid} | result.model_dump(mode="json")
 
@@ -181,3 +176,10 @@ def report(
     if format == "pdf":
         return Response(render_pdf(assessment, meta), media_type="application/pdf")
     return Response(render_html(assessment, meta), media_type="text/html; charset=utf-8")
+
+
+def install(app: FastAPI) -> None:
+    """Teach the ledger to resolve recorded transfers, so verification checks their rows."""
+    from borderline.privacy.store import LEDGER_KIND, resolve_ledger_record
+
+    app.state.services.ledger.register_resolver(LEDGER_KIND, resolve_ledger_record)
