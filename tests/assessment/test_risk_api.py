@@ -137,6 +137,8 @@ def test_register_endpoints(api: tuple[TestClient, dict[str, dict[str, str]]]) -
         json={"requester": "ann", "reason": "cost exceeds benefit", "expires": expires},
     )
     assert r.status_code == 201
+    due = client.get("/v1/risk/acceptances:due", params={"within_days": 90}, headers=h["aud"])
+    assert [d["risk_key"] for d in due.json()] == ["R-001"]
     acc = client.get(f"/v1/risk/acceptances/{r.json()['id']}", headers=h["aud"]).json()
     assert acc["snapshot"]["approver"] == "cro"
     r = client.post(

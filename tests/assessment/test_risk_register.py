@@ -182,6 +182,11 @@ def test_acceptance_snapshot_is_in_the_ledger(
         assert services.ledger.size(s) == size_before  # nothing half-saved
     acc = register.accept_risk(r["id"], acc_in.model_copy(update={"approver": "cro"}))
     assert acc["snapshot"]["risk"]["inherent"]["level"] == "high"
+    assert register.acceptances_due(within_days=10) == []
+    due = register.acceptances_due(within_days=30)
+    assert [(d["risk_key"], d["days_left"], d["expired"]) for d in due] == [("R-001", 30, False)]
+    later = TODAY + timedelta(days=31)
+    assert register.acceptances_due(within_days=0, today=later)[0]["expired"] is True
     assert register.get_risk(r["id"])["status"] == "accepted"
     with transaction(services.sessions) as s:
         report = services.ledger.verify(s)
@@ -288,6 +293,14 @@ def test_kris_from_engine_tables(register: RegisterService, services: Services) 
         assert by["decline-rate"]["status"] in ("amber", "red")
         assert "decline-rate" in {a["name"] for a in res["alerts"]}
     assert len(register.kri_history("decline-rate")) == 1
+    a = register.create_assessment("Q1", "2026-Q1", "standard-5x5", "ann")
+    r = register.add_risk(a["id"], _risk("R-009"), "ann")
+    register.define_kri(
+        KriIn(name="r9", metric="decline_rate", amber=0.5, red=0.9, risk_key="R-009"), "ann"
+    )
+    assert register.get_risk(r["id"])["kris"] == [
+        {"name": "r9", "metric": "decline_rate", "status": None, "value": None}
+    ]
 
 
 def test_kri_definition_errors() -> None:

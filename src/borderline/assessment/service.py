@@ -208,7 +208,27 @@ class RegisterService:
                 "expired": acc.expires <= today,
                 "log_index": acc.log_index,
             },
+            "kris": self._kris_of(s, r.key),
         }
+
+    def _kris_of(self, s: Session, risk_key: str) -> list[dict[str, Any]]:
+        """KRIs that watch this risk, with their last status."""
+        out = []
+        for k in s.scalars(select(KriRow).where(KriRow.risk_key == risk_key).order_by(KriRow.name)):
+            last = s.scalars(
+                select(KriReadingRow)
+                .where(KriReadingRow.kri_id == k.id)
+                .order_by(KriReadingRow.id.desc())
+            ).first()
+            out.append(
+                {
+                    "name": k.name,
+                    "metric": k.metric,
+                    "status": last.status if last else None,
+                    "value": last.value if last else None,
+                }
+            )
+        return out
 
     def _check_ratings(self, m: RiskMatrix, ratings: Mapping[str, Rating | None]) -> None:
         for name, rating in ratings.items():
@@ -487,6 +507,34 @@ class RegisterService:
                 record={"status": status, "by": actor},
             )
             return self._risk_dict(s, self._risk(s, t.risk_id))
+
+    def acceptances_due(
+        self, within_days: int = 30, today: date | None = None
+    ) -> list[dict[str, Any]]:
+        """Acceptances of open-period risks that expired or expire within ``within_days``."""
+        today = today or _now().date()
+        horizon = today + timedelta(days=within_days)
+        with self.sessions() as s:
+            rows = s.execute(
+                select(AcceptanceRow, RiskRow)
+                .join(RiskRow, RiskRow.id == AcceptanceRow.risk_id)
+                .where(AcceptanceRow.expires <= horizon, RiskRow.status == "accepted")
+                .order_by(AcceptanceRow.expires)
+            ).all()
+            return [
+                {
+                    "id": a.id,
+                    "risk_id": r.id,
+                    "risk_key": r.key,
+                    "risk": r.title,
+                    "assessment_id": r.assessment_id,
+                    "approver": a.approver,
+                    "expires": _iso(a.expires),
+                    "expired": a.expires <= today,
+                    "days_left": (a.expires - today).days,
+                }
+                for a, r in rows
+            ]
 
     def overdue_treatments(self, today: date | None = None) -> list[dict[str, Any]]:
         today = today or _now().date()

@@ -596,6 +596,22 @@ def overdue_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON."
         )
 
 
+@register_app.command("acceptances")
+def acceptances_cmd(
+    within: int = typer.Option(30, "--within-days", help="Expiring within this many days."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Accepted risks whose acceptance expired or expires soon: re-decide them."""
+    _, reg = _register()
+    out = reg.acceptances_due(within)
+    if as_json:
+        echo_json(out)
+        return
+    for a in out:
+        state = "EXPIRED" if a["expired"] else f"{a['days_left']}d left"
+        typer.echo(f"{a['expires']}  {state:<10} {a['risk_key']:<10} {a['risk']}")
+
+
 @register_app.command("accept")
 def accept_cmd(
     risk_id: int = typer.Argument(..., help="Risk id."),

@@ -294,6 +294,13 @@ def accept(risk_id: int, body: ApprovalIn, services: ServicesDep, who: Writer) -
     return _reg(services).accept_risk(risk_id, acc)
 
 
+@router.get("/acceptances:due")
+def acceptances_due(
+    services: ServicesDep, _: Reader, within_days: int = Query(30, ge=0, le=3660)
+) -> list[dict[str, Any]]:
+    return _reg(services).acceptances_due(within_days)
+
+
 @router.get("/acceptances/{acc_id}")
 def get_acceptance(acc_id: str, services: ServicesDep, _: Reader) -> dict[str, Any]:
     return _reg(services).get_acceptance(acc_id)
