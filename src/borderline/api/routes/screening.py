@@ -3,6 +3,7 @@ re-screening hits. Thin: every route calls ``borderline.screening``."""
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from typing import Any
 
@@ -206,3 +207,5 @@ def install(app: FastAPI) -> None:
     services = app.state.services
     svc.register_resolvers(services)
     svc.refresh_whitelist(services)
+    # Load (or build) the list index in the background so the first search does not wait.
+    threading.Thread(target=current_index, name="screening-index", daemon=True).start()
