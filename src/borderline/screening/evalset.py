@@ -194,11 +194,24 @@ def perturb(rng: random.Random, name: str, kind: str) -> tuple[str, str] | None:
             out = " ".join(w)
         elif how == "legal_form":
             out = f"{name} {rng.choice(_FORMS)}"
-        elif how == "drop_legal" and len(words) >= 3:
-            out = " ".join(words[:-1])
+        elif how == "drop_legal" and len(words) >= 2:
+            # Leave out the legal-form words ("JOINT STOCK COMPANY VOMZ" -> "VOMZ"), never
+            # the distinctive ones.
+            legal = _legal_words()
+            kept = [w for w in words if normalize(w) not in legal]
+            if kept and len(kept) < len(words):
+                out = " ".join(kept)
         if out and normalize(out) and out != name:
             return out, how
     return None
+
+
+@cache
+def _legal_words() -> frozenset[str]:
+    from borderline.screening.matcher import vocabulary
+
+    v = vocabulary()
+    return frozenset(v.legal) | frozenset(w for seq, _c in v.long for w in seq)
 
 
 def _random_person(rng: random.Random) -> tuple[str, str]:
