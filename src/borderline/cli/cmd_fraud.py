@@ -199,6 +199,7 @@ def train_cmd(
     delay_days: int = typer.Option(7, "--delay-days", help="Label delay in days."),
     registry: Path = typer.Option(None, "--registry", help="Registry folder."),
     champion: bool = typer.Option(False, "--champion", help="Register as champion directly."),
+    rounds: int = typer.Option(300, "--rounds", help="Boosting rounds."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Train a model on orders and labels; it joins the registry as challenger."""
@@ -208,7 +209,11 @@ def train_cmd(
     _, flat = read_orders(data)
     labs = read_labels(labels, known_ids=flat["order_id"])
     model = train(
-        flat, labs, until=_date(until, "--until") if until else None, label_delay_days=delay_days
+        flat,
+        labs,
+        until=_date(until, "--until") if until else None,
+        label_delay_days=delay_days,
+        rounds=rounds,
     )
     reg = _registry(registry)
     version = reg.register(model, role="champion" if champion else "challenger")
@@ -307,7 +312,7 @@ def bench_fraud_cmd(
     handbook: bool = typer.Option(True, help="Also run the Handbook protocol."),
     customers: int = typer.Option(5000, help="Handbook simulation customers."),
     terminals: int = typer.Option(10000, help="Handbook simulation terminals."),
-    seeds: str = typer.Option("1,2", help="Handbook simulation seeds, comma-separated."),
+    seeds: str = typer.Option("1", help="Handbook simulation seeds, comma-separated."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Measure the fraud model: Handbook protocol, 1M-order training time, scoring p99."""

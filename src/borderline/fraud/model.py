@@ -50,6 +50,8 @@ def train_booster(
         bad = [c for c in X.columns if X[c].isna().any()]
         raise InvalidInput(f"NaN in feature(s) {', '.join(bad)}", where="features")
     merged = {**DEFAULT_PARAMS, **(params or {})}
-    merged["num_threads"] = min(int(merged.get("num_threads", 2)), 2)
+    # Two threads at most; one below 200k rows, where OpenMP's spin-waiting on a busy shared
+    # machine costs more than the second core gains.
+    merged["num_threads"] = min(int(merged.get("num_threads", 2)), 2 if len(X) >= 200_000 else 1)
     ds = lgb.Dataset(X, label=y, free_raw_data=True)
     return lgb.train(merged, ds, num_boost_round=rounds)

@@ -78,9 +78,11 @@ class Registry:
         sha = hashlib.sha256(text.encode()).hexdigest()
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         version = f"fraud-{stamp}-{sha[:8]}"
+        n = 1
+        while (self.root / version).exists():  # the same artifact registered twice a second
+            n += 1
+            version = f"fraud-{stamp}-{sha[:8]}-{n}"
         d = self.root / version
-        if d.exists():
-            raise Conflict(f"model {version} already registered", where=str(d))
         card = {**model.card, "version": version, "sha256": sha}
         _write(d / "model.txt", text)
         _write(

@@ -1,0 +1,120 @@
+"""Registry lifecycle, corrupt files, and the assessor's findings and reasons."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from borderline.engine import AssessContext, Engine
+from borderline.errors import DataFileError, NotFound
+from borderline.fraud.assessor import FraudAssessor
+from borderline.fraud.features import MemoryFeatureStore, offline_features
+from borderline.fraud.flat import flatten
+from borderline.fraud.registry import Registry
+from borderline.fraud.synth import to_order_json
+from borderline.fraud.training import FraudModel
+from borderline.model import Order
+
+CODE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_*]+)*$")
+
+
+def test_lifecycle(tmp_path: Path, model: FraudModel) -> None:
+    reg = Registry(tmp_path)
+    v1 = reg.register(model)
+    assert reg.list()["champion"] == v1  # the first model becomes champion
+    card = reg.card(v1)
+    for key in ("data", "features", "metrics", "calibration", "threshold", "sha256", "reference"):
+        assert key in card
+    assert card["data"]["n_train"] > 0 and card["threshold"]["costs"]["chargeback_fee"] == 15.0
+    v2 = reg.register(model)
+    assert reg.list()["challenger"] == v2
+    assert reg.promote() == v2
+    assert reg.list()["champion"] == v2
+    assert reg.rollback() == v1
+    assert reg.list()["champion"] == v1
+    with pytest.raises(NotFound):
+        reg.rollback()
+    actions = [h["action"] for h in reg.list()["history"]]
+    assert actions == ["register_champion", "register_challenger", "promote", "rollback"]
+
+
+def test_corrupt_model_is_refused_and_champion_stays(tmp_path: Path, model: FraudModel) -> None:
+    reg = Registry(tmp_path)
+    v1 = reg.register(model)
+    v2 = reg.register(model)
+    path = tmp_path / v2 / "model.txt"
+    path.write_text(path.read_text()[:500])
+    with pytest.raises(DataFileError) as err:
+        reg.promote(v2)
+    assert err.value.where == str(path)
+    assert "SHA-256" in err.value.message
+    assert reg.list()["champion"] == v1
+    # an assessor in service keeps its model when a reload hits a corrupt champion
+    a = FraudAssessor({"registry": str(tmp_path)})
+    assert a.reload() is not None
+    (tmp_path / v1 / "model.txt").write_text("garbage")
+    kept = a.reload()
+    assert kept is not None and kept.version == v1
+    assert a.last_load_error is not None and "model.txt" in a.last_load_error
+
+
+def _orders(orders: tuple[pd.DataFrame, pd.DataFrame]) -> list[Order]:
+    return [Order.model_validate(to_order_json(r)) for r in orders[0].itertuples(index=False)]
+
+
+def test_assessor_findings(orders: tuple[pd.DataFrame, pd.DataFrame], model: FraudModel) -> None:
+    a = FraudAssessor()
+    a.use_model(model)
+    store = MemoryFeatureStore()
+    all_orders = _orders(orders)
+    for o in all_orders[:3000]:
+        store.record(flatten(o))
+    ctx = AssessContext(extras={"fraud.feature_store": store})
+    df = orders[0]
+    fraud_i = int(
+        np.flatnonzero((df["pattern"] == "stolen_card").to_numpy() & (np.arange(len(df)) >= 3000))[
+            0
+        ]
+    )
+    found = a.assess(all_orders[fraud_i], ctx)
+    main = found[0]
+    assert main.code == "fraud.model.score"
+    assert 0 <= main.signals["fraud.score"] <= 100
+    assert main.score == pytest.approx(main.signals["fraud.score"])
+    assert main.source == f"fraud-model@{model.version}"
+    assert main.evidence["history"] is True
+    reasons = found[1:]
+    assert 1 <= len(reasons) <= 3
+    for r in reasons:
+        assert CODE.match(r.code) and r.code.startswith("fraud.reason.")
+        assert r.score == 0 and r.evidence["contribution_logodds"] > 0
+    # a stolen card through the engine: the decision carries the fraud score signal
+    decision = Engine(assessors=[a]).assess(all_orders[fraud_i], ctx)
+    assert decision.signals["fraud.score"] == main.signals["fraud.score"]
+
+
+def test_contributions_are_exact_shap(
+    flat: pd.DataFrame, orders: tuple[pd.DataFrame, pd.DataFrame], model: FraudModel
+) -> None:
+    X = offline_features(flat.iloc[:200], orders[1])
+    contrib = model.contributions(X)
+    raw = model.booster.predict(X[model.features].to_numpy(), raw_score=True)
+    np.testing.assert_allclose(contrib.sum(axis=1), raw, rtol=1e-6, atol=1e-6)
+
+
+def test_without_model(tmp_path: Path, orders: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    a = FraudAssessor({"registry": str(tmp_path / "empty")})
+    (finding,) = a.assess(_orders((orders[0].head(1), orders[1]))[0], AssessContext())
+    assert finding.code == "fraud.model.unavailable"
+    assert finding.score == 0
+
+
+def test_unknown_setting() -> None:
+    from borderline.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="unknown setting"):
+        FraudAssessor({"treshold": 3})
