@@ -120,7 +120,7 @@ def read_declarations(path: Path | str, need_label: bool = True) -> pd.DataFrame
     return df
 
 
-def _base(df: pd.DataFrame) -> pd.DataFrame:
+def _base(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     out = pd.DataFrame(index=df.index)
     hs6 = df["HS6 Code"].astype(str).str.zfill(6)
     keys = df.copy()
@@ -140,7 +140,7 @@ def _base(df: pd.DataFrame) -> pd.DataFrame:
     out["origin_ne_departure"] = (df["Country of Origin"] != df["Country of Departure"]).astype(int)
     out["has_seller"] = df["Seller ID"].notna().astype(int)
     out["has_courier"] = df["Courier ID"].notna().astype(int)
-    return out, keys  # type: ignore[return-value]
+    return out, keys
 
 
 @dataclass
@@ -250,11 +250,13 @@ class DeclarationModel:
             )
             model.booster = booster
             # Flag threshold: the one maximising fraud-class F1 on the validation rows.
-            model.threshold = _best_f1_threshold(valid[LABEL].to_numpy(), booster.predict(x_valid))
+            model.threshold = _best_f1_threshold(
+                valid[LABEL].to_numpy(), np.asarray(booster.predict(x_valid))
+            )
         else:
             booster = lgb.train(params, dtrain, num_boost_round=400)
             model.booster = booster
-            model.threshold = _best_f1_threshold(y, booster.predict(x_train))
+            model.threshold = _best_f1_threshold(y, np.asarray(booster.predict(x_train)))
         return model
 
     def score(self, df: pd.DataFrame) -> np.ndarray:

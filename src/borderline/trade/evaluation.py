@@ -9,6 +9,7 @@ cross-fitting: the isotonic map used for a row is fitted on the other fold.
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,7 +77,7 @@ def evaluate(clf: HSClassifier, rows: list[LabelledListing], folds: int = 2) -> 
         lex_codes.add(concept.hs6)
         for alts in concept.by.values():
             lex_codes.update(alts.values())
-    subsets = {
+    subsets: dict[str, Callable[[LabelledListing], bool]] = {
         "all": lambda r: True,
         "en": lambda r: r.lang == "en",
         "zh": lambda r: r.lang == "zh",

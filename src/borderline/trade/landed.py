@@ -222,7 +222,8 @@ def _regimes_by_id() -> dict[str, dict[str, Any]]:
 def regime_for(country: str) -> dict[str, Any] | None:
     for r in _rules()["regimes"]:
         if country in r["countries"]:
-            return r
+            found: dict[str, Any] = r
+            return found
     return None
 
 
@@ -231,14 +232,16 @@ def _period(regime: dict[str, Any], on: date) -> dict[str, Any] | None:
         start = date.fromisoformat(p["from"])
         end = date.fromisoformat(p["to"]) if p.get("to") else None
         if start <= on and (end is None or on <= end):
-            return p
+            period: dict[str, Any] = p
+            return period
     return None
 
 
 @cache
 def _eu_vat() -> dict[str, Any]:
     data: dict[str, Any] = json.loads(data_path("vat-rates.json").read_text(encoding="utf-8"))
-    return data["items"]
+    items: dict[str, Any] = data["items"]
+    return items
 
 
 @cache

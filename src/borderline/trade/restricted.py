@@ -84,7 +84,7 @@ class _Rule:
 
 
 def _compile(rule: dict[str, Any]) -> _Rule:
-    words = []
+    words: list[tuple[str, re.Pattern[str] | None]] = []
     for w in rule.get("words") or []:
         w = str(w)
         if re.search(r"[\u3400-\u9fff\u0400-\u04ff]", w):
@@ -182,7 +182,10 @@ def check_destination(
     on = on or date.today()
     d = _data()
     out: list[Restriction] = []
-    juris_ok = lambda r: jurisdictions is None or bool(set(r["jurisdictions"]) & jurisdictions)  # noqa: E731
+
+    def juris_ok(r: dict[str, Any]) -> bool:
+        return jurisdictions is None or bool(set(r["jurisdictions"]) & jurisdictions)
+
     for rule in d["embargoes"]:
         if country in rule["countries"] and _active(rule, on) and juris_ok(rule):
             out.append(
