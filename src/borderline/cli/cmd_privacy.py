@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -178,30 +180,24 @@ def decrypt_cmd(
     typer.echo(decrypt_text(body, Keyring.load(_keyring_path(keyring))))
 
 
-class _progress:
+@contextmanager
+def _progress(file: Path) -> Iterator[Callable[[int], None]]:
     """A rich progress bar over the file's bytes, on stderr so stdout stays clean JSON."""
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
-    def __init__(self, file: Path) -> None:
-        from rich.console import Console
-        from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
-
-        self.total = file.stat().st_size if file.is_file() else 0
-        self.bar = Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            DownloadColumn(),
-            TransferSpeedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
-
-    def __enter__(self) -> Any:
-        self.bar.start()
-        task = self.bar.add_task("scanning", total=self.total)
-        return lambda n: self.bar.advance(task, n)
-
-    def __exit__(self, *exc: object) -> None:
-        self.bar.stop()
+    total = file.stat().st_size if file.is_file() else 0
+    bar = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    with bar:
+        task = bar.add_task("scanning", total=total)
+        yield lambda n: bar.advance(task, n)
 
 
 def _print_report(report: dict[str, Any], as_json: bool) -> None:
@@ -232,9 +228,6 @@ def _print_table(entities: list[Any]) -> None:
 def register(app: typer.Typer) -> None:
     app.add_typer(privacy_app, name="privacy")
     app.add_typer(transfer_app, name="transfer")
-
-
-__all__ = ["bench_app", "json", "register"]
 
 
 @bench_app.command("privacy")

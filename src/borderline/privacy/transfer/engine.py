@@ -197,8 +197,6 @@ def validate(req: TransferRequest) -> tuple[frozenset[str], frozenset[str]]:
             )
     if req.purpose and "." in req.purpose:
         taxonomy.check_use(req.purpose, "purpose")
-    if len(exp) > 1 and len(imp) == 1 and next(iter(imp)) in exp:
-        pass  # e.g. EEA -> DE: internal, reported as such
     return exp, imp
 
 
@@ -321,7 +319,7 @@ def _chapter_v(reg: Regime, ctx: _Ctx) -> Outcome:
         "no_adequacy",
         f"no adequacy or equivalent recognition covers {req.importer_country} for this "
         "importer: a safeguard is required",
-        (d.get("safeguards") or d.get("derogations") or [{}])[0].get("cite", {}) or {},
+        _safeguard_cite(reg),
     )
     importer_kind = "processor" if req.importer.kind == "group_company" else req.importer.kind
     pair = f"{req.exporter.kind}>{importer_kind}"
@@ -676,6 +674,15 @@ def assess_transfer(
         actions=ctx.actions,
         transfer=req.model_dump(mode="json"),
     )
+
+
+def _safeguard_cite(reg: Regime) -> dict[str, Any]:
+    """The regime's first safeguard (or derogation) is where its 'adequacy or else' rule is."""
+    for key in ("safeguards", "derogations"):
+        items = reg.data.get(key) or []
+        if items:
+            return dict(items[0]["cite"])
+    return _first_cite(reg)
 
 
 def _first_cite(reg: Regime) -> dict[str, Any]:
