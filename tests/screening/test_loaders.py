@@ -260,3 +260,13 @@ def test_partial_date_parse_only_raises_value_error(text: str) -> None:
     except ValueError:
         return
     assert str(got) == text.strip()  # whatever parses prints back as it was written
+
+
+def test_uk_ofsi_official_xlsx_equals_its_csv_export() -> None:
+    folder = SHARED / "uk_ofsi_conlist_2025-04-14"
+    xlsx = load(folder / "ConList.xlsx")
+    csv_ = load(folder / "ConList.derived.csv")
+    assert xlsx.format == "uk_ofsi" and xlsx.published == date(2025, 4, 14)  # from the banner
+    assert [(e.source_id, e.names, e.dobs, e.countries) for e in xlsx.entities] == [
+        (e.source_id, e.names, e.dobs, e.countries) for e in csv_.entities
+    ]
