@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -143,3 +144,20 @@ def test_in_the_engine_and_picklable() -> None:
     clone = pickle.loads(pickle.dumps(engine))
     again = clone.assess(order("2021-02-28", "ocean", "CN", "DE", "2021-04-10"))
     assert again.signals == decision.signals
+
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "logistics.md"
+
+
+def test_docs_cover_every_setting_and_signal_and_their_policy_example_compiles() -> None:
+    from borderline.engine import declared_signals
+    from borderline.policy.language import compile_policy
+
+    text = DOC.read_text(encoding="utf-8")
+    for key in LogisticsAssessor.defaults:
+        assert f"`{key}`" in text, key
+    for key in LogisticsAssessor.signals:
+        assert f"`{key}`" in text, key
+    block = text.split("Example policy lines (checked to compile):")[1].split("```text")[1]
+    source = block.split("```")[0].strip()
+    compile_policy(source, declared_signals([LogisticsAssessor()]))
