@@ -270,3 +270,15 @@ def test_uk_ofsi_official_xlsx_equals_its_csv_export() -> None:
     assert [(e.source_id, e.names, e.dobs, e.countries) for e in xlsx.entities] == [
         (e.source_id, e.names, e.dobs, e.countries) for e in csv_.entities
     ]
+
+
+def test_uk_sanctions_list_normalised_tables() -> None:
+    folder = SHARED / "uk_sanctions_list_2026-04_derived"
+    assert detect_format(folder) == "uk_sl"
+    sl = load(folder)
+    assert sl.name == "uk_sl" and len(sl.entities) == 6_046
+    assert sl.published == date(2026, 4, 29)
+    akhund = _by_id(sl, "AFG0006")
+    assert akhund.names[0].full == "MOHAMMAD HASSAN AKHUND" and "AF" in akhund.countries
+    assert PartialDate(1969, 6, 4) in akhund.dobs
+    assert any(n.weak for e in sl.entities for n in e.names)  # low_quality_aka

@@ -16,7 +16,7 @@ from borderline.errors import DataFileError, InvalidInput
 from borderline.screening.loaders._common import LoadedList, open_bytes
 from borderline.screening.loaders.ofac import load_ofac
 from borderline.screening.loaders.other import load_eu_fsf, load_ftm
-from borderline.screening.loaders.uk import load_uk_ofsi
+from borderline.screening.loaders.uk import load_uk_ofsi, load_uk_sl
 from borderline.screening.loaders.un import load_un
 from borderline.screening.loaders.us_trade import load_csl, load_dpl
 
@@ -25,6 +25,7 @@ FORMATS: dict[str, Loader] = {
     "ofac_csv": load_ofac,
     "un_xml": load_un,
     "uk_ofsi": load_uk_ofsi,
+    "uk_sl": load_uk_sl,
     "csl": load_csl,
     "dpl": load_dpl,
     "eu_fsf": load_eu_fsf,
@@ -38,6 +39,8 @@ def detect_format(path: Path) -> str:
         names = {p.name.lower() for p in path.iterdir()}
         if names & {"sdn.csv", "cons_prim.csv", "sdn.csv.gz", "cons_prim.csv.gz"}:
             return "ofac_csv"
+        if {"subjects.csv", "subject_names.csv"} <= names:
+            return "uk_sl"
         raise InvalidInput(
             "folder holds no sdn.csv or cons_prim.csv; pass --format", where=str(path)
         )

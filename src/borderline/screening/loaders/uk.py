@@ -184,3 +184,136 @@ def load_uk_ofsi(path: Path, *, list_name: str | None = None) -> LoadedList:
         fingerprint=fingerprint(data),
         source=str(path),
     )
+
+
+_SL_FILES = (
+    "subjects.csv",
+    "subject_names.csv",
+    "subject_dobs.csv",
+    "subject_countries.csv",
+    "subject_identifiers.csv",
+)
+_SL_KINDS = {
+    "individual": EntityKind.PERSON,
+    "entity": EntityKind.ORGANIZATION,
+    "ship": EntityKind.VESSEL,
+}
+
+
+def _sl_table(
+    folder: Path, name: str, required: tuple[str, ...]
+) -> tuple[bytes, list[tuple[int, dict[str, str]]]]:
+    path = folder / name
+    data = open_bytes(path)
+    rows = list(csv_rows(path, decode(path, data)))
+    if not rows:
+        raise DataFileError("empty file", where=str(path))
+    header = [c.strip() for c in rows[0][1]]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise DataFileError(f"missing column(s) {missing}", where=f"{path}:{rows[0][0]}")
+    out = []
+    for line, row in rows[1:]:
+        if len(row) != len(header):
+            raise DataFileError(
+                f"expected {len(header)} columns, found {len(row)}", where=f"{path}:{line}"
+            )
+        out.append((line, dict(zip(header, row, strict=True))))
+    return data, out
+
+
+def load_uk_sl(path: Path, *, list_name: str | None = None) -> LoadedList:
+    """The FCDO UK Sanctions List in the normalised five-table CSV layout of the
+    covyr/uk-sanctions-list project (subjects, names, dobs, countries, identifiers)."""
+    folder = path if path.is_dir() else path.parent
+    blobs = []
+    data, subjects = _sl_table(
+        folder, "subjects.csv", ("unique_id", "subject_type", "last_updated")
+    )
+    blobs.append(data)
+    name = list_name or "uk_sl"
+    groups: dict[str, _Group] = {}
+    latest: date | None = None
+    for line, rec in subjects:
+        kind = _SL_KINDS.get(rec["subject_type"].strip().lower())
+        if kind is None:
+            raise DataFileError(
+                f"unknown subject_type {rec['subject_type']!r}",
+                where=f"{folder / 'subjects.csv'}:{line}",
+            )
+        groups[rec["unique_id"].strip()] = _Group(kind)
+        updated = parse_day(rec["last_updated"])
+        if updated is not None and (latest is None or updated > latest):
+            latest = updated
+    data, names = _sl_table(
+        folder, "subject_names.csv", ("unique_id", "name_type", "alias_strength", "full_name")
+    )
+    blobs.append(data)
+    for _line, rec in names:
+        g = groups.get(rec["unique_id"].strip())
+        full = rec["full_name"].strip()
+        if g is None or not full:
+            continue
+        kind_ = {"primary": "primary", "primary_variation": "variation"}.get(
+            rec["name_type"].strip(), "alias"
+        )
+        nm = Name(full, kind=kind_, weak=rec["alias_strength"].strip().startswith("low"))
+        if kind_ == "primary":
+            g.names.insert(0, nm)
+        else:
+            g.names.append(nm)
+    data, dobs = _sl_table(folder, "subject_dobs.csv", ("unique_id", "year", "month", "day"))
+    blobs.append(data)
+    for _line, rec in dobs:
+        g = groups.get(rec["unique_id"].strip())
+        y, m, d = (rec[k].strip() for k in ("year", "month", "day"))
+        if g is not None and y.isdigit() and int(y) > 0:
+            text = (
+                y
+                + (f"-{m}" if m.isdigit() and int(m) else "")
+                + (f"-{d}" if m.isdigit() and int(m) and d.isdigit() and int(d) else "")
+            )
+            if (pd := parse_dob(text)) is not None:
+                g.dobs.append(pd)
+    data, countries = _sl_table(folder, "subject_countries.csv", ("unique_id", "iso"))
+    blobs.append(data)
+    for _line, rec in countries:
+        g = groups.get(rec["unique_id"].strip())
+        iso = rec["iso"].strip().upper()
+        if g is not None and len(iso) == 2 and country_code(iso):
+            g.countries.append(iso)
+    data, ids = _sl_table(
+        folder, "subject_identifiers.csv", ("unique_id", "raw_value", "identifier_type")
+    )
+    blobs.append(data)
+    for _line, rec in ids:
+        g = groups.get(rec["unique_id"].strip())
+        kind_ = {"passport": "passport", "national": "national_id", "imo": "imo"}.get(
+            rec["identifier_type"].strip().lower(), "other"
+        )
+        if g is not None and rec["raw_value"].strip():
+            g.ids.append(Identifier(kind_, rec["raw_value"].strip()))
+    entities = [
+        Entity(
+            list=name,
+            source_id=uid,
+            kind=g.kind,
+            names=tuple(dict.fromkeys(g.names)),
+            dobs=tuple(dict.fromkeys(g.dobs)),
+            countries=tuple(dict.fromkeys(g.countries)),
+            identifiers=tuple(dict.fromkeys(g.ids)),
+        )
+        for uid, g in groups.items()
+        if g.names
+    ]
+    if not entities:
+        raise DataFileError("no named subjects", where=str(folder))
+    return LoadedList(
+        name=name,
+        title="UK Sanctions List (FCDO), normalised tables",
+        format="uk_sl",
+        published=latest,
+        entities=tuple(entities),
+        fingerprint=fingerprint(*blobs),
+        source=str(path),
+    )
