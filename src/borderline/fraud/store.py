@@ -199,3 +199,28 @@ class SqlFeatureStore:
         for oid, is_fraud in latest.items():
             self.record_label(oid, is_fraud)
         return added, len(latest)
+
+
+def stored_history(session: Session, until: datetime | None = None) -> tuple[Any, Any]:
+    """(flat frame, labels frame) of orders stored by the core before ``until``, oldest first;
+    labels are each order's latest from the core ``labels`` table."""
+    import pandas as pd
+
+    from borderline.fraud.flat import frame
+
+    q = select(OrderRow.payload).order_by(OrderRow.created_at, OrderRow.id)
+    if until is not None:
+        q = q.where(OrderRow.created_at < until)
+    records = []
+    for payload in session.scalars(q):
+        try:
+            records.append(flatten(Order.model_validate(payload)))
+        except ValidationError:
+            continue
+    latest: dict[str, tuple[int, datetime]] = {}
+    for lab in session.scalars(select(LabelRow).order_by(LabelRow.event_at, LabelRow.id)):
+        latest[lab.order_id] = (int(lab.is_fraud), lab.event_at)
+    labels = pd.DataFrame(
+        [(k, v[0], v[1]) for k, v in latest.items()], columns=["order_id", "is_fraud", "event_at"]
+    )
+    return frame(records), labels
