@@ -53,6 +53,7 @@ def test_every_regime_and_identifier_country_is_documented():
         "vn_pdpl": "Vietnam PDPL",
         "id_pdp": "Indonesia PDP",
         "sa_pdpl": "Saudi PDPL",
+        "tr_kvkk": "Turkey KVKK",
     }
     assert {r.id for r in load_regimes()} == set(names)
     assert all(n in DOC for n in names.values())

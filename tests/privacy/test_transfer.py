@@ -250,6 +250,25 @@ CASES = [
         set(),
         {"ctia"},
     ),
+    (
+        req(exporter_country="TR", importer_country="DE"),
+        "allowed_with_conditions",
+        "tr_kvkk",
+        {"no_adequacy"},
+        {"scc", "undertaking"},
+    ),
+    (
+        req(
+            exporter_country="CN",
+            importer_country="HK",
+            data_subjects=150_000,
+            purpose="marketing.advertising",
+        ),
+        "allowed_with_conditions",
+        "cn_pipl",
+        {"standard_contract"},
+        {"standard_contract", "gba_standard_contract", "certification"},
+    ),
 ]
 
 
@@ -340,6 +359,7 @@ def test_rules_load_with_checked_sources():
         "vn_pdpl",
         "id_pdp",
         "sa_pdpl",
+        "tr_kvkk",
     } <= ids
 
 

@@ -441,6 +441,16 @@ def _cn_pipl(reg: Regime, ctx: _Ctx, volumes: VolumeProvider) -> tuple[Outcome, 
             "contract (filed) or certification",
             sc["cite"],
         )
+        gba = mech.get("gba_standard_contract")
+        if gba and ctx.importer & expand(gba["destinations"]):
+            ctx.mechanisms.append(
+                Mechanism(
+                    regime=reg.id,
+                    id="gba_standard_contract",
+                    name=gba["name"],
+                    citation=reg.cite(gba["cite"]),
+                )
+            )
         cert = mech["certification"]
         if _in_force(cert, ctx.on):
             ctx.mechanisms.append(
