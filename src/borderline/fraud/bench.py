@@ -161,7 +161,7 @@ def _latency(n_score: int, progress: Callable[[str], None]) -> dict[str, Any]:
         a.assess(o, ctx)
         lat.append(time.perf_counter() - t0)
         mem.record(flatten(o))
-    res = {
+    res: dict[str, Any] = {
         "store": "memory",
         "history_orders": warm,
         "scored": len(lat),

@@ -32,7 +32,7 @@ def _edges(v: np.ndarray) -> list[float]:
 def _shares(v: np.ndarray, edges: list[float]) -> list[float]:
     idx = np.searchsorted(np.asarray(edges), v, side="right")
     counts = np.bincount(idx, minlength=len(edges) + 1).astype(float)
-    return (counts / max(counts.sum(), 1.0)).tolist()
+    return [float(c) for c in counts / max(counts.sum(), 1.0)]
 
 
 def reference_profile(X: pd.DataFrame, score: np.ndarray) -> dict[str, Any]:

@@ -175,7 +175,8 @@ def _regions(codes: np.ndarray) -> np.ndarray:
 def static_features(cols: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     def ne(a: str, b: str) -> np.ndarray:
         x, y = cols[a], cols[b]
-        return ((x != "") & (y != "") & (x != y)).astype(np.float64)
+        out: np.ndarray = ((x != "") & (y != "") & (x != y)).astype(np.float64)
+        return out
 
     amount = cols["amount"].astype(np.float64)
     card_c = cols["card_country"]

@@ -60,7 +60,8 @@ class FraudModel:
 
     def _matrix(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
         if isinstance(X, pd.DataFrame):
-            return X[self.features].to_numpy(dtype=np.float64)
+            m: np.ndarray = X[self.features].to_numpy(dtype=np.float64)
+            return m
         return np.asarray(X, dtype=np.float64)
 
     def raw(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
@@ -69,7 +70,7 @@ class FraudModel:
     def calibrate(self, raw: np.ndarray) -> np.ndarray:
         if not self.calib_x:
             return raw
-        return np.interp(raw, self.calib_x, self.calib_y)
+        return np.asarray(np.interp(raw, self.calib_x, self.calib_y), dtype=np.float64)
 
     def predict(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
         return self.calibrate(self.raw(X))

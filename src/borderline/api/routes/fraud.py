@@ -76,8 +76,10 @@ def drift(
     m = _registry(services).load(model)
     with services.sessions() as s:
         flat, labels = stored_history(s, until)
-    recent = (flat["t"] >= since.timestamp()).to_numpy() if len(flat) else []
-    if len(flat) == 0 or not recent.any():
+    if len(flat) == 0:
+        raise InvalidInput("no stored orders in the period", where="since")
+    recent = (flat["t"] >= since.timestamp()).to_numpy()
+    if not recent.any():
         raise InvalidInput("no stored orders in the period", where="since")
     X = offline_features(flat, labels, int(m.card.get("label_delay_days", 7)))[recent]
     report = psi_report(m.card["reference"], X, m.predict(X) * 100)
