@@ -250,6 +250,7 @@ def test_verify_ledger_receipt_in_the_page(new_page: Any, screenshot: Any, live:
     page.locator("#verify-result", has_text=re.compile("Verified|FAILED|Could not")).wait_for(
         timeout=30_000
     )
+    assert verdict.count() == 1, page.locator("#verify-result").inner_text()
     assert verdict.inner_text().startswith("Verified"), page.locator("#verify-result").inner_text()
     page.locator("#verify-result[data-client]").wait_for()
     assert page.locator("#verify-result").get_attribute("data-client") == "pass"

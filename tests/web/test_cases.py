@@ -22,6 +22,13 @@ from borderline.web import auth as webauth
 
 
 @pytest.fixture
+def bare_services(migrated_url: str, tmp_path: Path) -> Iterator[Services]:
+    svc = Services.open(Settings(data_dir=tmp_path, database_url=migrated_url))
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
 def services(migrated_url: str, tmp_path: Path) -> Iterator[Services]:
     from borderline.samples import generate_orders
 
@@ -30,7 +37,7 @@ def services(migrated_url: str, tmp_path: Path) -> Iterator[Services]:
     v = svc.create_policy(src.replace("review 40", "review 25"), "alice")
     svc.backtest(v["version"], actor="alice")
     svc.activate_policy(v["version"], "carol")
-    svc.assess_batch(list(generate_orders(150, seed=5)))
+    svc.assess_batch(list(generate_orders(90, seed=5)))
     yield svc
     svc.close()
 
@@ -135,7 +142,8 @@ def test_analytics_aggregate_on_both_databases(services: Services) -> None:
     assert data["corridors"]["cells"]
 
 
-def test_passwords_sessions_and_expiry(services: Services) -> None:
+def test_passwords_sessions_and_expiry(bare_services: Services) -> None:
+    services = bare_services
     with pytest.raises(InvalidInput):
         webauth.add_user(services, "eve", "analyst", "short")
     with pytest.raises(InvalidInput):
@@ -189,3 +197,17 @@ def test_users_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["users", "list"])
     assert "frank\tauditor\tactive" in r.output
+
+
+def test_sign_in_throttling() -> None:
+    name = "throttle-test-user"
+    webauth.clear_failures(name)
+    t0 = 1000.0
+    for i in range(webauth.MAX_FAILURES):
+        assert webauth.throttled_for(name, t0 + i) == 0
+        webauth.note_failure(name, t0 + i)
+    assert webauth.throttled_for(name, t0 + 10) > 0
+    assert webauth.throttled_for(name, t0 + webauth.FAILURE_WINDOW + 5) == 0
+    webauth.note_failure(name, t0 + 2000)
+    webauth.clear_failures(name)
+    assert webauth.throttled_for(name, t0 + 2001) == 0

@@ -184,6 +184,23 @@ def _compute(services: Services, days: int) -> dict[str, Any]:
         out["scores"] = counts
         out["scores_recent"] = recent
         out["score_labels"] = [f"{i * 10}–{i * 10 + 9}" if i < 9 else "90–100" for i in range(10)]
+        # Screening hit rate per list: share of decisions with a hit on that list.
+        out["screening"] = [
+            {
+                "list": code.removeprefix("screening.sanctions."),
+                "n": n,
+                "rate": round(100 * n / out["total"], 2) if out["total"] else 0.0,
+            }
+            for code, n in s.execute(
+                select(FindingRow.code, func.count(func.distinct(FindingRow.decision_id)))
+                .where(
+                    FindingRow.code > "screening.sanctions.",
+                    FindingRow.code < "screening.sanctions/",
+                )
+                .group_by(FindingRow.code)
+                .order_by(func.count(func.distinct(FindingRow.decision_id)).desc())
+            )
+        ]
         out["labels"] = dict(
             s.execute(select(LabelRow.kind, func.count()).group_by(LabelRow.kind)).all()
         )

@@ -9,7 +9,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import time
 from typing import Any
+
+from sqlalchemy.exc import OperationalError
 
 from borderline.ledger import leaf_hash, open_checkpoint, record_hash, verify_inclusion
 from borderline.model import Decision
@@ -103,6 +106,35 @@ def build(decision: Decision, order: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _proof_material(
+    services: Services, decision_id: str, index: int
+) -> tuple[str, dict[str, Any], bytes, Any]:
+    """(signed checkpoint, inclusion proof, leaf bytes, current record), read-only if possible.
+
+    A checkpoint that already covers the receipt is reused, so verifying is a pure read; only
+    when none does is a new one signed (a write, retried if SQLite reports a busy database).
+    """
+    for attempt in range(3):
+        try:
+            with services.sessions() as s:
+                cp_row = services.ledger.latest_checkpoint(s)
+            if cp_row is None or cp_row.size <= index:
+                with transaction(services.sessions) as s:
+                    cp_row = services.ledger.checkpoint(s)
+            with services.sessions() as s:
+                proof = services.ledger.inclusion(s, index, cp_row.size)
+                leaf_row = s.get(LedgerLeafRow, index)
+                resolver = services.ledger.resolvers.get("decision")
+                record = resolver(s, decision_id) if resolver else None
+                leaf = bytes(leaf_row.leaf) if leaf_row is not None else b""
+            return cp_row.note, proof, leaf, record
+        except OperationalError:
+            if attempt == 2:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 def verify_receipt(services: Services, ident: str) -> dict[str, Any]:
     """Check a decision's receipt end to end, the way an outside auditor would.
 
@@ -123,14 +155,7 @@ def verify_receipt(services: Services, ident: str) -> dict[str, Any]:
                 {"name": "receipt", "ok": False, "detail": "this decision has no ledger receipt"}
             ],
         }
-    with transaction(services.sessions) as s:
-        cp_row = services.ledger.checkpoint(s)
-        note = cp_row.note
-        proof = services.ledger.inclusion(s, receipt.log_index, cp_row.size)
-        leaf_row = s.get(LedgerLeafRow, receipt.log_index)
-        resolver = services.ledger.resolvers.get("decision")
-        record = resolver(s, decision.decision_id) if resolver else None
-        leaf = bytes(leaf_row.leaf) if leaf_row is not None else b""
+    note, proof, leaf, record = _proof_material(services, decision.decision_id, receipt.log_index)
     verifier = services.ledger.verifier
     try:
         cp = open_checkpoint(note, verifier)

@@ -298,7 +298,23 @@ async def login(request: Request) -> Response:
     if not webauth.csrf_ok(secret, pre, str(form.get("csrf") or "")):
         raise BadCsrf()
     name, password = _str(form, "username"), _str(form, "password")
+    wait = webauth.throttled_for(name)
+    if wait > 0:
+        return render(
+            request,
+            "login.html",
+            429,
+            login_csrf=webauth.csrf_for(secret, pre or ""),
+            next=_safe_next(_str(form, "next", "/web/queue")),
+            username=name,
+            error=f"Too many wrong passwords for {name}. Try again in {int(wait // 60) + 1} "
+            "minute(s), or ask an admin to reset the password.",
+        )
     ws = await run_in_threadpool(webauth.sign_in, services_of(request), name, password)
+    if ws is None:
+        webauth.note_failure(name)
+    else:
+        webauth.clear_failures(name)
     nxt = _safe_next(_str(form, "next", "/web/queue"))
     if ws is None:
         return render(

@@ -49,7 +49,7 @@
     btn.disabled = true; out.textContent = "Verifying…";
     try {
       var res = await fetch(btn.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } });
-      if (!res.ok) throw new Error("server answered " + res.status);
+      if (!res.ok) throw new Error("server answered " + res.status + " " + (await res.text()).slice(0, 300));
       var v = await res.json();
       out.textContent = "";
       var h = document.createElement("p"); h.id = "verify-verdict";
