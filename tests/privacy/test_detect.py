@@ -243,3 +243,14 @@ def test_any_valid_card_in_any_context_is_found_exactly(analyzer, before, body, 
     start = len(before) + 6
     hits = [e for e in analyzer.analyze(text) if e.type == "CREDIT_CARD"]
     assert [(e.start, e.end) for e in hits] == [(start, start + 16)]
+
+
+def test_event_timestamps_are_not_personal_dates(analyzer):
+    record = {
+        "created_at": "2026-03-01T10:00:00Z",
+        "shipped_on": "2026-03-02",
+        "date_of_birth": "1985-03-12",
+        "notes": "born 12 March 1985",
+    }
+    found = {(e.path, e.type) for e in analyzer.analyze_record(record)}
+    assert found == {("date_of_birth", "DATE_TIME"), ("notes", "DATE_TIME")}

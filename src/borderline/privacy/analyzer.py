@@ -83,6 +83,7 @@ class Analyzer:
         self._validators = {r.name: r.validator for r in self.recognizers}
         fields = load_special("fields.yaml")
         self._exclude = frozenset(fields.get("exclude", []))
+        self._event_dates = frozenset(fields.get("event_dates", []))
         self._fields: list[tuple[str, list[str]]] = [
             (t, [h.lower() for h in hints]) for t, hints in fields["fields"].items()
         ]
@@ -189,10 +190,14 @@ class Analyzer:
         return out
 
     # ---------------------------------------------------------------- structured records
+    @staticmethod
+    def _key_words(key: str) -> list[str]:
+        spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", key)
+        return [w for w in re.split(r"[\s_.\-/]+", spaced.lower()) if w]
+
     def field_type(self, key: str) -> str | None:
         """The entity type a field name is strong evidence of (``buyer_email`` -> EMAIL)."""
-        spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", key)
-        words = [w for w in re.split(r"[\s_.\-/]+", spaced.lower()) if w]
+        words = self._key_words(key)
         if any(w in self._exclude for w in words):
             return None
         joined = " " + " ".join(words) + " "
@@ -243,6 +248,8 @@ class Analyzer:
         """One field: the field name is strong evidence for what its whole value holds."""
         etype = self.field_type(key)
         found = self.analyze(value, country=country)
+        if etype != "DATE_TIME" and self._event_dates & set(self._key_words(key)):
+            found = [e for e in found if e.type != "DATE_TIME"]
         stripped = value.strip()
         if etype is None or not stripped or not _plausible(etype, stripped):
             return [replace(e, path=path or key) for e in found]
