@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from borderline.assessors.lists import LIST_KINDS, normalise_value
@@ -48,7 +49,6 @@ POLICY_NAME = "default"
 _ORDERS_INSERT = insert(cast(Table, OrderRow.__table__))
 _DECISIONS_INSERT = insert(cast(Table, DecisionRow.__table__))
 _FINDINGS_INSERT = insert(cast(Table, FindingRow.__table__))
-_STATS_INSERT = insert(cast(Table, CustomerStatsRow.__table__))
 _STATS_SELECT = select(
     CustomerStatsRow.orders,
     CustomerStatsRow.amount_sum,
@@ -57,18 +57,28 @@ _STATS_SELECT = select(
     CustomerStatsRow.last_seen,
     CustomerStatsRow.countries,
 ).where(CustomerStatsRow.customer_key == bindparam("key"))
-_STATS = CustomerStatsRow.__table__.c
-_STATS_UPDATE = (
-    update(cast(Table, CustomerStatsRow.__table__))
-    .where(_STATS.customer_key == bindparam("key"))
-    .values(
-        orders=_STATS.orders + 1,
-        amount_sum=_STATS.amount_sum + bindparam("amount"),
-        amount_sumsq=_STATS.amount_sumsq + bindparam("amount2"),
-        last_seen=bindparam("last_seen"),
-        countries=bindparam("countries"),
+
+
+def _stats_upsert(dialect: str) -> Any:
+    table = cast(Table, CustomerStatsRow.__table__)
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    # Both dialects spell an upsert the same way; only the import differs.
+    make: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = make(table)
+    c, new = table.c, stmt.excluded
+    return stmt.on_conflict_do_update(
+        index_elements=[c.customer_key],
+        set_={
+            "orders": c.orders + 1,
+            "amount_sum": c.amount_sum + new.amount_sum,
+            "amount_sumsq": c.amount_sumsq + new.amount_sumsq,
+            "last_seen": new.last_seen,
+            "countries": new.countries,
+        },
     )
-)
+
+
 _HASH_SELECT = select(OrderRow.payload_hash).where(OrderRow.id == bindparam("id"))
 _ACTIVE_SELECT = select(PolicyRow.id).where(
     PolicyRow.name == POLICY_NAME, PolicyRow.status == "active"
@@ -444,44 +454,53 @@ class Services:
             s.execute(_FINDINGS_INSERT, rows)
         amount = float(order.total)
         dest = order.ship_to.country if order.ship_to else order.shipment.destination_country
-        if history.orders == 0:
-            s.execute(
-                _STATS_INSERT,
-                dict(
-                    customer_key=order.customer_key,
-                    orders=1,
-                    amount_sum=amount,
-                    amount_sumsq=amount * amount,
-                    first_seen=order.created_at,
-                    last_seen=order.created_at,
-                    countries=dest,
-                ),
-            )
-        else:
-            known = set(history.countries)
-            countries = ",".join(sorted(known | {dest}))
-            if len(countries) >= 990:  # a reshipper's hundreds of countries: keep the first
-                countries = ",".join(sorted(known))
-            s.execute(
-                _STATS_UPDATE,
-                {
-                    "key": order.customer_key,
-                    "amount": amount,
-                    "amount2": amount * amount,
-                    "last_seen": max(history.last_seen or order.created_at, order.created_at),
-                    "countries": countries,
-                },
-            )
+        known = set(history.countries)
+        countries = ",".join(sorted(known | {dest}))
+        if len(countries) >= 990:  # a reshipper's hundreds of countries: keep the first ones
+            countries = ",".join(sorted(known))
+        # One upsert whatever the history said: a parallel first order of the same customer
+        # may have inserted the row since we read it.
+        s.execute(
+            _stats_upsert(s.get_bind().dialect.name),
+            {
+                "customer_key": order.customer_key,
+                "orders": 1,
+                "amount_sum": amount,
+                "amount_sumsq": amount * amount,
+                "first_seen": order.created_at,
+                "last_seen": max(history.last_seen or order.created_at, order.created_at),
+                "countries": countries,
+            },
+        )
         decision.timings_ms["store"] = round((time.perf_counter() - t0) * 1000, 3)
 
     def assess(self, payload: Mapping[str, Any] | Order) -> tuple[Decision, bool]:
         """Assess and record one order. Returns (decision, replayed)."""
         order = payload if isinstance(payload, Order) else parse_order(dict(payload))
-        with transaction(self.sessions) as s:
-            return self._assess_in(s, order, self.engine_for(s))
+        for attempt in (1, 2):
+            try:
+                with transaction(self.sessions) as s:
+                    return self._assess_in(s, order, self.engine_for(s))
+            except (IntegrityError, OperationalError):
+                # Another writer stored the same order id (or, on SQLite, committed while we
+                # read): nothing of ours was kept; once more sees their row and replays or 409s.
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def assess_batch(self, payloads: Sequence[Any]) -> list[BatchItem]:
         """Assess many orders; a bad order is reported in its slot, the others go through."""
+        for attempt in (1, 2):
+            try:
+                return self._assess_batch_once(payloads)
+            except (IntegrityError, OperationalError):
+                # A concurrent writer won a race on one of these orders; the whole batch was
+                # rolled back, and the second run replays what the other writer stored.
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _assess_batch_once(self, payloads: Sequence[Any]) -> list[BatchItem]:
         if len(payloads) > self.settings.max_batch:
             raise InvalidInput(
                 f"{len(payloads)} orders exceed the batch limit of {self.settings.max_batch}",

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.responses import Response
 
@@ -96,6 +97,19 @@ def create_app(services: Services | None = None) -> FastAPI:
     @app.exception_handler(BorderlineError)
     async def _domain_error(_: Request, exc: BorderlineError) -> JSONResponse:
         return JSONResponse(exc.to_dict(), status_code=exc.status)
+
+    @app.exception_handler(OperationalError)
+    async def _busy(_: Request, exc: OperationalError) -> JSONResponse:
+        # The database refused or timed out even after a retry: tell the client to come back,
+        # nothing was stored.
+        return JSONResponse(
+            {
+                "error": "unavailable",
+                "message": "database busy or unreachable; nothing was stored, retry",
+            },
+            status_code=503,
+            headers={"Retry-After": "1"},
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
