@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, cast
 
@@ -261,6 +262,10 @@ class Services:
         self.ledger.register_resolver("list.add", self._list_add_record)
         self.ledger.register_resolver("list.remove", self._list_remove_record)
         self.ledger.register_resolver("label", self._label_record)
+        # Domains add resolvers for their own entry kinds through an entry-point group, so
+        # `ledger verify` re-checks case dispositions, acceptances, whitelists… too.
+        for ep in entry_points(group="borderline.ledger"):
+            ep.load()(self.ledger)
 
     @classmethod
     def open(
