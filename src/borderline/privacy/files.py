@@ -76,6 +76,8 @@ def file_format(path: Path) -> str:
 
 def check_text_file(path: Path) -> None:
     """Refuse missing, binary and non-UTF-8 files before any work starts."""
+    if path.is_dir():
+        raise InvalidInput("is a folder; give one file", where=str(path))
     if not path.is_file():
         raise InvalidInput("no such file", where=str(path))
     with path.open("rb") as fh:
