@@ -73,6 +73,33 @@ def test_expired_session_asks_to_sign_in_again(new_page: Any, live: Any) -> None
     assert "session expired" in page.get_by_role("status").inner_text()
 
 
+def test_work_typed_before_expiry_is_not_lost(new_page: Any, live: Any) -> None:
+    from borderline.cases import service as cases
+
+    case_id = cases.open_case(live.services, [_queued_decision(live, 8)], "dave")
+    page = new_page("dave")
+    page.goto(f"/web/cases/{case_id}")
+    page.get_by_label("Add a note").fill("A long note typed over lunch.")
+    with transaction(live.services.sessions) as s:
+        s.execute(
+            update(SessionRow)
+            .where(SessionRow.user == "dave")
+            .values(expires_at=datetime.now(UTC) - timedelta(minutes=1))
+        )
+    page.get_by_role("button", name="Add note").click()
+    assert "session expired before this was saved" in page.get_by_role("status").inner_text()
+    assert page.get_by_label("Your unsaved note").input_value() == "A long note typed over lunch."
+    with live.services.sessions() as s:
+        n = s.scalar(
+            select(func.count()).where(CaseEventRow.case_id == case_id, CaseEventRow.kind == "note")
+        )
+    assert n == 0
+    page.get_by_label("User name").fill("dave")
+    page.get_by_label("Password", exact=True).fill("dave-secret-pw")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"**/web/cases/{case_id}")
+
+
 def test_forged_csrf_token_is_refused(new_page: Any, screenshot: Any, live: Any) -> None:
     page = new_page("bob")
     did = _queued_decision(live, 5)

@@ -110,6 +110,12 @@ class WebRoute(APIRoute):
                     target += "?" + request.url.query
                 if request.method not in SAFE_METHODS:
                     target = request.headers.get("referer", "/web/queue")
+                    kept = await _unsaved_text(request)
+                    if kept:
+                        # Nothing was saved; show what they typed so no work is lost.
+                        return await _login_with_kept(
+                            request, _safe_next(_path_of(target)), kept, exc.expired
+                        )
                 q = {"next": target}
                 if exc.expired:
                     q["expired"] = "1"
@@ -145,6 +151,59 @@ class WebRoute(APIRoute):
 
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+# Form fields that carry no user-written text (never echoed back after an expired session).
+_PLUMBING = {"csrf", "version", "back", "action", "decision_ids", "base", "next", "list"}
+
+
+def _path_of(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+async def _unsaved_text(request: Request) -> list[tuple[str, str]]:
+    try:
+        form = await request.form()
+    except Exception:  # not a form post; nothing to keep
+        return []
+    return [
+        (k, v)
+        for k, v in form.multi_items()
+        if isinstance(v, str) and v.strip() and k not in _PLUMBING and len(v) > 0
+    ]
+
+
+async def _login_with_kept(
+    request: Request, nxt: str, kept: list[tuple[str, str]], expired: bool
+) -> Response:
+    import secrets as _secrets
+
+    secret: bytes = request.app.state.web_secret
+    pre = webauth.unsign(secret, request.cookies.get(webauth.PRE_COOKIE))
+    fresh = pre is None
+    pre = pre or _secrets.token_urlsafe(16)
+    resp = render(
+        request,
+        "login.html",
+        401,
+        login_csrf=webauth.csrf_for(secret, pre),
+        next=nxt,
+        notice=("Your session expired" if expired else "You are signed out")
+        + " before this was saved. Nothing was changed. Sign in again, then paste your "
+        "text back:",
+        kept=kept,
+    )
+    if fresh:
+        resp.set_cookie(
+            webauth.PRE_COOKIE,
+            webauth.sign(secret, pre),
+            httponly=True,
+            samesite="strict",
+            path="/web",
+        )
+    return resp
 
 
 # -- session plumbing --------------------------------------------------------------------------
