@@ -87,6 +87,60 @@ def detect_cmd(
             )
 
 
+@privacy_app.command("recognizers")
+def recognizers_cmd(
+    as_json: bool = typer.Option(False, "--json"),
+    recognizers: list[Path] = typer.Option(None, "--recognizers", help="Extra YAML to include."),
+) -> None:
+    """List the recognizers: type, country, kind, validator and source file."""
+    from borderline.privacy.recognizers import load_recognizers
+
+    for r in load_recognizers(recognizers or ()):
+        row = {
+            "name": r.name,
+            "type": r.type,
+            "country": r.country,
+            "kind": r.kind,
+            "validator": r.validator_spec,
+            "patterns": [p.name for p in r.patterns],
+            "context": list(r.context),
+            "source": Path(r.source).name,
+        }
+        if as_json:
+            echo_json(row)
+        else:
+            typer.echo(
+                f"{r.name:24} {r.type:15} {r.country or '':3} {r.validator_spec or '':26} "
+                f"{r.kind or ''}"
+            )
+
+
+@transfer_app.command("rules")
+def transfer_rules(as_json: bool = typer.Option(False, "--json")) -> None:
+    """The encoded regimes: version, exporters, and how many cited facts are verified."""
+    from borderline.privacy.transfer.engine import load_regimes
+
+    for reg in load_regimes():
+        statuses = reg.fact_statuses()
+        row = {
+            "id": reg.id,
+            "name": reg.name,
+            "version": reg.version,
+            "kind": reg.kind,
+            "exporters": reg.data["exporters"],
+            "facts": statuses,
+            "file": reg.source_file,
+        }
+        if as_json:
+            echo_json(row)
+        else:
+            typer.echo(
+                f"{reg.id:10} v{reg.version:11} {', '.join(reg.data['exporters']):8} "
+                f"verified {statuses['V']:2}, recalled {statuses['M']:2}, unverified "
+                f"{statuses['U']:2}  {reg.name}"
+            )
+
+
 def _keyring_path(keyring: Path | None) -> Path:
     from borderline.settings import Settings
 

@@ -97,6 +97,24 @@ class Regime:
     def version(self) -> str:
         return str(self.data["version"])
 
+    def fact_statuses(self) -> dict[str, int]:
+        """How many cited facts in this regime's file are verified (V), recalled (M) or
+        unverified (U)."""
+        counts = {"V": 0, "M": 0, "U": 0}
+
+        def walk(node: Any) -> None:
+            if isinstance(node, dict):
+                if node.get("status") in counts and "source" in node:
+                    counts[node["status"]] += 1
+                for v in node.values():
+                    walk(v)
+            elif isinstance(node, list):
+                for v in node:
+                    walk(v)
+
+        walk(self.data)
+        return counts
+
     def cite(self, c: dict[str, Any], where: str = "") -> Citation:
         sources = self.data.get("sources", {})
         src = sources.get(c.get("source"))
@@ -501,7 +519,7 @@ def _us_doj(
             "a data broker may not make personally "
             "identifiable sensitive data of US individuals available to this country "
             "(no volume threshold)",
-            {"source": "padfa", "article": "15 USC 9901(a)", "status": "V"},
+            d["padfa_cite"],
         )
         outcome = "prohibited"
     if not concern:

@@ -26,11 +26,10 @@ def render_html(assessment: dict[str, Any], meta: dict[str, Any] | None = None) 
 def render_pdf(assessment: dict[str, Any], meta: dict[str, Any] | None = None) -> bytes:
     from xml.sax.saxutils import escape
 
-    # reportlab ships no type stubs; its calls here are checked by the PDF test instead.
-    from reportlab.lib import colors  # type: ignore[import-untyped]
-    from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
-    from reportlab.lib.styles import getSampleStyleSheet  # type: ignore[import-untyped]
-    from reportlab.platypus import (  # type: ignore[import-untyped]
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import (
         Paragraph,
         SimpleDocTemplate,
         Spacer,
