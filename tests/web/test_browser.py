@@ -249,6 +249,7 @@ def test_policy_edit_backtest_and_four_eyes_activation(
     screenshot(page, "08-policy-backtest")
     # The author may not activate her own version.
     page.goto(f"/web/policies/{version}")
+    assert "+thresholds review 15" in page.locator("pre.diff").inner_text()
     page.get_by_role("button", name="Activate anyway").click()
     assert "another person must activate it" in page.get_by_role("alert").inner_text()
     # An analyst may not activate at all.

@@ -140,6 +140,13 @@ def test_analytics_aggregate_on_both_databases(services: Services) -> None:
     assert data["total"] == sum(data["totals"].values()) > 0
     assert sum(data["scores"]) == data["total"]
     assert data["corridors"]["cells"]
+    assert "threshold.review" in {r["rule"] for r in data["rules"]}
+    assert data["recent"] == data["total"]
+
+
+def test_population_stability_index() -> None:
+    assert analytics.psi([10, 20, 30], [10, 20, 30]) == 0
+    assert analytics.psi([10, 20, 30], [30, 20, 10]) > 0.25
 
 
 def test_passwords_sessions_and_expiry(bare_services: Services) -> None:

@@ -204,6 +204,94 @@ def _compute(services: Services, days: int) -> dict[str, Any]:
         out["labels"] = dict(
             s.execute(select(LabelRow.kind, func.count()).group_by(LabelRow.kind)).all()
         )
+        out.update(_recent_bodies(s))
+    return out
+
+
+RECENT = 5000  # decisions whose bodies are read for rule and model-score statistics
+
+
+def _recent_bodies(s: Any) -> dict[str, Any]:
+    """Rules that fired and model scores, from the newest decisions' bodies.
+
+    Rules and signals live inside the decision body, not in indexed columns, so these figures
+    come from the newest ``RECENT`` decisions (read once per refresh, in the background).
+    """
+    rows = s.execute(
+        select(DecisionRow.order_id, DecisionRow.body)
+        .order_by(DecisionRow.created_at.desc())
+        .limit(RECENT)
+    ).all()
+    labelled = (
+        dict(
+            s.execute(
+                select(LabelRow.order_id, LabelRow.is_fraud).where(
+                    LabelRow.order_id.in_([r[0] for r in rows])
+                )
+            ).all()
+        )
+        if rows
+        else {}
+    )
+    fired: Counter[str] = Counter()
+    hit_labelled: Counter[str] = Counter()
+    hit_fraud: Counter[str] = Counter()
+    scores: dict[str, list[float]] = defaultdict(list)
+    for order_id, body in reversed(rows):  # oldest first, so halves compare old vs new
+        for r in body.get("rules", []):
+            name = str(r.get("rule"))
+            fired[name] += 1
+            if order_id in labelled:
+                hit_labelled[name] += 1
+                hit_fraud[name] += bool(labelled[order_id])
+        for k, v in (body.get("signals") or {}).items():
+            if k.endswith(".score") and isinstance(v, int | float) and not isinstance(v, bool):
+                scores[k].append(float(v))
+    rules = [
+        {
+            "rule": name,
+            "n": n,
+            "labelled": hit_labelled[name],
+            "precision": round(100 * hit_fraud[name] / hit_labelled[name], 1)
+            if hit_labelled[name]
+            else None,
+        }
+        for name, n in fired.most_common(12)
+    ]
+    models = []
+    for name, vals in sorted(scores.items()):
+        top = max(100.0, max(vals)) if max(vals) > 1 else 1.0
+
+        half = len(vals) // 2
+        older, newer = _buckets(vals[:half], top), _buckets(vals[half:], top)
+        models.append(
+            {
+                "name": name,
+                "n": len(vals),
+                "all": _buckets(vals, top),
+                "labels": [f"{i * top / 10:g}" for i in range(10)],
+                "psi": round(psi(older, newer), 3) if half else None,
+            }
+        )
+    return {"rules": rules, "models": models, "recent": len(rows)}
+
+
+def _buckets(xs: list[float], top: float) -> list[int]:
+    out = [0] * 10
+    for x in xs:
+        out[max(0, min(int(10 * x / top), 9))] += 1
+    return out
+
+
+def psi(expected: list[int], actual: list[int]) -> float:
+    """Population stability index between two histograms (0.1 watch, 0.25 act)."""
+    import math
+
+    e_total, a_total = sum(expected) or 1, sum(actual) or 1
+    out = 0.0
+    for e, a in zip(expected, actual, strict=True):
+        pe, pa = max(e / e_total, 1e-4), max(a / a_total, 1e-4)
+        out += (pa - pe) * math.log(pa / pe)
     return out
 
 

@@ -792,6 +792,23 @@ def _check(services: Services, source: str) -> dict[str, Any] | None:
     return None
 
 
+def _diff(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str]]:
+    """Line diff of two policy versions as (kind, text): kind is '+', '-', '@' or ' '."""
+    import difflib
+
+    if old["version"] == new["version"]:
+        return []
+    lines = difflib.unified_diff(
+        old["source"].splitlines(),
+        new["source"].splitlines(),
+        f"v{old['version']}",
+        f"v{new['version']}",
+        lineterm="",
+        n=2,
+    )
+    return [(ln[:1] if ln[:1] in "+-@" else " ", ln) for ln in list(lines)[2:]]
+
+
 @router.get("/web/policies")
 def policies_page(request: Request) -> Response:
     session_of(request)
@@ -868,7 +885,9 @@ def policy_page(version: int, request: Request) -> Response:
     services = services_of(request)
     pol = services.get_policy(version)
     active = services.get_policy()
-    return render(request, "policy.html", pol=pol, active=active, report=None)
+    return render(
+        request, "policy.html", pol=pol, active=active, report=None, diff=_diff(active, pol)
+    )
 
 
 @router.post("/web/policies/{version}/backtest")
