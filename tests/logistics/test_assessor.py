@@ -161,3 +161,57 @@ def test_docs_cover_every_setting_and_signal_and_their_policy_example_compiles()
     block = text.split("Example policy lines (checked to compile):")[1].split("```text")[1]
     source = block.split("```")[0].strip()
     compile_policy(source, declared_signals([LogisticsAssessor()]))
+
+
+def test_trained_model_drives_the_probability(scms: Any, tmp_path: Path) -> None:
+    import json as _json
+
+    from typer.testing import CliRunner
+
+    from borderline.cli import app
+
+    from .conftest import shipments_from_scms
+
+    hist = shipments_from_scms(scms, tmp_path / "hist.csv", (2006, 2013))
+    model = tmp_path / "late.json"
+    r = CliRunner().invoke(
+        app,
+        [
+            "logistics",
+            "train",
+            "--train",
+            str(hist),
+            "--format",
+            "shipments",
+            "--out",
+            str(model),
+            "--json",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert _json.loads(r.stdout)["shipments"] > 3000
+    a = LogisticsAssessor({"model": str(model)})
+    # Real SCMS corridors: India to Nigeria by air, and South Africa to Zambia by road.
+    probs = []
+    for args in (
+        ("2013-03-01", "air", "IN", "NG", "2013-03-20"),
+        ("2013-03-01", "road", "ZA", "ZM", "2013-05-20"),
+    ):
+        risk = by_code(a.assess(order(*args), AssessContext()))["logistics.delay.late_risk"]
+        assert risk.evidence["probability_from"].startswith("model late-lgbm-1 trained on")
+        p = risk.signals["logistics.late_probability"]
+        assert 0 < p < 1
+        probs.append(p)
+    assert probs[0] != probs[1]
+    # Without a promise the model has no lead time to score: the route table answers.
+    risk = by_code(a.assess(order("2013-03-01", "air", "IN", "NG", None), AssessContext()))
+    assert risk["logistics.delay.late_risk"].evidence["probability_from"] == "route table and LPI"
+
+
+def test_bad_model_file_fails_at_start(tmp_path: Path) -> None:
+    bad = tmp_path / "m.json"
+    bad.write_text('{"format": "something else"}', encoding="utf-8")
+    with pytest.raises(InvalidInput) as exc:
+        LogisticsAssessor({"model": str(bad)})
+    assert exc.value.where == "assessors.logistics.model"
+    assert "not a late-delivery model file" in exc.value.message

@@ -77,6 +77,36 @@ def evaluate_cmd(
         _print_metrics(report)
 
 
+@logistics_app.command("train")
+def train_cmd(
+    train: Path = typer.Option(..., "--train", help="Shipment history to learn from."),
+    fmt: str = typer.Option(..., "--format", help="scms or shipments (use shipments for orders)."),
+    out: Path = typer.Option(..., "--out", help="Model file to write (JSON)."),
+    as_json: bool = typer.Option(False, "--json", help="Print a summary as JSON."),
+) -> None:
+    """Train the late-delivery model and save it for LogisticsAssessor's `model` setting."""
+    from borderline.logistics import load_history
+    from borderline.logistics.model import MODEL_VERSION, save_model
+    from borderline.logistics.model import train as fit
+
+    history = load_history(train, fmt)
+    model = fit(history)
+    save_model(model, out, trained_on=f"{train.name} ({fmt}, {len(history.frame)} shipments)")
+    summary = {
+        "model": str(out),
+        "version": MODEL_VERSION,
+        "shipments": len(history.frame),
+        "late_rate": round(model.base_rate, 4),
+        "mean_delay_if_late_days": round(model.mean_delay_if_late, 2),
+    }
+    if as_json:
+        echo_json(summary)
+    else:
+        typer.echo(
+            f"wrote {out}: {summary['shipments']} shipments, late rate {model.base_rate:.1%}"
+        )
+
+
 @logistics_app.command("scenarios")
 def scenarios_cmd(as_json: bool = typer.Option(False, "--json")) -> None:
     """List the shipped historical scenarios."""

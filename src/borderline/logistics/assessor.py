@@ -17,11 +17,14 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
+import pandas as pd
 from scipy.stats import norm
 
 from borderline.engine.assessor import AssessContext, BaseAssessor
 from borderline.errors import InvalidInput
+from borderline.logistics.history import History
 from borderline.logistics.lpi import lpi
+from borderline.logistics.model import SavedModel, load_model
 from borderline.logistics.network import Network, Route, default_network, load_network
 from borderline.logistics.scenario import Scenario, resolve_scenario
 from borderline.logistics.simulate import OrderFlow, simulate
@@ -61,6 +64,7 @@ class LogisticsAssessor(BaseAssessor):
         "network": None,  # route table YAML; None = the shipped network.yaml
         "late_threshold": 0.3,  # suggest a faster service at or above this probability
         "scenario_draws": 200,  # Monte Carlo draws per order and scenario
+        "model": None,  # late-delivery model file from `logistics train`; None = route tables
     }
     signals: ClassVar[Mapping[str, str]] = {
         "logistics.late_probability": "probability (0-1) the order arrives after its promise",
@@ -79,8 +83,8 @@ class LogisticsAssessor(BaseAssessor):
             raise InvalidInput(
                 "a list of scenario ids or paths", where="assessors.logistics.scenarios"
             )
-        # Resolve now so a bad scenario or network fails at start-up, not on the first order.
-        _ = self.network, self.scenarios
+        # Resolve now so a bad scenario, network or model fails at start-up, not on an order.
+        _ = self.network, self.scenarios, self.model
 
     @cached_property
     def network(self) -> Network:
@@ -98,6 +102,46 @@ class LogisticsAssessor(BaseAssessor):
                     exc.message, where=f"assessors.logistics.scenarios[{i}]"
                 ) from None
         return out
+
+    @cached_property
+    def model(self) -> SavedModel | None:
+        path = self.config["model"]
+        if path is None:
+            return None
+        try:
+            return load_model(path)
+        except InvalidInput as exc:
+            raise InvalidInput(
+                f"{exc.where}: {exc.message}", where="assessors.logistics.model"
+            ) from None
+
+    def model_probability(self, order: Order) -> float | None:
+        """The trained model's late probability, when a model is set and the order has a promise."""
+        sh = order.shipment
+        if self.model is None or sh.promised_delivery is None:
+            return None
+        created = order.created_at.date()
+        value = sh.declared_value if sh.declared_value is not None else order.total
+        frame = pd.DataFrame.from_records(
+            [
+                {
+                    "id": order.id,
+                    "scheduled": pd.Timestamp(sh.promised_delivery),
+                    "origin": sh.origin_country,
+                    "destination": sh.destination_country,
+                    "mode": sh.mode.value if sh.mode is not None else _infer_mode(sh.service),
+                    "carrier": f"{sh.carrier or ''} {sh.service or ''}".strip() or None,
+                    "incoterm": sh.incoterm.value,
+                    "weight_kg": float(sh.weight_kg) if sh.weight_kg is not None else np.nan,
+                    "value_usd": float(value),
+                    "quantity": float(sum(i.quantity for i in order.items)),
+                    "lead_days": float((sh.promised_delivery - created).days),
+                    "year": sh.promised_delivery.year,
+                }
+            ]
+        )
+        history = History(frame=frame, source=f"order {order.id}", format="order")
+        return float(self.model.predict(history)[0])
 
     # Pickle (Spark, worker processes) carries the config only; caches rebuild on the other side.
     def __getstate__(self) -> dict[str, Any]:
@@ -191,25 +235,86 @@ class LogisticsAssessor(BaseAssessor):
             )
         return hits
 
+    def _late_finding(
+        self,
+        p: float,
+        delay: float,
+        evidence: dict[str, Any],
+        promised: float | None,
+        status: str,
+        route_id: str,
+    ) -> Finding:
+        threshold = float(self.config["late_threshold"])
+        if p < 0.15:
+            severity = Severity.INFO
+        elif p < threshold:
+            severity = Severity.LOW
+        else:
+            severity = Severity.MEDIUM if p < 0.6 else Severity.HIGH
+        actions = []
+        faster = _UPGRADE.get(evidence["mode"])
+        if p >= threshold and faster is not None and status != "closed":
+            actions.append("suggest_service_upgrade")
+            evidence["suggested_mode"] = faster
+        promise = f"the promised {promised:.0f} days" if promised is not None else "the promise"
+        return self.finding(
+            "logistics.delay.late_risk",
+            f"{p:.0%} chance of arriving after {promise} by {evidence['mode']} on {route_id} "
+            f"(expected {delay:.1f} days late)",
+            severity=severity,
+            score=round(min(40.0, 40.0 * p), 2),
+            evidence=evidence,
+            actions=actions,
+            signals={
+                "logistics.late_probability": round(p, 4),
+                "logistics.expected_delay_days": round(delay, 2),
+                "logistics.corridor_status": status,
+            },
+        )
+
     def assess(self, order: Order, ctx: AssessContext) -> list[Finding]:
         est = self.estimate(order)
         sh = order.shipment
         if est is None:
+            unknown = self.finding(
+                "logistics.route.unknown",
+                f"no route from {sh.origin_country} to {sh.destination_country} in the network "
+                f"table (version {self.network.version}); no corridor status or scenarios",
+                evidence={
+                    "origin": sh.origin_country,
+                    "destination": sh.destination_country,
+                    "mode": sh.mode.value if sh.mode else None,
+                },
+                signals={"logistics.corridor_status": "unknown"},
+            )
+            p_only = self.model_probability(order)
+            if p_only is None or self.model is None:
+                return [unknown]
+            # The trained model needs no route table: it still scores the order.
             return [
-                self.finding(
-                    "logistics.route.unknown",
-                    f"no route from {sh.origin_country} to {sh.destination_country} in the network "
-                    f"table (version {self.network.version}); delay risk not assessed",
-                    evidence={
-                        "origin": sh.origin_country,
-                        "destination": sh.destination_country,
-                        "mode": sh.mode.value if sh.mode else None,
+                unknown,
+                self._late_finding(
+                    p_only,
+                    p_only * self.model.mean_delay_if_late,
+                    {
+                        "mode": sh.mode.value if sh.mode else _infer_mode(sh.service),
+                        "probability_from": f"model {self.model.version} trained on "
+                        f"{self.model.trained_on}",
                     },
-                    signals={"logistics.corridor_status": "unknown"},
-                )
+                    float((sh.promised_delivery - order.created_at.date()).days)
+                    if sh.promised_delivery is not None
+                    else None,
+                    "unknown",
+                    "no route",
+                ),
             ]
         route: Route = est["route"]
         p, delay = est["late_probability"], est["expected_delay_days"]
+        p_model = self.model_probability(order)
+        if p_model is not None and self.model is not None:
+            # The model learnt from real outcomes outranks the route table's spread; its
+            # expected delay is p times the mean lateness of late shipments in training.
+            p, delay = p_model, p_model * self.model.mean_delay_if_late
         hits = self._scenario_hits(order, route, est["mode"], est["promised_days"])
         status = "open"
         rank = {"open": 0, "delayed": 1, "congested": 2, "diverted": 3, "closed": 4}
@@ -227,38 +332,13 @@ class LogisticsAssessor(BaseAssessor):
             "lpi": est["lpi"],
             "promised_days": est["promised_days"],
             "promise_source": est["promise_source"],
+            "probability_from": "route table and LPI"
+            if p_model is None or self.model is None
+            else f"model {self.model.version} trained on {self.model.trained_on}",
         }
-        signals = {
-            "logistics.late_probability": round(p, 4),
-            "logistics.expected_delay_days": round(delay, 2),
-            "logistics.corridor_status": status,
-        }
-        findings: list[Finding] = []
-        threshold = float(self.config["late_threshold"])
-        severity = (
-            Severity.INFO
-            if p < 0.15
-            else Severity.LOW
-            if p < threshold
-            else (Severity.MEDIUM if p < 0.6 else Severity.HIGH)
-        )
-        actions = []
-        faster = _UPGRADE.get(est["mode"])
-        if p >= threshold and faster is not None and status != "closed":
-            actions.append("suggest_service_upgrade")
-            evidence["suggested_mode"] = faster
-        findings.append(
-            self.finding(
-                "logistics.delay.late_risk",
-                f"{p:.0%} chance of arriving after the promised {est['promised_days']:.0f} days "
-                f"by {est['mode']} on {route.id} (expected {delay:.1f} days late)",
-                severity=severity,
-                score=round(min(40.0, 40.0 * p), 2),
-                evidence=evidence,
-                actions=actions,
-                signals=signals,
-            )
-        )
+        findings: list[Finding] = [
+            self._late_finding(p, delay, evidence, est["promised_days"], status, route.id)
+        ]
         for h in hits:
             closed = h["status"] == "closed"
             findings.append(

@@ -10,8 +10,10 @@ group, manufacturing site, freight terms, lines on the same ASN).
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import lightgbm as lgb
@@ -24,7 +26,7 @@ from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_s
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from borderline.errors import InvalidInput
+from borderline.errors import DataFileError, InvalidInput
 from borderline.logistics.history import BASE_CATEGORICAL, BASE_NUMERIC, History
 from borderline.logistics.lpi import lpi
 
@@ -298,3 +300,72 @@ def split_by_year(history: History, last_train_year: int) -> tuple[History, Hist
         )
 
     return part(mask, f"<={last_train_year}"), part(~mask, f">{last_train_year}")
+
+
+# --- saving a model for the assessor ------------------------------------------------------------
+
+MODEL_FORMAT = "borderline.logistics.late-model/1"
+
+
+def save_model(model: LateModel, path: str | Path, trained_on: str) -> Path:
+    """Write the LightGBM model as JSON (booster text + feature spec); no pickle, so loading a
+    model file can never run code."""
+    p = Path(path)
+    if not p.parent.exists():
+        raise InvalidInput("folder does not exist", where=str(path))
+    doc = {
+        "format": MODEL_FORMAT,
+        "version": model.version,
+        "trained_on": trained_on,
+        "base_rate": model.base_rate,
+        "mean_delay_if_late": model.mean_delay_if_late,
+        "spec": {
+            "categorical": model.spec.categorical,
+            "numeric": model.spec.numeric,
+            "categories": model.spec.categories,
+        },
+        "booster": model.booster.model_to_string(),
+    }
+    p.write_text(json.dumps(doc), encoding="utf-8")
+    return p
+
+
+@dataclass
+class SavedModel:
+    """A late-delivery model loaded from ``save_model`` output: scoring only."""
+
+    spec: FeatureSpec
+    booster: lgb.Booster
+    base_rate: float
+    mean_delay_if_late: float
+    version: str
+    trained_on: str
+
+    def predict(self, history: History) -> np.ndarray:
+        return np.asarray(self.booster.predict(features(history, self.spec)), dtype=float)
+
+
+def load_model(path: str | Path) -> SavedModel:
+    p = Path(path)
+    if not p.is_file():
+        raise InvalidInput("no such file", where=str(path))
+    try:
+        doc = json.loads(p.read_text(encoding="utf-8"))
+        if doc.get("format") != MODEL_FORMAT:
+            raise DataFileError(f"not a late-delivery model file ({MODEL_FORMAT})", where=str(path))
+        spec = FeatureSpec(
+            categorical=list(doc["spec"]["categorical"]),
+            numeric=list(doc["spec"]["numeric"]),
+            categories={k: list(v) for k, v in doc["spec"]["categories"].items()},
+        )
+        booster = lgb.Booster(model_str=doc["booster"])
+        return SavedModel(
+            spec=spec,
+            booster=booster,
+            base_rate=float(doc["base_rate"]),
+            mean_delay_if_late=float(doc["mean_delay_if_late"]),
+            version=str(doc["version"]),
+            trained_on=str(doc["trained_on"]),
+        )
+    except (ValueError, KeyError, TypeError, lgb.basic.LightGBMError) as exc:
+        raise DataFileError(f"unreadable model file: {exc}", where=str(path)) from None
