@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from borderline.errors import DataFileError, InvalidInput
@@ -282,3 +282,36 @@ def test_uk_sanctions_list_normalised_tables() -> None:
     assert akhund.names[0].full == "MOHAMMAD HASSAN AKHUND" and "AF" in akhund.countries
     assert PartialDate(1969, 6, 4) in akhund.dobs
     assert any(n.weak for e in sl.entities for n in e.names)  # low_quality_aka
+
+
+_field = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=40
+).filter(lambda s: s.strip() not in ("", "-0-"))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(_field, st.sampled_from(["individual", "vessel", ""]), _field),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_ofac_csv_round_trip(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[str, str, str]]
+) -> None:
+    # Write entries the way OFAC does (no header, quoted, -0- for null, CRLF, EOF byte) and
+    # read them back: names, types and programmes survive any text.
+    folder = tmp_path_factory.mktemp("ofac")
+    lines = []
+    for i, (name, kind, program) in enumerate(rows, 1):
+        q = lambda v: '"' + v.replace('"', '""') + '"'  # noqa: E731
+        lines.append(
+            ",".join([str(i), q(name), q(kind) if kind else "-0- ", q(program)] + ["-0- "] * 8)
+        )
+    (folder / "sdn.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode() + b"\x1a")
+    loaded = load(folder)
+    assert [(e.names[0].full, e.programs) for e in loaded.entities] == [
+        (name.strip(), tuple(p.strip() for p in program.split(";") if p.strip()))
+        for name, _k, program in rows
+    ]
