@@ -81,8 +81,13 @@ def test_metrics_of_a_perfect_ranker() -> None:
     assert m == {"roc_auc": 1.0, "pr_auc": 1.0, "brier": 0.0, "lift_top10": 2.0}
 
 
-def test_evaluation_needs_outcomes(scms: History) -> None:
-    a, b = split_by_year(scms, 2011)
-    b.frame.loc[3, "late"] = np.nan
+def test_training_needs_outcomes_test_rows_without_one_are_scored_not_measured(
+    scms: History,
+) -> None:
+    a, b = split_by_year(scms, 2008)
+    b.frame.loc[[3, 7], "late"] = np.nan
+    ev = evaluate(a, b)
+    assert ev.n_test_unlabelled == 2 and len(ev.probabilities) == len(b.frame)
+    a.frame.loc[5, "late"] = np.nan
     with pytest.raises(InvalidInput, match="no actual delivery date"):
         evaluate(a, b)

@@ -238,6 +238,7 @@ class Evaluation:
     probabilities: np.ndarray
     train_period: tuple[str, str]
     test_period: tuple[str, str]
+    n_test_unlabelled: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -247,6 +248,7 @@ class Evaluation:
             "baseline": {"model": "logistic_regression", "metrics": self.baseline},
             "n_train": self.n_train,
             "n_test": self.n_test,
+            "n_test_unlabelled": self.n_test_unlabelled,
             "late_rate_train": round(self.late_rate_train, 4),
             "late_rate_test": round(self.late_rate_test, 4),
             "train_period": list(self.train_period),
@@ -260,23 +262,36 @@ def _period(h: History) -> tuple[str, str]:
 
 
 def evaluate(train_h: History, test_h: History) -> Evaluation:
-    """Fit on ``train_h``, score ``test_h``: LightGBM and the logistic-regression baseline."""
-    _labelled(test_h, test_h.source)
+    """Fit on ``train_h``, score ``test_h``: LightGBM and the logistic-regression baseline.
+
+    Every test shipment gets a probability; metrics use those with an outcome (test rows still
+    in transit are counted in ``n_test_unlabelled``, not guessed).
+    """
+    f = test_h.frame
+    if len(f) == 0:
+        raise InvalidInput("no shipments", where=test_h.source)
+    known = f["late"].notna().to_numpy()
+    if f.loc[known, "late"].nunique() < 2:
+        raise InvalidInput(
+            "needs both late and on-time shipments with an actual delivery date",
+            where=test_h.source,
+        )
     model = train(train_h)
-    y = test_h.frame["late"].to_numpy(dtype=float)
+    y = f.loc[known, "late"].to_numpy(dtype=float)
     p = model.predict(test_h)
     pb = model.predict_baseline(test_h)
     return Evaluation(
-        model=metrics(y, p),
-        baseline=metrics(y, pb),
+        model=metrics(y, p[known]),
+        baseline=metrics(y, pb[known]),
         n_train=len(train_h.frame),
-        n_test=len(test_h.frame),
+        n_test=len(f),
         late_rate_train=model.base_rate,
         late_rate_test=float(y.mean()),
-        ids=test_h.frame["id"].astype(str).tolist(),
+        ids=f["id"].astype(str).tolist(),
         probabilities=p,
         train_period=_period(train_h),
         test_period=_period(test_h),
+        n_test_unlabelled=int((~known).sum()),
     )
 
 
