@@ -114,3 +114,14 @@ def test_require_names_the_field() -> None:
 def test_attribute_words(text: str, kind: str, expected: str) -> None:
     vals = lexicon().attribute_values(text, kind)
     assert max(vals, key=lambda k: vals[k]) == expected
+
+
+def test_training_listings_are_disjoint_from_the_evaluation_set() -> None:
+    from borderline.trade.classify import training_listings
+    from borderline.trade.evaluation import load_eval
+
+    train = training_listings()
+    assert len(train) >= 100
+    assert all(hs6 in nomenclature().entries for hs6, _ in train)
+    titles = {t.casefold() for _, t in train}
+    assert not titles & {r.listing.title.casefold() for r in load_eval()}

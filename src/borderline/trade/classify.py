@@ -111,6 +111,15 @@ class Listing:
         return " ".join(p for p in parts if p)
 
 
+def training_listings() -> list[tuple[str, str]]:
+    """(hs6, title) rows of ``data/hs-train.tsv``: labelled listings the model learns from."""
+    import csv
+
+    path = data_path("hs-train.tsv")
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [(r["hs6"], r["title"]) for r in csv.DictReader(fh, delimiter="\t")]
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     hs6: str
@@ -185,6 +194,12 @@ class _Model:
                 x_text.append(normalise_en(term))
                 y.append(c.hs6[:2])
                 weights.append(0.3)
+        # Our own labelled listings (data/hs-train.tsv, disjoint from the evaluation set).
+        for hs6, title in training_listings():
+            gloss = lex.translate(title) if has_han(title) else ""
+            x_text.append(normalise_en(title + " " + gloss))
+            y.append(hs6[:2])
+            weights.append(1.0)
         # Word unigrams: character n-grams cost 10x the fitting time for no measured gain.
         self.word = TfidfVectorizer(ngram_range=(1, 1), sublinear_tf=True, token_pattern=r"[^ ]+")
         x = self.word.fit_transform(x_text)

@@ -70,9 +70,11 @@ def evaluate(clf: HSClassifier, rows: list[LabelledListing], folds: int = 2) -> 
         raw.append(c.raw_top)
     correct = [bool(p) and p[0] == r.hs6 for p, r in zip(preds, rows, strict=True)]
     result: dict[str, Any] = {"n": len(rows)}
-    # "novel": listings whose code no lexicon concept points to - what the nomenclature
-    # retrieval and the learned model manage on their own.
-    lex_codes: set[str] = set()
+    # "novel": listings whose code no lexicon concept and no training listing points to -
+    # what the nomenclature retrieval and the learned model manage on their own.
+    from borderline.trade.classify import training_listings
+
+    lex_codes: set[str] = {hs6 for hs6, _ in training_listings()}
     for concept in clf.lex.concepts:
         lex_codes.add(concept.hs6)
         for alts in concept.by.values():
