@@ -127,7 +127,7 @@ def evaluate_cmd(
     split_date: str = typer.Option(None, "--split-date", help="First test day (orders)."),
     delay_days: int = typer.Option(7, "--delay-days", help="Label delay in days."),
     rounds: int = typer.Option(
-        0, "--rounds", help="Boosting rounds (0: the default, 400 for handbook, 300 for orders)."
+        0, "--rounds", help="Boosting rounds (0: the default, 400 for handbook, 150 for orders)."
     ),
     predictions: Path = typer.Option(None, "--predictions", help="Write per-row scores (CSV)."),
     as_json: bool = typer.Option(False, "--json"),
@@ -199,7 +199,7 @@ def train_cmd(
     delay_days: int = typer.Option(7, "--delay-days", help="Label delay in days."),
     registry: Path = typer.Option(None, "--registry", help="Registry folder."),
     champion: bool = typer.Option(False, "--champion", help="Register as champion directly."),
-    rounds: int = typer.Option(300, "--rounds", help="Boosting rounds."),
+    rounds: int = typer.Option(150, "--rounds", help="Boosting rounds."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Train a model on orders and labels; it joins the registry as challenger."""

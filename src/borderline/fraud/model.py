@@ -37,6 +37,7 @@ def train_booster(
     y: np.ndarray,
     params: Mapping[str, Any] | None = None,
     rounds: int = DEFAULT_ROUNDS,
+    weight: np.ndarray | None = None,
 ) -> lgb.Booster:
     if len(X) == 0:
         raise InvalidInput("no training examples", where="training window")
@@ -53,5 +54,5 @@ def train_booster(
     # Two threads at most; one below 200k rows, where OpenMP's spin-waiting on a busy shared
     # machine costs more than the second core gains.
     merged["num_threads"] = min(int(merged.get("num_threads", 2)), 2 if len(X) >= 200_000 else 1)
-    ds = lgb.Dataset(X, label=y, free_raw_data=True)
+    ds = lgb.Dataset(X, label=y, weight=weight, free_raw_data=True)
     return lgb.train(merged, ds, num_boost_round=rounds)
