@@ -266,6 +266,8 @@ class Services:
         # `ledger verify` re-checks case dispositions, acceptances, whitelists… too.
         for ep in entry_points(group="borderline.ledger"):
             ep.load()(self.ledger)
+        # Storage-backed helpers domains hand to their assessors through ctx.extras.
+        self._context_providers = [ep.load() for ep in entry_points(group="borderline.context")]
 
     @classmethod
     def open(
@@ -373,7 +375,11 @@ class Services:
             return Decision.model_validate(body), True
         db_history = history or DbHistory(s)
         db_history.forget(order.customer_key)  # the batch may have changed it
-        ctx = AssessContext(history=db_history, lists=self.lists, now=datetime.now(UTC))
+        extras: dict[str, Any] = {}
+        for provide in self._context_providers:
+            extras.update(provide(s))
+        ctx = AssessContext(history=db_history, lists=self.lists, now=datetime.now(UTC),
+                            extras=extras)
         t0 = time.perf_counter()
         customer = db_history.customer(order.customer_key, order.created_at)
         decision = engine.assess(order, ctx)

@@ -32,6 +32,8 @@ def read_text(path: str) -> str:
 
 def iter_jsonl(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (line number, object) from a JSON-lines file or stdin; blank lines are skipped."""
+    if path != "-" and not Path(path).is_file():
+        raise InvalidInput("no such file", where=path)
     fh = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
     try:
         for lineno, line in enumerate(fh, 1):

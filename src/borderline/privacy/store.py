@@ -190,3 +190,12 @@ def resolve_ledger_record(session: Session, subject: str) -> dict[str, Any] | No
     """Ledger resolver: lets verification recompute the hash from the register row."""
     row = session.get(TransferRow, subject)
     return ledger_record(row) if row is not None else None
+
+
+def context_extras(session: Session) -> dict[str, Any]:
+    """What the privacy assessor reads from storage, handed to it through ``ctx.extras``.
+
+    Registered under the ``borderline.context`` entry-point group; the core calls it with the
+    session an order is assessed in, so volume counters see that transaction's own writes.
+    """
+    return {"privacy.volumes": DbVolumes(session)}
