@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from borderline.cli import app
@@ -224,3 +227,51 @@ def test_simulate_cli_errors() -> None:
     result = runner.invoke(app, ["logistics", "simulate", "suez-2021", "--plot", "x.gif"])
     assert isinstance(result.exception, InvalidInput)
     assert result.exception.where == "x.gif"
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    start_offset=st.integers(min_value=-20, max_value=60),
+    duration=st.floats(min_value=0.5, max_value=40),
+    effect=st.sampled_from(["closure", "capacity_cut", "added_days"]),
+    value=st.floats(min_value=0.05, max_value=0.95),
+    reroute=st.booleans(),
+)
+def test_simulation_invariants(
+    start_offset: int, duration: float, effect: str, value: float, reroute: bool
+) -> None:
+    data = _base()
+    data["simulation"].update({"draws": 20, "days": 20})
+    event: dict[str, Any] = {
+        "target": {"kind": "chokepoint", "id": "suez"},
+        "effect": effect,
+        "start": date(2021, 2, 1) + timedelta(days=start_offset),
+        "duration_days": duration,
+        "reroute": reroute,
+    }
+    if effect == "capacity_cut":
+        event["value"] = value
+    elif effect == "added_days":
+        event["value"] = value * 10
+    data["events"] = [event]
+    data["expect"] = []
+    r = simulate(parse_scenario(data))
+    u = 0.45  # the Suez node's utilisation
+    for key, c in r.corridors.items():
+        assert c["extra_delay_days"]["max"] >= 0
+        # Upper bounds from the fluid queue: a closure costs at most its length plus the queue
+        # it built (a detour is only taken when shorter); a cut at most the queue grown over
+        # the whole window; added days exactly their value.
+        if effect == "closure":
+            bound = duration * (1 + u)
+        elif effect == "capacity_cut":
+            bound = max(0.0, u - (1 - value)) * duration / (1 - value)
+        else:
+            bound = value * 10
+        assert c["extra_delay_days"]["max"] <= bound + 2e-3  # figures are rounded to 0.001
+        assert c["late_share"]["scenario"] >= c["late_share"]["baseline"]
+        if key.endswith("-air"):
+            assert c["affected_share"] == 0
+        if not reroute:
+            assert c["rerouted_share"] == 0
+    assert simulate(parse_scenario(data)).to_dict() == r.to_dict()
