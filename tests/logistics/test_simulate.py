@@ -275,3 +275,31 @@ def test_simulation_invariants(
         if not reroute:
             assert c["rerouted_share"] == 0
     assert simulate(parse_scenario(data)).to_dict() == r.to_dict()
+
+
+def test_simulate_cli_with_the_example_orders_file() -> None:
+    from importlib import resources
+
+    orders = resources.files("borderline.logistics") / "data" / "examples" / "orders-red-sea.csv"
+    r = runner.invoke(
+        app,
+        [
+            "logistics",
+            "simulate",
+            "red-sea-2023",
+            "--orders",
+            str(orders),
+            "--draws",
+            "100",
+            "--json",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    c = json.loads(r.stdout)["corridors"]
+    # India to Europe through Bab el-Mandeb: the Cape detour is longer from Nhava Sheva.
+    assert (
+        c["IN-DE-ocean"]["mean_extra_days_affected"] > c["CN-DE-ocean"]["mean_extra_days_affected"]
+    )
+    assert c["CN-US-ocean"]["affected_share"] == 0 and c["CN-DE-air"]["affected_share"] == 0
+    # Replenishment orders late beyond their cover lose sales.
+    assert c["CN-GB-ocean"]["stockouts"]["mean"] > 0.5
