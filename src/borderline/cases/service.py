@@ -178,14 +178,16 @@ def queue(services: Services, f: QueueFilter, now: datetime | None = None) -> Qu
         conds.append(QueueRow.destination == f.destination.upper())
     if f.finding:
         prefix = f.finding.strip().rstrip(".")
-        # A range instead of LIKE so the code index is usable on SQLite and PostgreSQL alike.
+        # A range instead of LIKE so the code index is usable on SQLite and PostgreSQL alike;
+        # IN (decisions with such a finding) scans only matching findings, not every queued row.
         conds.append(
-            exists().where(
-                FindingRow.decision_id == QueueRow.decision_id,
-                or_(
-                    FindingRow.code == prefix,
-                    and_(FindingRow.code > prefix + ".", FindingRow.code < prefix + "/"),
-                ),
+            QueueRow.decision_id.in_(
+                select(FindingRow.decision_id).where(
+                    or_(
+                        FindingRow.code == prefix,
+                        and_(FindingRow.code > prefix + ".", FindingRow.code < prefix + "/"),
+                    )
+                )
             )
         )
     if f.assignee is not None:
@@ -292,6 +294,10 @@ def claim(services: Services, decision_ids: Sequence[str], assignee: str, actor:
 # -- cases ---------------------------------------------------------------------------------
 
 
+def _text_hash(text: str | None) -> str | None:
+    return hashlib.sha256(text.encode()).hexdigest() if text else None
+
+
 def _event(
     services: Services,
     s: Session,
@@ -301,23 +307,52 @@ def _event(
     text: str | None,
     extra: dict[str, Any] | None = None,
 ) -> CaseEventRow:
+    """Record a case event and its ledger entry in the caller's transaction.
+
+    The ledger subject is ``<case id>/e<event id>`` so each event can be re-checked on its own
+    (``ledger verify`` recomputes the record from the row; see ``register_ledger``). Only a hash
+    of free text reaches the ledger: notes may name people.
+    """
     now = datetime.now(UTC)
-    record = {
+    detail = {
         "case_id": case.id,
         "kind": kind,
         "actor": actor,
         "at": now.isoformat(),
         "version": case.version,
-        # Only a hash of free text reaches the ledger (it may name people).
-        "text_sha256": hashlib.sha256(text.encode()).hexdigest() if text else None,
         **(extra or {}),
     }
-    receipt = services.ledger.append(s, kind=f"case.{kind}", subject=case.id, record=record)
-    ev = CaseEventRow(
-        case_id=case.id, kind=kind, actor=actor, at=now, text=text, log_index=receipt.log_index
-    )
+    ev = CaseEventRow(case_id=case.id, kind=kind, actor=actor, at=now, text=text, detail=detail)
     s.add(ev)
+    s.flush()
+    receipt = services.ledger.append(
+        s,
+        kind=f"case.{kind}",
+        subject=f"{case.id}/e{ev.id}",
+        record={**detail, "text_sha256": _text_hash(text)},
+    )
+    ev.log_index = receipt.log_index
     return ev
+
+
+CASE_EVENT_KINDS = ("open", "note", "assign", "disposition", "reopen", "attach")
+
+
+def _event_record(s: Session, subject: str) -> dict[str, Any] | None:
+    case_id, _, ev = subject.rpartition("/e")
+    if not ev.isdigit():
+        return None
+    row = s.get(CaseEventRow, int(ev))
+    if row is None or row.case_id != case_id or row.detail is None:
+        return None
+    return {**row.detail, "text_sha256": _text_hash(row.text)}
+
+
+def register_ledger(ledger: Any) -> None:
+    """Let ``ledger verify`` recompute every case event's record (entry point
+    ``borderline.ledger``: ``cases = "borderline.cases.service:register_ledger"``)."""
+    for kind in CASE_EVENT_KINDS:
+        ledger.register_resolver(f"case.{kind}", _event_record)
 
 
 def open_case(

@@ -6,6 +6,7 @@ Imported only by adapters and services; the migration in ``cases/migrations`` cr
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -20,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from borderline.store import Base
+from borderline.store import Base, JSONType
 
 
 class CaseRow(Base):
@@ -55,6 +56,8 @@ class CaseEventRow(Base):
     actor: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The ledger record of the event except the text hash (recomputed from ``text``).
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
     log_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import case, func, select
 from borderline.service import Services
 from borderline.store.models import DecisionRow, FindingRow, LabelRow, OrderRow
 
-TTL = 30.0
+TTL = 60.0
 _cache: dict[int, tuple[float, dict[str, Any]]] = {}
 _lock = threading.Lock()
 
@@ -208,7 +208,7 @@ def _compute(services: Services, days: int) -> dict[str, Any]:
     return out
 
 
-RECENT = 5000  # decisions whose bodies are read for rule and model-score statistics
+RECENT = 2000  # decisions whose bodies are read for rule and model-score statistics
 
 
 def _recent_bodies(s: Any) -> dict[str, Any]:

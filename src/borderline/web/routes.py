@@ -293,6 +293,10 @@ class SessionMiddleware(BaseHTTPMiddleware):
 def install(app: FastAPI) -> None:
     app.state.web_secret = webauth.session_secret(app.state.services)
     app.mount("/web/static", StaticFiles(directory=HERE / "static"), name="web-static")
+    # Until the entry point is declared in pyproject.toml, register case-event resolvers here
+    # so `POST /v1/ledger/verify` re-checks case actions in this process.
+    if "case.note" not in app.state.services.ledger.resolvers:
+        cases.register_ledger(app.state.services.ledger)
     app.add_middleware(SessionMiddleware)
     # Analytics take about a second on 100k decisions: compute them before anyone asks.
     analytics.warm(app.state.services)

@@ -7,6 +7,7 @@ Create Date: 2026-11-24 04:40:00
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "c001_cases"
 down_revision = None
@@ -14,6 +15,7 @@ branch_labels = ("cases",)
 depends_on = "0001_core"
 
 TS = sa.DateTime(timezone=True)
+JSON = sa.JSON().with_variant(JSONB(), "postgresql")
 
 
 def upgrade() -> None:
@@ -51,6 +53,7 @@ def upgrade() -> None:
         sa.Column("actor", sa.String(100), nullable=False),
         sa.Column("at", TS, nullable=False),
         sa.Column("text", sa.Text(), nullable=True),
+        sa.Column("detail", JSON, nullable=True),
         sa.Column("log_index", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["case_id"], ["cases_cases.id"], name=op.f("fk_cases_events_case_id_cases_cases")
