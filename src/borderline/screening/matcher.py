@@ -50,6 +50,9 @@ class _Vocab:
     honorifics: frozenset[str]
     spaced: tuple[tuple[str, ...], ...]
     long: tuple[tuple[tuple[str, ...], str], ...]
+    # The same sequences by first word, so preparing a name looks up only what can start here.
+    long_by_first: dict[str, tuple[tuple[str, ...], ...]]
+    spaced_by_first: dict[str, tuple[tuple[str, ...], ...]]
 
 
 @cache
@@ -78,7 +81,15 @@ def vocabulary() -> _Vocab:
     )
     for _seq, canon in long:
         legal.setdefault(canon, canon)
+    long_by_first: dict[str, list[tuple[str, ...]]] = {}
+    for seq, _canon in long:
+        long_by_first.setdefault(seq[0], []).append(seq)
+    spaced_by_first: dict[str, list[tuple[str, ...]]] = {}
+    for seq in spaced:
+        spaced_by_first.setdefault(seq[0], []).append(seq)
     return _Vocab(
+        long_by_first={k: tuple(v) for k, v in long_by_first.items()},
+        spaced_by_first={k: tuple(v) for k, v in spaced_by_first.items()},
         long=long,
         legal=legal,
         stop=frozenset(str(s) for s in raw["stop_words"]),
@@ -144,14 +155,14 @@ def prepare(
     # word: kept apart, so a typo or a reordering in one of them costs what a legal form costs.
     long_words: set[int] = set()
     while i < len(toks):
-        for seq, _canon in vocab.long:
+        for seq in vocab.long_by_first.get(toks[i], ()):
             if tuple(toks[i : i + len(seq)]) == seq and len(toks) > len(seq):
                 long_words.update(range(len(folded), len(folded) + len(seq)))
                 folded.extend(seq)
                 i += len(seq)
                 break
         else:
-            for seq in vocab.spaced:
+            for seq in vocab.spaced_by_first.get(toks[i], ()):
                 if tuple(toks[i : i + len(seq)]) == seq and (i > 0):
                     folded.append("".join(seq))
                     i += len(seq)

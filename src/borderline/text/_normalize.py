@@ -29,6 +29,7 @@ _ARABIC_ARTICLE = re.compile(
 )
 
 _ABJADS = frozenset({"arabic", "hebrew", "syriac", "thaana"})
+_LATIN = frozenset({"latin"})
 
 
 @lru_cache(maxsize=4096)
@@ -47,6 +48,8 @@ def _script_of(ch: str) -> str | None:
 
 def scripts(text: str) -> frozenset[str]:
     """The scripts of the letters in ``text``, e.g. ``{"latin", "cyrillic"}``."""
+    if text.isascii():
+        return _LATIN if any(c.isalpha() for c in text) else frozenset()
     found = {_script_of(ch) for ch in unicodedata.normalize("NFKC", text)}
     found.discard(None)
     return frozenset(s for s in found if s is not None)
@@ -54,7 +57,7 @@ def scripts(text: str) -> frozenset[str]:
 
 def is_abjad(text: str) -> bool:
     """True when ``text`` is written (partly) in a script that usually omits vowels."""
-    return bool(scripts(text) & _ABJADS)
+    return not text.isascii() and bool(scripts(text) & _ABJADS)
 
 
 def _east_asian_run(syllables: list[str]) -> str:
@@ -89,9 +92,11 @@ def normalize(text: str) -> str:
     """NFKC, transliterate, casefold, drop control characters and fold punctuation to spaces."""
     # Control characters separate words; format characters (zero-width joiners, bidi marks)
     # sit inside words and vanish.
-    text = "".join(
-        " " if (cat := unicodedata.category(c)) == "Cc" else "" if cat == "Cf" else c for c in text
-    )
+    if not text.isprintable():
+        text = "".join(
+            " " if (cat := unicodedata.category(c)) == "Cc" else "" if cat == "Cf" else c
+            for c in text
+        )
     latin = transliterate(text).casefold().translate(_DELETE)
     # anyascii writes the Arabic article alone as "l"; restore the spelling people use.
     return " ".join("al" if t == "l" else t for t in _NON_ALNUM.split(latin) if t)
