@@ -92,3 +92,9 @@ def test_restricted(api) -> None:
     assert {x["level"] for x in r.json()["results"]} == {"restricted", "prohibited"}
     r = client.post("/v1/trade/restricted", json={"country": "XX"}, headers=h["svc"])
     assert r.status_code == 422
+    # Judged on a past date: Syria under the US programme before it ended on 2025-07-01.
+    body = {"country": "SY", "address": "Damascus", "date": "2024-01-01", "jurisdictions": ["US"]}
+    r = client.post("/v1/trade/restricted", json=body, headers=h["svc"])
+    assert [(x["id"], x["level"]) for x in r.json()["results"]] == [("sy_us", "prohibited")]
+    r = client.post("/v1/trade/restricted", json={**body, "date": "2024-13-01"}, headers=h["svc"])
+    assert r.status_code == 422
