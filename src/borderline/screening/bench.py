@@ -260,6 +260,25 @@ def run_bench(
         lines.append(f"| {k} | {n} | {acc:.3f} | {other} |")
     lines += [
         "",
+        "Calibration: share of true matches among pairs in each score band "
+        "(a calibrated score says how likely a match is).",
+        "",
+        "| score band | pairs | Borderline: share that match | logic-v2: pairs | "
+        "logic-v2: share that match |",
+        "|---|---|---|---|---|",
+    ]
+    bands = [(0.0, 0.5), (0.5, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 0.95), (0.95, 1.01)]
+    for lo, hi in bands:
+        mine = [y for sc, y in zip(ours, labels, strict=True) if lo <= sc < hi]
+        other = [y for sc, y in zip(theirs or [], labels, strict=False) if lo <= sc < hi]
+        share = f"{sum(mine) / len(mine):.3f}" if mine else "—"
+        oshare = f"{sum(other) / len(other):.3f}" if other else "—"
+        lines.append(
+            f"| {lo:.2f}–{min(hi, 1.0):.2f} | {len(mine)} | {share} | "
+            f"{len(other) if theirs is not None else '—'} | {oshare} |"
+        )
+    lines += [
+        "",
         "## Speed",
         "",
         "| measure | value |",
