@@ -239,7 +239,9 @@ class Calibration:
     def fit(cls, raw: list[float], correct: list[bool], fitted_on: str = "") -> Calibration:
         from sklearn.isotonic import IsotonicRegression
 
-        iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
+        # A few hundred labelled listings cannot support certainty either way: keep the
+        # calibrated confidence inside [0.01, 0.99].
+        iso = IsotonicRegression(y_min=0.01, y_max=0.99, out_of_bounds="clip")
         iso.fit(np.asarray(raw), np.asarray(correct, dtype=float))
         return cls(
             tuple(float(v) for v in iso.X_thresholds_),
