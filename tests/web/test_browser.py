@@ -33,13 +33,13 @@ def _queued_decision(live: Any, skip: int = 0) -> str:
 def _post_form(page: Any, action: str) -> None:
     """Submit a hand-made form with the page's valid CSRF token (what a crafted request does)."""
     csrf = page.locator("main").get_attribute("data-csrf")
-    page.evaluate(
-        """([a, t]) => { const f = document.createElement('form'); f.method = 'post';
-        f.action = a; const i = document.createElement('input'); i.name = 'csrf';
-        i.value = t; f.appendChild(i); document.body.appendChild(f); f.submit(); }""",
-        [action, csrf],
-    )
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.evaluate(
+            """([a, t]) => { const f = document.createElement('form'); f.method = 'post';
+            f.action = a; const i = document.createElement('input'); i.name = 'csrf';
+            i.value = t; f.appendChild(i); document.body.appendChild(f); f.submit(); }""",
+            [action, csrf],
+        )
 
 
 def test_sign_in_wrong_password_then_sign_out(new_page: Any, login: Any, screenshot: Any) -> None:

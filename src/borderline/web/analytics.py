@@ -37,6 +37,16 @@ def summary(services: Services, days: int = 30) -> dict[str, Any]:
             threading.Thread(target=_refresh, args=(services, days, key), daemon=True).start()
         if hit:
             return hit[1]
+        warming = key in _refreshing
+    if warming:  # the start-up computation is under way: wait for it rather than repeat it
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            time.sleep(0.05)
+            with _lock:
+                if key in _cache:
+                    return _cache[key][1]
+                if key not in _refreshing:
+                    break
     return _refresh(services, days, key)
 
 
