@@ -236,7 +236,7 @@ def generate(
     usable = [e for e in entities if e.names and _kind(e)]
     by_token: dict[tuple[str, str], list[int]] = {}
     for i, e in enumerate(usable):
-        for tok in set(normalize(e.names[0].full).split()):
+        for tok in sorted(set(normalize(e.names[0].full).split())):
             if len(tok) >= 4:
                 by_token.setdefault((e.list, tok), []).append(i)
     shared = [v for v in by_token.values() if 2 <= len(v) <= 50]
