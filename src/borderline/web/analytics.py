@@ -6,6 +6,7 @@ for ``TTL`` seconds because analytics need not be live to the second.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import Counter, defaultdict
@@ -16,6 +17,8 @@ from sqlalchemy import case, func, select
 
 from borderline.service import Services
 from borderline.store.models import DecisionRow, FindingRow, LabelRow, OrderRow
+
+log = logging.getLogger(__name__)
 
 TTL = 60.0
 _cache: dict[int, tuple[float, dict[str, Any]]] = {}
@@ -34,7 +37,7 @@ def summary(services: Services, days: int = 30) -> dict[str, Any]:
             return hit[1]
         if hit and key not in _refreshing:
             _refreshing.add(key)
-            threading.Thread(target=_refresh, args=(services, days, key), daemon=True).start()
+            threading.Thread(target=_background, args=(services, days, key), daemon=True).start()
         if hit:
             return hit[1]
         warming = key in _refreshing
@@ -61,6 +64,16 @@ def _refresh(services: Services, days: int, key: int) -> dict[str, Any]:
             _refreshing.discard(key)
 
 
+def _background(services: Services, days: int, key: int) -> None:
+    # A background refresh must never take a process down or leak an error into another
+    # thread (e.g. a test that closes its database while we read it); the page will simply
+    # compute on demand next time.
+    try:
+        _refresh(services, days, key)
+    except Exception:
+        log.debug("analytics refresh failed", exc_info=True)
+
+
 def warm(services: Services) -> None:
     """Compute the analytics once in the background so the first visitor does not wait."""
     key = id(services) * 1000 + 30
@@ -68,7 +81,7 @@ def warm(services: Services) -> None:
         if key in _refreshing or key in _cache:
             return
         _refreshing.add(key)
-    threading.Thread(target=_refresh, args=(services, 30, key), daemon=True).start()
+    threading.Thread(target=_background, args=(services, 30, key), daemon=True).start()
 
 
 def clear_cache() -> None:
