@@ -28,22 +28,18 @@ def test_time_split_never_mixes_years(scms: History) -> None:
 def test_golden_metrics_on_the_2011_split(ev2011: Evaluation) -> None:
     # Recorded in docs/benchmarks/logistics.md; LightGBM runs deterministic=True, 2 threads.
     assert ev2011.n_train == 5234 and ev2011.n_test == 2545
-    assert ev2011.model["roc_auc"] == pytest.approx(0.6476, abs=0.01)
-    assert ev2011.baseline["roc_auc"] == pytest.approx(0.6646, abs=0.01)
+    assert ev2011.model["roc_auc"] == pytest.approx(0.6801, abs=0.01)
+    assert ev2011.baseline["roc_auc"] == pytest.approx(0.7079, abs=0.01)
     # Both beat chance and the late rate: the model found signal before shipping.
     for m in (ev2011.model, ev2011.baseline):
         assert m["roc_auc"] > 0.6
         assert m["pr_auc"] > ev2011.late_rate_test * 1.3
         assert m["lift_top10"] > 1.3
-        # Brier of always predicting the training late rate. The late rate drifts from 9.6%
-        # to 12.9% between the parts and neither model is recalibrated for it, so both land
-        # slightly above this bar (a known miss, docs/benchmarks/logistics.md); they must stay
-        # within 0.006 of it and far below the 0.25 of a coin flip.
-        base = (
-            ev2011.late_rate_test * (1 - ev2011.late_rate_train) ** 2
-            + (1 - ev2011.late_rate_test) * ev2011.late_rate_train**2
-        )
-        assert m["brier"] < base + 0.006
+        # Brier of always predicting the training late rate: the bar a model must clear.
+        base = ev2011.late_rate_test * (1 - ev2011.late_rate_train) ** 2 + (
+            1 - ev2011.late_rate_test
+        ) * ev2011.late_rate_train**2
+        assert m["brier"] < base
     assert len(ev2011.ids) == len(ev2011.probabilities) == ev2011.n_test
     assert np.all((ev2011.probabilities > 0) & (ev2011.probabilities < 1))
 
