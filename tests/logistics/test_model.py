@@ -36,9 +36,10 @@ def test_golden_metrics_on_the_2011_split(ev2011: Evaluation) -> None:
         assert m["pr_auc"] > ev2011.late_rate_test * 1.3
         assert m["lift_top10"] > 1.3
         # Brier of always predicting the training late rate: the bar a model must clear.
-        base = ev2011.late_rate_test * (1 - ev2011.late_rate_train) ** 2 + (
-            1 - ev2011.late_rate_test
-        ) * ev2011.late_rate_train**2
+        base = (
+            ev2011.late_rate_test * (1 - ev2011.late_rate_train) ** 2
+            + (1 - ev2011.late_rate_test) * ev2011.late_rate_train**2
+        )
         assert m["brier"] < base
     assert len(ev2011.ids) == len(ev2011.probabilities) == ev2011.n_test
     assert np.all((ev2011.probabilities > 0) & (ev2011.probabilities < 1))
