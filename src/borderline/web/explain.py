@@ -87,6 +87,13 @@ def build(decision: Decision, order: dict[str, Any]) -> dict[str, Any]:
         )
         sec["total"] += f.score
     ordered = sorted(sections.values(), key=lambda s: (s["rank"], s["key"]))
+    for sec in ordered:
+        # Model reason codes (fraud's SHAP-style log-odds contributions) as a bar chart.
+        sec["reason_bars"] = [
+            (f["code"], round(float(f["evidence"]["contribution_logodds"]), 3))
+            for f in sec["findings"]
+            if isinstance(f["evidence"].get("contribution_logodds"), int | float)
+        ]
     contributions = [(r.code, r.contribution) for r in decision.reasons if r.contribution]
     policy = decision.versions.get("policy", "")
     parties = order.get("parties", [])
