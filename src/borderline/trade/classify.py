@@ -24,8 +24,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections import defaultdict
-from dataclasses import dataclass, field
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -281,6 +281,7 @@ class HSClassifier:
     ) -> None:
         self.nom = nom or nomenclature()
         self.lex = lex or lexicon()
+        self._memo: OrderedDict[tuple[Any, ...], Classification] = OrderedDict()
         self.calibration = (
             calibration
             if calibration is not None
@@ -408,6 +409,29 @@ class HSClassifier:
     def classify(self, listing: Listing, top: int = 3) -> Classification:
         if not listing.title.strip():
             raise InvalidInput("title must be non-empty", where="title")
+        # A merchant's catalogue repeats: the same listing classifies the same way, and the
+        # engine checks every line item of every order. Keep recent answers (bounded).
+        key = (
+            listing.title,
+            listing.description,
+            listing.category,
+            tuple(sorted(listing.attributes.items())),
+            listing.price,
+            listing.currency,
+            top,
+        )
+        memo = self._memo
+        hit = memo.get(key)
+        if hit is not None:
+            memo.move_to_end(key)
+            return replace(hit, id=listing.id)
+        result = self._classify(listing, top)
+        memo[key] = result
+        if len(memo) > _MEMO_SIZE:
+            memo.popitem(last=False)
+        return result
+
+    def _classify(self, listing: Listing, top: int) -> Classification:
         scores, why = self.raw_scores(listing)
         ranked = sorted(scores.items(), key=lambda kv: -kv[1])[:top]
         if not ranked:
@@ -436,6 +460,9 @@ class HSClassifier:
             return True, c
         ok = any(cand.hs6[:4] == hs6[:4] for cand in c.candidates)
         return ok, c
+
+
+_MEMO_SIZE = 20_000
 
 
 @cache
