@@ -146,3 +146,35 @@ def test_assess_and_auth(api: tuple[TestClient, dict[str, dict[str, str]]]) -> N
     assert r.status_code == 200 and len(r.json()) == 4
     r = client.post("/v1/logistics/simulate", headers=h["aud"], json={"scenario": "suez-2021"})
     assert r.status_code == 403
+
+
+def test_api_caps_memory_whatever_the_scenario_asks(
+    api: tuple[TestClient, dict[str, dict[str, str]]],
+) -> None:
+    client, h = api
+    scenario = {
+        "id": "big",
+        "name": "big",
+        "events": [
+            {
+                "target": {"kind": "chokepoint", "id": "suez"},
+                "effect": "closure",
+                "start": "2021-03-23",
+                "duration_days": 6,
+            }
+        ],
+        "simulation": {"start": "2021-02-01", "days": 3650, "draws": 5000, "max_memory_mb": 10**9},
+        "flow": [
+            {
+                "origin": "CN",
+                "destination": "DE",
+                "mode": "ocean",
+                "orders_per_day": 100000,
+                "value": 1,
+            }
+        ],
+    }
+    r = client.post("/v1/logistics/simulate", headers=h["svc"], json={"scenario": scenario})
+    assert r.status_code == 422, r.text
+    assert r.json()["where"] == "simulation.draws"
+    assert "over the limit of 256 MB" in r.json()["message"]

@@ -305,8 +305,12 @@ def simulate(
 ) -> SimulationResult:
     net = network or default_network()
     _validate_targets(scenario, net)
-    flow = flow if flow is not None else flow_from_scenario(scenario)
     sim = scenario.simulation
+    if flow is None:
+        # Refuse before generating: a flow of millions of orders is itself the allocation.
+        expected = sum(max(1, round(f.orders_per_day * sim.days)) for f in scenario.flow)
+        check_memory(sim.draws, expected, sim.max_memory_mb)
+        flow = flow_from_scenario(scenario)
     D, N = sim.draws, len(flow)
     check_memory(D, N, sim.max_memory_mb)
     rng = np.random.default_rng(sim.seed)

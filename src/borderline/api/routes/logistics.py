@@ -19,6 +19,7 @@ router = APIRouter(tags=["logistics"])
 # The API answers while the caller waits: keep one request well under a second or two.
 MAX_API_DRAWS = 5000
 MAX_API_ORDERS = 20000
+MAX_API_MEMORY_MB = 256
 
 
 class SimulateRequest(BaseModel):
@@ -80,11 +81,14 @@ def simulate_route(body: SimulateRequest, _: Assessor) -> dict[str, Any]:
         sc = load_scenario(shipped[body.scenario])
     else:
         sc = parse_scenario(body.scenario, "scenario")
-    update = {k: v for k, v in (("draws", body.draws), ("seed", body.seed)) if v is not None}
+    update: dict[str, Any] = {
+        k: v for k, v in (("draws", body.draws), ("seed", body.seed)) if v is not None
+    }
+    # The server's memory is not the caller's to configure: cap whatever the scenario asks.
+    update["max_memory_mb"] = min(sc.simulation.max_memory_mb, MAX_API_MEMORY_MB)
     if sc.simulation.draws > MAX_API_DRAWS and "draws" not in update:
         update["draws"] = MAX_API_DRAWS
-    if update:
-        sc = sc.model_copy(update={"simulation": sc.simulation.model_copy(update=update)})
+    sc = sc.model_copy(update={"simulation": sc.simulation.model_copy(update=update)})
     flow = flow_from_records(body.orders, sc.simulation.start) if body.orders is not None else None
     return simulate(sc, flow).to_dict()
 
