@@ -120,6 +120,7 @@ def run(
     http_workers: int = 1,
     data_dir: Path | None = None,
     database_url: str = "",
+    assessors: str = "consistency,lists",
     progress: Any = None,
 ) -> dict[str, Any]:
     from borderline.auth import create_key
@@ -133,11 +134,14 @@ def run(
             progress(msg)
 
     data_dir = data_dir or Path(tempfile.mkdtemp(prefix="borderline-bench-"))
-    settings = Settings(data_dir=data_dir, database_url=database_url)
+    settings = Settings(data_dir=data_dir, database_url=database_url, assessors=assessors)
     services = Services.open(settings)
+    with services.sessions() as s:
+        names = [a.name for a in services.engine_for(s).assessors]
     results: dict[str, Any] = {
         "machine": machine(),
         "database": services.db.dialect.name,
+        "assessors": names,
         "history_orders": history,
         "policy_rules": rules,
     }
@@ -187,6 +191,7 @@ def run(
             **os.environ,
             "BORDERLINE_DATA_DIR": str(data_dir),
             "BORDERLINE_DATABASE_URL": database_url,
+            "BORDERLINE_ASSESSORS": assessors,
         }
         server = subprocess.Popen(
             [

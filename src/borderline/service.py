@@ -26,7 +26,13 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from borderline.assessors.lists import LIST_KINDS, normalise_value
-from borderline.engine import AssessContext, CustomerHistory, Engine, ListHit
+from borderline.engine import (
+    AssessContext,
+    CustomerHistory,
+    Engine,
+    ListHit,
+    discover_assessors,
+)
 from borderline.errors import Conflict, InvalidInput, NotFound
 from borderline.ledger import Ledger, load_or_create_key
 from borderline.model import Decision, Finding, Order
@@ -253,7 +259,10 @@ class Services:
         key_path = Path(settings.ledger_key_file or settings.data_dir / "ledger-key.pem")
         self.ledger = Ledger(settings.ledger_origin, load_or_create_key(key_path))
         self.lists = ListCache(self.sessions)
-        self._base_engine = engine or Engine()
+        if engine is None:
+            names = [n.strip() for n in settings.assessors.split(",") if n.strip()]
+            engine = Engine(discover_assessors(names or None))
+        self._base_engine = engine
         self._engine_lock = threading.Lock()
         self._active: tuple[int, Engine] | None = None
         self.ledger.register_resolver("decision", self._decision_record_by_id)
@@ -378,8 +387,9 @@ class Services:
         extras: dict[str, Any] = {}
         for provide in self._context_providers:
             extras.update(provide(s))
-        ctx = AssessContext(history=db_history, lists=self.lists, now=datetime.now(UTC),
-                            extras=extras)
+        ctx = AssessContext(
+            history=db_history, lists=self.lists, now=datetime.now(UTC), extras=extras
+        )
         t0 = time.perf_counter()
         customer = db_history.customer(order.customer_key, order.created_at)
         decision = engine.assess(order, ctx)

@@ -28,7 +28,12 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "",
         "Secret for signing web sessions; empty means generated into DATA_DIR on first start.",
     ),
-    "LOG_LEVEL": ("INFO", "Python logging level."),
+    "LOG_LEVEL": ("WARNING", "Python logging level."),
+    "ASSESSORS": (
+        "",
+        "Comma-separated assessors to run, in order (e.g. consistency,lists); "
+        "empty means every installed one.",
+    ),
 }
 
 
@@ -49,6 +54,7 @@ class Settings:
     policy_file: str = field(default_factory=lambda: env("POLICY_FILE"))
     session_secret: str = field(default_factory=lambda: env("SESSION_SECRET"))
     log_level: str = field(default_factory=lambda: env("LOG_LEVEL"))
+    assessors: str = field(default_factory=lambda: env("ASSESSORS"))
 
     @property
     def url(self) -> str:

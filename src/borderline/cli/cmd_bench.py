@@ -21,6 +21,12 @@ def bench_core(
     workers: int = typer.Option(1, help="Server worker processes."),
     data_dir: Path = typer.Option(None, help="Where to build the bench world (default: temp)."),
     database_url: str = typer.Option("", help="Database (default: SQLite in the data dir)."),
+    assessors: str = typer.Option(
+        "consistency,lists",
+        help="Assessors to run, comma-separated "
+        "('' for every installed one). The issue's target is for the "
+        "two built-ins.",
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Measure the core engine (runs when no domain subcommand is given)."""
@@ -37,6 +43,7 @@ def bench_core(
         http_workers=workers,
         data_dir=data_dir,
         database_url=database_url,
+        assessors=assessors,
         progress=lambda m: typer.echo(f"... {m}", err=True),
     )
     if as_json:
@@ -44,6 +51,7 @@ def bench_core(
         return
     m = r["machine"]
     typer.echo(f"machine: {m['cpus']} CPUs ({m['cpu']}), Python {m['python']}, {r['database']}")
+    typer.echo(f"assessors: {', '.join(r['assessors'])}")
     typer.echo(
         f"history: {r['history_orders']} stored orders; policy: {r['policy_rules']} "
         f"rules; ingest (batch): {r['ingest_batch_orders_per_s']} orders/s"
