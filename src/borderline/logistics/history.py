@@ -77,14 +77,16 @@ def _parse_date(text: str, where: str, column: str) -> date | None:
 
 _NUM = re.compile(r"^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$")
 _SEE_REF = re.compile(r"^See\s+\S+\s*\(ID#:\s*(\d+)\)$", re.IGNORECASE)
-_WEIGHT_TEXT = {"weight captured separately"}
+_WEIGHT_TEXT = frozenset({"weight captured separately"})
 _FREIGHT_TEXT = {
     "freight included in commodity cost": "included",
     "invoiced separately": "separate",
 }
 
 
-def _parse_number(text: str, where: str, column: str, *, allow: set[str] = frozenset()) -> float:  # type: ignore[assignment]
+def _parse_number(
+    text: str, where: str, column: str, *, allow: frozenset[str] = frozenset()
+) -> float:
     t = text.strip().replace(",", "")
     if t == "" or t.casefold() in allow or t.casefold() in {"n/a", "na"}:
         return float("nan")

@@ -28,7 +28,7 @@ import numpy as np
 from borderline.errors import DataFileError, InvalidInput
 from borderline.logistics.history import country_code
 from borderline.logistics.network import AIR_MODES, Network, Route, _matches, default_network
-from borderline.logistics.scenario import Event, Normal, Param, Scenario, Uniform
+from borderline.logistics.scenario import _LIMITS, Event, Normal, Param, Scenario, Uniform
 
 # Bytes per (draw, order) cell: about a dozen float64 arrays are alive at the peak.
 BYTES_PER_CELL = 12 * 8
@@ -474,12 +474,9 @@ def simulate(
 
 
 def _bounds(e: Event) -> tuple[float, float]:
-    return {
-        "capacity_cut": (0.0, 0.999),
-        "added_days": (0.0, 365.0),
-        "cost_multiplier": (0.01, 100.0),
-        "demand_shift": (0.0, 20.0),
-    }.get(e.effect, (0.0, 0.0))
+    """Where a drawn value is clipped: the same limits the scenario schema enforces."""
+    lo, hi, _ = _LIMITS.get(e.effect, (0.0, 0.0, ""))
+    return lo, hi
 
 
 def _matching(
