@@ -156,10 +156,11 @@ def _latency(n_score: int, progress: Callable[[str], None]) -> dict[str, Any]:
     for o in orders[:warm]:
         mem.record(flatten(o))
     ctx = AssessContext(extras={"fraud.feature_store": mem})
-    lat = []
+    lat, cpu = [], []
     for o in orders[warm:]:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         a.assess(o, ctx)
+        cpu.append(time.thread_time() - c0)
         lat.append(time.perf_counter() - t0)
         mem.record(flatten(o))
     res: dict[str, Any] = {
@@ -168,6 +169,11 @@ def _latency(n_score: int, progress: Callable[[str], None]) -> dict[str, Any]:
         "scored": len(lat),
         "p50_ms": float(np.percentile(lat, 50) * 1000),
         "p99_ms": float(np.percentile(lat, 99) * 1000),
+        # CPU time of the scoring thread: what the code costs without the waits a shared,
+        # overloaded machine adds to wall time.
+        "cpu_p50_ms": float(np.percentile(cpu, 50) * 1000),
+        "cpu_p99_ms": float(np.percentile(cpu, 99) * 1000),
+        "load_avg_1m": os.getloadavg()[0],
         "target_p99_ms": 2.0,
     }
     res["met"] = res["p99_ms"] <= 2.0
@@ -255,5 +261,6 @@ def render(r: dict[str, Any]) -> str:
         lines.append(
             f"scoring ({lat['store']} store): p50 {lat['p50_ms']:.3f} ms, "
             f"p99 {lat['p99_ms']:.3f} ms over {lat['scored']} orders"
+            + (f" (CPU p99 {lat['cpu_p99_ms']:.3f} ms)" if "cpu_p99_ms" in lat else "")
         )
     return "\n".join(lines)
