@@ -32,6 +32,7 @@ from borderline.screening.matcher import ALGORITHM
 
 _lock = threading.Lock()
 _current: dict[str, ScreeningIndex] = {}
+_active_cache: dict[str, tuple[tuple[str, int, int], dict[str, str]]] = {}
 
 
 def data_root() -> Path:
@@ -96,9 +97,18 @@ def active_imports(root: Path | None = None) -> dict[str, str]:
     """Imported list name -> active version."""
     root = root or data_root()
     f = _active_file(root)
-    if not f.is_file():
+    try:
+        st = f.stat()
+    except FileNotFoundError:
         return {}
+    # Every search asks which versions are active (another process may have imported one);
+    # re-read the file only when it changed.
+    stamp = (str(f), st.st_mtime_ns, st.st_size)
+    cached = _active_cache.get(stamp[0])
+    if cached is not None and cached[0] == stamp:
+        return dict(cached[1])
     data: dict[str, str] = json.loads(f.read_text("utf-8"))
+    _active_cache[stamp[0]] = (stamp, dict(data))
     return data
 
 
