@@ -270,12 +270,12 @@ def run_bench(
     bands = [(0.0, 0.5), (0.5, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 0.95), (0.95, 1.01)]
     for lo, hi in bands:
         mine = [y for sc, y in zip(ours, labels, strict=True) if lo <= sc < hi]
-        other = [y for sc, y in zip(theirs or [], labels, strict=False) if lo <= sc < hi]
+        band = [y for sc, y in zip(theirs or [], labels, strict=False) if lo <= sc < hi]
         share = f"{sum(mine) / len(mine):.3f}" if mine else "—"
-        oshare = f"{sum(other) / len(other):.3f}" if other else "—"
+        oshare = f"{sum(band) / len(band):.3f}" if band else "—"
         lines.append(
             f"| {lo:.2f}–{min(hi, 1.0):.2f} | {len(mine)} | {share} | "
-            f"{len(other) if theirs is not None else '—'} | {oshare} |"
+            f"{len(band) if theirs is not None else '—'} | {oshare} |"
         )
     lines += [
         "",
