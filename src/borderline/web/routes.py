@@ -8,6 +8,8 @@ HTML page with the same status the API would use (403 forbidden, 409 conflict, .
 from __future__ import annotations
 
 import json
+import logging
+import threading
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
@@ -298,8 +300,17 @@ def install(app: FastAPI) -> None:
     if "case.note" not in app.state.services.ledger.resolvers:
         cases.register_ledger(app.state.services.ledger)
     app.add_middleware(SessionMiddleware)
-    # Analytics take about a second on 100k decisions: compute them before anyone asks.
+    # Analytics take about a second on 100k decisions, and the first copy of queued decisions
+    # into cases_queue about as long: do both before anyone asks.
     analytics.warm(app.state.services)
+    threading.Thread(target=_warm_queue, args=(app.state.services,), daemon=True).start()
+
+
+def _warm_queue(services: Services) -> None:
+    try:
+        cases.sync_queue(services)
+    except Exception:  # never fatal: the queue page syncs on demand too
+        logging.getLogger(__name__).debug("queue warm-up failed", exc_info=True)
 
 
 # -- sign-in -----------------------------------------------------------------------------------
