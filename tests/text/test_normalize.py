@@ -18,7 +18,8 @@ CASES = [
         "中国电信股份有限公司",
         ["zhong", "guo", "dian", "xin", "gu", "fen", "you", "xian", "gong", "si"],
     ),
-    ("김정은", ["gim", "jeongeun"]),
+    ("김정은", ["kim", "jeongeun"]),  # family name as passports write it
+    ("박근혜", ["park", "geunhye"]),
     ("صدام حسين التكريتي", ["sdm", "hsyn", "al", "tkryty"]),
     ("عبد الله", ["bd", "llh"]),
     ("ANGLO-CARIBBEAN CO., LTD.", ["anglo", "caribbean", "co", "ltd"]),

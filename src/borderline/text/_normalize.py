@@ -72,8 +72,22 @@ def _han(match: re.Match[str]) -> str:
     return _east_asian_run([s.lower() for s in lazy_pinyin(match.group(0))])
 
 
+# Korean family names as they are written in Latin letters in passports and sanctions lists,
+# where the Revised Romanization of anyascii differs (김 is "Kim", not "Gim"). The twenty most
+# common family names; given names keep the Revised Romanization.
+_KOREAN_SURNAMES = {
+    "김": "kim", "이": "lee", "박": "park", "최": "choi", "정": "jung", "강": "kang", "조": "cho",
+    "윤": "yoon", "장": "jang", "임": "lim", "한": "han", "오": "oh", "서": "seo", "신": "shin",
+    "권": "kwon", "황": "hwang", "안": "ahn", "송": "song", "류": "ryu", "홍": "hong",
+}  # fmt: skip
+
+
 def _hangul(match: re.Match[str]) -> str:
-    return _east_asian_run([anyascii(ch).lower() for ch in match.group(0)])
+    run = match.group(0)
+    syllables = [anyascii(ch).lower() for ch in run]
+    if 2 <= len(run) <= 4 and run[0] in _KOREAN_SURNAMES:
+        syllables[0] = _KOREAN_SURNAMES[run[0]]
+    return _east_asian_run(syllables)
 
 
 def transliterate(text: str) -> str:
