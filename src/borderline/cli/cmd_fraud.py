@@ -309,6 +309,9 @@ def drift_cmd(
 def bench_fraud_cmd(
     orders: int = typer.Option(1_000_000, help="Orders for the features+training timing."),
     score_orders: int = typer.Option(5000, help="Orders scored one by one for latency."),
+    latency_orders: int = typer.Option(
+        50_000, help="Orders in the latency stream (a model is trained on them)."
+    ),
     handbook: bool = typer.Option(True, help="Also run the Handbook protocol."),
     customers: int = typer.Option(5000, help="Handbook simulation customers."),
     terminals: int = typer.Option(10000, help="Handbook simulation terminals."),
@@ -330,6 +333,7 @@ def bench_fraud_cmd(
         terminals=terminals,
         seeds=seed_list,
         progress=lambda m: typer.echo(f"... {m}", err=True),
+        latency_orders=latency_orders,
     )
     if as_json:
         echo_json(result)

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from borderline.errors import InvalidInput
 from borderline.fraud.features import MemoryFeatureStore, offline_features
 from borderline.fraud.metrics import auc, average_precision, recall_at_fpr
 from borderline.fraud.synth import OrderSimConfig, flat_frame, generate, to_order_json
@@ -133,14 +134,16 @@ def _training(n: int, progress: Callable[[str], None]) -> dict[str, Any]:
     }
 
 
-def _latency(n_score: int, progress: Callable[[str], None]) -> dict[str, Any]:
+def _latency(
+    n_score: int, progress: Callable[[str], None], n_stream: int = 50_000
+) -> dict[str, Any]:
     from borderline.engine import AssessContext
     from borderline.fraud.assessor import FraudAssessor
     from borderline.fraud.flat import flatten
     from borderline.model import Order
 
-    progress("latency: training a model on 50k orders")
-    cfg = OrderSimConfig(n_orders=50_000, seed=11)
+    progress(f"latency: training a model on {n_stream} orders")
+    cfg = OrderSimConfig(n_orders=n_stream, seed=11)
     df, labels = generate(cfg)
     flat = flat_frame(df)
     model = train(flat, labels.assign(event_at=pd.to_datetime(labels["event_at"], utc=True)))
@@ -149,7 +152,7 @@ def _latency(n_score: int, progress: Callable[[str], None]) -> dict[str, Any]:
     orders = [Order.model_validate(to_order_json(r)) for r in df.itertuples(index=False)]
     warm = len(orders) - n_score
     if warm < 0:
-        raise ValueError("score_orders must be below 50,000")
+        raise InvalidInput("must be below --latency-orders", where="--score-orders")
     mem = MemoryFeatureStore()
     for oid, f in zip(labels["order_id"], labels["is_fraud"], strict=True):
         mem.record_label(oid, bool(f))
@@ -189,13 +192,13 @@ def _latency(n_score: int, progress: Callable[[str], None]) -> dict[str, Any]:
         sessions = session_factory(make_engine(url))
         with sessions() as s:
             sql = SqlFeatureStore(s)
-            hist = orders[:5000]
+            hist = orders[: min(5000, warm)]
             for o in hist:
                 sql.record(flatten(o))
             s.commit()
             ctx = AssessContext(extras={"fraud.feature_store": sql})
             lat = []
-            for o in orders[5000:5500]:
+            for o in orders[len(hist) : len(hist) + 500]:
                 t0 = time.perf_counter()
                 a.assess(o, ctx)
                 lat.append(time.perf_counter() - t0)
@@ -222,6 +225,7 @@ def run(
     terminals: int,
     seeds: list[int],
     progress: Callable[[str], None] = lambda m: None,
+    latency_orders: int = 50_000,
 ) -> dict[str, Any]:
     result: dict[str, Any] = {"machine": _machine()}
     if handbook:
@@ -229,7 +233,7 @@ def run(
     if orders:
         result["training"] = _training(orders, progress)
     if score_orders:
-        result.update(_latency(score_orders, progress))
+        result.update(_latency(score_orders, progress, latency_orders))
     return result
 
 
