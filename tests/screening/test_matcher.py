@@ -40,7 +40,7 @@ GOLDEN = [
     ("EMMA LLC", "EMMA TRADING CO LLC", "organization", 0.9597),
     ("John Smith", "Jane Smith", "person", 0.5242),
     ("Maria Garcia", "Mario Garza", "person", 0.3776),
-    ("Kim Jong Un", "Tong-Un KIM", "person", 0.6499),
+    ("Kim Jong Un", "Tong-Un KIM", "person", 0.6498),
     ("Limited Liability Company", "Limited Liability Company Carbon", "organization", 0.0),
     ("Ivan Petrov", "Petr Ivanov", "person", 0.0),
 ]
