@@ -201,3 +201,16 @@ def test_scores_in_unit_interval_or_clear_error(a: str, b: str) -> None:
 def test_token_order_does_not_matter(toks: list[str]) -> None:
     a = " ".join(toks)
     assert compare(a, " ".join(reversed(toks)), "person").score == 1.0
+
+
+def test_frozen_frequency_table_matches_the_code() -> None:
+    # v1's table is derived from the shipped lists by v1's normalisation; if either changes,
+    # this fails and the change belongs in a new algorithm version.
+    import gzip
+    import json
+    from importlib import resources
+
+    from borderline.screening._freq import build
+
+    path = resources.files("borderline.screening") / "data" / "token_freq_v1.json.gz"
+    assert json.loads(gzip.decompress(path.read_bytes())) == json.loads(json.dumps(build()))
