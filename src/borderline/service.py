@@ -856,45 +856,56 @@ class Services:
 
     LABEL_KINDS = ("chargeback", "refund_fraud", "analyst", "friendly_fraud", "legitimate")
 
-    def add_labels(self, labels: Iterable[Mapping[str, Any]], actor: str) -> list[dict[str, Any]]:
-        out = []
+    def add_labels(
+        self, labels: Iterable[Mapping[str, Any]], actor: str, session: Session | None = None
+    ) -> list[dict[str, Any]]:
+        """Record labels; with ``session`` they join the caller's transaction (a case
+        disposition and its labels land together or not at all)."""
+        if session is not None:
+            return self._add_labels_in(session, labels, actor)
         with transaction(self.sessions) as s:
-            for i, lab in enumerate(labels):
-                where = f"labels[{i}]"
-                oid = lab.get("order_id")
-                kind = lab.get("kind")
-                if not isinstance(oid, str) or s.get(OrderRow, oid) is None:
-                    raise NotFound(f"no stored order {oid!r}", where=f"{where}.order_id")
-                if kind not in self.LABEL_KINDS:
-                    raise InvalidInput(
-                        f"kind must be one of {', '.join(self.LABEL_KINDS)}", where=f"{where}.kind"
-                    )
-                is_fraud = lab.get("is_fraud", kind not in ("legitimate",))
-                if not isinstance(is_fraud, bool):
-                    raise InvalidInput("is_fraud must be true or false", where=f"{where}.is_fraud")
-                event_at = lab.get("event_at") or datetime.now(UTC).isoformat()
-                try:
-                    event_dt = datetime.fromisoformat(str(event_at))
-                except ValueError:
-                    raise InvalidInput(
-                        "event_at must be an ISO 8601 time", where=f"{where}.event_at"
-                    ) from None
-                if event_dt.tzinfo is None:
-                    raise InvalidInput("event_at needs a time zone", where=f"{where}.event_at")
-                row = LabelRow(
-                    label_id=f"lab_{uuid.uuid4().hex[:20]}",
-                    order_id=oid,
-                    kind=kind,
-                    is_fraud=is_fraud,
-                    reason=lab.get("reason"),
-                    source=actor,
-                    event_at=event_dt,
-                    created_at=datetime.now(UTC),
+            return self._add_labels_in(s, labels, actor)
+
+    def _add_labels_in(
+        self, s: Session, labels: Iterable[Mapping[str, Any]], actor: str
+    ) -> list[dict[str, Any]]:
+        out = []
+        for i, lab in enumerate(labels):
+            where = f"labels[{i}]"
+            oid = lab.get("order_id")
+            kind = lab.get("kind")
+            if not isinstance(oid, str) or s.get(OrderRow, oid) is None:
+                raise NotFound(f"no stored order {oid!r}", where=f"{where}.order_id")
+            if kind not in self.LABEL_KINDS:
+                raise InvalidInput(
+                    f"kind must be one of {', '.join(self.LABEL_KINDS)}", where=f"{where}.kind"
                 )
-                s.add(row)
-                s.flush()
-                self.ledger.append(s, kind="label", subject=row.label_id, record=_label(row))
-                out.append(_label(row))
+            is_fraud = lab.get("is_fraud", kind not in ("legitimate",))
+            if not isinstance(is_fraud, bool):
+                raise InvalidInput("is_fraud must be true or false", where=f"{where}.is_fraud")
+            event_at = lab.get("event_at") or datetime.now(UTC).isoformat()
+            try:
+                event_dt = datetime.fromisoformat(str(event_at))
+            except ValueError:
+                raise InvalidInput(
+                    "event_at must be an ISO 8601 time", where=f"{where}.event_at"
+                ) from None
+            if event_dt.tzinfo is None:
+                raise InvalidInput("event_at needs a time zone", where=f"{where}.event_at")
+            row = LabelRow(
+                label_id=f"lab_{uuid.uuid4().hex[:20]}",
+                order_id=oid,
+                kind=kind,
+                is_fraud=is_fraud,
+                reason=lab.get("reason"),
+                source=actor,
+                event_at=event_dt,
+                created_at=datetime.now(UTC),
+            )
+            s.add(row)
+            s.flush()
+            self.ledger.append(s, kind="label", subject=row.label_id, record=_label(row))
+            out.append(_label(row))
         return out
 
     # -- ledger record resolvers ---------------------------------------------------------------

@@ -552,8 +552,8 @@ def disposition(
 ) -> list[dict[str, Any]]:
     """Close a case with a disposition; each of its orders gets a label through ``add_labels``.
 
-    The case change and its ledger entry commit together first (this is where a concurrent
-    second disposition loses with a ``Conflict``); the labels follow in their own transaction.
+    The case change, its ledger entry and the labels commit in one transaction: a concurrent
+    second disposition loses with a ``Conflict`` and nothing of it is kept.
     """
     if value not in DISPOSITIONS:
         raise InvalidInput(
@@ -590,18 +590,19 @@ def disposition(
             (note or "").strip() or None,
             {"disposition": value, "orders": sorted(order_ids)},
         )
-    labels = services.add_labels(
-        [
-            {
-                "order_id": oid,
-                "kind": kind,
-                "is_fraud": is_fraud,
-                "reason": f"case {case_id}: {value}",
-            }
-            for oid in order_ids
-        ],
-        actor=actor,
-    )
+        labels = services.add_labels(
+            [
+                {
+                    "order_id": oid,
+                    "kind": kind,
+                    "is_fraud": is_fraud,
+                    "reason": f"case {case_id}: {value}",
+                }
+                for oid in order_ids
+            ],
+            actor=actor,
+            session=s,
+        )
     return labels
 
 

@@ -110,6 +110,11 @@ def serve(
             f"{services.settings.data_dir / 'initial-admin-key.txt'}):\n  {secret}",
             err=True,
         )
+    typer.echo(
+        f"Dashboard: http://{host}:{port}/web/ (create a sign-in with "
+        "`borderline users add NAME --role admin`)",
+        err=True,
+    )
     services.close()
     uvicorn.run(
         "borderline.api.main:app", host=host, port=port, workers=workers, log_level="warning"

@@ -40,6 +40,8 @@ class OrderRow(Base):
 
 class DecisionRow(Base):
     __tablename__ = "decisions"
+    # Review queues and analytics read "decisions in review/hold, newest first".
+    __table_args__ = (Index("ix_decisions_outcome_created_at", "outcome", "created_at"),)
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), unique=True)
     outcome: Mapped[str] = mapped_column(String(10), index=True)
