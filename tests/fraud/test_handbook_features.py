@@ -81,4 +81,4 @@ def test_labels_wait_for_the_delay(handbook_df: pd.DataFrame) -> None:
 def test_no_nan(handbook_df: pd.DataFrame) -> None:
     X = compute_features(handbook_df, "borderline")
     assert not X.isna().to_numpy().any()
-    assert X.shape[1] == 30
+    assert X.shape[1] == 33

@@ -7,8 +7,9 @@ Two sets:
   count and fraud rate over 1/7/30 days *ending ``delay`` days ago*.
 - ``borderline``: those plus features that describe how the fraud shows up — the amount against
   the customer's own earlier history, how many unusually large payments the customer made in the
-  last two weeks, the terminal's most recent known frauds and how long ago the last one was,
-  and the card's own known frauds.
+  last two weeks, the terminal's most recent known frauds, how long ago the last and the first
+  of the current streak were, whether a known genuine payment ended the streak, and the card's
+  own known frauds.
 
 Rules, both sets: a window includes the current transaction but nothing after it; a label is
 usable only when its transaction is at least ``delay_days`` old at the time of the current one;
@@ -124,6 +125,24 @@ def compute_features(
     lo, hi = gt.bounds(delay + 28 * DAY, delay)
     first = first_event_age(gt, fr_t > 0, lo, hi, cap=NO_FRAUD_DAYS * DAY) / DAY
     out["TERMINAL_DAYS_SINCE_FIRST_RECENT_KNOWN_FRAUD"] = gt.to_original(first)
+    # Has the compromise ended? The label of the terminal's latest known transaction, and how
+    # long ago its latest known genuine one was: a genuine payment after the frauds means the
+    # terminal was cleaned.
+    pos = np.searchsorted(gt.key, gt.key - delay, side="right").astype(np.int64) - 1
+    known = (pos >= 0) & (gt.group[np.clip(pos, 0, None)] == gt.group)
+    out["TERMINAL_LAST_KNOWN_IS_FRAUD"] = gt.to_original(
+        np.where(known, fr_t[np.clip(pos, 0, None)], 0.0)
+    )
+    # Length of the run of known frauds ending at the latest known transaction.
+    n_t = len(gt.key)
+    gpos = np.where(fr_t == 0, np.arange(n_t), -1)
+    last_g = np.maximum.accumulate(gpos) if n_t else gpos
+    start = np.searchsorted(gt.key, gt.group * gt.span, side="left")
+    lg = np.where(pos >= 0, last_g[np.clip(pos, 0, None)], -1)
+    streak = np.where(known, pos - np.maximum(lg, start - 1), 0)
+    out["TERMINAL_KNOWN_FRAUD_STREAK"] = gt.to_original(streak.astype(np.float64))
+    genuine_age = last_event_age(gt, fr_t == 0, delay, cap=NO_FRAUD_DAYS * DAY) / DAY
+    out["TERMINAL_DAYS_SINCE_KNOWN_GENUINE"] = gt.to_original(genuine_age)
     lo, hi = gt.bounds(DAY, 0)
     out["TERMINAL_ID_NB_TX_LAST_24H"] = gt.to_original(window_count(lo, hi))
     return pd.DataFrame(out, index=df.index)
