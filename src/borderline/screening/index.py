@@ -47,7 +47,7 @@ _TOP_K = 48
 _MIN_SHARE = 0.3
 # Phonetic/skeleton buckets larger than this are too vague to block on.
 _MAX_BUCKET = 300
-_INDEX_FORMAT = 2
+_INDEX_FORMAT = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +232,7 @@ class ScreeningIndex:
             postings={t: np.asarray(v, dtype=np.int32) for t, v in post.items()},
             deletes={k: tuple(v) for k, v in deletes.items()},
             phon={k: tuple(v) for k, v in phon.items() if len(v) <= _MAX_BUCKET},
-            folds={k: tuple(v) for k, v in folds.items() if 1 < len(v) <= _MAX_BUCKET},
+            folds={k: tuple(v) for k, v in folds.items() if len(v) <= _MAX_BUCKET},
             name_wsum=np.asarray([sum(n.weights) for n in names], dtype=np.float32),
             skel={k: tuple(v) for k, v in skel.items() if len(v) <= _MAX_BUCKET},
             vocab=vocab,
@@ -281,8 +281,12 @@ class ScreeningIndex:
             return out
         if len(tok) >= 4:
             for d in (tok, *_deletes(tok)):
+                # A listed token one letter longer (d == tok), one letter different, or one
+                # letter shorter than the query (d is itself listed).
                 for v in self.deletes.get(d, ()):
                     out.setdefault(v, 0.8)
+                if d is not tok and d in self.postings:
+                    out.setdefault(d, 0.8)
         if len(tok) >= 3:
             for v in self.folds.get(fold(tok), ()):
                 out.setdefault(v, 0.9)
