@@ -215,3 +215,19 @@ def test_bad_model_file_fails_at_start(tmp_path: Path) -> None:
         LogisticsAssessor({"model": str(bad)})
     assert exc.value.where == "assessors.logistics.model"
     assert "not a late-delivery model file" in exc.value.message
+
+
+def test_assess_many_is_one_simulation_per_scenario_and_agrees_with_assess() -> None:
+    a = LogisticsAssessor({"scenarios": ["suez-2021", "red-sea-2023"]})
+    batch = [
+        order("2021-02-28", "ocean", "CN", "DE", "2021-04-10"),  # Suez closed
+        order("2024-01-10", "ocean", "CN", "NL", "2024-02-25"),  # Red Sea diverted
+        order("2024-01-10", "air", "CN", "US", None),  # untouched
+        order("2024-01-10", "ocean", "BR", "AU", None),  # no route
+    ]
+    many = a.assess_many(batch, AssessContext())
+    for o, got in zip(batch, many, strict=True):
+        one = a.assess(o, AssessContext())
+        assert [f.model_dump() for f in got] == [f.model_dump() for f in one]
+    status = [next(f.signals["logistics.corridor_status"] for f in fs if f.signals) for fs in many]
+    assert status == ["closed", "diverted", "open", "unknown"]

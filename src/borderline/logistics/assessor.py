@@ -184,56 +184,65 @@ class LogisticsAssessor(BaseAssessor):
             "expected_delay_days": float(np.maximum(late_by, 0).mean()),
         }
 
-    def _scenario_hits(
-        self, order: Order, route: Route, mode: str, promised: float
-    ) -> list[dict[str, Any]]:
-        hits = []
-        sh = order.shipment
+    def scenario_hits(
+        self, orders: Sequence[Order], ests: Sequence[dict[str, Any] | None]
+    ) -> list[list[dict[str, Any]]]:
+        """For each order, the active scenarios that reach its corridor (one vectorised
+        simulation per scenario over all routed orders)."""
+        out: list[list[dict[str, Any]]] = [[] for _ in orders]
+        routed = [i for i, e in enumerate(ests) if e is not None]
+        known = [e for e in ests if e is not None]
+        if not routed or not self.scenarios:
+            return out
+        draws = int(self.config["scenario_draws"])
+        ships = [orders[i].shipment for i in routed]
         for sc in self.scenarios:
-            ship_day = float((order.created_at.date() - sc.simulation.start).days)
             flow = OrderFlow(
-                ids=[order.id],
-                ship_day=np.array([ship_day]),
-                origin=[sh.origin_country],
-                destination=[sh.destination_country],
-                mode=[mode],
-                carrier=[(sh.carrier or "").casefold()],
-                value=np.array([float(order.total)]),
-                weight=np.array([float(sh.weight_kg or 1)]),
-                promised=np.array([promised]),
-                cover=np.array([np.nan]),
-                daily_sales=np.array([0.0]),
-                route=[route.id],
+                ids=[orders[i].id for i in routed],
+                ship_day=np.array(
+                    [
+                        float((orders[i].created_at.date() - sc.simulation.start).days)
+                        for i in routed
+                    ]
+                ),
+                origin=[sh.origin_country for sh in ships],
+                destination=[sh.destination_country for sh in ships],
+                mode=[e["mode"] for e in known],
+                carrier=[(sh.carrier or "").casefold() for sh in ships],
+                value=np.array([float(orders[i].total) for i in routed]),
+                weight=np.array([float(sh.weight_kg or 1) for sh in ships]),
+                promised=np.array([e["promised_days"] for e in known]),
+                cover=np.full(len(routed), np.nan),
+                daily_sales=np.zeros(len(routed)),
+                route=[e["route"].id for e in known],
             )
-            draws = int(self.config["scenario_draws"])
+            # Seed fixed: the same order always gets the same answer.
             run = sc.model_copy(
                 update={"simulation": sc.simulation.model_copy(update={"draws": draws, "seed": 0})}
             )
-            res = simulate(run, flow, self.network)
-            c = next(iter(res.corridors.values()))
-            if c["affected_share"] <= 0:
-                continue
-            effects = {e["effect"] for e in res.events if e.get("share_hit", 0) > 0}
-            waits = "closure" in effects and c["rerouted_share"] < c["affected_share"]
-            if waits:
-                status = "closed"
-            elif c["rerouted_share"] > 0:
-                status = "diverted"
-            elif "capacity_cut" in effects:
-                status = "congested"
-            else:
-                status = "delayed"
-            hits.append(
-                {
-                    "scenario": sc.id,
-                    "name": sc.name,
-                    "status": status,
-                    "hit_probability": c["affected_share"],
-                    "extra_days_if_hit": c["mean_extra_days_affected"],
-                    "late_probability": c["late_share"]["scenario"],
-                }
-            )
-        return hits
+            po = simulate(run, flow, self.network, order_streams=True).per_order
+            for k, i in enumerate(routed):
+                if po["hit"][k] <= 0:
+                    continue
+                if po["waited"][k] > po["rerouted"][k]:
+                    status = "closed"
+                elif po["rerouted"][k] > 0:
+                    status = "diverted"
+                elif po["queued"][k] > 0:
+                    status = "congested"
+                else:
+                    status = "delayed"
+                out[i].append(
+                    {
+                        "scenario": sc.id,
+                        "name": sc.name,
+                        "status": status,
+                        "hit_probability": round(float(po["hit"][k]), 4),
+                        "extra_days_if_hit": round(float(po["extra_if_hit"][k]), 3),
+                        "late_probability": round(float(po["late"][k]), 4),
+                    }
+                )
+        return out
 
     def _late_finding(
         self,
@@ -273,7 +282,16 @@ class LogisticsAssessor(BaseAssessor):
         )
 
     def assess(self, order: Order, ctx: AssessContext) -> list[Finding]:
-        est = self.estimate(order)
+        return self.assess_many([order], ctx)[0]
+
+    def assess_many(self, orders: Sequence[Order], ctx: AssessContext) -> list[list[Finding]]:
+        ests = [self.estimate(o) for o in orders]
+        hits = self.scenario_hits(orders, ests)
+        return [self._findings(o, e, h) for o, e, h in zip(orders, ests, hits, strict=True)]
+
+    def _findings(
+        self, order: Order, est: dict[str, Any] | None, hits: list[dict[str, Any]]
+    ) -> list[Finding]:
         sh = order.shipment
         if est is None:
             unknown = self.finding(
@@ -315,7 +333,6 @@ class LogisticsAssessor(BaseAssessor):
             # The model learnt from real outcomes outranks the route table's spread; its
             # expected delay is p times the mean lateness of late shipments in training.
             p, delay = p_model, p_model * self.model.mean_delay_if_late
-        hits = self._scenario_hits(order, route, est["mode"], est["promised_days"])
         status = "open"
         rank = {"open": 0, "delayed": 1, "congested": 2, "diverted": 3, "closed": 4}
         for h in hits:
@@ -355,9 +372,6 @@ class LogisticsAssessor(BaseAssessor):
                 )
             )
         return findings
-
-    def assess_many(self, orders: Sequence[Order], ctx: AssessContext) -> list[list[Finding]]:
-        return [self.assess(o, ctx) for o in orders]
 
 
 __all__ = ["LogisticsAssessor"]
