@@ -207,3 +207,16 @@ def test_letters_in_numeric_column_are_errors(text: str) -> None:
         return
     with pytest.raises(DataFileError, match="numeric column"):
         _parse_number(text, "f:9", "Weight")
+
+
+def test_the_original_file_encoding_loads(tmp_path: Path) -> None:
+    # The USAID original is UTF-8 with a BOM and CR line endings (PROVENANCE); users load it.
+    header, rows = scms_rows()
+    plain = write_csv(tmp_path / "lf.csv", header, rows[:200])
+    text = plain.read_text(encoding="utf-8").replace("\r\n", "\r").replace("\n", "\r")
+    original = tmp_path / "cr.csv"
+    original.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    a = load_history(plain, "scms").frame
+    b = load_history(original, "scms").frame
+    assert len(b) == 200
+    pd.testing.assert_frame_equal(a, b)
