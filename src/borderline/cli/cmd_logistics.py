@@ -36,6 +36,11 @@ def _print_metrics(report: dict[str, Any]) -> None:
         f"(late {report['late_rate_train']:.1%}); test {report['n_test']} {te[0]}..{te[1]} "
         f"(late {report['late_rate_test']:.1%})"
     )
+    if report.get("n_test_unlabelled"):
+        typer.echo(
+            f"{report['n_test_unlabelled']} test shipment(s) without an outcome: scored, "
+            "not measured"
+        )
     typer.echo(f"{'model':<22}{'ROC-AUC':>9}{'PR-AUC':>9}{'Brier':>9}{'lift@10%':>10}")
     for name, m in (
         ("lightgbm", report["metrics"]),
