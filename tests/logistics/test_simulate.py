@@ -304,3 +304,34 @@ def test_simulate_cli_with_the_example_orders_file() -> None:
     # Replenishment orders late beyond their cover lose sales.
     assert c["CN-NL-ocean"]["stockouts"]["mean"] > 0.5
     assert c["CN-GB-ocean"]["stockouts"]["mean"] < 0.5  # 14 days of cover absorb the detour
+
+
+@pytest.mark.parametrize(
+    ("origin", "dest", "mode", "route", "days"),
+    [
+        ("CN", "DE", "ocean", "asia-europe-ocean-suez", (38, 41)),
+        ("DE", "CN", "ocean", "europe-asia-ocean-suez", (38, 41)),
+        ("CN", "US", "ocean", "asia-north-america-ocean", (23, 27)),
+        ("IN", "NL", "ocean", "south-asia-europe-ocean-suez", (25, 29)),
+        ("CN", "BR", "ocean", "asia-latin-america-ocean", (39, 44)),
+        ("CN", "KE", "ocean", "asia-east-africa-ocean", (28, 32)),
+        ("CN", "NG", "ocean", "asia-africa-ocean-cape", (43, 48)),
+        ("CN", "DE", "rail", "china-europe-rail", (18, 18)),
+        ("US", "FR", "postal", "world-postal", (14, 14)),
+        ("BR", "AU", "ocean", None, None),
+    ],
+)
+def test_route_table(
+    origin: str, dest: str, mode: str, route: str | None, days: tuple[int, int] | None
+) -> None:
+    from borderline.logistics import default_network
+
+    r = default_network().find_route(origin, dest, mode)
+    if route is None:
+        assert r is None
+        return
+    assert r is not None and r.id == route
+    assert days is not None and days[0] <= r.transit_days <= days[1]
+    if r.alternative:  # every alternative avoids a chokepoint the primary passes
+        alt = default_network().route(r.alternative)
+        assert r.nodes() - alt.nodes()
