@@ -87,13 +87,35 @@ def digest(value: str) -> str:
 class SqlFeatureStore:
     """``EntityView`` over the ``fraud_*`` tables of one SQLAlchemy session."""
 
+    # One query fetches an entity's last 31 days; every velocity window is answered from it.
+    RECENT = 31 * 86400
+
     def __init__(self, session: Session, label_delay_days: int = DEFAULT_LABEL_DELAY_DAYS) -> None:
         self.s = session
         self.label_delay_days = label_delay_days
+        self._recent: dict[tuple[str, str, int], list[tuple[int, float]]] = {}
 
     # --- EntityView
     def window(self, entity: str, value: str, lo: int, hi: int) -> tuple[int, float]:
         e = FraudEventRow
+        if hi - lo <= self.RECENT:
+            key = (entity, value, hi)
+            rows = self._recent.get(key)
+            if rows is None:
+                rows = [
+                    (int(t), float(a))
+                    for t, a in self.s.execute(
+                        select(e.t, e.amount).where(
+                            e.entity == entity,
+                            e.value == digest(value),
+                            e.t > hi - self.RECENT,
+                            e.t <= hi,
+                        )
+                    )
+                ]
+                self._recent[key] = rows
+            inside = [a for t, a in rows if lo < t <= hi]
+            return len(inside), float(sum(inside))
         row = self.s.execute(
             select(func.count(), func.coalesce(func.sum(e.amount), 0.0)).where(
                 e.entity == entity, e.value == digest(value), e.t > lo, e.t <= hi
@@ -139,7 +161,11 @@ class SqlFeatureStore:
 
     # --- use
     def features(self, flat: Mapping[str, Any]) -> dict[str, float]:
-        return online_features(flat, self, self.label_delay_days)
+        self._recent.clear()
+        try:
+            return online_features(flat, self, self.label_delay_days)
+        finally:
+            self._recent.clear()
 
     def record(self, flat: Mapping[str, Any]) -> bool:
         """Add one order's events; returns False when the order was already recorded."""
