@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -95,3 +96,38 @@ def test_drift_and_sync(
         assert s.scalar(select(func.count()).select_from(FraudLabelRow)) == len(fraud_ids)
     r = client.post("/v1/fraud/feature-store/sync", headers=_h(keys["ann"]))
     assert r.json()["orders_added"] == 0  # idempotent
+
+
+def test_train_from_stored_orders_and_labels(
+    world: tuple, orders: tuple[pd.DataFrame, pd.DataFrame], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The feedback loop: assessed orders + POST /v1/labels -> `fraud train --stored`."""
+    from typer.testing import CliRunner
+
+    from borderline.cli import app
+
+    client, keys, _reg, svc = world
+    df = orders[0].iloc[:400]
+    for row in df.itertuples(index=False):
+        assert (
+            client.post(
+                "/v1/decisions", json=to_order_json(row), headers=_h(keys["ada"])
+            ).status_code
+            == 201
+        )
+    fraud_ids = df.loc[df["is_fraud"] == 1, "order_id"].tolist()
+    assert fraud_ids
+    client.post(
+        "/v1/labels",
+        headers=_h(keys["ann"]),
+        json={"labels": [{"order_id": o, "kind": "chargeback"} for o in fraud_ids]},
+    )
+    monkeypatch.setenv("BORDERLINE_DATABASE_URL", svc.settings.url)
+    monkeypatch.setenv("BORDERLINE_DATA_DIR", str(svc.settings.data_dir))
+    r = CliRunner().invoke(app, ["fraud", "train", "--stored", "--rounds", "20", "--json"])
+    assert r.exit_code == 0, r.output
+    card = json.loads(r.output)
+    assert card["data"]["n_train_orders"] + card["data"]["n_calibration"] == 400
+    assert card["data"]["n_train_frauds"] + card["data"]["n_calibration_frauds"] == len(fraud_ids)
+    r = client.get("/v1/fraud/models", headers=_h(keys["aud"]))
+    assert r.json()["champion"] == card["version"]

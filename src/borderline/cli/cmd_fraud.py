@@ -193,8 +193,11 @@ def evaluate_cmd(
 
 @fraud_app.command("train")
 def train_cmd(
-    data: Path = typer.Option(..., "--data", help="orders.jsonl"),
-    labels: Path = typer.Option(..., "--labels", help="labels.csv"),
+    data: Path = typer.Option(None, "--data", help="orders.jsonl"),
+    labels: Path = typer.Option(None, "--labels", help="labels.csv"),
+    stored: bool = typer.Option(
+        False, "--stored", help="Train on the orders and labels stored in the database instead."
+    ),
     until: str = typer.Option(None, "--until", help="Train on orders before this day."),
     delay_days: int = typer.Option(7, "--delay-days", help="Label delay in days."),
     registry: Path = typer.Option(None, "--registry", help="Registry folder."),
@@ -206,8 +209,28 @@ def train_cmd(
     from borderline.fraud.flat import read_labels, read_orders
     from borderline.fraud.training import train
 
-    _, flat = read_orders(data)
-    labs = read_labels(labels, known_ids=flat["order_id"])
+    if stored == (data is not None) or (data is not None and labels is None):
+        raise InvalidInput("give --data FILE --labels FILE, or --stored", where="fraud train")
+    if stored:
+        # The feedback loop: orders the engine assessed and labels from POST /v1/labels.
+        from borderline.fraud.store import stored_history
+        from borderline.settings import Settings
+        from borderline.store import make_engine, session_factory
+
+        settings = Settings()
+        engine = make_engine(settings.url)
+        try:
+            with session_factory(engine)() as s:
+                flat, labs = stored_history(s)
+        finally:
+            engine.dispose()
+        if len(flat) == 0:
+            raise InvalidInput("no stored orders to train on", where=settings.url)
+        if registry is None:
+            registry = settings.data_dir / "fraud" / "models"
+    else:
+        _, flat = read_orders(data)
+        labs = read_labels(labels, known_ids=flat["order_id"])
     model = train(
         flat,
         labs,
