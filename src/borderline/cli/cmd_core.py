@@ -591,16 +591,7 @@ def ledger_verify(as_json: bool = typer.Option(False, "--json")) -> None:
     with services.sessions() as s:
         report = services.ledger.verify(s)
     if as_json:
-        echo_json(
-            {
-                "ok": report.ok,
-                "size": report.size,
-                "root": report.root,
-                "checkpoint_size": report.checkpoint_size,
-                "records_checked": report.records_checked,
-                "problems": report.problems,
-            }
-        )
+        echo_json(report.to_dict())
     else:
         for p in report.problems:
             typer.echo(f"PROBLEM: {p}", err=True)

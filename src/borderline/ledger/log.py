@@ -114,6 +114,16 @@ class VerifyReport:
     def ok(self) -> bool:
         return not self.problems
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "size": self.size,
+            "root": self.root,
+            "checkpoint_size": self.checkpoint_size,
+            "records_checked": self.records_checked,
+            "problems": self.problems,
+        }
+
 
 # kind -> function(session, subject) returning the record as it is stored now (None if gone).
 RecordResolver = Callable[[Session, str], Mapping[str, Any] | None]

@@ -60,12 +60,4 @@ def decision_receipt(decision_id: str, services: ServicesDep, _: Reader) -> dict
 def verify(services: ServicesDep, _: Admin) -> dict[str, Any]:
     """Recompute the whole log and every record it commits to (an expensive, admin call)."""
     with services.sessions() as s:
-        report = services.ledger.verify(s)
-    return {
-        "ok": report.ok,
-        "size": report.size,
-        "root": report.root,
-        "checkpoint_size": report.checkpoint_size,
-        "records_checked": report.records_checked,
-        "problems": report.problems,
-    }
+        return services.ledger.verify(s).to_dict()
