@@ -391,3 +391,43 @@ def test_sanctions_hit_side_by_side_and_cleared(new_page: Any, screenshot: Any, 
     assert "Whitelist decision recorded." in page.get_by_role("status").inner_text()
     page.goto("/web/lists/sanctions")
     assert "Different person" in page.locator("main").inner_text()
+
+
+def test_sanctions_list_import_history_shows_what_changed(
+    new_page: Any, screenshot: Any, live: Any, tmp_path: Any, monkeypatch: Any
+) -> None:
+    import json
+
+    from borderline.screening import service as screening_service
+
+    def ftm(path: Any, people: dict[str, str]) -> Any:
+        path.write_text(
+            "".join(
+                json.dumps({"id": k, "schema": "Person", "properties": {"name": [v]}}) + "\n"
+                for k, v in people.items()
+            )
+        )
+        return path
+
+    monkeypatch.setenv("BORDERLINE_DATA_DIR", str(live.services.settings.data_dir))
+    v1 = ftm(tmp_path / "v1.jsonl", {"p1": "Ordo Testvalue", "p2": "Quillan Examplar"})
+    v2 = ftm(tmp_path / "v2.jsonl", {"p1": "Ordo Q. Testvalue", "p3": "Ysolde Samplewright"})
+    for path in (v1, v2):
+        screening_service.import_list(
+            path,
+            format="ftm",
+            list_name="demo_watch",
+            rescreen=False,
+            actor="bob",
+            services=live.services,
+        )
+    page = new_page("bob")
+    page.goto("/web/lists/sanctions")
+    row = page.locator("tr", has_text="demo_watch").filter(has_text="bob").first
+    cells = [c.strip() for c in row.locator("td").all_inner_texts()]
+    assert cells[5:8] == ["1", "1", "1"], cells  # added, removed, changed
+    page.get_by_text("Entries that changed in demo_watch").first.click()
+    body = page.locator("ul.diff").first.inner_text()
+    assert "Ysolde Samplewright" in body and "Quillan Examplar" in body
+    assert "names" in body  # the changed entry says which field changed
+    screenshot(page, "sanctions-list-diff")

@@ -232,6 +232,35 @@ def verify_receipt(services: Services, ident: str) -> dict[str, Any]:
     }
 
 
+def list_imports(services: Services, limit: int = 30) -> list[dict[str, Any]]:
+    """Imported sanctions list versions, newest first, each with what changed against the
+    version it replaced (added, removed and changed entries, as stored at import)."""
+    try:
+        from sqlalchemy import select
+
+        from borderline.screening.store import ListVersionRow
+    except Exception:  # the screening domain is optional; its absence is not an error here
+        return []
+    with services.sessions() as s:
+        rows = s.scalars(
+            select(ListVersionRow).order_by(ListVersionRow.imported_at.desc()).limit(limit)
+        )
+        return [
+            {
+                "list": r.list_name,
+                "version": r.version,
+                "title": r.title,
+                "published": r.published,
+                "imported_at": r.imported_at,
+                "imported_by": r.imported_by,
+                "active": r.active,
+                "entities": r.entities,
+                "diff": r.diff,
+            }
+            for r in rows
+        ]
+
+
 def sanctions_status(services: Services) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(list versions with age, whitelist decisions) from the screening domain, if installed."""
     try:

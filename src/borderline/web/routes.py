@@ -962,8 +962,12 @@ def lists_page(request: Request) -> Response:
 @router.get("/web/lists/sanctions")
 def sanctions_page(request: Request) -> Response:
     session_of(request)
-    versions, whitelist = explain.sanctions_status(services_of(request))
-    return render(request, "sanctions.html", versions=versions, whitelist=whitelist)
+    services = services_of(request)
+    versions, whitelist = explain.sanctions_status(services)
+    imports = explain.list_imports(services)
+    return render(
+        request, "sanctions.html", versions=versions, whitelist=whitelist, imports=imports
+    )
 
 
 @router.post("/web/lists")
