@@ -118,3 +118,21 @@ def test_unknown_setting() -> None:
 
     with pytest.raises(InvalidInput, match="unknown setting"):
         FraudAssessor({"treshold": 3})
+
+
+def test_promotion_reaches_the_assessor_in_service(
+    tmp_path: Path, model: FraudModel, orders: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    import os
+
+    reg = Registry(tmp_path)
+    v1 = reg.register(model)
+    a = FraudAssessor({"registry": str(tmp_path)})
+    order = _orders((orders[0].head(1), orders[1]))[0]
+    assert a.assess(order, AssessContext())[0].evidence["model_version"] == v1
+    v2 = reg.register(model)
+    reg.promote(v2)
+    state = tmp_path / "registry.json"
+    st = state.stat()
+    os.utime(state, (st.st_atime, st.st_mtime + 5))  # coarse file-system clocks
+    assert a.assess(order, AssessContext())[0].evidence["model_version"] == v2

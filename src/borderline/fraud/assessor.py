@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -64,6 +65,8 @@ class FraudAssessor(BaseAssessor):
         self._model: FraudModel | None = None
         self._lock = threading.Lock()
         self.last_load_error: str | None = None
+        self._seen_state: float | None = None  # mtime of registry.json at the last load
+        self._root: Path | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         # Picklable for Spark tasks: the lock is recreated, the model travels as text.
@@ -84,19 +87,33 @@ class FraudAssessor(BaseAssessor):
         from borderline.fraud.registry import Registry
 
         with self._lock:
+            reg = Registry(self.config["registry"] or None)
+            self._root = reg.root
+            self._seen_state = self._state_mtime(reg.root)
             try:
-                reg = Registry(self.config["registry"] or None)
                 self._model = reg.load(str(self.config["model"]))
                 self.last_load_error = None
             except BorderlineError as exc:
                 self.last_load_error = str(exc)
             return self._model
 
+    @staticmethod
+    def _state_mtime(root: Path) -> float | None:
+        try:
+            return (root / "registry.json").stat().st_mtime
+        except OSError:
+            return None
+
     def model(self, ctx: AssessContext) -> FraudModel | None:
         given = ctx.extras.get("fraud.model")
         if isinstance(given, FraudModel):
             return given
-        if self._model is None:
+        # A promotion or rollback rewrites registry.json: pick the new champion up without a
+        # restart (one stat per order). A failed load keeps the model in service.
+        root = self._root
+        if self._model is None or (
+            root is not None and self._state_mtime(root) != self._seen_state
+        ):
             self.reload()
         return self._model
 
