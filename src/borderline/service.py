@@ -277,6 +277,7 @@ class Services:
             ep.load()(self.ledger)
         # Storage-backed helpers domains hand to their assessors through ctx.extras.
         self._context_providers = [ep.load() for ep in entry_points(group="borderline.context")]
+        self._recorded_hooks = [ep.load() for ep in entry_points(group="borderline.recorded")]
 
     @classmethod
     def open(
@@ -395,6 +396,8 @@ class Services:
         decision = engine.assess(order, ctx)
         decision.timings_ms.setdefault("total", round((time.perf_counter() - t0) * 1000, 3))
         self._store(s, order, phash, decision, customer, engine)
+        for hook in self._recorded_hooks:
+            hook(s, order, decision)
         db_history.forget(order.customer_key)
         return decision, False
 

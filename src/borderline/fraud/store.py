@@ -250,3 +250,20 @@ def stored_history(session: Session, until: datetime | None = None) -> tuple[Any
         [(k, v[0], v[1]) for k, v in latest.items()], columns=["order_id", "is_fraud", "event_at"]
     )
     return frame(records), labels
+
+
+def context_extras(session: Session) -> dict[str, Any]:
+    """The online feature store for the fraud assessor, in the order's own transaction.
+
+    Registered under the ``borderline.context`` entry-point group.
+    """
+    return {"fraud.feature_store": SqlFeatureStore(session)}
+
+
+def record_assessed(session: Session, order: Order, decision: Any) -> None:
+    """After an order is stored, add it to the online feature store (same transaction).
+
+    Registered under the ``borderline.recorded`` entry-point group, so the next order of the
+    same card, device or customer sees this one in its velocity features.
+    """
+    SqlFeatureStore(session).record(flatten(order))
