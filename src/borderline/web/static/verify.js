@@ -29,7 +29,10 @@
   }
   async function signature(note, verifier) {
     if (!window.crypto || !crypto.subtle) return null;
-    var parts = verifier.split("+"), raw = b64(parts[2]);
+    // name+hash+base64key: the base64 key may itself contain "+", so split on the first two only.
+    var first = verifier.indexOf("+"), second = verifier.indexOf("+", first + 1);
+    var parts = [verifier.slice(0, first), verifier.slice(first + 1, second), verifier.slice(second + 1)];
+    var raw = b64(parts[2]);
     var cut = note.indexOf("\n\n"), text = note.slice(0, cut + 1);
     var line = note.slice(cut + 2).split("\n").filter(function (l) { return l.indexOf(" " + parts[0] + " ") > 0; })[0];
     if (!line) return false;
