@@ -128,11 +128,11 @@ def render_dashboard(context: Mapping[str, Any]) -> str:
 
 def render_pdf(data: Mapping[str, Any], images: Mapping[str, bytes] | None = None) -> bytes:
     # reportlab ships no type stubs and the project's mypy overrides are not ours to edit.
-    from reportlab.lib import colors  # type: ignore[import-untyped]
-    from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
-    from reportlab.lib.styles import getSampleStyleSheet  # type: ignore[import-untyped]
-    from reportlab.lib.units import cm  # type: ignore[import-untyped]
-    from reportlab.platypus import (  # type: ignore[import-untyped]
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import cm
+    from reportlab.platypus import (
         Image,
         Paragraph,
         SimpleDocTemplate,

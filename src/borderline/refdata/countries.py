@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -16,9 +17,7 @@ _EXTRA_CURRENCIES = {"XAU": 0, "XAG": 0, "XDR": 0, "XXX": 0, "USN": 2, "CLF": 4,
 
 # Regions that policies and transfer rules refer to by name. The EEA is the EU-27 plus
 # Iceland, Liechtenstein and Norway (EEA Agreement, in force 1 January 1994).
-_EU27 = (
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE"
-).split()
+_EU27 = ("AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE").split()
 _REGIONS: dict[str, tuple[str, ...]] = {
     "EU": tuple(_EU27),
     "EEA": (*_EU27, "IS", "LI", "NO"),
@@ -40,7 +39,7 @@ def _load() -> tuple[dict[str, Country], dict[str, int]]:
     countries: dict[str, Country] = {}
     currencies: dict[str, int] = dict(_EXTRA_CURRENCIES)
     path = resources.files("borderline.refdata") / "data" / "country-codes.csv"
-    with path.open(encoding="utf-8-sig", newline="") as fh:
+    with io.TextIOWrapper(path.open("rb"), encoding="utf-8-sig", newline="") as fh:
         for row in csv.DictReader(fh):
             a2 = (row.get("ISO3166-1-Alpha-2") or "").strip()
             if len(a2) != 2:

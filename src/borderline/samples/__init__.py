@@ -212,7 +212,9 @@ def generate_orders(
                     "weight_kg": str(round(kg * qty, 2)),
                 }
             )
-        total = sum(Decimal(it["unit_price"]) * it["quantity"] for it in items)
+        total = sum(
+            (Decimal(str(it["unit_price"])) * int(str(it["quantity"])) for it in items), Decimal(0)
+        )
         currency = _PLACES[home][0] if rng.random() < 0.3 else "USD"
         carrier, mode = rng.choice(_CARRIERS)
         recipient = _person(rng, ship_c, "recipient", None) if ship_c != home else None
