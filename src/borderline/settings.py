@@ -29,6 +29,13 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "Secret for signing web sessions; empty means generated into DATA_DIR on first start.",
     ),
     "LOG_LEVEL": ("WARNING", "Python logging level."),
+    "LLM_ENDPOINT": (
+        "",
+        "Base URL of an OpenAI-compatible API (…/v1) for the optional LLM HS "
+        "classification backend; empty means the backend is off.",
+    ),
+    "LLM_MODEL": ("", "Model name to ask at LLM_ENDPOINT."),
+    "LLM_API_KEY": ("", "Bearer key for LLM_ENDPOINT, if it needs one."),
     "ASSESSORS": (
         "",
         "Comma-separated assessors to run, in order (e.g. consistency,lists); "

@@ -63,13 +63,38 @@ def classify_cmd(
     explain: Annotated[
         bool, typer.Option(help="Add why each candidate scored (JSON 'why').")
     ] = False,
+    backend: Annotated[
+        str,
+        typer.Option(
+            help="lexical (built in) or llm: an OpenAI-compatible endpoint re-ranks "
+            "the lexical shortlist (BORDERLINE_LLM_ENDPOINT, BORDERLINE_LLM_MODEL)."
+        ),
+    ] = "lexical",
+    llm_endpoint: Annotated[
+        str | None, typer.Option(help="Overrides BORDERLINE_LLM_ENDPOINT.")
+    ] = None,
+    llm_model: Annotated[str | None, typer.Option(help="Overrides BORDERLINE_LLM_MODEL.")] = None,
 ) -> None:
     """Classify a product to HS 2022 six-digit subheadings, or abstain ("needs a broker")."""
+    from borderline.settings import env
     from borderline.trade.classify import HSClassifier, Listing
 
     if (title is None) == (batch is None):
         raise InvalidInput("give a TITLE or --batch FILE, not both", where="classify")
-    clf = HSClassifier(abstain_below=abstain_below)
+    clf: Any = HSClassifier(abstain_below=abstain_below)
+    if backend == "llm":
+        from borderline.trade.llm import LLMReranker
+
+        endpoint = llm_endpoint or env("LLM_ENDPOINT")
+        if not endpoint:
+            raise InvalidInput(
+                "the llm backend needs --llm-endpoint or BORDERLINE_LLM_ENDPOINT", where="--backend"
+            )
+        clf = LLMReranker(
+            clf, endpoint, llm_model or env("LLM_MODEL"), api_key=env("LLM_API_KEY") or None
+        )
+    elif backend != "lexical":
+        raise InvalidInput("backend must be lexical or llm", where="--backend")
     if batch is not None:
         for lineno, obj in iter_jsonl(batch):
             where = f"{batch}:{lineno}"
