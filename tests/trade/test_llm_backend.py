@@ -27,7 +27,7 @@ ANSWER: dict[str, Any] = {"mode": "second"}
 
 
 class ChatHandler(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802 - the http.server API
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         SEEN.append({"path": self.path, "auth": self.headers.get("Authorization"), **body})
         codes = re.findall(r"^(\d{6}):", body["messages"][1]["content"], flags=re.M)
@@ -38,7 +38,7 @@ class ChatHandler(BaseHTTPRequestHandler):
             return
         content = {
             "second": f'Sure.\n```json\n{{"hs6": "{codes[1]}", "confidence": 0.9, '
-                      '"reason": "material decides"}\n```',
+            '"reason": "material decides"}\n```',
             "outside": '{"hs6": "010121", "confidence": 0.99, "reason": "horses"}',
             "none": '{"hs6": null, "confidence": 0.2, "reason": "none fits"}',
             "prose": "I think it is a shoe.",
@@ -82,12 +82,14 @@ def test_llm_reranks_the_shortlist(endpoint: str) -> None:
     assert "Men's leather sneakers" in req["messages"][1]["content"]
 
 
-@pytest.mark.parametrize(("mode", "why"), [
-    ("outside", "010121 is not a candidate"),
-    ("prose", "no JSON object"),
-])
-def test_bad_answers_fall_back_to_the_lexical_ranking(endpoint: str, mode: str,
-                                                      why: str) -> None:
+@pytest.mark.parametrize(
+    ("mode", "why"),
+    [
+        ("outside", "010121 is not a candidate"),
+        ("prose", "no JSON object"),
+    ],
+)
+def test_bad_answers_fall_back_to_the_lexical_ranking(endpoint: str, mode: str, why: str) -> None:
     ANSWER["mode"] = mode
     base = HSClassifier()
     lexical = base.classify(LISTING, top=3)
@@ -115,11 +117,25 @@ def test_endpoint_failures_are_clear_errors(endpoint: str) -> None:
 def test_cli_backend(endpoint: str) -> None:
     ANSWER["mode"] = "second"
     runner = CliRunner()
-    r = runner.invoke(app, ["trade", "classify", LISTING.title, "--json", "--backend", "llm",
-                            "--llm-endpoint", endpoint, "--llm-model", "m"])
+    r = runner.invoke(
+        app,
+        [
+            "trade",
+            "classify",
+            LISTING.title,
+            "--json",
+            "--backend",
+            "llm",
+            "--llm-endpoint",
+            endpoint,
+            "--llm-model",
+            "m",
+        ],
+    )
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     assert out["candidates"][0]["score"] == 0.9
-    r = runner.invoke(app, ["trade", "classify", "x", "--backend", "llm"],
-                      env={"BORDERLINE_LLM_ENDPOINT": ""})
+    r = runner.invoke(
+        app, ["trade", "classify", "x", "--backend", "llm"], env={"BORDERLINE_LLM_ENDPOINT": ""}
+    )
     assert isinstance(r.exception, InvalidInput) and "llm-endpoint" in str(r.exception)
