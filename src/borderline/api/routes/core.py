@@ -49,15 +49,19 @@ def health(services: ServicesDep) -> Health:
         },
         409: {"description": "the order id was used with another payload"},
     },
+    response_model=Decision,
 )
-def create_decision(
-    order: Order, response: Response, services: ServicesDep, _: Assessor
-) -> Decision:
+def create_decision(order: Order, services: ServicesDep, _: Assessor) -> Response:
     decision, replayed = services.assess(order)
-    if replayed:
-        response.status_code = 200
-        response.headers["Idempotent-Replay"] = "true"
-    return decision
+    # The decision was built by the engine from validated parts: serialise it once, rather
+    # than have FastAPI validate the whole explained decision again (the hot path's largest
+    # cost after the engine itself). The schema in OpenAPI is unchanged.
+    return Response(
+        content=decision.model_dump_json(),
+        media_type="application/json",
+        status_code=200 if replayed else 201,
+        headers={"Idempotent-Replay": "true"} if replayed else None,
+    )
 
 
 class BatchRequest(BaseModel):
