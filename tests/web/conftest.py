@@ -128,7 +128,8 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium")
+        # A browser test that does not run proves nothing: fail, and say how to fix it.
+        pytest.fail(f"no Chromium at {CHROMIUM}: run `bash .ci/run` or apt-get install chromium")
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
