@@ -63,6 +63,17 @@ class BadCsrf(Exception):
     pass
 
 
+def _set_pre_cookie(resp: Response, secret: bytes, token: str) -> None:
+    """The pre-sign-in cookie that carries the sign-in form's CSRF token."""
+    resp.set_cookie(
+        webauth.PRE_COOKIE,
+        webauth.sign(secret, token),
+        httponly=True,
+        samesite="strict",
+        path="/web",
+    )
+
+
 def _fmt_age(hours: float) -> str:
     if hours < 1:
         return f"{int(hours * 60)} min"
@@ -198,13 +209,7 @@ async def _login_with_kept(
         kept=kept,
     )
     if fresh:
-        resp.set_cookie(
-            webauth.PRE_COOKIE,
-            webauth.sign(secret, pre),
-            httponly=True,
-            samesite="strict",
-            path="/web",
-        )
+        _set_pre_cookie(resp, secret, pre)
     return resp
 
 
@@ -354,13 +359,7 @@ def login_page(request: Request) -> Response:
         notice=notice,
     )
     if fresh:
-        resp.set_cookie(
-            webauth.PRE_COOKIE,
-            webauth.sign(secret, pre_token),
-            httponly=True,
-            samesite="strict",
-            path="/web",
-        )
+        _set_pre_cookie(resp, secret, pre_token)
     return resp
 
 
