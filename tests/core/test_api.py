@@ -87,6 +87,24 @@ def test_malformed_and_oversized_bodies(client: TestClient, keys: dict[str, str]
     assert client.get("/health").status_code == 200  # still serving
 
 
+def test_chunked_upload_is_cut_off_as_it_arrives(client: TestClient, keys: dict[str, str]) -> None:
+    sent = 0
+
+    def chunks():  # type: ignore[no-untyped-def]
+        nonlocal sent
+        yield b'{"id": "'
+        for _ in range(40):  # 40 x 256 KiB = 10 MiB, over the 2 MB limit
+            sent += 1
+            yield b"a" * 262_144
+        yield b'"}'
+
+    h = {**auth(keys["svc"]), "content-type": "application/json"}
+    r = client.post("/v1/decisions", content=chunks(), headers=h)
+    assert r.status_code == 413, r.text
+    assert "limit" in r.json()["message"]
+    assert client.get("/health").status_code == 200
+
+
 @pytest.mark.parametrize(
     ("header", "status"),
     [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import pkgutil
 from typing import Any
 
@@ -10,8 +11,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.responses import Response
 
 import borderline
 from borderline.api import routes
@@ -48,39 +47,89 @@ def validation_errors(errors: Any) -> list[dict[str, Any]]:
     return items
 
 
-class BodyLimit(BaseHTTPMiddleware):
-    """Refuse oversized bodies before reading them (413), so a 10 MB upload cannot hurt us."""
+async def _reply(send: Any, status: int, body: dict[str, Any]) -> None:
+    payload = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})
+
+
+class BodyLimit:
+    """Refuse oversized bodies (413): by Content-Length before reading anything, and for
+    chunked uploads as the bytes arrive, so a 10 MB body is never held in memory.
+
+    Plain ASGI rather than ``BaseHTTPMiddleware``: it sits on every request's path and the
+    latter costs a task and a stream per request.
+    """
 
     def __init__(self, app: Any, max_bytes: int) -> None:
-        super().__init__(app)
+        self.app = app
         self.max_bytes = max_bytes
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        length = request.headers.get("content-length")
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length")
         if length is not None:
             if not length.isdigit():
-                return JSONResponse(
-                    {"error": "bad_request", "message": "bad Content-Length"}, status_code=400
-                )
+                await _reply(send, 400, {"error": "bad_request", "message": "bad Content-Length"})
+                return
             if int(length) > self.max_bytes:
-                return JSONResponse(
+                await _reply(
+                    send,
+                    413,
                     {
                         "error": "payload_too_large",
-                        "message": f"body of {length} bytes exceeds the limit of {self.max_bytes}",
+                        "message": f"body of {int(length)} bytes exceeds the limit of "
+                        f"{self.max_bytes}",
                     },
-                    status_code=413,
                 )
-        elif request.method in ("POST", "PUT", "PATCH"):
-            body = await request.body()
-            if len(body) > self.max_bytes:
-                return JSONResponse(
-                    {
-                        "error": "payload_too_large",
-                        "message": f"body exceeds the limit of {self.max_bytes} bytes",
-                    },
-                    status_code=413,
-                )
-        return await call_next(request)
+                return
+            await self.app(scope, receive, send)
+            return
+        seen = 0
+        refused = False
+
+        async def counting_receive() -> Any:
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    # Answer now, then tell the app the client is gone: it stops reading and
+                    # whatever it tries to send afterwards is dropped below.
+                    refused = True
+                    await _reply(
+                        send,
+                        413,
+                        {
+                            "error": "payload_too_large",
+                            "message": f"body exceeds the limit of {self.max_bytes} bytes",
+                        },
+                    )
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Any) -> None:
+            if not refused:
+                await send(message)
+
+        try:
+            await self.app(scope, counting_receive, guarded_send)
+        except Exception:
+            if not refused:
+                raise
 
 
 def create_app(services: Services | None = None) -> FastAPI:
