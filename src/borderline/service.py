@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-import json
 import threading
 import time
 import uuid
@@ -34,7 +33,7 @@ from borderline.engine import (
     discover_assessors,
 )
 from borderline.errors import Conflict, InvalidInput, NotFound
-from borderline.ledger import Ledger, load_or_create_key
+from borderline.ledger import Ledger, canonical_json, load_or_create_key
 from borderline.model import Decision, Finding, Order
 from borderline.policy import Facts, apply_policy, compile_policy, default_policy_source
 from borderline.policy.language import CompiledPolicy
@@ -92,11 +91,13 @@ _ACTIVE_SELECT = select(PolicyRow.id).where(
 )
 
 
+def payload_sha256(payload: Mapping[str, Any]) -> str:
+    """Hash of an order payload's canonical JSON: key order and spacing do not count."""
+    return hashlib.sha256(canonical_json(payload)).hexdigest()
+
+
 def payload_hash(order: Order) -> str:
-    body = order.model_dump(mode="json")
-    return hashlib.sha256(
-        json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-    ).hexdigest()
+    return payload_sha256(order.model_dump(mode="json"))
 
 
 def validation_to_error(exc: ValidationError, prefix: str = "") -> InvalidInput:
@@ -368,10 +369,10 @@ class Services:
     def _assess_in(
         self, s: Session, order: Order, engine: Engine, history: DbHistory | None = None
     ) -> tuple[Decision, bool]:
-        phash = payload_hash(order)
-        existing = s.execute(
-            select(OrderRow.payload_hash).where(OrderRow.id == order.id)
-        ).scalar_one_or_none()
+        # Dumped once: hashed here for idempotency, stored as is by _store.
+        payload = order.model_dump(mode="json")
+        phash = payload_sha256(payload)
+        existing = s.execute(_HASH_SELECT, {"id": order.id}).scalar_one_or_none()
         if existing is not None:
             if existing != phash:
                 raise Conflict(
@@ -395,7 +396,7 @@ class Services:
         customer = db_history.customer(order.customer_key, order.created_at)
         decision = engine.assess(order, ctx)
         decision.timings_ms.setdefault("total", round((time.perf_counter() - t0) * 1000, 3))
-        self._store(s, order, phash, decision, customer, engine)
+        self._store(s, order, payload, phash, decision, customer, engine)
         for hook in self._recorded_hooks:
             hook(s, order, decision)
         db_history.forget(order.customer_key)
@@ -405,6 +406,7 @@ class Services:
         self,
         s: Session,
         order: Order,
+        payload: dict[str, Any],
         phash: str,
         decision: Decision,
         history: CustomerHistory,
@@ -429,7 +431,7 @@ class Services:
                 origin_country=order.shipment.origin_country,
                 destination_country=order.shipment.destination_country,
                 payload_hash=phash,
-                payload=order.model_dump(mode="json"),
+                payload=payload,
             ),
         )
         # The facts the policy saw that are not in the order itself, for replay and backtests.
@@ -920,15 +922,7 @@ class Services:
         order = s.get(OrderRow, row.order_id)
         body = {k: v for k, v in row.body.items() if k != "receipt"}
         # Recompute the payload hash from the stored order: an edited order is detected too.
-        phash = (
-            hashlib.sha256(
-                json.dumps(
-                    order.payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-                ).encode()
-            ).hexdigest()
-            if order is not None
-            else "missing"
-        )
+        phash = payload_sha256(order.payload) if order is not None else "missing"
         return _decision_record(body, phash)
 
     def _policy_draft_record(self, s: Session, subject: str) -> Mapping[str, Any] | None:
