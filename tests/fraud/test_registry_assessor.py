@@ -93,8 +93,13 @@ def test_assessor_findings(orders: tuple[pd.DataFrame, pd.DataFrame], model: Fra
         assert CODE.match(r.code) and r.code.startswith("fraud.reason.")
         assert r.score == 0 and r.evidence["contribution_logodds"] > 0
     # a stolen card through the engine: the decision carries the fraud score signal
+    ctx.versions.clear()  # the direct call above recorded the model in the caller's context
     decision = Engine(assessors=[a]).assess(all_orders[fraud_i], ctx)
     assert decision.signals["fraud.score"] == main.signals["fraud.score"]
+    # ... and names the model that scored it; the engine keeps a record per order
+    assert decision.versions["model.fraud"] == model.version
+    assert decision.versions["assessor.fraud"] == FraudAssessor.version
+    assert ctx.versions == {}
 
 
 def test_contributions_are_exact_shap(

@@ -78,6 +78,11 @@ class AssessContext:
     lists: ListProvider = field(default_factory=_NoLists)
     now: datetime | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    # What an assessor used for *this* order that the assessor's own version does not say —
+    # the fraud model version, a classifier backend: ``ctx.versions["model.fraud"] = "v3"``.
+    # The engine starts each assessment with an empty dict and copies it into
+    # ``Decision.versions``, so a decision names the model that scored it.
+    versions: dict[str, str] = field(default_factory=dict)
 
 
 @runtime_checkable

@@ -10,6 +10,7 @@ import logging
 import time
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from importlib.metadata import entry_points
 from typing import Any
@@ -180,14 +181,15 @@ class Engine:
             rules=result.hits,
             findings=findings,
             signals=signals,
-            versions=self.versions(),
+            versions={**self.versions(), **ctx.versions},
             timings_ms=timings,
             created_at=datetime.now(UTC),
             degraded=degraded,
         )
 
     def assess(self, order: Order, ctx: AssessContext | None = None) -> Decision:
-        ctx = ctx or AssessContext()
+        # A fresh per-order versions record; everything else in the context is shared.
+        ctx = replace(ctx, versions={}) if ctx is not None else AssessContext()
         t0 = time.perf_counter()
         findings, timings, degraded = self.run_assessors(order, ctx)
         decision = self.decide(order, ctx, findings, timings, degraded)

@@ -138,6 +138,7 @@ class FraudAssessor(BaseAssessor):
         score = round(100.0 * p, 3)
         above = p >= model.threshold
         source = f"fraud-model@{model.version}"
+        ctx.versions["model.fraud"] = model.version
         findings = [
             self.finding(
                 "fraud.model.score",
