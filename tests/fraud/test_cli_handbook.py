@@ -70,7 +70,21 @@ def test_single_split_json_and_predictions(days_dir: Path, tmp_path: Path) -> No
     assert "TX_FRAUD_SCENARIO" not in rep["features"]
     fold = rep["folds"][0]
     assert (fold["train_start"], fold["test_start"]) == ("2018-07-25", "2018-08-08")
-    assert set(rep["summary"]) == {"auc", "ap", "cp100"}
+    # The simulator's ground truth is in the files, so the report says what is reachable.
+    assert set(rep["summary"]) == {
+        "auc",
+        "ap",
+        "cp100",
+        "auc_ceiling",
+        "auc_traceable",
+        "cp100_ceiling",
+    }
+    diag = fold["diagnostics"]
+    assert 0 < diag["no_trace_frauds"] < fold["n_test_frauds"]
+    assert diag["auc_ceiling"] == pytest.approx(
+        1 - 0.5 * diag["no_trace_frauds"] / fold["n_test_frauds"]
+    )
+    assert 0 < diag["cp100_ceiling"] <= 1 and diag["auc_traceable"] > fold["auc"]
     assert rep["published"]["ap"] == 0.694
     # The figures can be checked independently from the predictions file.
     p = pd.read_csv(preds)

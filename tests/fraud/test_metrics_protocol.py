@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from borderline.errors import InvalidInput
-from borderline.fraud.handbook.protocol import Fold, folds, split
+from borderline.fraud.handbook.protocol import Fold, folds, no_trace_frauds, split
 from borderline.fraud.metrics import card_precision_top_k, recall_at_fpr
 
 
@@ -91,3 +91,28 @@ def test_compromised_cards_are_removed() -> None:
     pairs = sorted(zip(days, kept["CUSTOMER_ID"], strict=True))
     # card 2 stays on test days 0 and 1 (its fraud is on day S+8 = test day - 8 for S+16)
     assert pairs == [(0, 2), (0, 3), (1, 2), (1, 3)]
+
+
+def test_no_trace_frauds_by_hand() -> None:
+    """A compromise leaves a trace only through a scenario-2 fraud older than the delay."""
+    rows = [
+        # terminal 1: a compromise fraud 10 days earlier is known -> traceable
+        (1, 0, 2, 10),
+        (1, 0, 2, 20),
+        # terminal 2: the earlier compromise fraud is only 5 days old -> hidden
+        (2, 0, 2, 15),
+        (2, 0, 2, 20),
+        # terminal 3: the known fraud is a large amount (scenario 1): says nothing -> hidden
+        (3, 0, 1, 10),
+        (3, 0, 2, 20),
+        # terminal 4: the known compromise fraud is 40 days old, past 28 + 7 -> hidden
+        (4, 0, 2, 0),
+        (4, 0, 2, 40),
+        # a scenario-3 fraud is never "no trace" (the customer's amounts are its trace)
+        (5, 0, 3, 20),
+    ]
+    df = pd.DataFrame(rows, columns=["TERMINAL_ID", "CUSTOMER_ID", "TX_FRAUD_SCENARIO", "day"])
+    df["TX_DATETIME"] = pd.Timestamp("2018-04-01") + pd.to_timedelta(df["day"], unit="D")
+    df["TX_FRAUD"] = (df["TX_FRAUD_SCENARIO"] > 0).astype(int)
+    hidden = no_trace_frauds(df, delay_days=7)
+    assert hidden.tolist() == [True, False, True, True, False, True, True, True, False]

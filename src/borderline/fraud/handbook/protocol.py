@@ -14,6 +14,9 @@ For a fold whose training starts on day ``S``:
 
 Prequential: four folds with training starting 2018-08-15, 08-08, 08-01 and 07-25.
 Single split: training from 2018-07-25, test from 2018-08-08.
+
+When the data carries the simulator's ``TX_FRAUD_SCENARIO`` (ground truth, never a feature),
+each fold also reports how much of its AUC is reachable at all (``trace_diagnostics``).
 """
 
 from __future__ import annotations
@@ -27,9 +30,10 @@ import numpy as np
 import pandas as pd
 
 from borderline.errors import InvalidInput
-from borderline.fraud.handbook.features import compute_features
+from borderline.fraud.handbook.features import DAY, compute_features
 from borderline.fraud.metrics import auc, average_precision, card_precision_top_k
 from borderline.fraud.model import train_booster
+from borderline.fraud.windows import Grouped, window_sum
 
 PREQUENTIAL_STARTS = [date(2018, 8, 15), date(2018, 8, 8), date(2018, 8, 1), date(2018, 7, 25)]
 SINGLE_START = date(2018, 7, 25)
@@ -117,6 +121,7 @@ class FoldResult:
     ap: float
     cp100: float
     cp100_per_day: list[float] = field(default_factory=list)
+    diagnostics: dict[str, float] | None = None
 
 
 def evaluate(
@@ -139,7 +144,7 @@ def evaluate(
         booster = train_booster(
             X.iloc[train], y[train], params=params or HANDBOOK_PARAMS, rounds=rounds
         )
-        score = booster.predict(X.iloc[test])
+        score = np.asarray(booster.predict(X.iloc[test]), dtype=np.float64)
         test_day = (
             (df["TX_DATETIME"].iloc[test] - pd.Timestamp(f.test_start)) // pd.Timedelta(days=1)
         ).to_numpy()
@@ -159,6 +164,11 @@ def evaluate(
                 ap=average_precision(y[test], score),
                 cp100=cp,
                 cp100_per_day=cp_days,
+                diagnostics=(
+                    trace_diagnostics(df, test, score, delay_days)
+                    if "TX_FRAUD_SCENARIO" in df.columns
+                    else None
+                ),
             )
         )
         preds.append(
@@ -174,6 +184,60 @@ def evaluate(
     return report, pd.concat(preds, ignore_index=True)
 
 
+def no_trace_frauds(df: pd.DataFrame, delay_days: int = 7) -> np.ndarray:
+    """Frauds of a terminal compromise (scenario 2) that have left no usable trace yet.
+
+    A compromised terminal turns every payment on it into fraud for 28 days and changes
+    nothing else, so the only evidence is the labels of its earlier payments — and those are
+    usable only once older than the delay. A scenario-2 fraud whose terminal has no
+    scenario-2 fraud in ``(t - delay - 28 d, t - delay]`` (a known fraud of another kind says
+    nothing about a compromise) is, at scoring time, indistinguishable from a genuine payment:
+    any model ranks it like a genuine one, half-way on average.
+    """
+    ts = pd.to_datetime(df["TX_DATETIME"])
+    t = ((ts - ts.min().normalize()).dt.total_seconds()).to_numpy().astype(np.int64)
+    delay = delay_days * DAY
+    g = Grouped.build(df["TERMINAL_ID"].to_numpy(dtype=np.int64), t, horizon=delay + 28 * DAY)
+    lo, hi = g.bounds(delay + 28 * DAY, delay)
+    scenario = df["TX_FRAUD_SCENARIO"].to_numpy()
+    known = g.to_original(window_sum(g.sorted_view(scenario == 2), lo, hi))
+    return np.asarray((scenario == 2) & (known == 0))
+
+
+def trace_diagnostics(
+    df: pd.DataFrame, test: np.ndarray, score: np.ndarray, delay_days: int
+) -> dict[str, float]:
+    """How much of a fold's AUC any model can reach, from the simulator's ground truth.
+
+    ``auc_ceiling`` = 1 - ½ · (share of test frauds with no trace): what a model scores if it
+    ranks every traceable fraud above every genuine payment and the untraceable ones at
+    random. ``auc_traceable`` is the model's AUC with the untraceable frauds left out.
+    ``cp100_ceiling`` is the Card Precision@100 of that same ranking.
+    """
+    y = df["TX_FRAUD"].to_numpy()[test]
+    hidden = no_trace_frauds(df, delay_days)[test]
+    n_fraud = int(y.sum())
+    keep = ~hidden
+    # The same "oracle" for Card Precision@100: traceable frauds on top, everything else in a
+    # random order; averaged over a few draws.
+    day = (
+        (df["TX_DATETIME"].iloc[test] - df["TX_DATETIME"].iloc[test].min().normalize())
+        // pd.Timedelta(days=1)
+    ).to_numpy()
+    cust = df["CUSTOMER_ID"].to_numpy()[test]
+    rng = np.random.default_rng(0)
+    cps = [
+        card_precision_top_k(day, cust, y, ((y == 1) & keep) + rng.random(len(y)), k=100)[0]
+        for _ in range(5)
+    ]
+    return {
+        "no_trace_frauds": int(hidden.sum()),
+        "auc_ceiling": 1.0 - 0.5 * float(hidden.sum()) / n_fraud if n_fraud else float("nan"),
+        "auc_traceable": auc(y[keep], score[keep]),
+        "cp100_ceiling": float(np.mean(cps)),
+    }
+
+
 def summarise(
     results: list[FoldResult], protocol: str, feature_set: str, delay_days: int, features: list[str]
 ) -> dict[str, Any]:
@@ -182,6 +246,13 @@ def summarise(
         return {"mean": float(np.mean(v)), "std": float(np.std(v, ddof=1)) if len(v) > 1 else 0.0}
 
     summary = {m: stat(m) for m in ("auc", "ap", "cp100")}
+    if results and all(r.diagnostics for r in results):
+        for m in ("auc_ceiling", "auc_traceable", "cp100_ceiling"):
+            v = np.array([(r.diagnostics or {})[m] for r in results], dtype=float)
+            summary[m] = {
+                "mean": float(np.mean(v)),
+                "std": float(np.std(v, ddof=1)) if len(v) > 1 else 0.0,
+            }
     return {
         "protocol": protocol,
         "feature_set": feature_set,
