@@ -279,6 +279,7 @@ class Services:
         # Storage-backed helpers domains hand to their assessors through ctx.extras.
         self._context_providers = [ep.load() for ep in entry_points(group="borderline.context")]
         self._recorded_hooks = [ep.load() for ep in entry_points(group="borderline.recorded")]
+        self._labelled_hooks = [ep.load() for ep in entry_points(group="borderline.labelled")]
 
     @classmethod
     def open(
@@ -910,6 +911,8 @@ class Services:
             s.add(row)
             s.flush()
             self.ledger.append(s, kind="label", subject=row.label_id, record=_label(row))
+            for hook in self._labelled_hooks:  # e.g. the fraud feature store, same transaction
+                hook(s, _label(row))
             out.append(_label(row))
         return out
 
