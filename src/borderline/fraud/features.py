@@ -84,6 +84,12 @@ SPEC = Spec(
 )
 
 
+def label_bounds(t: int, label_delay_days: int) -> tuple[int, int]:
+    """(lo, hi] of the orders whose labels an order at ``t`` may use (online execution)."""
+    delay = label_delay_days * DAY
+    return t - delay - LABEL_WINDOW_DAYS * DAY, t - delay
+
+
 def _wname(w: int) -> str:
     return f"{w // DAY}d" if w % DAY == 0 else f"{w // HOUR}h"
 
@@ -359,7 +365,7 @@ def online_features(
     out: dict[str, float] = {k: float(v[0]) for k, v in static_features(cols).items()}
     t = int(flat["t"])
     amount = float(flat["amount"])
-    delay = label_delay_days * DAY
+    label_lo, label_hi = label_bounds(t, label_delay_days)
     for e, w, agg in spec.velocity:
         v = flat[e]
         if not v:
@@ -402,7 +408,7 @@ def online_features(
         if not v:
             known = frauds = 0
         else:
-            known, frauds = view.labelled(e, v, t - delay - LABEL_WINDOW_DAYS * DAY, t - delay)
+            known, frauds = view.labelled(e, v, label_lo, label_hi)
         out[f"{e}_known_orders"] = float(known)
         out[f"{e}_known_frauds"] = float(frauds)
         out[f"{e}_known_fraud_rate"] = frauds / known if known else 0.0

@@ -3,8 +3,10 @@
 Each recorded order adds one row per entity it names (customer, card, device, IP, e-mail,
 shipping address, corridor) to ``fraud_events`` — entity values are stored as SHA-256 digests,
 so e-mails and IPs do not sit in clear text here — and one row per (entity, other) link to
-``fraud_links``. ``fraud_labels`` holds each order's latest label. ``features(flat)`` answers
-``borderline.fraud.features.online_features`` with indexed range queries.
+``fraud_links``. ``fraud_labels`` holds each order's latest label, copied onto the order's
+event rows; ``fraud_days`` counts orders and frauds per entity value and day.
+``features(flat)`` fetches what one order needs in three grouped, indexed queries and runs
+``borderline.fraud.features.online_features`` over the result.
 
 Only adapters and services import this module (domain code stays free of the DB layer).
 Feed it with ``record(flat)`` as orders are assessed and ``record_label`` as labels arrive, or
@@ -15,7 +17,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -26,18 +30,28 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    Select,
     String,
     and_,
+    bindparam,
+    case,
+    false,
     func,
     insert,
+    or_,
     select,
+    update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from borderline.errors import InvalidInput
 from borderline.fraud.features import (
+    DAY,
     DEFAULT_LABEL_DELAY_DAYS,
     ENTITY_COLS,
     SPEC,
+    Spec,
+    label_bounds,
     online_features,
 )
 from borderline.fraud.flat import flatten
@@ -48,13 +62,34 @@ from borderline.store.models import LabelRow, OrderRow
 
 class FraudEventRow(Base):
     __tablename__ = "fraud_events"
-    __table_args__ = (Index("ix_fraud_events_lookup", "entity", "value", "t"),)
+    # Covering: the per-order pass of SqlFeatureStore.fetch reads this index only.
+    __table_args__ = (Index("ix_fraud_events_lookup", "entity", "value", "t", "amount", "fraud"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     order_id: Mapped[str] = mapped_column(String(200), index=True)
     entity: Mapped[str] = mapped_column(String(20))
     value: Mapped[str] = mapped_column(String(64))
     t: Mapped[int] = mapped_column(BigInteger)
     amount: Mapped[float] = mapped_column(Float)
+    # The order's latest label, copied from fraud_labels (which stays the source of truth).
+    fraud: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class FraudDayRow(Base):
+    """Per entity value and UTC day (``t // 86400``): orders recorded and those labelled fraud.
+
+    Label-aware features look 90 days back; counting those events one by one costs as many rows
+    as a busy corridor has orders. Whole days come from here, only the two partial days at the
+    window's ends from ``fraud_events``. Kept in step in the same transaction as the events.
+    """
+
+    __tablename__ = "fraud_days"
+    # SQLite: the rows live in the primary-key b-tree, so a range of days is one read.
+    __table_args__ = ({"sqlite_with_rowid": False},)
+    entity: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    orders: Mapped[int] = mapped_column(Integer)
+    frauds: Mapped[int] = mapped_column(Integer)
 
 
 class FraudLinkRow(Base):
@@ -84,117 +119,355 @@ def digest(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
-class SqlFeatureStore:
-    """``EntityView`` over the ``fraud_*`` tables of one SQLAlchemy session."""
+_NEVER = -(2**62)  # a lower time bound below any stored t: "the entity's whole history"
 
-    # One query fetches an entity's last 31 days; every velocity window is answered from it.
-    RECENT = 31 * 86400
 
-    def __init__(self, session: Session, label_delay_days: int = DEFAULT_LABEL_DELAY_DAYS) -> None:
-        self.s = session
-        self.label_delay_days = label_delay_days
-        self._recent: dict[tuple[str, str, int], list[tuple[int, float]]] = {}
+@dataclass(frozen=True)
+class _Plan:
+    """What ``online_features`` asks of the tables under a ``Spec``."""
 
-    # --- EntityView
-    def window(self, entity: str, value: str, lo: int, hi: int) -> tuple[int, float]:
-        e = FraudEventRow
-        if hi - lo <= self.RECENT:
-            key = (entity, value, hi)
-            rows = self._recent.get(key)
-            if rows is None:
-                rows = [
-                    (int(t), float(a))
-                    for t, a in self.s.execute(
-                        select(e.t, e.amount).where(
-                            e.entity == entity,
-                            e.value == digest(value),
-                            e.t > hi - self.RECENT,
-                            e.t <= hi,
-                        )
+    windows: tuple[int, ...]  # distinct velocity window lengths
+    velocity: dict[str, int]  # entity -> its longest velocity window
+    whole: frozenset[str]  # entities whose whole history is needed (age, amount history)
+    label: frozenset[str]  # entities with label-aware risk
+    entities: tuple[str, ...]  # every entity the event statement looks up
+
+
+@cache
+def _plan(spec: Spec = SPEC) -> _Plan:
+    velocity: dict[str, int] = {}
+    for e, w, _agg in spec.velocity:
+        velocity[e] = max(velocity.get(e, 0), w)
+    whole = frozenset((*spec.age, *spec.history))
+    return _Plan(
+        windows=tuple(sorted({w for _e, w, _agg in spec.velocity})),
+        velocity=velocity,
+        whole=whole,
+        label=frozenset(spec.label),
+        entities=tuple(sorted(set(velocity) | whole | set(spec.label))),
+    )
+
+
+@dataclass(frozen=True)
+class _LabelWindow:
+    """The label window (lo, hi] split into whole UTC days and the two partial days at its
+    ends: (lo, first_end) and [last_start, hi]. It spans 90 days, so the two never meet."""
+
+    lo: int
+    hi: int
+
+    def __post_init__(self) -> None:
+        if self.hi // DAY <= self.lo // DAY:
+            raise ValueError("the label window must span at least one day boundary")
+
+    @property
+    def first_end(self) -> int:
+        return (self.lo // DAY + 1) * DAY
+
+    @property
+    def last_start(self) -> int:
+        return (self.hi // DAY) * DAY
+
+    @property
+    def whole_days(self) -> tuple[int, int]:
+        """Days d with lo // DAY < d < hi // DAY."""
+        return self.lo // DAY, self.hi // DAY
+
+
+@cache
+def _statements(spec: Spec = SPEC) -> tuple[Select[Any], Select[Any], Select[Any]]:
+    """The three statements ``SqlFeatureStore.features`` runs, built once per process.
+
+    1. events: per entity of the order, one grouped pass over the index rows any feature looks
+       at — the entity's whole history (age, amount history), its longest velocity window, the
+       two partial days of the label window — giving count / sum / sum of squares / first t,
+       count and sum inside each velocity window, and orders and frauds on those partial days;
+    2. days: per label entity, orders and frauds on the whole days of the label window;
+    3. links: per (entity, other), distinct others so far and whether this order's is one.
+    Every value is a bound parameter, so SQLAlchemy compiles each statement once.
+    """
+    ev, dy, lk = FraudEventRow.__table__, FraudDayRow.__table__, FraudLinkRow.__table__
+    plan = _plan(spec)
+
+    def p(name: str, type_: Any = BigInteger) -> Any:
+        return bindparam(name, type_=type_)
+
+    cols: list[Any] = [
+        ev.c.entity,
+        ev.c.value,
+        func.count(),
+        func.sum(ev.c.amount),
+        func.sum(ev.c.amount * ev.c.amount),
+        func.min(ev.c.t),
+    ]
+    for w in plan.windows:
+        inside = ev.c.t > p(f"since_{w}")
+        cols += [func.sum(case((inside, 1), else_=0)), func.sum(case((inside, ev.c.amount)))]
+    first_day = and_(ev.c.t > p("label_lo"), ev.c.t < p("label_first_end"))
+    last_day = and_(ev.c.t >= p("label_last_start"), ev.c.t <= p("label_hi"))
+    edge = or_(first_day, last_day)
+    cols += [
+        func.sum(case((edge, 1), else_=0)),
+        func.sum(case((and_(edge, ev.c.fraud.is_(True)), 1), else_=0)),
+    ]
+    keys = []
+    for e in plan.entities:
+        mine = and_(ev.c.entity == e, ev.c.value == p(f"v_{e}", String))
+        if e in plan.whole:
+            keys.append(mine)
+            continue
+        if e in plan.velocity:
+            keys.append(and_(mine, ev.c.t > p(f"from_{e}")))
+        if e in plan.label:
+            keys += [and_(mine, first_day), and_(mine, last_day)]
+    events = select(*cols).where(or_(*keys), ev.c.t <= p("t")).group_by(ev.c.entity, ev.c.value)
+    days = (
+        select(dy.c.entity, dy.c.value, func.sum(dy.c.orders), func.sum(dy.c.frauds))
+        .where(
+            or_(
+                *(
+                    and_(dy.c.entity == e, dy.c.value == p(f"v_{e}", String))
+                    for e in sorted(plan.label)
+                )
+            ),
+            dy.c.day > p("day_lo", Integer),
+            dy.c.day < p("day_hi", Integer),
+        )
+        .group_by(dy.c.entity, dy.c.value)
+    )
+    others = sorted({o for _e, o in spec.distinct})
+    this_one = case(*((lk.c.other == o, p(f"v_{o}", String)) for o in others))
+    links = (
+        select(
+            lk.c.entity,
+            lk.c.value,
+            lk.c.other,
+            func.count(),
+            func.sum(case((lk.c.other_value == this_one, 1), else_=0)),
+        )
+        .where(
+            or_(
+                *(
+                    and_(
+                        lk.c.entity == e,
+                        lk.c.value == p(f"v_{e}", String),
+                        lk.c.other == o,
                     )
-                ]
-                self._recent[key] = rows
-            inside = [a for t, a in rows if lo < t <= hi]
-            return len(inside), float(sum(inside))
-        row = self.s.execute(
-            select(func.count(), func.coalesce(func.sum(e.amount), 0.0)).where(
-                e.entity == entity, e.value == digest(value), e.t > lo, e.t <= hi
-            )
-        ).one()
-        return int(row[0]), float(row[1])
-
-    def prior(self, entity: str, value: str, t: int) -> tuple[int, float, float, int | None]:
-        e = FraudEventRow
-        row = self.s.execute(
-            select(
-                func.count(),
-                func.coalesce(func.sum(e.amount), 0.0),
-                func.coalesce(func.sum(e.amount * e.amount), 0.0),
-                func.min(e.t),
-            ).where(e.entity == entity, e.value == digest(value), e.t <= t)
-        ).one()
-        return int(row[0]), float(row[1]), float(row[2]), (int(row[3]) if row[0] else None)
-
-    def distinct(self, entity: str, value: str, other: str) -> int:
-        lk = FraudLinkRow
-        n = self.s.scalar(
-            select(func.count()).where(
-                lk.entity == entity, lk.value == digest(value), lk.other == other
+                    for e, o in spec.distinct
+                )
             )
         )
-        return int(n or 0)
+        .group_by(lk.c.entity, lk.c.value, lk.c.other)
+    )
+    return events, days, links
+
+
+class _Fetched:
+    """An ``EntityView`` over what the three statements returned for one order.
+
+    It answers exactly the questions ``online_features`` asks of that order (windows ending at
+    its time, its label window, the whole history of the entities that need it) and refuses
+    any other: the SQL store and the in-memory store then feed the very same feature code.
+    """
+
+    def __init__(
+        self,
+        t: int,
+        label: tuple[int, int],
+        plan: _Plan,
+        events: dict[tuple[str, str], tuple[Any, ...]],
+        days: dict[tuple[str, str], tuple[int, int]],
+        links: dict[tuple[str, str, str], tuple[int, bool]],
+    ) -> None:
+        self.t, self.label, self.plan = t, label, plan
+        self.events, self.days, self.links = events, days, links
+        self.col = {w: 4 + 2 * i for i, w in enumerate(plan.windows)}
+        self.edge_col = 4 + 2 * len(plan.windows)
+
+    def _ask(self, what: str, ok: bool) -> None:
+        if not ok:
+            raise RuntimeError(f"SqlFeatureStore did not fetch {what} for this order")
+
+    def window(self, entity: str, value: str, lo: int, hi: int) -> tuple[int, float]:
+        self._ask(
+            f"the window ({lo}, {hi}] of {entity}",
+            hi == self.t and hi - lo in self.col and hi - lo <= self.plan.velocity.get(entity, 0),
+        )
+        row = self.events.get((entity, value))
+        if row is None:
+            return 0, 0.0
+        i = self.col[hi - lo]
+        return int(row[i]), float(row[i + 1] or 0.0)
+
+    def prior(self, entity: str, value: str, t: int) -> tuple[int, float, float, int | None]:
+        self._ask(f"the history of {entity} up to {t}", t == self.t and entity in self.plan.whole)
+        row = self.events.get((entity, value))
+        if row is None:
+            return 0, 0.0, 0.0, None
+        return int(row[0]), float(row[1]), float(row[2]), int(row[3])
+
+    def distinct(self, entity: str, value: str, other: str) -> int:
+        return self.links.get((entity, value, other), (0, False))[0]
 
     def linked(self, entity: str, value: str, other: str, other_value: str) -> bool:
-        key = (entity, digest(value), other, digest(other_value))
-        return self.s.get(FraudLinkRow, key) is not None
+        return self.links.get((entity, value, other), (0, False))[1]
 
     def labelled(self, entity: str, value: str, lo: int, hi: int) -> tuple[int, int]:
-        e, lab = FraudEventRow, FraudLabelRow
-        # The outer join keeps only fraud labels, so counting label rows counts frauds.
-        row = self.s.execute(
-            select(func.count(), func.count(lab.order_id))
-            .select_from(e)
-            .outerjoin(lab, and_(lab.order_id == e.order_id, lab.is_fraud.is_(True)))
-            .where(e.entity == entity, e.value == digest(value), e.t > lo, e.t <= hi)
-        ).one()
-        return int(row[0]), int(row[1])
+        self._ask(
+            f"labels of {entity} in ({lo}, {hi}]",
+            (lo, hi) == self.label and entity in self.plan.label,
+        )
+        row = self.events.get((entity, value))
+        known, frauds = self.days.get((entity, value), (0, 0))
+        if row is not None:
+            known += int(row[self.edge_col])
+            frauds += int(row[self.edge_col + 1])
+        return known, frauds
+
+
+class SqlFeatureStore:
+    """``EntityView`` source over the ``fraud_*`` tables of one SQLAlchemy session.
+
+    ``features(flat)`` runs three grouped, indexed queries (events, days, links — see
+    ``_statements``) whatever the order, then computes the features in Python with
+    ``online_features``, the same code the in-memory store runs.
+    """
+
+    def __init__(self, session: Session, label_delay_days: int = DEFAULT_LABEL_DELAY_DAYS) -> None:
+        if label_delay_days < 0:
+            raise InvalidInput("must be zero or more", where="label_delay_days")
+        self.s = session
+        self.label_delay_days = label_delay_days
+
+    def fetch(self, flat: Mapping[str, Any]) -> _Fetched:
+        """What the tables know about the order's entities, as an ``EntityView``."""
+        events_q, days_q, links_q = _statements()
+        plan = _plan()
+        t = int(flat["t"])
+        label = label_bounds(t, self.label_delay_days)
+        lw = _LabelWindow(*label)
+        # An entity the order does not name is looked up as "": no digest equals it.
+        digests = {e: (digest(flat[e]) if flat[e] else "") for e in ENTITY_COLS}
+        plain = {digests[e]: flat[e] for e in ENTITY_COLS if flat[e]}
+        params: dict[str, Any] = {f"v_{e}": d for e, d in digests.items()}
+        params.update(
+            t=t,
+            label_lo=lw.lo,
+            label_first_end=lw.first_end,
+            label_last_start=lw.last_start,
+            label_hi=lw.hi,
+        )
+        params["day_lo"], params["day_hi"] = lw.whole_days
+        for w in plan.windows:
+            params[f"since_{w}"] = t - w
+        for e, w in plan.velocity.items():
+            params[f"from_{e}"] = t - w
+        conn = self.s.connection()
+        events = {(str(r[0]), plain[r[1]]): tuple(r[2:]) for r in conn.execute(events_q, params)}
+        days = {
+            (str(r[0]), plain[r[1]]): (int(r[2]), int(r[3])) for r in conn.execute(days_q, params)
+        }
+        links = {
+            (str(r[0]), plain[r[1]], str(r[2])): (int(r[3]), bool(r[4]))
+            for r in conn.execute(links_q, params)
+        }
+        return _Fetched(t, label, plan, events, days, links)
 
     # --- use
     def features(self, flat: Mapping[str, Any]) -> dict[str, float]:
-        self._recent.clear()
-        try:
-            return online_features(flat, self, self.label_delay_days)
-        finally:
-            self._recent.clear()
+        return online_features(flat, self.fetch(flat), self.label_delay_days)
+
+    def _dialect_insert(self, table: type[Base]) -> Any:
+        name = self.s.get_bind().dialect.name
+        if name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            return pg_insert(table)
+        if name == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            return sqlite_insert(table)
+        raise InvalidInput(
+            f"the fraud feature store runs on SQLite or PostgreSQL, not {name}",
+            where="database_url",
+        )
+
+    def _insert_new(self, table: type[Base]) -> Any:
+        """INSERT … ON CONFLICT DO NOTHING: a row another transaction or an earlier call wrote
+        first is kept, without a read before each write."""
+        return self._dialect_insert(table).on_conflict_do_nothing()
+
+    def _add_to_days(self, rows: list[dict[str, Any]]) -> None:
+        """Add ``orders`` and ``frauds`` to each (entity, value, day) row, creating it if new."""
+        ins = self._dialect_insert(FraudDayRow)
+        self.s.connection().execute(
+            ins.on_conflict_do_update(
+                index_elements=["entity", "value", "day"],
+                set_={
+                    "orders": FraudDayRow.orders + ins.excluded.orders,
+                    "frauds": FraudDayRow.frauds + ins.excluded.frauds,
+                },
+            ),
+            rows,
+        )
 
     def record(self, flat: Mapping[str, Any]) -> bool:
         """Add one order's events; returns False when the order was already recorded."""
         oid = str(flat["order_id"])
-        if self.s.get(FraudOrderRow, oid) is not None:
-            return False
         t = int(flat["t"])
         amount = float(flat["amount"])
-        self.s.add(FraudOrderRow(order_id=oid, t=t, recorded_at=datetime.now(UTC)))
-        events = [
-            {"order_id": oid, "entity": ent, "value": digest(flat[ent]), "t": t, "amount": amount}
-            for ent in ENTITY_COLS
-            if flat[ent]
+        conn = self.s.connection()
+        added = conn.execute(
+            self._insert_new(FraudOrderRow).returning(FraudOrderRow.order_id),
+            {"order_id": oid, "t": t, "recorded_at": datetime.now(UTC)},
+        ).first()
+        if added is None:
+            return False
+        # A label may have arrived before its order (see record_label).
+        fraud = bool(
+            conn.scalar(select(FraudLabelRow.is_fraud).where(FraudLabelRow.order_id == oid))
+        )
+        named = [(ent, digest(flat[ent])) for ent in ENTITY_COLS if flat[ent]]
+        if named:
+            conn.execute(
+                insert(FraudEventRow),
+                [
+                    {
+                        "order_id": oid,
+                        "entity": e,
+                        "value": v,
+                        "t": t,
+                        "amount": amount,
+                        "fraud": fraud,
+                    }
+                    for e, v in named
+                ],
+            )
+            self._add_to_days(
+                [
+                    {"entity": e, "value": v, "day": t // DAY, "orders": 1, "frauds": int(fraud)}
+                    for e, v in named
+                ]
+            )
+        links = [
+            {
+                "entity": ent,
+                "value": digest(flat[ent]),
+                "other": other,
+                "other_value": digest(flat[other]),
+                "first_t": t,
+            }
+            for ent, other in SPEC.distinct
+            if flat[ent] and flat[other]
         ]
-        if events:
-            self.s.execute(insert(FraudEventRow), events)
-        for ent, other in SPEC.distinct:
-            if flat[ent] and flat[other]:
-                key = (ent, digest(flat[ent]), other, digest(flat[other]))
-                if self.s.get(FraudLinkRow, key) is None:
-                    self.s.add(
-                        FraudLinkRow(
-                            entity=key[0], value=key[1], other=key[2], other_value=key[3], first_t=t
-                        )
-                    )
-        self.s.flush()
+        if links:
+            conn.execute(self._insert_new(FraudLinkRow), links)
         return True
 
     def record_label(self, order_id: str, is_fraud: bool) -> None:
+        """Set the order's latest label: in ``fraud_labels``, on the order's event rows and in
+        the day counts. A label for an order not recorded yet is kept and applied when the
+        order is recorded."""
         row = self.s.get(FraudLabelRow, order_id)
         now = datetime.now(UTC)
         if row is None:
@@ -202,6 +475,22 @@ class SqlFeatureStore:
         else:
             row.is_fraud, row.updated_at = is_fraud, now
         self.s.flush()
+        # Only rows whose flag really flips come back; a concurrent transaction flipping the
+        # same order waits on the row locks and then finds nothing left to flip.
+        ev = FraudEventRow
+        flipped = self.s.connection().execute(
+            update(ev)
+            .where(ev.order_id == order_id, ev.fraud.is_(not is_fraud))
+            .values(fraud=is_fraud)
+            .returning(ev.entity, ev.value, ev.t)
+        )
+        step = 1 if is_fraud else -1
+        changes = [
+            {"entity": e, "value": v, "day": int(t) // DAY, "orders": 0, "frauds": step}
+            for e, v, t in flipped
+        ]
+        if changes:
+            self._add_to_days(changes)
 
     def sync_from_core(self) -> tuple[int, int]:
         """Record stored orders not yet in the store (oldest first) and every order's latest
