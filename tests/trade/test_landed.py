@@ -284,6 +284,76 @@ GOLDEN = [
         },
         {"fees": 6.0, "tax": 12.54, "total_landed_cost": 78.54},
     ),
+    # EU from 1 Jul 2026: the interim EUR 3 flat duty per distinct subheading on low-value
+    # IOSS consignments (the Council's own example: one silk blouse and two woollen blouses
+    # are two subheadings, EUR 6). DE, DDP: goods 40 + 2 x 30 = 100, freight 5; duty 2 x 3 = 6;
+    # VAT at checkout 19% x 105 = 19.95; total 100 + 5 + 6 + 19.95 = 130.95; at the border
+    # only the duty, paid by the seller.
+    (
+        {
+            "destination": "DE",
+            "date": "2026-08-03",
+            "origin": "CN",
+            "currency": "EUR",
+            "incoterm": "DDP",
+            "shipping": 5,
+            "items": [
+                {"hs": "620610", "quantity": 1, "unit_price": 40},
+                {"hs": "620620", "quantity": 2, "unit_price": 30},
+            ],
+            "seller_registrations": ["IOSS"],
+        },
+        {
+            "duty": 6.0,
+            "tax": 19.95,
+            "collected": "point_of_sale",
+            "total_landed_cost": 130.95,
+            "payable_at_border": 6.0,
+            "payable_by_buyer_on_delivery": 0.0,
+        },
+    ),
+    # The IOSS T-shirt parcel above, on the first day of the flat duty: one subheading, EUR 3;
+    # total 60 + 8 + 3 + 12.92 = 83.92. The day before it was 80.92 (no duty).
+    (
+        {
+            "destination": "DE",
+            "date": "2026-07-01",
+            "origin": "CN",
+            "currency": "EUR",
+            "incoterm": "DDP",
+            "shipping": 8,
+            "items": tshirts(3, 20),
+            "seller_registrations": ["IOSS"],
+        },
+        {"duty": 3.0, "tax": 12.92, "collected": "point_of_sale", "total_landed_cost": 83.92},
+    ),
+    (
+        {
+            "destination": "DE",
+            "date": "2026-06-30",
+            "origin": "CN",
+            "currency": "EUR",
+            "incoterm": "DDP",
+            "shipping": 8,
+            "items": tshirts(3, 20),
+            "seller_registrations": ["IOSS"],
+        },
+        {"duty": 0.0, "total_landed_cost": 80.92},
+    ),
+    # One subheading on two lines pays EUR 3 once. FR, goods 20 + 2 x 10 = 40, no freight;
+    # duty 3; VAT at checkout 20% x 40 = 8; total 40 + 3 + 8 = 51.
+    (
+        {
+            "destination": "FR",
+            "date": "2026-09-01",
+            "origin": "CN",
+            "currency": "EUR",
+            "incoterm": "DDP",
+            "items": tshirts(1, 20) + tshirts(2, 10),
+            "seller_registrations": ["IOSS"],
+        },
+        {"duty": 3.0, "tax": 8.0, "collected": "point_of_sale", "total_landed_cost": 51.0},
+    ),
 ]
 
 
@@ -437,3 +507,44 @@ def test_vat_regional_exception_and_history() -> None:
     assert float(tax_rate("DE", date(2020, 10, 1)).rate) == 0.16  # German 2020 temporary cut
     assert float(tax_rate("DE", date(2021, 1, 1)).rate) == 0.19
     assert float(tax_rate("ES", date(2026, 1, 1), "35001").rate) == 0.0  # Canary Islands
+
+
+def test_flat_duty_needs_ioss_and_says_so() -> None:
+    """A low-value consignment of a seller outside the IOSS keeps the relief, with a warning."""
+    out = run(
+        {
+            "destination": "DE",
+            "date": "2026-08-03",
+            "origin": "CN",
+            "currency": "EUR",
+            "shipping": 8,
+            "items": tshirts(3, 20),
+        }
+    )
+    assert out["duty"] == 0.0 and out["tax"]["collected"] == "border"
+    assert any("flat duty" in w and "IOSS" in w for w in out["warnings"])
+    # ... and the flat duty's rule cites the Council's decision for an IOSS seller.
+    out = run(
+        {
+            "destination": "DE",
+            "date": "2026-08-03",
+            "origin": "CN",
+            "currency": "EUR",
+            "items": tshirts(3, 20),
+            "seller_registrations": ["IOSS"],
+        }
+    )
+    rule = out["lines"][0]["duty_rule"]
+    assert rule["rule"].startswith("flat duty 3 EUR") and "11 Feb 2026" in rule["source"]
+    # At EUR 150 and above the tariff applies: 12% x 200 = 24 on cotton T-shirts.
+    out = run(
+        {
+            "destination": "DE",
+            "date": "2026-08-03",
+            "origin": "CN",
+            "currency": "EUR",
+            "items": tshirts(10, 20),
+            "seller_registrations": ["IOSS"],
+        }
+    )
+    assert out["duty"] == 24.0

@@ -569,6 +569,20 @@ def landed_cost(req: LandedCostRequest, schedule: TariffSchedule | None = None) 
 
     duty_dm = (period or {}).get("duty_de_minimis")
     tax_dm = (period or {}).get("tax_de_minimis")
+    flat = (period or {}).get("flat_duty")
+    flat_on = False
+    if flat and goods < Decimal(str(flat["max_intrinsic"])):
+        if flat["registration"] in req.registrations:
+            flat_on = True
+        else:
+            relief = duty_dm["threshold"] if duty_dm else "-"
+            warnings.append(
+                f"a flat duty of {flat['amount']} {flat['currency']} per distinct subheading "
+                "applies to low-value consignments of sellers registered in "
+                f"{flat['registration']}; this seller is not, so the duty relief up to {relief} "
+                f"{dest_cur} was applied - check whether the flat duty has been extended to them"
+            )
+    flat_seen: set[str] = set()
 
     def relieved(dm: dict[str, Any] | None, hs6: str, origin: str | None) -> tuple[bool, str]:
         if not dm:
@@ -600,7 +614,22 @@ def landed_cost(req: LandedCostRequest, schedule: TariffSchedule | None = None) 
         row = schedule.lookup(req.destination, regime["id"] if regime else None, li.hs, req.on)
         duty = Decimal(0)
         rule: dict[str, Any]
-        if ok:
+        if flat and flat_on and not any(li.hs6.startswith(x) for x in flat["excludes_hs"]):
+            # Charged once per distinct subheading: on the first line that carries it.
+            first = li.hs6 not in flat_seen
+            flat_seen.add(li.hs6)
+            if first:
+                duty = req.fx.convert(
+                    Decimal(str(flat["amount"])), flat["currency"], dest_cur, "flat_duty"
+                )
+            rule = {
+                "rule": f"flat duty {flat['amount']} {flat['currency']} per distinct subheading"
+                + ("" if first else f" (already charged for {li.hs6})")
+                + f": intrinsic value {_money(goods)} < {flat['max_intrinsic']} {dest_cur}, "
+                f"seller registered in {flat['registration']}",
+                "source": period["source"] if period else "",
+            }
+        elif ok:
             rule = {"rule": f"duty de minimis: {why}", "source": period["source"] if period else ""}
         elif row is None:
             rule = {"rule": f"no duty rate for HS {li.hs} in {schedule.name}", "source": None}
