@@ -144,3 +144,7 @@ def test_engine_decision_for_a_bad_order() -> None:
     d = Engine(assessors=[TradeAssessor()]).assess(o, AssessContext())
     assert d.outcome in ("hold", "decline")
     assert any(r.code == "trade.restricted.dangerous_goods" for r in d.reasons)
+    # the decision names the classifier that read the items
+    from borderline.trade.classify import default_classifier
+
+    assert d.versions["model.hs_classifier"] == default_classifier().version

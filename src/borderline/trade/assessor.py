@@ -86,6 +86,8 @@ class TradeAssessor(BaseAssessor):
 
         nom = nomenclature()
         clf = default_classifier()
+        if order.items:
+            ctx.versions["model.hs_classifier"] = clf.version
         confidences: list[float] = []
         item_codes: list[str | None] = []
         for i, item in enumerate(order.items):
