@@ -2,7 +2,9 @@
 
 ``SPEC`` below is the single definition: velocity windows per entity, time since an entity was
 first seen, the amount against the customer's own history, distinct-count links (cards per
-device, addresses per card…), label-aware risk per entity, and order-only cross-border signals.
+device, addresses per card…), label-aware risk per entity, and order-only cross-border signals
+(``STATIC_FEATURES``, among them great-circle km between the IP, card, billing and shipping
+countries' population centres).
 
 - ``offline_features(flat_df, labels)`` executes it vectorised over a whole history (training,
   backtests, benchmarks) with sorted composite keys and binary searches (``fraud.windows``).
@@ -18,16 +20,20 @@ No feature is ever NaN: empty windows give 0, never-seen entities 0 hours of age
 
 from __future__ import annotations
 
+import csv
 from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 from typing import Any, Protocol
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from borderline.errors import InvalidInput
+from borderline.errors import DataFileError, InvalidInput
 from borderline.fraud.windows import Grouped, safe_div, window_count, window_sum
 
 HOUR = 3600
@@ -107,6 +113,10 @@ STATIC_FEATURES = (
     "card_ne_ship",
     "ip_region_ne_card",
     "ship_region_ne_card",
+    "ip_card_km",
+    "ip_ship_km",
+    "card_ship_km",
+    "bill_ship_km",
     "cross_border",
     "forwarder",
     "reshipper",
@@ -178,6 +188,73 @@ def _regions(codes: np.ndarray) -> np.ndarray:
     return np.array([_REGIONS.get(c, "") for c in codes], dtype=object)
 
 
+EARTH_RADIUS_KM = 6371.0088  # IUGG mean radius (R1) of the WGS84 ellipsoid
+
+
+def haversine_km(
+    lat1: npt.ArrayLike,
+    lon1: npt.ArrayLike,
+    lat2: npt.ArrayLike,
+    lon2: npt.ArrayLike,
+    radius: float = EARTH_RADIUS_KM,
+) -> npt.NDArray[np.float64]:
+    """Great-circle distance in km between points given in degrees (a sphere: within 0.5 % of
+    the distance on the WGS84 ellipsoid, far below what a country's reference point means).
+    numpy's own trigonometry; no geodesy library is needed for this."""
+    p1, p2 = np.radians(np.asarray(lat1, float)), np.radians(np.asarray(lat2, float))
+    dl = np.radians(np.asarray(lon2, float) - np.asarray(lon1, float))
+    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    out: npt.NDArray[np.float64] = 2 * radius * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    return out
+
+
+COUNTRY_POINTS_FILE = "country_points.csv"
+
+
+@cache
+def country_points() -> dict[str, tuple[float, float]]:
+    """ISO 3166-1 alpha-2 -> (lat, lon) of the country's population centre (data file, see
+    ``fraud/data/country_points.PROVENANCE.md``)."""
+    path = resources.files("borderline.fraud") / "data" / COUNTRY_POINTS_FILE
+    with path.open(encoding="utf-8") as fh:
+        return parse_country_points(fh.read(), COUNTRY_POINTS_FILE)
+
+
+def parse_country_points(text: str, name: str) -> dict[str, tuple[float, float]]:
+    """Read ``alpha2,lat,lon[,…]`` CSV text; every bad row is an error naming ``name:line``."""
+    reader = csv.DictReader(text.splitlines())
+    if not {"alpha2", "lat", "lon"} <= set(reader.fieldnames or ()):
+        raise DataFileError("needs columns alpha2, lat, lon", where=name)
+    out: dict[str, tuple[float, float]] = {}
+    for i, row in enumerate(reader, 2):
+        where = f"{name}:{i}"
+        code = row["alpha2"] or ""
+        if len(code) != 2 or not code.isascii() or not code.isalpha() or not code.isupper():
+            raise DataFileError(f"not an alpha-2 code: {code!r}", where=where)
+        if code in out:
+            raise DataFileError(f"{code} listed twice", where=where)
+        try:
+            lat, lon = float(row["lat"]), float(row["lon"])
+        except (TypeError, ValueError):
+            raise DataFileError("lat and lon must be numbers", where=where) from None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # also false for NaN
+            raise DataFileError(f"({lat}, {lon}) is not a point on the globe", where=where)
+        out[code] = (lat, lon)
+    return out
+
+
+def country_km(a: np.ndarray, b: np.ndarray) -> npt.NDArray[np.float64]:
+    """Distance in km between the reference points of the countries in ``a`` and ``b``
+    (element-wise); 0 where either country is empty or has no point."""
+    points = country_points()
+    codes, inverse = np.unique(np.concatenate([a, b]).astype(str), return_inverse=True)
+    table = np.array([points.get(c, (np.nan, np.nan)) for c in codes], dtype=np.float64)
+    ia, ib = inverse[: len(a)], inverse[len(a) :]
+    km = haversine_km(table[ia, 0], table[ia, 1], table[ib, 0], table[ib, 1])
+    out: npt.NDArray[np.float64] = np.where(np.isnan(km), 0.0, km)
+    return out
+
+
 def static_features(cols: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     def ne(a: str, b: str) -> np.ndarray:
         x, y = cols[a], cols[b]
@@ -204,6 +281,10 @@ def static_features(cols: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         "card_ne_ship": ne("card_country", "ship_country"),
         "ip_region_ne_card": ((ip_r != "") & (card_r != "") & (ip_r != card_r)).astype(float),
         "ship_region_ne_card": ((ship_r != "") & (card_r != "") & (ship_r != card_r)).astype(float),
+        "ip_card_km": country_km(cols["ip_country"], card_c),
+        "ip_ship_km": country_km(cols["ip_country"], cols["ship_country"]),
+        "card_ship_km": country_km(card_c, cols["ship_country"]),
+        "bill_ship_km": country_km(cols["bill_country"], cols["ship_country"]),
         "cross_border": ne("origin_country", "ship_country"),
         "forwarder": cols["forwarder"].astype(np.float64),
         "reshipper": cols["reshipper"].astype(np.float64),
