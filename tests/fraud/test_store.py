@@ -176,9 +176,13 @@ def test_recording_twice_changes_nothing(session: Session) -> None:
 
 def test_the_fetched_view_refuses_questions_it_was_not_asked(session: Session) -> None:
     view = SqlFeatureStore(session).fetch(HISTORY[0])
-    assert view.window("card", "k1", T0 - 3600, T0) == (0, 0.0)
+    assert view.window("card", "k1", T0 - 3600, T0, "EUR") == (0, 0.0)
     with pytest.raises(RuntimeError, match="did not fetch"):
-        view.window("card", "k1", T0 - 5 * 86400, T0)
+        view.window("card", "k1", T0 - 5 * 86400, T0, "EUR")
+    with pytest.raises(RuntimeError, match="did not fetch"):
+        view.window("card", "k1", T0 - 3600, T0, "JPY")
+    with pytest.raises(RuntimeError, match="did not fetch"):
+        view.prior("ip", "203.0.113.7", T0, "EUR")  # IP history is not part of any feature
     with pytest.raises(RuntimeError, match="did not fetch"):
         view.labelled("card", "k1", T0 - 86400, T0)
 

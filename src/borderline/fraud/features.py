@@ -14,7 +14,8 @@ countries' population centres).
 
 Point-in-time rules (both executions): windows include the current order and nothing after it;
 a label counts only when its order is at least ``label_delay_days`` old (default 7) and then the
-order's latest label decides; amounts are compared in the order's own currency (no FX).
+order's latest label decides; amount sums, means and ratios use only the entity's orders in
+the current order's currency (no FX rates exist here), while order counts span every currency.
 No feature is ever NaN: empty windows give 0, never-seen entities 0 hours of age.
 """
 
@@ -27,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -126,17 +127,23 @@ STATIC_FEATURES = (
 )
 
 
+# Amount against the entity's own earlier orders: the count is over every currency; the
+# same-currency count, mean, ratio and z-score only over orders in the order's own currency.
+HISTORY_SUFFIXES = (
+    "prior_orders",
+    "prior_orders_same_currency",
+    "prior_mean_amount",
+    "amount_ratio",
+    "amount_z",
+)
+
+
 def feature_names(spec: Spec = SPEC) -> list[str]:
     names = list(STATIC_FEATURES)
     names += [f"{e}_{agg}_{_wname(w)}" for e, w, agg in spec.velocity]
     names += [f"{e}_age_hours" for e in spec.age]
     for e in spec.history:
-        names += [
-            f"{e}_prior_orders",
-            f"{e}_prior_mean_amount",
-            f"{e}_amount_ratio",
-            f"{e}_amount_z",
-        ]
+        names += [f"{e}_{suffix}" for suffix in HISTORY_SUFFIXES]
     names += [f"{e}_distinct_{o}" for e, o in spec.distinct]
     for e in spec.label:
         names += [f"{e}_known_orders", f"{e}_known_frauds", f"{e}_known_fraud_rate"]
@@ -156,7 +163,7 @@ def reason_group(feature: str) -> str:
         return "links." + feature.replace("_distinct_", "_")
     if feature.endswith("_age_hours"):
         return "new_entity." + feature[: -len("_age_hours")]
-    if feature.endswith(("_amount_ratio", "_amount_z", "_prior_mean_amount", "_prior_orders")):
+    if feature.endswith(tuple(f"_{suffix}" for suffix in HISTORY_SUFFIXES)):
         return "amount_vs_history"
     if "_count_" in feature or "_sum_" in feature:
         return "velocity." + feature.split("_count_")[0].split("_sum_")[0]
@@ -319,7 +326,8 @@ def _label_times(flat: pd.DataFrame, labels: pd.DataFrame | None) -> np.ndarray:
 
 
 def check_flat(flat: pd.DataFrame, where: str = "orders") -> None:
-    missing = [c for c in ("order_id", "t", "amount", *ENTITY_COLS) if c not in flat.columns]
+    need = ("order_id", "t", "amount", "currency", *ENTITY_COLS)
+    missing = [c for c in need if c not in flat.columns]
     if missing:
         raise InvalidInput(f"missing column(s) {', '.join(missing)}", where=where)
     for c in flat.columns:
@@ -359,20 +367,25 @@ def offline_features(
     horizon = delay + LABEL_WINDOW_DAYS * DAY + 31 * DAY
     groups: dict[str, tuple[Grouped, np.ndarray]] = {}
 
-    def grouped(entity: str) -> tuple[Grouped, np.ndarray]:
-        if entity not in groups:
-            codes, _uniques = pd.factorize(flat[entity], sort=False)
-            codes = codes.astype(np.int64)
+    def grouped(entity: str, by_currency: bool = False) -> tuple[Grouped, np.ndarray]:
+        """Rows grouped by the entity's value, or by (value, currency) for amount aggregates."""
+        key = f"{entity}@currency" if by_currency else entity
+        if key not in groups:
+            codes = pd.factorize(flat[entity], sort=False)[0].astype(np.int64)
+            if by_currency:
+                cur = pd.factorize(flat["currency"], sort=False)[0].astype(np.int64)
+                codes = codes * (int(cur.max(initial=0)) + 1) + cur
             present = flat[entity].to_numpy() != ""
             g = Grouped.build(codes, t, horizon=horizon)
-            groups[entity] = (g, present[g.order])
-        return groups[entity]
+            groups[key] = (g, present[g.order])
+        return groups[key]
 
     def put(name: str, g: Grouped, present_sorted: np.ndarray, v: np.ndarray) -> None:
         out[name] = g.to_original(np.where(present_sorted, v, 0.0))
 
     for e, w, agg in spec.velocity:
-        g, pres = grouped(e)
+        # counts over every currency; amount sums only over the order's own currency
+        g, pres = grouped(e, by_currency=agg == "sum")
         lo, hi = g.bounds(w, 0)
         v = window_count(lo, hi) if agg == "count" else window_sum(g.sorted_view(amount), lo, hi)
         put(f"{e}_{agg}_{_wname(w)}", g, pres, v)
@@ -382,11 +395,13 @@ def offline_features(
         put(f"{e}_age_hours", g, pres, (g.key - g.key[first]) / HOUR)
     for e in spec.history:
         g, pres = grouped(e)
+        put(f"{e}_prior_orders", g, pres, window_count(*g.prior_bounds()))
+        g, pres = grouped(e, by_currency=True)
         lo, hi = g.prior_bounds()
         a = g.sorted_view(amount)
         pn = window_count(lo, hi)
         mean, ratio, z = _vec_history(pn, window_sum(a, lo, hi), window_sum(a * a, lo, hi), a)
-        put(f"{e}_prior_orders", g, pres, pn)
+        put(f"{e}_prior_orders_same_currency", g, pres, pn)
         put(f"{e}_prior_mean_amount", g, pres, mean)
         put(f"{e}_amount_ratio", g, pres, ratio)
         put(f"{e}_amount_z", g, pres, z)
@@ -417,14 +432,25 @@ def offline_features(
 # Online execution.
 
 
+class Prior(NamedTuple):
+    """What an online store knows of an entity's recorded orders up to a time."""
+
+    orders: int  # in every currency
+    first_t: int | None  # time of the first of them
+    same_currency: int  # those in the given currency
+    amount_sum: float  # their amounts (same currency only)
+    amount_sumsq: float
+
+
 class EntityView(Protocol):
     """What an online store knows about one entity's orders recorded before the current one."""
 
-    def window(self, entity: str, value: str, lo: int, hi: int) -> tuple[int, float]:
-        """(count, amount sum) of recorded orders with lo < t <= hi."""
+    def window(self, entity: str, value: str, lo: int, hi: int, currency: str) -> tuple[int, float]:
+        """(count, amount sum in ``currency``) of recorded orders with lo < t <= hi; the count
+        is over every currency."""
 
-    def prior(self, entity: str, value: str, t: int) -> tuple[int, float, float, int | None]:
-        """(count, sum, sum of squares, first t) of recorded orders with t_j <= t."""
+    def prior(self, entity: str, value: str, t: int, currency: str) -> Prior:
+        """Recorded orders with t_j <= t (amounts: those in ``currency`` only)."""
 
     def distinct(self, entity: str, value: str, other: str) -> set[str] | int:
         """The other values linked to this entity (a set) or their count."""
@@ -446,32 +472,36 @@ def online_features(
     out: dict[str, float] = {k: float(v[0]) for k, v in static_features(cols).items()}
     t = int(flat["t"])
     amount = float(flat["amount"])
+    currency = str(flat["currency"])
     label_lo, label_hi = label_bounds(t, label_delay_days)
     for e, w, agg in spec.velocity:
         v = flat[e]
         if not v:
             out[f"{e}_{agg}_{_wname(w)}"] = 0.0
             continue
-        c, s = view.window(e, v, t - w, t)
+        c, s = view.window(e, v, t - w, t, currency)
         out[f"{e}_{agg}_{_wname(w)}"] = float(c + 1) if agg == "count" else s + amount
-    prior_cache: dict[str, tuple[int, float, float, int | None]] = {}
+    prior_cache: dict[str, Prior] = {}
 
-    def prior(e: str) -> tuple[int, float, float, int | None]:
+    def prior(e: str) -> Prior:
         if e not in prior_cache:
-            prior_cache[e] = view.prior(e, flat[e], t)
+            prior_cache[e] = view.prior(e, flat[e], t, currency)
         return prior_cache[e]
 
     for e in spec.age:
-        first = prior(e)[3] if flat[e] else None
+        first = prior(e).first_t if flat[e] else None
         out[f"{e}_age_hours"] = (t - first) / HOUR if first is not None else 0.0
     for e in spec.history:
         if not flat[e]:
-            for suffix in ("prior_orders", "prior_mean_amount", "amount_ratio", "amount_z"):
+            for suffix in HISTORY_SUFFIXES:
                 out[f"{e}_{suffix}"] = 0.0
             continue
-        n, s, sq, _ = prior(e)
-        mean, ratio, z = _history_stats(float(n), s, sq, amount)
-        out[f"{e}_prior_orders"] = float(n)
+        p = prior(e)
+        mean, ratio, z = _history_stats(
+            float(p.same_currency), p.amount_sum, p.amount_sumsq, amount
+        )
+        out[f"{e}_prior_orders"] = float(p.orders)
+        out[f"{e}_prior_orders_same_currency"] = float(p.same_currency)
         out[f"{e}_prior_mean_amount"] = mean
         out[f"{e}_amount_ratio"] = ratio
         out[f"{e}_amount_z"] = z
@@ -500,6 +530,7 @@ def online_features(
 class _Entity:
     times: list[int] = field(default_factory=list)
     amounts: list[float] = field(default_factory=list)
+    currencies: list[str] = field(default_factory=list)
     order_ids: list[str] = field(default_factory=list)
     fraud_times: list[int] = field(default_factory=list)  # times of orders labelled fraud
 
@@ -519,20 +550,27 @@ class MemoryFeatureStore:
         self._labels: dict[str, bool] = {}
 
     # --- EntityView
-    def window(self, entity: str, value: str, lo: int, hi: int) -> tuple[int, float]:
+    def window(self, entity: str, value: str, lo: int, hi: int, currency: str) -> tuple[int, float]:
         ent = self._e.get((entity, value))
         if ent is None:
             return 0, 0.0
         i, j = bisect_right(ent.times, lo), bisect_right(ent.times, hi)
-        return j - i, float(sum(ent.amounts[i:j]))
+        cur = ent.currencies
+        return j - i, float(sum(a for k, a in enumerate(ent.amounts[i:j], i) if cur[k] == currency))
 
-    def prior(self, entity: str, value: str, t: int) -> tuple[int, float, float, int | None]:
+    def prior(self, entity: str, value: str, t: int, currency: str) -> Prior:
         ent = self._e.get((entity, value))
         if ent is None:
-            return 0, 0.0, 0.0, None
+            return Prior(0, None, 0, 0.0, 0.0)
         j = bisect_right(ent.times, t)
-        a = ent.amounts[:j]
-        return j, float(sum(a)), float(sum(x * x for x in a)), (ent.times[0] if j else None)
+        a = [x for x, c in zip(ent.amounts[:j], ent.currencies[:j], strict=True) if c == currency]
+        return Prior(
+            j,
+            ent.times[0] if j else None,
+            len(a),
+            float(sum(a)),
+            float(sum(x * x for x in a)),
+        )
 
     def distinct(self, entity: str, value: str, other: str) -> set[str]:
         return self._links.get((entity, value, other), set())
@@ -567,6 +605,7 @@ class MemoryFeatureStore:
             i = bisect_right(ent.times, t)
             ent.times.insert(i, t)
             ent.amounts.insert(i, float(flat["amount"]))
+            ent.currencies.insert(i, str(flat["currency"]))
             ent.order_ids.insert(i, oid)
         for e, o in SPEC.distinct:
             if flat[e] and flat[o]:

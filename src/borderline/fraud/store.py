@@ -50,6 +50,7 @@ from borderline.fraud.features import (
     DEFAULT_LABEL_DELAY_DAYS,
     ENTITY_COLS,
     SPEC,
+    Prior,
     Spec,
     label_bounds,
     online_features,
@@ -63,13 +64,18 @@ from borderline.store.models import LabelRow, OrderRow
 class FraudEventRow(Base):
     __tablename__ = "fraud_events"
     # Covering: the per-order pass of SqlFeatureStore.fetch reads this index only.
-    __table_args__ = (Index("ix_fraud_events_lookup", "entity", "value", "t", "amount", "fraud"),)
+    __table_args__ = (
+        Index("ix_fraud_events_lookup", "entity", "value", "t", "amount", "currency", "fraud"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     order_id: Mapped[str] = mapped_column(String(200), index=True)
     entity: Mapped[str] = mapped_column(String(20))
     value: Mapped[str] = mapped_column(String(64))
     t: Mapped[int] = mapped_column(BigInteger)
     amount: Mapped[float] = mapped_column(Float)
+    # Amount aggregates only add up amounts in the scored order's currency ("" = not known:
+    # rows recorded before the column existed whose order is not in the core table).
+    currency: Mapped[str] = mapped_column(String(3), default="", server_default="")
     # The order's latest label, copied from fraud_labels (which stays the source of truth).
     fraud: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
@@ -180,8 +186,9 @@ def _statements(spec: Spec = SPEC) -> tuple[Select[Any], Select[Any], Select[Any
 
     1. events: per entity of the order, one grouped pass over the index rows any feature looks
        at — the entity's whole history (age, amount history), its longest velocity window, the
-       two partial days of the label window — giving count / sum / sum of squares / first t,
-       count and sum inside each velocity window, and orders and frauds on those partial days;
+       two partial days of the label window — giving the count and first t, the count / sum /
+       sum of squares of the orders in the order's currency, the count and same-currency amount
+       sum inside each velocity window, and orders and frauds on those partial days;
     2. days: per label entity, orders and frauds on the whole days of the label window;
     3. links: per (entity, other), distinct others so far and whether this order's is one.
     Every value is a bound parameter, so SQLAlchemy compiles each statement once.
@@ -192,17 +199,22 @@ def _statements(spec: Spec = SPEC) -> tuple[Select[Any], Select[Any], Select[Any
     def p(name: str, type_: Any = BigInteger) -> Any:
         return bindparam(name, type_=type_)
 
+    same = ev.c.currency == p("currency", String)
     cols: list[Any] = [
         ev.c.entity,
         ev.c.value,
         func.count(),
-        func.sum(ev.c.amount),
-        func.sum(ev.c.amount * ev.c.amount),
         func.min(ev.c.t),
+        func.sum(case((same, 1), else_=0)),
+        func.sum(case((same, ev.c.amount))),
+        func.sum(case((same, ev.c.amount * ev.c.amount))),
     ]
     for w in plan.windows:
         inside = ev.c.t > p(f"since_{w}")
-        cols += [func.sum(case((inside, 1), else_=0)), func.sum(case((inside, ev.c.amount)))]
+        cols += [
+            func.sum(case((inside, 1), else_=0)),
+            func.sum(case((and_(inside, same), ev.c.amount))),
+        ]
     first_day = and_(ev.c.t > p("label_lo"), ev.c.t < p("label_first_end"))
     last_day = and_(ev.c.t >= p("label_last_start"), ev.c.t <= p("label_hi"))
     edge = or_(first_day, last_day)
@@ -270,28 +282,36 @@ class _Fetched:
     any other: the SQL store and the in-memory store then feed the very same feature code.
     """
 
+    # events row: count, first t, same-currency count / sum / sum of squares, then per window
+    # (count, same-currency sum), then label-window edges (orders, frauds)
+    _WINDOWS = 5
+
     def __init__(
         self,
         t: int,
+        currency: str,
         label: tuple[int, int],
         plan: _Plan,
         events: dict[tuple[str, str], tuple[Any, ...]],
         days: dict[tuple[str, str], tuple[int, int]],
         links: dict[tuple[str, str, str], tuple[int, bool]],
     ) -> None:
-        self.t, self.label, self.plan = t, label, plan
+        self.t, self.currency, self.label, self.plan = t, currency, label, plan
         self.events, self.days, self.links = events, days, links
-        self.col = {w: 4 + 2 * i for i, w in enumerate(plan.windows)}
-        self.edge_col = 4 + 2 * len(plan.windows)
+        self.col = {w: self._WINDOWS + 2 * i for i, w in enumerate(plan.windows)}
+        self.edge_col = self._WINDOWS + 2 * len(plan.windows)
 
     def _ask(self, what: str, ok: bool) -> None:
         if not ok:
             raise RuntimeError(f"SqlFeatureStore did not fetch {what} for this order")
 
-    def window(self, entity: str, value: str, lo: int, hi: int) -> tuple[int, float]:
+    def window(self, entity: str, value: str, lo: int, hi: int, currency: str) -> tuple[int, float]:
         self._ask(
-            f"the window ({lo}, {hi}] of {entity}",
-            hi == self.t and hi - lo in self.col and hi - lo <= self.plan.velocity.get(entity, 0),
+            f"the window ({lo}, {hi}] of {entity} in {currency}",
+            hi == self.t
+            and currency == self.currency
+            and hi - lo in self.col
+            and hi - lo <= self.plan.velocity.get(entity, 0),
         )
         row = self.events.get((entity, value))
         if row is None:
@@ -299,12 +319,17 @@ class _Fetched:
         i = self.col[hi - lo]
         return int(row[i]), float(row[i + 1] or 0.0)
 
-    def prior(self, entity: str, value: str, t: int) -> tuple[int, float, float, int | None]:
-        self._ask(f"the history of {entity} up to {t}", t == self.t and entity in self.plan.whole)
+    def prior(self, entity: str, value: str, t: int, currency: str) -> Prior:
+        self._ask(
+            f"the history of {entity} up to {t} in {currency}",
+            t == self.t and currency == self.currency and entity in self.plan.whole,
+        )
         row = self.events.get((entity, value))
         if row is None:
-            return 0, 0.0, 0.0, None
-        return int(row[0]), float(row[1]), float(row[2]), int(row[3])
+            return Prior(0, None, 0, 0.0, 0.0)
+        return Prior(
+            int(row[0]), int(row[1]), int(row[2]), float(row[3] or 0.0), float(row[4] or 0.0)
+        )
 
     def distinct(self, entity: str, value: str, other: str) -> int:
         return self.links.get((entity, value, other), (0, False))[0]
@@ -352,6 +377,7 @@ class SqlFeatureStore:
         params: dict[str, Any] = {f"v_{e}": d for e, d in digests.items()}
         params.update(
             t=t,
+            currency=str(flat["currency"]),
             label_lo=lw.lo,
             label_first_end=lw.first_end,
             label_last_start=lw.last_start,
@@ -371,7 +397,7 @@ class SqlFeatureStore:
             (str(r[0]), plain[r[1]], str(r[2])): (int(r[3]), bool(r[4]))
             for r in conn.execute(links_q, params)
         }
-        return _Fetched(t, label, plan, events, days, links)
+        return _Fetched(t, str(flat["currency"]), label, plan, events, days, links)
 
     # --- use
     def features(self, flat: Mapping[str, Any]) -> dict[str, float]:
@@ -416,6 +442,7 @@ class SqlFeatureStore:
         oid = str(flat["order_id"])
         t = int(flat["t"])
         amount = float(flat["amount"])
+        currency = str(flat["currency"])
         conn = self.s.connection()
         added = conn.execute(
             self._insert_new(FraudOrderRow).returning(FraudOrderRow.order_id),
@@ -438,6 +465,7 @@ class SqlFeatureStore:
                         "value": v,
                         "t": t,
                         "amount": amount,
+                        "currency": currency,
                         "fraud": fraud,
                     }
                     for e, v in named
