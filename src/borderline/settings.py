@@ -36,6 +36,16 @@ SETTINGS: dict[str, tuple[str, str]] = {
     ),
     "LLM_MODEL": ("", "Model name to ask at LLM_ENDPOINT."),
     "LLM_API_KEY": ("", "Bearer key for LLM_ENDPOINT, if it needs one."),
+    "EMBEDDING_MODEL": (
+        "",
+        "Local folder of a sentence-transformers model for the optional embedding HS "
+        "classification backend (needs the embeddings extra); never downloaded.",
+    ),
+    "EMBEDDING_CACHE": (
+        "",
+        "Folder for the embedding backend's cached nomenclature embeddings and ranker; "
+        "empty means DATA_DIR/hs-embeddings.",
+    ),
     "ASSESSORS": (
         "",
         "Comma-separated assessors to run, in order (e.g. consistency,lists); "

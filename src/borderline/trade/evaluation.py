@@ -12,13 +12,23 @@ import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from borderline.errors import DataFileError
-from borderline.trade.classify import Calibration, HSClassifier, Listing
+from borderline.trade.classify import Calibration, Classification, Listing
 from borderline.trade.hs import data_path
+from borderline.trade.lexicon import Lexicon
+
+
+class Classifier(Protocol):
+    """Any backend: ``HSClassifier``, ``EmbeddingBackend``, ``LLMReranker``…"""
+
+    @property
+    def lex(self) -> Lexicon: ...
+
+    def classify(self, listing: Listing, top: int = 3) -> Classification: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +71,7 @@ def _topk(pred: list[str], gold: str, k: int, digits: int) -> bool:
     return any(p[:digits] == gold[:digits] for p in pred[:k])
 
 
-def evaluate(clf: HSClassifier, rows: list[LabelledListing], folds: int = 2) -> dict[str, Any]:
+def evaluate(clf: Classifier, rows: list[LabelledListing], folds: int = 2) -> dict[str, Any]:
     preds: list[list[str]] = []
     raw: list[float] = []
     for r in rows:
