@@ -66,10 +66,16 @@ def classify_cmd(
     backend: Annotated[
         str,
         typer.Option(
-            help="lexical (built in) or llm: an OpenAI-compatible endpoint re-ranks "
-            "the lexical shortlist (BORDERLINE_LLM_ENDPOINT, BORDERLINE_LLM_MODEL)."
+            help="lexical (built in); embedding: a local sentence-transformers model fused "
+            "with the lexical classifier (--embedding-model, needs the embeddings extra); "
+            "or llm: an OpenAI-compatible endpoint re-ranks the lexical shortlist "
+            "(BORDERLINE_LLM_ENDPOINT, BORDERLINE_LLM_MODEL)."
         ),
     ] = "lexical",
+    embedding_model: Annotated[
+        str | None,
+        typer.Option(help="Model folder; overrides BORDERLINE_EMBEDDING_MODEL."),
+    ] = None,
     llm_endpoint: Annotated[
         str | None, typer.Option(help="Overrides BORDERLINE_LLM_ENDPOINT.")
     ] = None,
@@ -93,8 +99,12 @@ def classify_cmd(
         clf = LLMReranker(
             clf, endpoint, llm_model or env("LLM_MODEL"), api_key=env("LLM_API_KEY") or None
         )
+    elif backend == "embedding":
+        from borderline.trade.embed import backend_from_settings
+
+        clf = backend_from_settings(embedding_model, base=clf, progress=_note)
     elif backend != "lexical":
-        raise InvalidInput("backend must be lexical or llm", where="--backend")
+        raise InvalidInput("backend must be lexical, embedding or llm", where="--backend")
     if batch is not None:
         for lineno, obj in iter_jsonl(batch):
             where = f"{batch}:{lineno}"
@@ -122,6 +132,10 @@ def classify_cmd(
         echo_json(result.to_dict(explain=explain))
     else:
         _print_result(result)
+
+
+def _note(message: str) -> None:
+    typer.echo(message, err=True)
 
 
 def _print_result(result: Any) -> None:
@@ -298,6 +312,17 @@ def bench_trade(
         typer.Option(help="Also train/evaluate the customs-declaration model (about a minute)."),
     ] = False,
     misses: Annotated[bool, typer.Option(help="List the misses.")] = False,
+    backend: Annotated[
+        str,
+        typer.Option(
+            help="lexical (built in) or embedding: also measure the embedding backend "
+            "(cross-fitted) beside the lexical one."
+        ),
+    ] = "lexical",
+    embedding_model: Annotated[
+        str | None,
+        typer.Option(help="Model folder; overrides BORDERLINE_EMBEDDING_MODEL."),
+    ] = None,
 ) -> None:
     """HS classification accuracy (top-1/top-3 at HS2/4/6, accuracy vs abstention)."""
     import time
@@ -306,6 +331,14 @@ def bench_trade(
     from borderline.trade.evaluation import evaluate, load_eval
     from borderline.trade.hs import data_path
 
+    if backend not in ("lexical", "embedding"):
+        raise InvalidInput("backend must be lexical or embedding", where="--backend")
+    if backend == "embedding" and write_calibration:
+        raise InvalidInput(
+            "the embedding backend fits its own calibration per model (cached); "
+            "--write-calibration refits the lexical one",
+            where="--write-calibration",
+        )
     rows = load_eval(eval_file)
     t0 = time.perf_counter()
     clf = HSClassifier()
@@ -314,6 +347,9 @@ def bench_trade(
     t1 = time.perf_counter()
     res = evaluate(clf, rows)
     per_item_ms = (time.perf_counter() - t1) / len(rows) * 1000
+    if backend == "embedding":
+        _bench_embedding(rows, clf, res, embedding_model, as_json, misses)
+        return
     ablated = HSClassifier()
     ablated._model = clf.model
     ablated.lex = clf.lex.__class__(clf.lex.version, [], {}, {})
@@ -369,6 +405,84 @@ def bench_trade(
 
 
 _COLS = ("top1_hs2", "top3_hs2", "top1_hs4", "top3_hs4", "top1_hs6", "top3_hs6")
+
+
+def _bench_embedding(
+    rows: Any,
+    lexical: Any,
+    res_lexical: dict[str, Any],
+    embedding_model: str | None,
+    as_json: bool,
+    misses: bool,
+) -> None:
+    """The embedding backend beside the lexical one on the same rows (cross-fitted)."""
+    import time
+
+    from borderline.trade.embed import backend_from_settings
+    from borderline.trade.evaluation import evaluate
+
+    t0 = time.perf_counter()
+    emb = backend_from_settings(embedding_model, base=lexical, progress=_note)
+    _ = emb.fitted
+    index_s = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    for r in rows:
+        emb.classify(r.listing)
+    per_item_ms = (time.perf_counter() - t1) / len(rows) * 1000
+    res = evaluate(emb.cross_fitted(rows), rows)
+    res_alone = evaluate(emb.retrieval_alone(rows), rows)
+    machine = f"{platform.machine()}, {_cpus()} CPU, Python {platform.python_version()}"
+    subsets = ("all", "en", "zh", "novel")
+    report = {
+        "date": date.today().isoformat(),
+        "machine": machine,
+        "eval_rows": len(rows),
+        "backend": "embedding",
+        "model": emb.version,
+        "embedding_model": str(emb.model_path),
+        "index_seconds": round(index_s, 2),
+        "index_from_cache": emb.cache_hit,
+        "classify_ms_per_item": round(per_item_ms, 2),
+        "full": {k: res[k] for k in (*subsets, "abstention", "ece")},
+        "lexical": {k: res_lexical[k] for k in (*subsets, "abstention", "ece")},
+        "embedding_alone": {k: res_alone[k] for k in subsets},
+    }
+    if as_json:
+        echo_json(report)
+    else:
+        typer.echo(
+            f"HS classification on {len(rows)} labelled listings — {machine}, {report['date']}"
+        )
+        how = "loaded from cache" if emb.cache_hit else "built and cached"
+        typer.echo(
+            f"backend {emb.version} with {emb.model_path}: index {how} in {index_s:.1f}s, "
+            f"{per_item_ms:.1f} ms/listing (ranker and calibration cross-fitted in 2 folds)"
+        )
+        typer.echo(f"{'subset':<24}{'n':>5}  " + "  ".join(f"{h:>8}" for h in _COLS))
+        for label, r in (
+            ("embedding", res),
+            ("lexical (default)", res_lexical),
+            ("embedding alone", res_alone),
+        ):
+            for sub in subsets:
+                b = r[sub]
+                typer.echo(
+                    f"{label + ' ' + sub:<24}{b['n']:>5}  "
+                    + "  ".join(f"{b[c]:>8.3f}" for c in _COLS)
+                )
+        typer.echo(
+            "accuracy vs abstention (cross-fitted isotonic confidence), embedding | lexical:"
+        )
+        for a, b in zip(res["abstention"], res_lexical["abstention"], strict=True):
+            typer.echo(
+                f"  conf>={a['threshold']:.1f}: abstain {a['abstain_rate']:.1%}, "
+                f"top-1 HS6 of answered {a['top1_hs6_answered']:.3f} | "
+                f"abstain {b['abstain_rate']:.1%}, {b['top1_hs6_answered']:.3f}"
+            )
+        typer.echo(f"expected calibration error: {res['ece']:.3f} | {res_lexical['ece']:.3f}")
+    if misses:
+        for m in res["misses"]:
+            typer.echo(json.dumps(m, ensure_ascii=False), err=True)
 
 
 def _cpus() -> int:
