@@ -40,4 +40,8 @@ def test_core_commands_are_documented_and_answer_help() -> None:
 def test_readme_names_the_two_commands() -> None:
     readme = (ROOT / "README.md").read_text()
     assert "uv run borderline serve" in readme
-    assert "uv run pytest" in readme
+    test_cmd = "uv run --extra embeddings --group embedding-model pytest"
+    assert test_cmd in readme
+    # CI runs the README's test command (locked, quiet).
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "uv run --frozen --extra embeddings --group embedding-model pytest -q" in ci
