@@ -226,3 +226,87 @@ def test_cli_without_a_model_or_with_a_wrong_path(tmp_path: Path) -> None:
     r = runner.invoke(app, ["trade", "classify", "x", "--backend", "nope"])
     assert isinstance(r.exception, InvalidInput)
     assert "lexical, embedding or llm" in str(r.exception)
+
+
+def test_the_service_uses_the_configured_backend(
+    backend: EmbeddingBackend,
+    model_path: Path,
+    cache_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """With BORDERLINE_EMBEDDING_MODEL set, the API and the engine's assessor classify with it."""
+    from fastapi.testclient import TestClient
+
+    from borderline.api.app import create_app
+    from borderline.auth import create_key
+    from borderline.engine import AssessContext, Engine
+    from borderline.model import Order
+    from borderline.service import Services
+    from borderline.settings import Settings
+    from borderline.store import transaction
+    from borderline.trade import embed
+    from borderline.trade.assessor import TradeAssessor
+
+    monkeypatch.setenv("BORDERLINE_EMBEDDING_MODEL", str(model_path))
+    monkeypatch.setenv("BORDERLINE_EMBEDDING_CACHE", str(cache_dir))
+    embed._shared_backend.cache_clear()
+    try:
+        svc = Services.open(
+            Settings(data_dir=tmp_path / "d", database_url=f"sqlite:///{tmp_path / 'b.db'}")
+        )
+        with transaction(svc.sessions) as s:
+            key = create_key(s, "ada", "admin")[1]
+        client = TestClient(create_app(svc))
+        listing = {"id": "k1", "title": "Stainless steel chef knife 8 inch"}
+        h = {"Authorization": f"Bearer {key}"}
+        r = client.post("/v1/trade/classify", json={"listings": [listing]}, headers=h)
+        assert r.status_code == 200, r.text
+        assert r.json()["backend"] == backend.version
+        assert r.json()["results"][0]["candidates"][0]["hs6"].startswith("8211")
+        r = client.post(
+            "/v1/trade/classify", json={"listings": [listing], "backend": "lexical"}, headers=h
+        )
+        assert r.json()["backend"] == HSClassifier().version
+        r = client.post(
+            "/v1/trade/classify", json={"listings": [listing], "backend": "gpt"}, headers=h
+        )
+        assert r.status_code == 422
+        svc.close()
+
+        order = Order.model_validate(
+            {
+                "id": "o-1",
+                "created_at": "2026-01-15T10:00:00Z",
+                "currency": "EUR",
+                "total": "40",
+                "items": [
+                    {"title": "Roasted coffee beans arabica", "quantity": 1, "unit_price": "40"}
+                ],
+                "shipment": {"origin_country": "BR", "destination_country": "DE"},
+                "parties": [
+                    {
+                        "role": "buyer",
+                        "name": "Anna Schmidt",
+                        "address": {"city": "Berlin", "postal_code": "10115", "country": "DE"},
+                    }
+                ],
+            }
+        )
+        d = Engine(assessors=[TradeAssessor()]).assess(order, AssessContext())
+        assert d.versions["model.hs_classifier"] == backend.version
+        found = {f.code: f for f in d.findings}
+        assert found["trade.hs.classified"].evidence["candidates"][0]["hs6"] == "090121"
+    finally:
+        embed._shared_backend.cache_clear()
+
+
+def test_a_bad_configured_path_is_an_error_not_a_silent_fallback(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from borderline.trade import embed
+
+    monkeypatch.setenv("BORDERLINE_EMBEDDING_MODEL", str(tmp_path / "missing"))
+    embed._shared_backend.cache_clear()
+    with pytest.raises(InvalidInput, match="missing"):
+        embed.configured_classifier()

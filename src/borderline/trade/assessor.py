@@ -21,7 +21,8 @@ from typing import Any, ClassVar
 from borderline.engine.assessor import AssessContext, BaseAssessor
 from borderline.errors import BorderlineError
 from borderline.model import Finding, Order, Severity
-from borderline.trade.classify import Listing, default_classifier
+from borderline.trade.classify import Listing
+from borderline.trade.embed import EmbeddingBackend, configured_classifier
 from borderline.trade.hs import nomenclature
 from borderline.trade.landed import FxTable, LandedCostRequest, TariffSchedule, landed_cost
 from borderline.trade.restricted import Restriction, check_destination, check_item
@@ -85,7 +86,9 @@ class TradeAssessor(BaseAssessor):
             )
 
         nom = nomenclature()
-        clf = default_classifier()
+        clf = configured_classifier()
+        # Declared codes are checked against the lexical classifier's plausibility rules.
+        lexical = clf.base if isinstance(clf, EmbeddingBackend) else clf
         if order.items:
             ctx.versions["model.hs_classifier"] = clf.version
         confidences: list[float] = []
@@ -126,7 +129,7 @@ class TradeAssessor(BaseAssessor):
                         )
                     )
                 if hs6 is not None and self.config["check_plausibility"]:
-                    ok, cls_ = clf.plausible(listing, hs6)
+                    ok, cls_ = lexical.plausible(listing, hs6)
                     if not ok:
                         top = cls_.candidates[0]
                         out.append(

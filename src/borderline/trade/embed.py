@@ -34,9 +34,11 @@ import json
 import os
 import re
 import tempfile
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -49,6 +51,7 @@ from borderline.trade.classify import (
     Classification,
     HSClassifier,
     Listing,
+    default_classifier,
     training_listings,
 )
 from borderline.trade.lexicon import Lexicon, has_han
@@ -736,3 +739,29 @@ def backend_from_settings(
             where="--backend",
         )
     return EmbeddingBackend(path, base=base, abstain_below=abstain_below, progress=progress)
+
+
+_SHARED_LOCK = threading.Lock()
+
+
+@cache
+def _shared_backend(path: str) -> EmbeddingBackend:
+    backend = EmbeddingBackend(path)
+    backend.fitted  # noqa: B018 - load or fit the index now, once, not in a request
+    return backend
+
+
+def configured_classifier() -> HSClassifier | EmbeddingBackend:
+    """What the service classifies with: the embedding backend when
+    ``BORDERLINE_EMBEDDING_MODEL`` names a model folder, else the built-in default.
+
+    One instance per process, built on first use (the model loads and the nomenclature index
+    comes from the on-disk cache, or is built once). A bad path or a missing extra is an error
+    naming the setting, not a silent fall-back to the default."""
+    from borderline.settings import env
+
+    path = env("EMBEDDING_MODEL")
+    if not path:
+        return default_classifier()
+    with _SHARED_LOCK:
+        return _shared_backend(path)

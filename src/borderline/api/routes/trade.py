@@ -5,7 +5,7 @@ in the app's one exception handler."""
 from __future__ import annotations
 
 from datetime import date as _Date
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Body
 from pydantic import BaseModel, Field
@@ -47,21 +47,31 @@ class ClassifyIn(BaseModel):
     listings: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_BATCH)
     top: int = Field(default=3, ge=1, le=10)
     abstain_below: float = Field(default=0.5, ge=0, le=1)
+    backend: Literal["configured", "lexical"] = Field(
+        default="configured",
+        description="configured: the embedding backend when BORDERLINE_EMBEDDING_MODEL is set, "
+        "else the lexical default; lexical: always the built-in default.",
+    )
 
 
 @router.post("/v1/trade/classify")
 def classify_route(body: ClassifyIn, _: Assessor) -> dict[str, Any]:
     """HS 2022 candidates per listing, same shapes as `borderline trade classify --batch`."""
-    from borderline.trade.classify import HSClassifier, Listing, default_classifier
+    from dataclasses import replace
 
-    clf = default_classifier()
-    if body.abstain_below != clf.abstain_below:
-        clf = HSClassifier(abstain_below=body.abstain_below)
+    from borderline.trade.classify import Listing, default_classifier
+    from borderline.trade.embed import configured_classifier
+
+    clf = configured_classifier() if body.backend == "configured" else default_classifier()
     results = []
     for i, obj in enumerate(body.listings):
         listing = Listing.from_dict(obj, where=f"listings[{i}]")
-        results.append(clf.classify(listing, top=body.top).to_dict())
-    return {"results": results}
+        result = clf.classify(listing, top=body.top)
+        if body.abstain_below != clf.abstain_below:
+            top = result.candidates[0].score if result.candidates else 0.0
+            result = replace(result, abstain=top < body.abstain_below)
+        results.append(result.to_dict())
+    return {"results": results, "backend": clf.version}
 
 
 class CheckIn(BaseModel):
