@@ -47,6 +47,7 @@ def _order(i: int, amount: float, currency: str, **kw: Any) -> dict[str, Any]:
         "email": "c1@example.com",
         "ship_addr": "1 chome marunouchi tokyo",
         "corridor": "FR>JP",
+        "merchant": "marketplace:s_fr_0",
         "card_country": "FR",
         "ip_country": "JP",
         "bill_country": "FR",

@@ -46,6 +46,8 @@ def test_memory_store_parity(orders: tuple[pd.DataFrame, pd.DataFrame], flat: pd
         "ship_addr_known_frauds",
         "customer_amount_ratio",
         "corridor_known_fraud_rate",
+        "merchant_count_1h",
+        "merchant_known_frauds",
     ):
         assert off[col].max() > 0, col
 
@@ -141,3 +143,22 @@ def test_no_nan_and_reason_codes(
 
     for f in FEATURES:
         assert re.match(r"^[a-z][a-z0-9_]*(\.[a-z0-9_*]+)*$", "fraud.reason." + reason_group(f))
+
+
+def test_ring_storefronts_carry_merchant_risk() -> None:
+    """The merchant ("terminal") entity: a triangulation ring sells through its own storefronts,
+    whose known fraud rate rises once their chargebacks are older than the label delay."""
+    from borderline.fraud.synth import flat_frame
+
+    df, labels = generate(OrderSimConfig(n_orders=20_000, days=60, seed=5, triangulation=0.005))
+    labels = labels.assign(event_at=pd.to_datetime(labels["event_at"], utc=True))
+    ring = (df["pattern"] == "triangulation").to_numpy()
+    assert ring.sum() > 50
+    assert set(df.loc[ring, "merchant"]).isdisjoint(set(df.loc[~ring, "merchant"]))
+    off = offline_features(flat_frame(df), labels)
+    rate = off["merchant_known_fraud_rate"].to_numpy()
+    genuine = (df["pattern"] == "").to_numpy()
+    # After the first week (nothing is known before), ring shops stand out clearly.
+    late = (df["t"] - df["t"].min()).to_numpy() > 14 * 86400
+    assert rate[ring & late].mean() > 0.5
+    assert rate[genuine & late].mean() < 0.05

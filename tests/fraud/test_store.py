@@ -48,6 +48,7 @@ def _order(i: int, t: int, **kw: Any) -> dict[str, Any]:
         "email": "a@example.com",
         "ship_addr": "1 rue de la paix paris",
         "corridor": "CN>FR",
+        "merchant": "marketplace:s_cn_1",
         "card_country": "FR",
         "ip_country": "FR",
         "bill_country": "FR",

@@ -75,6 +75,9 @@ SPEC = Spec(
         ("ship_addr", 7 * DAY, "count"),
         ("ship_addr", 30 * DAY, "count"),
         ("ship_addr", 7 * DAY, "sum"),
+        ("merchant", HOUR, "count"),
+        ("merchant", DAY, "count"),
+        ("merchant", DAY, "sum"),
     ),
     age=("customer", "card", "device", "email", "ship_addr"),
     history=("customer", "card"),
@@ -87,7 +90,7 @@ SPEC = Spec(
         ("device", "customer"),
         ("card", "email"),
     ),
-    label=("customer", "card", "device", "ip", "email", "ship_addr", "corridor"),
+    label=("customer", "card", "device", "ip", "email", "ship_addr", "corridor", "merchant"),
 )
 
 
@@ -363,7 +366,7 @@ def check_flat(flat: pd.DataFrame, where: str = "orders") -> None:
         raise InvalidInput(f"duplicate order id {dup!r}", where=where)
 
 
-ENTITY_COLS = ("customer", "card", "device", "ip", "email", "ship_addr", "corridor")
+ENTITY_COLS = ("customer", "card", "device", "ip", "email", "ship_addr", "corridor", "merchant")
 
 
 def offline_features(

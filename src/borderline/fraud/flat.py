@@ -1,7 +1,8 @@
 """Orders flattened to the columns the fraud features read, and labels read from CSV.
 
 One flat record per order: the time, the amount, the keys of every entity whose history
-matters (customer, card, device, IP, email, shipping address, corridor) and the countries the
+matters (customer, card, device, IP, email, shipping address, corridor, merchant — the merchant
+and, on a marketplace, the seller: the card-not-present "terminal") and the countries the
 cross-border signals compare. The online store flattens one order; the offline computation
 flattens many into a DataFrame with the same columns.
 """
@@ -25,7 +26,7 @@ from pydantic import ValidationError
 from borderline.errors import DataFileError, InvalidInput
 from borderline.model import Order, PartyRole
 
-ENTITIES = ("customer", "card", "device", "ip", "email", "ship_addr", "corridor")
+ENTITIES = ("customer", "card", "device", "ip", "email", "ship_addr", "corridor", "merchant")
 COUNTRY_FIELDS = (
     "card_country",
     "ip_country",
@@ -78,6 +79,10 @@ def flatten(order: Order) -> dict[str, Any]:
         elif p.card_bin and p.card_last4:
             card = f"{p.card_bin}:{p.card_last4}"
     dest = ship.country if ship is not None else order.shipment.destination_country
+    seller = order.party(PartyRole.SELLER)
+    merchant = order.merchant_id
+    if seller is not None:
+        merchant += ":" + (seller.customer_id or seller.name.casefold())
     ship_line = ship.one_line().casefold() if ship is not None else ""
     return {
         "order_id": order.id,
@@ -96,6 +101,7 @@ def flatten(order: Order) -> dict[str, Any]:
         "email": buyer.email or "",
         "ship_addr": ship_line,
         "corridor": f"{order.shipment.origin_country}>{dest}",
+        "merchant": merchant,
         "card_country": (p.card_country or "") if p is not None else "",
         "ip_country": (d.ip_country or "") if d is not None else "",
         "bill_country": bill.country if bill is not None else "",

@@ -10,9 +10,10 @@ their own rate and typical amount. Five fraud patterns are mixed in, each a docu
   forwarder), in a burst of larger orders.
 - ``account_takeover``: the victim's account, e-mail and card on file, but a new device and a
   foreign IP, a new shipping address, and amounts well above the customer's usual.
-- ``triangulation``: a fraud ring's storefront takes a real buyer's order and pays for it with
-  a stolen card: the payer (card holder) is not the recipient, the card country is not the
-  shipping country, and a few ring devices place orders for many cards.
+- ``triangulation``: a fraud ring's storefront (one of a few sellers of its own on the
+  marketplace) takes a real buyer's order and pays for it with a stolen card: the payer (card
+  holder) is not the recipient, the card country is not the shipping country, and a few ring
+  devices place orders for many cards.
 - ``reshipping_mule``: stolen cards shipped to mule addresses *in the card's own country*
   (so shipping looks domestic), from foreign IPs; each mule address collects many cards.
 - ``friendly_fraud``: a genuine customer's ordinary order later charged back as "not received";
@@ -43,6 +44,8 @@ from borderline.fraud.flat import FLAT_COLUMNS, reshipper_markers
 
 PATTERNS = ("stolen_card", "account_takeover", "triangulation", "reshipping_mule", "friendly_fraud")
 MERCHANT = "marketplace"
+SELLERS_PER_ORIGIN = 60
+RING_STOREFRONTS = 3
 
 
 @dataclass(frozen=True)
@@ -362,6 +365,18 @@ def _finish(
         df["payer_name"].str.casefold() != df["recipient_name"].str.casefold()
     ).astype(np.int64)
     df["corridor"] = df["origin_country"] + ">" + df["ship_country"]
+    # Sellers: SELLERS_PER_ORIGIN shops per origin country, a few popular; a triangulation
+    # ring sells through a handful of storefronts of its own. Drawn from a separate stream so
+    # the other columns of a seed stay what they were before sellers existed.
+    srng = np.random.default_rng([cfg.seed, 53113])
+    k = np.minimum(srng.zipf(1.6, n), SELLERS_PER_ORIGIN) - 1
+    ring = df["pattern"].to_numpy() == "triangulation"
+    shop = srng.integers(0, RING_STOREFRONTS, n)
+    df["seller_id"] = [
+        f"s_ring_{j}" if r else f"s_{o.lower()}_{i}"
+        for o, i, r, j in zip(df["origin_country"], k, ring, shop, strict=True)
+    ]
+    df["merchant"] = MERCHANT + ":" + df["seller_id"]
     df["is_fraud"] = (df["pattern"] != "").astype(np.int64)
 
 
@@ -431,6 +446,13 @@ def to_order_json(row: Any) -> dict[str, Any]:
                 "postal_code": row.ship_postal,
                 "country": row.ship_country,
             },
+        },
+        {
+            "role": "seller",
+            "kind": "organization",
+            "name": f"Shop {row.seller_id}",
+            "customer_id": row.seller_id,
+            "address": {"country": row.origin_country},
         },
     ]
     amount = f"{row.amount:.2f}"
