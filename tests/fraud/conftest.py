@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pandas as pd
 import pytest
+from sqlalchemy.orm import Session
 
 from borderline.fraud.handbook import SimulationConfig, simulate
 from borderline.fraud.synth import OrderSimConfig, flat_frame, generate
 from borderline.fraud.training import FraudModel, train
+from borderline.store import make_engine, session_factory
 
 SMALL_HANDBOOK = SimulationConfig(n_customers=300, n_terminals=600, seed=5)
 
@@ -32,3 +36,14 @@ def flat(orders: tuple[pd.DataFrame, pd.DataFrame]) -> pd.DataFrame:
 @pytest.fixture(scope="session")
 def model(orders: tuple[pd.DataFrame, pd.DataFrame], flat: pd.DataFrame) -> FraudModel:
     return train(flat, orders[1], rounds=40)
+
+
+@pytest.fixture
+def session(migrated_url: str) -> Iterator[Session]:
+    """A session on a freshly migrated database (SQLite and PostgreSQL)."""
+    engine = make_engine(migrated_url)
+    try:
+        with session_factory(engine)() as s:
+            yield s
+    finally:
+        engine.dispose()

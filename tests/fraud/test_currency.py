@@ -4,7 +4,6 @@ and in both online stores alike."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
@@ -13,20 +12,10 @@ from sqlalchemy.orm import Session
 
 from borderline.fraud.features import FEATURES, MemoryFeatureStore, offline_features
 from borderline.fraud.store import SqlFeatureStore
-from borderline.store import make_engine, session_factory
+from borderline.store import make_engine
 
 T0 = 1_767_225_600  # 2026-01-01T00:00:00Z
 HOUR = 3600
-
-
-@pytest.fixture
-def session(migrated_url: str) -> Iterator[Session]:
-    engine = make_engine(migrated_url)
-    try:
-        with session_factory(engine)() as s:
-            yield s
-    finally:
-        engine.dispose()
 
 
 def _order(i: int, amount: float, currency: str, **kw: Any) -> dict[str, Any]:
