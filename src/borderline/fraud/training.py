@@ -2,7 +2,13 @@
 
 ``train(flat, labels, ...)`` computes the offline features, then splits by time:
 
-    [ train ............ | calibration slice ]   (everything before ``until``)
+    [ train ............ | calibration slice | delay gap ]   until (default: now)
+                                                ^ the last ``label_delay_days`` before the cut-off
+
+Only labels known at the cut-off count (a label whose ``event_at`` is later is not known yet,
+so its order is taken as genuine), and the orders of the delay gap are left out: their
+chargebacks have not had time to arrive, and training on them as "genuine" teaches the model
+that fresh fraud is fine — the Handbook protocol's delay week, for Borderline orders.
 
 LightGBM learns on the training part; an isotonic calibration is fitted on the later slice (so
 the probability it reports is honest on data the trees never saw); the threshold is the one
@@ -105,6 +111,14 @@ def _cost_threshold(
     return best
 
 
+def labels_known_at(labels: pd.DataFrame | None, at: datetime | None) -> pd.DataFrame | None:
+    """The labels known at ``at``: those without an ``event_at`` or with one not after it."""
+    if labels is None or labels.empty or at is None or "event_at" not in labels.columns:
+        return labels
+    ev = pd.to_datetime(labels["event_at"], utc=True)
+    return labels[ev.isna() | (ev <= pd.Timestamp(at))]
+
+
 def labels_vector(flat: pd.DataFrame, labels: pd.DataFrame | None) -> np.ndarray:
     if labels is None or labels.empty:
         return np.zeros(len(flat), dtype=np.int64)
@@ -125,12 +139,20 @@ def train(
     costs = {**DEFAULT_COSTS, **(costs or {})}
     if X is None:
         X = offline_features(flat, labels, label_delay_days)
-    y = labels_vector(flat, labels)
     t = flat["t"].to_numpy()
-    use = np.ones(len(flat), dtype=bool) if until is None else t < until.timestamp()
+    # Without a cut-off, train on what is known now: labels up to now, a gap of the last days.
+    until = until or datetime.now(UTC)
+    cutoff = until.timestamp()
+    y = labels_vector(flat, labels_known_at(labels, until))
+    gap_from = cutoff - label_delay_days * 86400
+    use = t < gap_from
     idx = np.flatnonzero(use)
     if len(idx) < 50:
-        raise InvalidInput(f"only {len(idx)} orders before the cut-off", where="until")
+        raise InvalidInput(
+            f"only {len(idx)} orders before the cut-off less the {label_delay_days}-day label "
+            "delay",
+            where="until",
+        )
     idx = idx[np.argsort(t[idx], kind="stable")]
     cut = int(len(idx) * (1 - calibration_share))
     tr, cal = idx[:cut], idx[cut:]
@@ -173,6 +195,8 @@ def train(
             "train_to": _iso(t_tr.max()),
             "calibration_from": _iso(t_cal.min()),
             "calibration_to": _iso(t_cal.max()),
+            "delay_gap_from": _iso(gap_from),
+            "labels_known_at": _iso(cutoff),
             "n_train_orders": n_train_orders,
             "n_train": len(tr),
             "genuine_sample_rate": genuine_rate,
