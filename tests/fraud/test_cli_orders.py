@@ -76,6 +76,83 @@ def test_evaluate_orders(data: Path, tmp_path: Path) -> None:
     assert rep["auc"] > 0.8
 
 
+@pytest.fixture(scope="module")
+def longer(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """100 days: enough chargebacks arrive before each prequential cut-off to train on."""
+    out = tmp_path_factory.mktemp("orders100")
+    r = runner.invoke(
+        app,
+        [
+            "fraud",
+            "generate",
+            "--out",
+            str(out),
+            "--orders",
+            "8000",
+            "--days",
+            "100",
+            "--seed",
+            "4",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    return out
+
+
+def test_evaluate_orders_prequential(longer: Path, tmp_path: Path) -> None:
+    data = longer
+    preds = tmp_path / "p.csv"
+    r = runner.invoke(
+        app,
+        [
+            "fraud",
+            "evaluate",
+            "--data",
+            str(data / "orders.jsonl"),
+            "--labels",
+            str(data / "labels.csv"),
+            "--split-date",
+            "2026-04-01",
+            "--folds",
+            "3",
+            "--test-days",
+            "7",
+            "--json",
+            "--rounds",
+            "40",
+            "--predictions",
+            str(preds),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    rep = json.loads(r.output)
+    assert rep["protocol"] == "prequential"
+    assert [f["cut_off"][:10] for f in rep["folds"]] == ["2026-04-01", "2026-03-25", "2026-03-18"]
+    assert set(rep["summary"]) == {"auc", "ap", "recall_at_1pct_fpr"}
+    assert rep["summary"]["auc"]["mean"] > 0.8 and rep["summary"]["auc"]["std"] >= 0
+    lines = preds.read_text().splitlines()
+    assert lines[0] == "fold,order_id,score"
+    assert len(lines) - 1 == sum(f["n_test"] for f in rep["folds"])
+    # a fold with no orders is a clear error, not a NaN
+    r = runner.invoke(
+        app,
+        [
+            "fraud",
+            "evaluate",
+            "--data",
+            str(data / "orders.jsonl"),
+            "--labels",
+            str(data / "labels.csv"),
+            "--split-date",
+            "2030-01-01",
+            "--folds",
+            "2",
+        ],
+    )
+    assert isinstance(r.exception, BorderlineError)
+    assert "fold 0 (2030-01-01..2030-01-07) has 0 orders" in str(r.exception)
+
+
 def test_train_registry_drift(data: Path, tmp_path: Path) -> None:
     reg = tmp_path / "reg"
     common = ["--registry", str(reg)]

@@ -125,6 +125,14 @@ def evaluate_cmd(
     feature_set: str = typer.Option("borderline", help="handbook or borderline (handbook)."),
     labels: Path = typer.Option(None, "--labels", help="labels.csv (orders)."),
     split_date: str = typer.Option(None, "--split-date", help="First test day (orders)."),
+    folds: int = typer.Option(
+        1,
+        "--folds",
+        min=1,
+        help="Orders: 1 tests everything from --split-date; N > 1 runs N prequential folds "
+        "of --test-days each, cut-offs going back from --split-date.",
+    ),
+    test_days: int = typer.Option(7, "--test-days", min=1, help="Days per prequential fold."),
     delay_days: int = typer.Option(7, "--delay-days", help="Label delay in days."),
     rounds: int = typer.Option(
         0, "--rounds", help="Boosting rounds (0: the default, 400 for handbook, 150 for orders)."
@@ -175,13 +183,32 @@ def evaluate_cmd(
     if labels is None or split_date is None:
         raise InvalidInput("orders need --labels FILE and --split-date DATE", where="--data")
     from borderline.fraud.flat import read_labels, read_orders
-    from borderline.fraud.training import evaluate_split
+    from borderline.fraud.training import evaluate_prequential, evaluate_split
 
     _, flat = read_orders(data)
     labs = read_labels(labels, known_ids=flat["order_id"])
-    report, preds = evaluate_split(
-        flat, labs, _date(split_date, "--split-date"), delay_days, rounds=rounds or None
-    )
+    split = _date(split_date, "--split-date")
+    if folds > 1:
+        report, preds = evaluate_prequential(
+            flat, labs, split, folds, test_days, delay_days, rounds=rounds or None
+        )
+        if predictions is not None:
+            preds.to_csv(predictions, index=False, columns=["fold", "order_id", "score"])
+        if as_json:
+            echo_json(report)
+            return
+        typer.echo(f"{'fold':>4} {'cut-off':>10} {'n':>7} {'frauds':>6} {'AUC':>7} {'AP':>7} R@1%")
+        for f in report["folds"]:
+            typer.echo(
+                f"{f['fold']:>4} {f['cut_off'][:10]:>10} {f['n_test']:>7} {f['n_test_frauds']:>6} "
+                f"{f['auc']:7.4f} {f['ap']:7.4f} {f['recall_at_1pct_fpr']:.4f}"
+            )
+        sm = report["summary"]
+        typer.echo(
+            "mean±std  " + "  ".join(f"{k} {v['mean']:.4f}±{v['std']:.4f}" for k, v in sm.items())
+        )
+        return
+    report, preds = evaluate_split(flat, labs, split, delay_days, rounds=rounds or None)
     if predictions is not None:
         preds.to_csv(predictions, index=False, columns=["order_id", "score"])
     if as_json:
