@@ -17,29 +17,19 @@ from borderline.model import Order
 runner = CliRunner()
 
 
-@pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("orders")
-    r = runner.invoke(
-        app,
-        [
-            "fraud",
-            "generate",
-            "--out",
-            str(out),
-            "--orders",
-            "1500",
-            "--days",
-            "40",
-            "--seed",
-            "2",
-            "--json",
-        ],
-    )
+def _generate(out: Path, orders: int, days: int, seed: int) -> Path:
+    """`borderline fraud generate` through the CLI, checked."""
+    args = ["fraud", "generate", "--out", str(out), "--orders", str(orders)]
+    r = runner.invoke(app, [*args, "--days", str(days), "--seed", str(seed), "--json"])
     assert r.exit_code == 0, r.output
     s = json.loads(r.output)
-    assert s["orders"] == 1500 and s["frauds"] > 0
+    assert s["orders"] == orders and s["frauds"] > 0
     return out
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _generate(tmp_path_factory.mktemp("orders"), 1500, 40, 2)
 
 
 def test_generated_jsonl_is_valid_orders(data: Path) -> None:
@@ -79,24 +69,7 @@ def test_evaluate_orders(data: Path, tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def longer(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """100 days: enough chargebacks arrive before each prequential cut-off to train on."""
-    out = tmp_path_factory.mktemp("orders100")
-    r = runner.invoke(
-        app,
-        [
-            "fraud",
-            "generate",
-            "--out",
-            str(out),
-            "--orders",
-            "8000",
-            "--days",
-            "100",
-            "--seed",
-            "4",
-        ],
-    )
-    assert r.exit_code == 0, r.output
-    return out
+    return _generate(tmp_path_factory.mktemp("orders100"), 8000, 100, 4)
 
 
 def test_evaluate_orders_prequential(longer: Path, tmp_path: Path) -> None:
