@@ -139,6 +139,8 @@ def evaluate(
     y = df["TX_FRAUD"].to_numpy()
     results: list[FoldResult] = []
     preds: list[pd.DataFrame] = []
+    # Ground truth for the diagnostics, once for all folds (it groups every transaction).
+    hidden = no_trace_frauds(df, delay_days) if "TX_FRAUD_SCENARIO" in df.columns else None
     for f in fs:
         train, test = split(df, f)
         booster = train_booster(
@@ -148,9 +150,8 @@ def evaluate(
         test_day = (
             (df["TX_DATETIME"].iloc[test] - pd.Timestamp(f.test_start)) // pd.Timedelta(days=1)
         ).to_numpy()
-        cp, cp_days = card_precision_top_k(
-            test_day, df["CUSTOMER_ID"].to_numpy()[test], y[test], score, k=100
-        )
+        customer = df["CUSTOMER_ID"].to_numpy()[test]
+        cp, cp_days = card_precision_top_k(test_day, customer, y[test], score, k=100)
         results.append(
             FoldResult(
                 fold=f.index,
@@ -165,8 +166,8 @@ def evaluate(
                 cp100=cp,
                 cp100_per_day=cp_days,
                 diagnostics=(
-                    trace_diagnostics(df, test, score, delay_days)
-                    if "TX_FRAUD_SCENARIO" in df.columns
+                    trace_diagnostics(y[test], hidden[test], test_day, customer, score)
+                    if hidden is not None
                     else None
                 ),
             )
@@ -205,29 +206,22 @@ def no_trace_frauds(df: pd.DataFrame, delay_days: int = 7) -> np.ndarray:
 
 
 def trace_diagnostics(
-    df: pd.DataFrame, test: np.ndarray, score: np.ndarray, delay_days: int
+    y: np.ndarray, hidden: np.ndarray, day: np.ndarray, customer: np.ndarray, score: np.ndarray
 ) -> dict[str, float]:
     """How much of a fold's AUC any model can reach, from the simulator's ground truth.
 
-    ``auc_ceiling`` = 1 - ½ · (share of test frauds with no trace): what a model scores if it
-    ranks every traceable fraud above every genuine payment and the untraceable ones at
-    random. ``auc_traceable`` is the model's AUC with the untraceable frauds left out.
-    ``cp100_ceiling`` is the Card Precision@100 of that same ranking.
+    Arguments are the fold's test rows: labels, ``no_trace_frauds`` flags, test day, card,
+    model score. ``auc_ceiling`` = 1 - ½ · (share of test frauds with no trace): what a model
+    scores if it ranks every traceable fraud above every genuine payment and the untraceable
+    ones at random. ``auc_traceable`` is the model's AUC with the untraceable frauds left out.
+    ``cp100_ceiling`` is the Card Precision@100 of that same ranking (averaged over a few
+    random orders of the rest).
     """
-    y = df["TX_FRAUD"].to_numpy()[test]
-    hidden = no_trace_frauds(df, delay_days)[test]
     n_fraud = int(y.sum())
     keep = ~hidden
-    # The same "oracle" for Card Precision@100: traceable frauds on top, everything else in a
-    # random order; averaged over a few draws.
-    day = (
-        (df["TX_DATETIME"].iloc[test] - df["TX_DATETIME"].iloc[test].min().normalize())
-        // pd.Timedelta(days=1)
-    ).to_numpy()
-    cust = df["CUSTOMER_ID"].to_numpy()[test]
     rng = np.random.default_rng(0)
     cps = [
-        card_precision_top_k(day, cust, y, ((y == 1) & keep) + rng.random(len(y)), k=100)[0]
+        card_precision_top_k(day, customer, y, ((y == 1) & keep) + rng.random(len(y)), k=100)[0]
         for _ in range(5)
     ]
     return {
