@@ -232,6 +232,40 @@ def _iso(ts: float) -> str:
     return datetime.fromtimestamp(float(ts), tz=UTC).isoformat()
 
 
+def _fold(
+    flat: pd.DataFrame,
+    labels: pd.DataFrame,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    cut: datetime,
+    test: np.ndarray,
+    label_delay_days: int,
+    rounds: int | None,
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Train with the cut-off ``cut``, score the ``test`` rows: metrics and predictions."""
+    model = train(
+        flat,
+        labels,
+        until=cut,
+        label_delay_days=label_delay_days,
+        X=X,
+        rounds=rounds or ORDER_ROUNDS,
+    )
+    p = model.predict(X.iloc[test])
+    yt = y[test]
+    metrics = {
+        "n_train": model.card["data"]["n_train_orders"] + model.card["data"]["n_calibration"],
+        "n_test": len(test),
+        "n_test_frauds": int(yt.sum()),
+        "auc": auc(yt, p),
+        "ap": average_precision(yt, p),
+        "recall_at_1pct_fpr": recall_at_fpr(yt, p, 0.01),
+        "threshold": model.threshold,
+    }
+    preds = pd.DataFrame({"order_id": flat["order_id"].to_numpy()[test], "score": p, "label": yt})
+    return metrics, preds
+
+
 def evaluate_split(
     flat: pd.DataFrame,
     labels: pd.DataFrame,
@@ -242,33 +276,16 @@ def evaluate_split(
     """Train on orders before ``split``, score those from it on. Returns report, predictions."""
     X = offline_features(flat, labels, label_delay_days)
     y = labels_vector(flat, labels)
-    t = flat["t"].to_numpy()
-    test = np.flatnonzero(t >= split.timestamp())
+    test = np.flatnonzero(flat["t"].to_numpy() >= split.timestamp())
     if len(test) == 0:
         raise InvalidInput(f"no orders on or after {split.isoformat()}", where="split_date")
-    model = train(
-        flat,
-        labels,
-        until=split,
-        label_delay_days=label_delay_days,
-        X=X,
-        rounds=rounds or ORDER_ROUNDS,
-    )
-    p = model.predict(X.iloc[test])
-    yt = y[test]
+    metrics, preds = _fold(flat, labels, X, y, split, test, label_delay_days, rounds)
     report = {
         "split_date": split.isoformat(),
         "label_delay_days": label_delay_days,
-        "n_train": model.card["data"]["n_train_orders"] + model.card["data"]["n_calibration"],
-        "n_test": len(test),
-        "n_test_frauds": int(yt.sum()),
-        "auc": auc(yt, p),
-        "ap": average_precision(yt, p),
-        "recall_at_1pct_fpr": recall_at_fpr(yt, p, 0.01),
-        "threshold": model.threshold,
+        **metrics,
         "features": len(FEATURES),
     }
-    preds = pd.DataFrame({"order_id": flat["order_id"].to_numpy()[test], "score": p, "label": yt})
     return report, preds
 
 
@@ -305,36 +322,9 @@ def evaluate_prequential(
                 f"{len(test)} orders and {int(y[test].sum())} frauds; it needs both",
                 where="split_date",
             )
-        model = train(
-            flat,
-            labels,
-            until=cut,
-            label_delay_days=label_delay_days,
-            X=X,
-            rounds=rounds or ORDER_ROUNDS,
-        )
-        p = model.predict(X.iloc[test])
-        yt = y[test]
-        rows.append(
-            {
-                "fold": i,
-                "cut_off": cut.isoformat(),
-                "test_to": end.isoformat(),
-                "n_train": model.card["data"]["n_train_orders"]
-                + model.card["data"]["n_calibration"],
-                "n_test": len(test),
-                "n_test_frauds": int(yt.sum()),
-                "auc": auc(yt, p),
-                "ap": average_precision(yt, p),
-                "recall_at_1pct_fpr": recall_at_fpr(yt, p, 0.01),
-                "threshold": model.threshold,
-            }
-        )
-        preds.append(
-            pd.DataFrame(
-                {"fold": i, "order_id": flat["order_id"].to_numpy()[test], "score": p, "label": yt}
-            )
-        )
+        metrics, fold_preds = _fold(flat, labels, X, y, cut, test, label_delay_days, rounds)
+        rows.append({"fold": i, "cut_off": cut.isoformat(), "test_to": end.isoformat(), **metrics})
+        preds.append(fold_preds.assign(fold=i))
 
     def stat(k: str) -> dict[str, float]:
         v = np.array([r[k] for r in rows], dtype=float)
