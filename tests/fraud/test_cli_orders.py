@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -27,6 +28,13 @@ def _generate(out: Path, orders: int, days: int, seed: int) -> Path:
     return out
 
 
+def _evaluate(data: Path, split: str, *extra: str) -> Any:
+    """`borderline fraud evaluate` on a generated folder's orders and labels."""
+    orders, labels = str(data / "orders.jsonl"), str(data / "labels.csv")
+    args = ["fraud", "evaluate", "--data", orders, "--labels", labels, "--split-date", split]
+    return runner.invoke(app, [*args, *extra])
+
+
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _generate(tmp_path_factory.mktemp("orders"), 1500, 40, 2)
@@ -41,24 +49,7 @@ def test_generated_jsonl_is_valid_orders(data: Path) -> None:
 
 def test_evaluate_orders(data: Path, tmp_path: Path) -> None:
     preds = tmp_path / "p.csv"
-    r = runner.invoke(
-        app,
-        [
-            "fraud",
-            "evaluate",
-            "--data",
-            str(data / "orders.jsonl"),
-            "--labels",
-            str(data / "labels.csv"),
-            "--split-date",
-            "2026-02-01",
-            "--json",
-            "--rounds",
-            "40",
-            "--predictions",
-            str(preds),
-        ],
-    )
+    r = _evaluate(data, "2026-02-01", "--json", "--rounds", "40", "--predictions", str(preds))
     assert r.exit_code == 0, r.output
     rep = json.loads(r.output)
     assert {"auc", "ap", "recall_at_1pct_fpr", "n_test", "n_test_frauds"} <= set(rep)
@@ -75,27 +66,18 @@ def longer(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_evaluate_orders_prequential(longer: Path, tmp_path: Path) -> None:
     data = longer
     preds = tmp_path / "p.csv"
-    r = runner.invoke(
-        app,
-        [
-            "fraud",
-            "evaluate",
-            "--data",
-            str(data / "orders.jsonl"),
-            "--labels",
-            str(data / "labels.csv"),
-            "--split-date",
-            "2026-04-01",
-            "--folds",
-            "3",
-            "--test-days",
-            "7",
-            "--json",
-            "--rounds",
-            "40",
-            "--predictions",
-            str(preds),
-        ],
+    r = _evaluate(
+        data,
+        "2026-04-01",
+        "--folds",
+        "3",
+        "--test-days",
+        "7",
+        "--json",
+        "--rounds",
+        "40",
+        "--predictions",
+        str(preds),
     )
     assert r.exit_code == 0, r.output
     rep = json.loads(r.output)
@@ -107,21 +89,7 @@ def test_evaluate_orders_prequential(longer: Path, tmp_path: Path) -> None:
     assert lines[0] == "fold,order_id,score"
     assert len(lines) - 1 == sum(f["n_test"] for f in rep["folds"])
     # a fold with no orders is a clear error, not a NaN
-    r = runner.invoke(
-        app,
-        [
-            "fraud",
-            "evaluate",
-            "--data",
-            str(data / "orders.jsonl"),
-            "--labels",
-            str(data / "labels.csv"),
-            "--split-date",
-            "2030-01-01",
-            "--folds",
-            "2",
-        ],
-    )
+    r = _evaluate(data, "2030-01-01", "--folds", "2")
     assert isinstance(r.exception, BorderlineError)
     assert "fold 0 (2030-01-01..2030-01-07) has 0 orders" in str(r.exception)
 
