@@ -4,6 +4,7 @@ registry, per-decision reasons, drift monitoring and the Handbook benchmark.
 Public API: see ``__all__``; the handbook benchmark lives in ``borderline.fraud.handbook``.
 """
 
+from borderline.fraud.drift import psi
 from borderline.fraud.features import (
     FEATURES,
     SPEC,
@@ -20,6 +21,7 @@ __all__ = [
     "flatten",
     "offline_features",
     "online_features",
+    "psi",
     "read_labels",
     "read_orders",
 ]
