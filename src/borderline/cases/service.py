@@ -31,13 +31,17 @@ from borderline.cases.store import (
 from borderline.errors import Conflict, InvalidInput, NotFound
 from borderline.store import transaction
 from borderline.store.models import DecisionRow, FindingRow, OrderRow
-from borderline.store.ports import LabelRecorder, Storage
+from borderline.store.ports import LabelRecorder, ListInvalidator, Storage
 
 MAX_ATTACHMENT_BYTES = 5_000_000
 
 
 class CaseBackend(Storage, LabelRecorder, Protocol):
-    """What case operations need: sessions, the ledger and label recording (dispositions)."""
+    """What case operations need: sessions, the ledger, label recording (dispositions) and the
+    list cache (allow-listing a party)."""
+
+    @property
+    def lists(self) -> ListInvalidator: ...
 
 
 def aware(dt: datetime) -> datetime:
@@ -527,12 +531,17 @@ def _locked_case(s: Session, case_id: str, expected_version: int | None) -> Case
 
 
 def add_note(services: CaseBackend, case_id: str, text: str, actor: str) -> None:
+    with transaction(services.sessions) as s:
+        add_note_in(services, s, case_id, text, actor)
+
+
+def add_note_in(services: CaseBackend, s: Session, case_id: str, text: str, actor: str) -> None:
+    """:func:`add_note` in the caller's transaction (an action and its note land together)."""
     text = text.strip()
     if not text:
         raise InvalidInput("a note needs some text", where="note")
-    with transaction(services.sessions) as s:
-        case = _locked_case(s, case_id, None)
-        _event(services, s, case, "note", actor, text[:20000])
+    case = _locked_case(s, case_id, None)
+    _event(services, s, case, "note", actor, text[:20000])
 
 
 def assign_case(

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, overload
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from borderline.errors import Conflict, InvalidInput, NotFound, Unavailable
 from borderline.ledger import Ledger
@@ -33,7 +34,7 @@ from borderline.screening.registry import (
 )
 from borderline.screening.store import HitRow, ListVersionRow, WhitelistRow
 from borderline.store.db import transaction
-from borderline.store.ports import Storage
+from borderline.store.ports import LedgerAppender, Storage
 
 
 def previous_version(name: str) -> LoadedList | None:
@@ -374,6 +375,35 @@ def add_whitelist(
     actor: str,
     expires_at: datetime | None = None,
 ) -> dict[str, Any]:
+    """Record an analyst's decision that ``party_key`` is not entry ``source_id`` of a list."""
+    with transaction(services.sessions) as s:
+        out = add_whitelist_in(
+            s,
+            services.ledger,
+            party_key=party_key,
+            list_name=list_name,
+            source_id=source_id,
+            reason=reason,
+            actor=actor,
+            expires_at=expires_at,
+        )
+    refresh_whitelist(services)
+    return out
+
+
+def add_whitelist_in(
+    s: Session,
+    ledger: LedgerAppender,
+    *,
+    party_key: str,
+    list_name: str,
+    source_id: str,
+    reason: str,
+    actor: str,
+    expires_at: datetime | None = None,
+) -> dict[str, Any]:
+    """:func:`add_whitelist` in the caller's transaction; the caller then calls
+    :func:`refresh_whitelist` once it has committed."""
     idx = current_index()
     if list_name not in idx.lists:
         raise InvalidInput(f"unknown list {list_name!r}; loaded: {sorted(idx.lists)}", where="list")
@@ -387,39 +417,34 @@ def add_whitelist(
         expires_at = (_aware(expires_at) or now).astimezone(UTC)
         if expires_at <= now:
             raise InvalidInput("expires_at is in the past", where="expires_at")
-    with transaction(services.sessions) as s:
-        existing = s.scalar(
-            select(WhitelistRow).where(
-                WhitelistRow.party_key == party_key,
-                WhitelistRow.list_name == list_name,
-                WhitelistRow.source_id == source_id,
-                WhitelistRow.revoked_at.is_(None),
-            )
+    existing = s.scalar(
+        select(WhitelistRow).where(
+            WhitelistRow.party_key == party_key,
+            WhitelistRow.list_name == list_name,
+            WhitelistRow.source_id == source_id,
+            WhitelistRow.revoked_at.is_(None),
         )
-        if existing is not None and (
-            existing.expires_at is None or _aware(existing.expires_at) > now
-        ):
-            raise Conflict(f"already whitelisted (decision {existing.id})", where="source_id")
-        row = WhitelistRow(
-            party_key=party_key,
-            list_name=list_name,
-            source_id=source_id,
-            reason=reason,
-            created_by=actor,
-            created_at=now,
-            expires_at=expires_at,
-        )
-        s.add(row)
-        s.flush()
-        services.ledger.append(
-            s,
-            kind="screening.whitelist",
-            subject=str(row.id),
-            record=_whitelist_record(row),
-        )
-        out = _wl_dict(row)
-    refresh_whitelist(services)
-    return out
+    )
+    if existing is not None and (existing.expires_at is None or _aware(existing.expires_at) > now):
+        raise Conflict(f"already whitelisted (decision {existing.id})", where="source_id")
+    row = WhitelistRow(
+        party_key=party_key,
+        list_name=list_name,
+        source_id=source_id,
+        reason=reason,
+        created_by=actor,
+        created_at=now,
+        expires_at=expires_at,
+    )
+    s.add(row)
+    s.flush()
+    ledger.append(
+        s,
+        kind="screening.whitelist",
+        subject=str(row.id),
+        record=_whitelist_record(row),
+    )
+    return _wl_dict(row)
 
 
 def revoke_whitelist(services: Storage, decision_id: int, actor: str) -> None:

@@ -41,3 +41,9 @@ class LabelRecorder(Protocol):
     def add_labels(
         self, labels: Any, actor: str, session: Session | None = None
     ) -> list[dict[str, Any]]: ...
+
+
+class ListInvalidator(Protocol):
+    """The engine's block/allow list cache, told to reload after a list change commits."""
+
+    def invalidate(self) -> None: ...
