@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -35,6 +35,9 @@ from borderline.policy import CompiledPolicy
 from borderline.settings import Settings
 from borderline.store import make_engine, migrate, session_factory
 from borderline.store.models import PolicyRow
+
+if TYPE_CHECKING:  # imported when first used: the register is not needed to decide orders
+    from borderline.assessment.service import RegisterService
 
 
 class Application:
@@ -98,6 +101,14 @@ class Application:
 
     def close(self) -> None:
         self.db.dispose()
+
+    def register(self) -> RegisterService:
+        """The risk register, with the rating matrices found in the data folder now."""
+        from borderline.assessment.register import load_matrices
+        from borderline.assessment.service import RegisterService
+
+        book = load_matrices(self.settings.data_dir / "matrices")
+        return RegisterService(self.sessions, self.ledger, book)
 
     # -- the operations adapters call, each handed to the service of its concept ---------------
     # Kept as methods so adapters (and branches written against the former ``Services``) call
