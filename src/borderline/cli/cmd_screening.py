@@ -287,7 +287,7 @@ def bench_screening(
     ),
 ) -> None:
     """Quality (P/R/F1 on generated labelled pairs) and speed, beside nomenklatura logic-v2."""
-    from borderline.screening.bench import run_bench
+    from borderline.bench.screening import run_bench
 
     report = run_bench(
         n_pairs=pairs, n_searches=searches, seed=seed, competitor=competitor, save_pairs=save_pairs

@@ -1,7 +1,8 @@
 """Fraud: point-in-time features, an online feature store, LightGBM training, a model
-registry, per-decision reasons, drift monitoring and the Handbook benchmark.
+registry, per-decision reasons and drift monitoring.
 
-Public API: see ``__all__``; the handbook benchmark lives in ``borderline.fraud.handbook``.
+Public API: see ``__all__``. The Handbook benchmark and the synthetic order generator live
+beside the product, in ``borderline.bench.handbook`` and ``borderline.bench.fraud_synth``.
 """
 
 from borderline.fraud.drift import psi
