@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any, cast
 
@@ -16,10 +15,6 @@ from borderline.assessment.register import (
 from borderline.assessment.service import RegisterService
 from borderline.cli._common import echo_json, read_text
 from borderline.errors import InvalidInput
-
-
-def _user() -> str:
-    return os.environ.get("USER") or os.environ.get("USERNAME") or "cli"
 
 
 def _register() -> tuple[Any, RegisterService]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import typer
 
 from borderline.assessment import kri as kri_metrics
+from borderline.cli._common import current_user as _user
 from borderline.cli._common import echo_json
 from borderline.cli._risk_common import (
     _out,
     _register,
-    _user,
     _validated,
 )
 

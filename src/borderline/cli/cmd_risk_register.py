@@ -14,6 +14,7 @@ from borderline.assessment.register import (
     TreatmentIn,
     load_matrices,
 )
+from borderline.cli._common import current_user as _user
 from borderline.cli._common import echo_json
 from borderline.cli._risk_common import (
     _load_doc,
@@ -21,7 +22,6 @@ from borderline.cli._risk_common import (
     _rating,
     _register,
     _risk_line,
-    _user,
     _validated,
 )
 from borderline.cli._risk_kri import kri_app
