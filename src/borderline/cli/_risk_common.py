@@ -14,7 +14,7 @@ from borderline.assessment.register import (
 )
 from borderline.assessment.service import RegisterService
 from borderline.cli._common import echo_json, read_text
-from borderline.errors import InvalidInput
+from borderline.errors import InvalidInput, from_validation
 
 
 def _register() -> tuple[Any, RegisterService]:
@@ -39,12 +39,7 @@ def _validated(model: Any, data: Any, where: str) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err.get("loc", ()))
-        raise InvalidInput(
-            str(err.get("msg", "invalid")).removeprefix("Value error, "),
-            where=f"{where}.{loc}" if loc else where,
-        ) from None
+        raise from_validation(exc, where, default_where=where) from None
 
 
 def _load_doc(path: str) -> Any:
