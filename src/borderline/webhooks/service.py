@@ -183,7 +183,7 @@ def list_deliveries(
         if event_type:
             q = q.where(EventRow.type == event_type)
         q = q.order_by(DeliveryRow.id.desc()).limit(max(1, min(limit, 1000)))
-        return [_delivery_dict(d, ev) for d, ev in s.execute(q).tuples()]
+        return [_delivery_dict(d, ev) for d, ev in s.execute(q).all()]
 
 
 def get_delivery(sessions: sessionmaker[Session], delivery_id: int) -> dict[str, Any]:
