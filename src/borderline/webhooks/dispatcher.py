@@ -1,7 +1,7 @@
 """Delivering the outbox: at least once, with exponential back-off and a give-up limit.
 
-A delivery is claimed by moving its ``next_attempt_at`` forward by a lease (the request time
-limit plus a margin) with a conditional UPDATE, so two dispatchers (two server workers, or the
+A delivery is claimed by moving its ``next_attempt_at`` forward by a lease (twice the request
+time limit plus five seconds) with a conditional UPDATE, so two dispatchers (two server workers, or the
 server and ``borderline webhooks deliver``) never send the same delivery at once; a process
 killed mid-request leaves the lease to expire and the delivery is sent again. Any 2xx answer
 delivers; anything else (an error status, a redirect, a refused connection, a time-out) is
@@ -37,7 +37,7 @@ from borderline.webhooks.tables import AttemptRow, DeliveryRow, EndpointRow, Eve
 log = logging.getLogger(__name__)
 
 MAX_DELAY_SECONDS = 6 * 3600
-LEASE_MARGIN_SECONDS = 30.0
+LEASE_MARGIN_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,8 @@ class DeliverReport:
 def _claim(
     sessions: sessionmaker[Session], config: DispatchConfig, now: datetime, only: int | None
 ) -> list[Job]:
-    lease_until = now + timedelta(seconds=config.timeout_seconds + LEASE_MARGIN_SECONDS)
+    # Long enough for the request (connect and read each get the time limit) to end first.
+    lease_until = now + timedelta(seconds=2 * config.timeout_seconds + LEASE_MARGIN_SECONDS)
     jobs: list[Job] = []
     with transaction(sessions) as s:
         q = (
