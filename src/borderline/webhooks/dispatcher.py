@@ -1,8 +1,9 @@
 """Delivering the outbox: at least once, with exponential back-off and a give-up limit.
 
 A delivery is claimed by moving its ``next_attempt_at`` forward by a lease (twice the request
-time limit plus five seconds) with a conditional UPDATE, so two dispatchers (two server workers, or the
-server and ``borderline webhooks deliver``) never send the same delivery at once; a process
+time limit plus five seconds) with a conditional UPDATE, so two dispatchers (two server
+workers, or the server and ``borderline webhooks deliver``) never send the same delivery at
+once; a process
 killed mid-request leaves the lease to expire and the delivery is sent again. Any 2xx answer
 delivers; anything else (an error status, a redirect, a refused connection, a time-out) is
 logged as an attempt and retried after ``backoff * 2**(attempts-1)`` seconds (capped at six
