@@ -234,3 +234,15 @@ def test_orders_posted_to_the_api_match_disputes_by_payment_reference(
     services.assess(order)
     r = stripe_post(TestClient(create_app(services)), load("stripe_charge_dispute_created.json"))
     assert r.json()["order_id"] == order["id"]
+
+
+def test_woocommerce_url_check_ping_is_answered_and_stores_nothing(services: Services) -> None:
+    client = TestClient(create_app(services))
+    r = client.post(
+        "/v1/intake/woocommerce",
+        content=b"webhook_id=17",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert (r.status_code, r.json()) == (200, {"ping": "ok"})
+    assert client.post("/v1/intake/woocommerce", content=b"webhook_id=17&x=1").status_code == 401
+    assert counts(services) == (0, 0, 0)
