@@ -130,3 +130,30 @@ def writeback() -> None:
     from borderline import intake
 
     echo_json(intake.deliver_writebacks(open_services().sessions))
+
+
+def _register_bench() -> None:
+    from borderline.cli._groups import bench_app
+
+    @bench_app.command("webhooks")
+    def bench_webhooks(
+        orders: int = typer.Option(2000, help="Orders assessed per run."),
+        assessors: str = typer.Option("consistency,lists", help="Assessors to run."),
+    ) -> None:
+        """The outbox's cost on the decision path and the dispatcher's delivery rate."""
+        from borderline.bench.webhooks import run
+
+        r = run(orders, assessors, progress=lambda m: typer.echo(f"... {m}", err=True))
+        m = r["machine"]
+        typer.echo(f"machine: {m['cpus']} CPUs ({m['cpu']}), Python {m['python']}, SQLite")
+        typer.echo(f"{r['orders']} orders, assessors {r['assessors']}")
+        typer.echo(f"{'run':<30}{'p50 ms':>9}{'p95 ms':>9}{'mean ms':>9}{'deliv/s':>9}")
+        for case in ("no endpoint", "endpoint, other events", "endpoint, decision.created"):
+            row = r[case]
+            typer.echo(
+                f"{case:<30}{row['p50_ms']:>9}{row['p95_ms']:>9}{row['mean_ms']:>9}"
+                f"{row.get('deliveries_per_s', ''):>9}"
+            )
+
+
+_register_bench()
