@@ -276,3 +276,54 @@ def test_disabled_endpoint_gets_nothing(services: Services, receiver: Any) -> No
     services.assess(_orders(1)[0])
     assert deliver_due(services.sessions, FAST).claimed == 0
     assert receiver.received == []
+
+
+def test_rescreening_hits_and_sanctions_list_versions_are_events(
+    services: Services, receiver: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from borderline.screening import service as screening_service
+
+    monkeypatch.setenv("BORDERLINE_DATA_DIR", str(services.settings.data_dir))
+    create_endpoint(
+        services.sessions,
+        services.ledger,
+        url=receiver.url,
+        events=["screening.hit", "list.updated"],
+        actor="ada",
+    )
+    order = _orders(1, seed=8)[0]
+    order["parties"][0]["name"] = "Ysolde Samplewright"
+    services.assess(order)
+
+    def ftm(name: str, people: dict[str, str]) -> Any:
+        path = tmp_path / name
+        path.write_text(
+            "".join(
+                json.dumps({"id": k, "schema": "Person", "properties": {"name": [v]}}) + "\n"
+                for k, v in people.items()
+            )
+        )
+        return path
+
+    for path in (
+        ftm("v1.jsonl", {"p1": "Ordo Testvalue"}),
+        ftm("v2.jsonl", {"p1": "Ordo Testvalue", "p3": "Ysolde Samplewright"}),
+    ):
+        screening_service.import_list(
+            path,
+            format="ftm",
+            list_name="demo_watch",
+            rescreen=True,
+            actor="bob",
+            services=services,
+        )
+    deliver_due(services.sessions, FAST)
+    by_type: dict[str, list[Any]] = {}
+    for r in receiver.received:
+        by_type.setdefault(r.headers["Borderline-Event"], []).append(r.json["data"])
+    assert [d["change"] for d in by_type["list.updated"]] == ["sanctions_version"] * 2
+    (hit,) = by_type["screening.hit"]
+    assert hit["source"] == "rescreen"
+    assert (hit["order_id"], hit["list"], hit["source_id"]) == (order["id"], "demo_watch", "p3")
