@@ -327,3 +327,30 @@ def test_rescreening_hits_and_sanctions_list_versions_are_events(
     (hit,) = by_type["screening.hit"]
     assert hit["source"] == "rescreen"
     assert (hit["order_id"], hit["list"], hit["source_id"]) == (order["id"], "demo_watch", "p3")
+
+
+def test_prune_deletes_only_old_finished_events(services: Services, receiver: Any) -> None:
+    from sqlalchemy import update
+
+    from borderline.webhooks import prune
+
+    create_endpoint(
+        services.sessions,
+        services.ledger,
+        url=receiver.url,
+        events=["decision.created"],
+        actor="ada",
+    )
+    for order in _orders(3, seed=12):
+        services.assess(order)
+    receiver.statuses.extend([200, 500, 200])  # one stays pending (retrying)
+    deliver_due(services.sessions, FAST)
+    old = datetime.now(UTC) - timedelta(days=40)
+    with transaction(services.sessions) as s:
+        s.execute(update(EventRow).values(created_at=old))
+    with pytest.raises(Exception, match="at least one day"):
+        prune(services.sessions, 0)
+    assert prune(services.sessions, 30) == {"events": 2, "deliveries": 2, "attempts": 2}
+    (left,) = list_deliveries(services.sessions)
+    assert left["status"] == "pending"
+    assert prune(services.sessions, 30)["events"] == 0

@@ -124,6 +124,16 @@ def deliver(
     echo_json(total.to_dict())
 
 
+@webhooks_app.command("prune")
+def prune(
+    older_than_days: int = typer.Option(30, help="Delete finished events older than this."),
+) -> None:
+    """Delete old events whose deliveries are all finished, with their log."""
+    from borderline import webhooks
+
+    echo_json(webhooks.prune(open_services().sessions, older_than_days))
+
+
 @intake_app.command("writeback")
 def writeback() -> None:
     """Send the due Shopify risk-assessment write-backs once."""

@@ -4,7 +4,8 @@ Public API:
 
 - :data:`EVENT_TYPES`: the event types an endpoint can subscribe to.
 - :func:`create_endpoint`, :func:`list_endpoints`, :func:`disable_endpoint`: endpoints.
-- :func:`list_deliveries`, :func:`get_delivery`, :func:`resend`, :func:`send_test`: the log.
+- :func:`list_deliveries`, :func:`get_delivery`, :func:`resend`, :func:`send_test`,
+  :func:`prune`: the delivery log.
 - :func:`deliver_due` and :class:`Dispatcher`: sending (one round, or a background thread).
 - :func:`sign` and :func:`verify`: the ``Borderline-Signature`` header.
 
@@ -19,6 +20,7 @@ from borderline.webhooks.service import (
     get_delivery,
     list_deliveries,
     list_endpoints,
+    prune,
     resend,
     send_test,
 )
@@ -37,6 +39,7 @@ __all__ = [
     "get_delivery",
     "list_deliveries",
     "list_endpoints",
+    "prune",
     "resend",
     "send_test",
     "sign",

@@ -252,3 +252,35 @@ def send_test(sessions: sessionmaker[Session], endpoint_id: str) -> str:
             [(endpoint_id, {"ping"})],
         )
         return ids[0]
+
+
+def prune(sessions: sessionmaker[Session], older_than_days: int) -> dict[str, int]:
+    """Delete events older than ``older_than_days`` whose every delivery is finished
+    (delivered or failed), with their deliveries and attempt log; pending ones stay."""
+    if older_than_days < 1:
+        raise InvalidInput("keep at least one day", where="older_than_days")
+    from datetime import timedelta
+
+    from sqlalchemy import delete
+
+    cutoff = datetime.now(UTC) - timedelta(days=older_than_days)
+    with transaction(sessions) as s:
+        unfinished = select(DeliveryRow.event_id).where(DeliveryRow.status == "pending")
+        events = list(
+            s.scalars(
+                select(EventRow.id).where(
+                    EventRow.created_at < cutoff, EventRow.id.not_in(unfinished)
+                )
+            )
+        )
+        if not events:
+            return {"events": 0, "deliveries": 0, "attempts": 0}
+        deliveries = select(DeliveryRow.id).where(DeliveryRow.event_id.in_(events))
+        attempts = s.execute(
+            delete(AttemptRow).where(AttemptRow.delivery_id.in_(deliveries))
+        ).rowcount  # type: ignore[attr-defined]
+        n_deliveries = s.execute(
+            delete(DeliveryRow).where(DeliveryRow.event_id.in_(events))
+        ).rowcount  # type: ignore[attr-defined]
+        s.execute(delete(EventRow).where(EventRow.id.in_(events)))
+        return {"events": len(events), "deliveries": n_deliveries, "attempts": attempts}
