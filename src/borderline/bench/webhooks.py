@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from borderline.benchmark import machine
+from borderline.bench.core import machine
 from borderline.engine import Engine, discover_assessors
 from borderline.samples import generate_orders
 from borderline.service import Services
