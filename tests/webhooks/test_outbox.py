@@ -128,7 +128,7 @@ def test_a_rolled_back_decision_leaves_no_event(services: Services) -> None:
     )
     order = _orders(1)[0]
     with pytest.raises(RuntimeError), transaction(services.sessions) as s:
-        services._assess_in(s, _order(order), services.engine_for(s))
+        services.decisions.assess_in(s, _order(order), services.engine_for(s))
         assert s.scalar(select(func.count()).select_from(EventRow)) == 1  # written in it
         raise RuntimeError("crash before commit")
     assert _count(services, EventRow) == 0
