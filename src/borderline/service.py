@@ -693,7 +693,7 @@ class Services:
     # -- policies ------------------------------------------------------------------------------
 
     def check_policy(self, source: str) -> CompiledPolicy:
-        return compile_policy(source, self.signals)
+        return self._base_engine.check_policy(source)
 
     def create_policy(self, source: str, author: str, comment: str | None = None) -> dict[str, Any]:
         self.check_policy(source)

@@ -22,6 +22,10 @@ from borderline.model import Finding, Order, Severity
 class CorridorAssessor(BaseAssessor):
     name: ClassVar[str] = "corridor"
     version: ClassVar[str] = "1.0"
+    finding_codes: ClassVar[Mapping[str, str]] = {
+        "assessment.corridor.risk": "country/corridor risk score of the route",
+        "assessment.corridor.high": "the route's corridor risk is above the configured threshold",
+    }
     defaults: ClassVar[Mapping[str, Any]] = {
         "high": None,  # threshold for assessment.corridor.high; None = the index config's
         "high_score": 25.0,  # risk contribution of a high-risk corridor finding

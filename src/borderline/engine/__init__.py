@@ -9,7 +9,12 @@ from borderline.engine.assessor import (
     ListHit,
     ListProvider,
 )
-from borderline.engine.core import Engine, declared_signals, discover_assessors
+from borderline.engine.core import (
+    Engine,
+    declared_codes,
+    declared_signals,
+    discover_assessors,
+)
 
 __all__ = [
     "AssessContext",
@@ -20,6 +25,7 @@ __all__ = [
     "HistoryProvider",
     "ListHit",
     "ListProvider",
+    "declared_codes",
     "declared_signals",
     "discover_assessors",
 ]

@@ -19,6 +19,7 @@ import borderline
 from borderline.engine.assessor import AssessContext, Assessor
 from borderline.errors import InvalidInput
 from borderline.model import Decision, Finding, Order, Reason, Severity
+from borderline.policy.catalogue import FindingCatalogue
 from borderline.policy.evaluate import apply_policy, combine_scores, order_fields
 from borderline.policy.language import CompiledPolicy, Facts, compile_policy
 
@@ -56,6 +57,11 @@ def declared_signals(assessors: Sequence[Assessor]) -> dict[str, str]:
     return signals
 
 
+def declared_codes(assessors: Sequence[Assessor]) -> FindingCatalogue:
+    """The finding codes the assessors can emit (see ``BaseAssessor.finding_codes``)."""
+    return FindingCatalogue.build((a.name, getattr(a, "finding_codes", None)) for a in assessors)
+
+
 class Engine:
     def __init__(
         self,
@@ -65,6 +71,7 @@ class Engine:
     ) -> None:
         self.assessors = list(assessors) if assessors is not None else discover_assessors()
         self.signals = declared_signals(self.assessors)
+        self.codes = declared_codes(self.assessors)
         self.policy_version = policy_version
         if policy is None:
             from borderline.policy import default_policy_source
@@ -84,14 +91,19 @@ class Engine:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.assessors = state["assessors"]
         self.signals = declared_signals(self.assessors)
+        self.codes = declared_codes(self.assessors)
         self.policy_version = state["policy_version"]
         self.policy = compile_policy(state["policy_source"], self.signals)
 
     def with_policy(self, policy: CompiledPolicy, version: str) -> Engine:
         clone = Engine.__new__(Engine)
-        clone.assessors, clone.signals = self.assessors, self.signals
+        clone.assessors, clone.signals, clone.codes = self.assessors, self.signals, self.codes
         clone.policy, clone.policy_version = policy, version
         return clone
+
+    def check_policy(self, source: str) -> CompiledPolicy:
+        """Compile strictly: unknown names *and* finding codes no assessor emits are errors."""
+        return compile_policy(source, self.signals, self.codes)
 
     def versions(self) -> dict[str, str]:
         v = {
