@@ -25,6 +25,8 @@ class CorridorAssessor(BaseAssessor):
     finding_codes: ClassVar[Mapping[str, str]] = {
         "assessment.corridor.risk": "country/corridor risk score of the route",
         "assessment.corridor.high": "the route's corridor risk is above the configured threshold",
+        "assessment.data.stale": "an indicator behind the corridor risk is older than its "
+        "freshness limit",
     }
     defaults: ClassVar[Mapping[str, Any]] = {
         "high": None,  # threshold for assessment.corridor.high; None = the index config's
@@ -62,6 +64,8 @@ class CorridorAssessor(BaseAssessor):
             **cor.to_dict(),
             "index": self.model.index_version,
             "as_of": self.model.as_of.isoformat(),
+            # each indicator the score rests on, with its publisher and the year of its data
+            "data": {k: dict(v) for k, v in self.model.data.items()},
         }
         signals: dict[str, float | int | str | bool | None] = {
             "corridor.risk": round(cor.risk, 2),
@@ -78,6 +82,17 @@ class CorridorAssessor(BaseAssessor):
                 signals=signals,
             )
         ]
+        stale = self.model.stale(order.created_at.date())
+        if stale:
+            out.append(
+                self.finding(
+                    "assessment.data.stale",
+                    f"corridor risk rests on old data: {stale[0]}"
+                    + (f" (+{len(stale) - 1} more)" if len(stale) > 1 else ""),
+                    severity=Severity.LOW,
+                    evidence={"stale": stale, "data": evidence["data"]},
+                )
+            )
         if cor.risk >= self.high:
             out.append(
                 self.finding(
