@@ -14,7 +14,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, cast
@@ -32,7 +32,7 @@ from borderline.engine import (
     ListHit,
     discover_assessors,
 )
-from borderline.errors import Conflict, InvalidInput, NotFound
+from borderline.errors import BorderlineError, Conflict, InvalidInput, NotFound
 from borderline.ledger import Ledger, canonical_json, load_or_create_key
 from borderline.model import Decision, Finding, Order
 from borderline.policy import Facts, apply_policy, compile_policy, default_policy_source
@@ -212,6 +212,10 @@ class ListCache:
         if kind == "any":
             return self._by_value.get(value, ())
         hits = list(self._exact.get((kind, value), ()))
+        if kind == "card_bin":
+            # A BIN entry is a prefix: "4111" covers 411111, 41111122, … (issuer ranges).
+            for n in range(1, len(value)):
+                hits += self._exact.get((kind, value[:n]), ())
         if kind == "ip" and self._networks:
             try:
                 addr = ipaddress.ip_address(value)
@@ -220,6 +224,9 @@ class ListCache:
             hits += [h for net, h in self._networks if addr.version == net.version and addr in net]
         return hits
 
+
+# A label time a little ahead of this server's clock is a clock difference, not the future.
+LABEL_CLOCK_SKEW = timedelta(minutes=5)
 
 # -- results -----------------------------------------------------------------------------------
 
@@ -615,7 +622,9 @@ class Services:
         reason: str | None,
         actor: str,
         expires_at: datetime | None = None,
+        session: Session | None = None,
     ) -> dict[str, Any]:
+        """Add a block/allow entry; with ``session`` it joins the caller's transaction."""
         if kind not in LIST_KINDS:
             raise InvalidInput(
                 f"unknown kind {kind!r}; kinds: {', '.join(LIST_KINDS)}", where="kind"
@@ -645,33 +654,58 @@ class Services:
                 raise InvalidInput(f"unknown country code {value!r}", where="value")
         if expires_at is not None and expires_at.tzinfo is None:
             raise InvalidInput("expires_at needs a time zone", where="expires_at")
-        with transaction(self.sessions) as s:
-            dup = s.scalars(
-                select(ListEntryRow).where(
+        if session is not None:
+            out = self._add_list_entry_in(
+                session, list_name, kind, value, action, reason, actor, expires_at
+            )
+        else:
+            with transaction(self.sessions) as s:
+                out = self._add_list_entry_in(
+                    s, list_name, kind, value, action, reason, actor, expires_at
+                )
+        self.lists.invalidate()
+        return out
+
+    def list_entry_exists(self, s: Session, list_name: str, kind: str, value: str) -> bool:
+        return (
+            s.scalars(
+                select(ListEntryRow.id).where(
                     ListEntryRow.list_name == list_name,
                     ListEntryRow.kind == kind,
-                    ListEntryRow.value == value,
+                    ListEntryRow.value == normalise_value(kind, value),
                     ListEntryRow.removed_at.is_(None),
                 )
             ).first()
-            if dup is not None:
-                raise Conflict(f"{kind} {value!r} is already on list {list_name!r}", where="value")
-            row = ListEntryRow(
-                list_name=list_name,
-                kind=kind,
-                value=value,
-                action=action,
-                reason=reason,
-                created_by=actor,
-                created_at=datetime.now(UTC),
-                expires_at=expires_at,
-            )
-            s.add(row)
-            s.flush()
-            self.ledger.append(s, kind="list.add", subject=str(row.id), record=_list_add(row))
-            out = _entry_dict(row)
-        self.lists.invalidate()
-        return out
+            is not None
+        )
+
+    def _add_list_entry_in(
+        self,
+        s: Session,
+        list_name: str,
+        kind: str,
+        value: str,
+        action: str,
+        reason: str | None,
+        actor: str,
+        expires_at: datetime | None,
+    ) -> dict[str, Any]:
+        if self.list_entry_exists(s, list_name, kind, value):
+            raise Conflict(f"{kind} {value!r} is already on list {list_name!r}", where="value")
+        row = ListEntryRow(
+            list_name=list_name,
+            kind=kind,
+            value=value,
+            action=action,
+            reason=reason,
+            created_by=actor,
+            created_at=datetime.now(UTC),
+            expires_at=expires_at,
+        )
+        s.add(row)
+        s.flush()
+        self.ledger.append(s, kind="list.add", subject=str(row.id), record=_list_add(row))
+        return _entry_dict(row)
 
     def remove_list_entry(self, entry_id: int, actor: str) -> None:
         with transaction(self.sessions) as s:
@@ -872,11 +906,28 @@ class Services:
         with transaction(self.sessions) as s:
             return self._add_labels_in(s, labels, actor)
 
+    def add_labels_each(
+        self, labels: Sequence[Mapping[str, Any]], actor: str
+    ) -> list[dict[str, Any]]:
+        """Record each label on its own: one bad label (an unknown order id, a future time) is
+        reported at its index and does not stop the others. Returns, per input, either
+        ``{"index", "label"}`` or ``{"index", "error"}``."""
+        out: list[dict[str, Any]] = []
+        with transaction(self.sessions) as s:
+            for i, lab in enumerate(labels):
+                try:
+                    with s.begin_nested():
+                        stored = self._add_labels_in(s, [lab], actor, offset=i)
+                    out.append({"index": i, "label": stored[0]})
+                except BorderlineError as exc:
+                    out.append({"index": i, "error": exc.to_dict()})
+        return out
+
     def _add_labels_in(
-        self, s: Session, labels: Iterable[Mapping[str, Any]], actor: str
+        self, s: Session, labels: Iterable[Mapping[str, Any]], actor: str, offset: int = 0
     ) -> list[dict[str, Any]]:
         out = []
-        for i, lab in enumerate(labels):
+        for i, lab in enumerate(labels, offset):
             where = f"labels[{i}]"
             oid = lab.get("order_id")
             kind = lab.get("kind")
@@ -898,6 +949,12 @@ class Services:
                 ) from None
             if event_dt.tzinfo is None:
                 raise InvalidInput("event_at needs a time zone", where=f"{where}.event_at")
+            if event_dt > datetime.now(UTC) + LABEL_CLOCK_SKEW:
+                raise InvalidInput(
+                    f"event_at {event_dt.isoformat()} is in the future: a chargeback or an "
+                    "analyst outcome is labelled when it has happened",
+                    where=f"{where}.event_at",
+                )
             row = LabelRow(
                 label_id=f"lab_{uuid.uuid4().hex[:20]}",
                 order_id=oid,

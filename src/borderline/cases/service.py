@@ -19,7 +19,13 @@ from sqlalchemy import and_, exists, func, insert, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from borderline.cases import DISPOSITIONS, QUEUE_OUTCOMES, SLA_HOURS
+from borderline.cases import (
+    DISPOSITIONS,
+    QUEUE_OUTCOMES,
+    SANCTIONS_BLOCK_LIST,
+    SANCTIONS_REPORT,
+    SLA_HOURS,
+)
 from borderline.cases.store import (
     CaseAttachmentRow,
     CaseDecisionRow,
@@ -581,6 +587,10 @@ def disposition(
         order_ids = list(
             s.scalars(select(CaseDecisionRow.order_id).where(CaseDecisionRow.case_id == case_id))
         )
+        details: dict[str, Any] = {"disposition": value, "orders": sorted(order_ids)}
+        if value == "confirmed_sanctions_match":
+            details["blocked"] = _block_parties(services, s, case_id, order_ids, actor)
+            details["report"] = SANCTIONS_REPORT
         _event(
             services,
             s,
@@ -588,8 +598,10 @@ def disposition(
             "disposition",
             actor,
             (note or "").strip() or None,
-            {"disposition": value, "orders": sorted(order_ids)},
+            details,
         )
+        if kind is None:
+            return []
         labels = services.add_labels(
             [
                 {
@@ -604,6 +616,39 @@ def disposition(
             session=s,
         )
     return labels
+
+
+def _block_parties(
+    services: Services, s: Session, case_id: str, order_ids: list[str], actor: str
+) -> list[dict[str, Any]]:
+    """Put each party of the case's orders on the sanctions block list, in the same
+    transaction: by customer id when known, else by email (never by name alone)."""
+    from borderline.store.models import OrderRow
+
+    wanted: set[tuple[str, str]] = set()
+    for oid in order_ids:
+        row = s.get(OrderRow, oid)
+        for p in (row.payload.get("parties") or []) if row else []:
+            if p.get("customer_id"):
+                wanted.add(("customer", str(p["customer_id"])))
+            elif p.get("email"):
+                wanted.add(("email", str(p["email"])))
+    out = []
+    for kind, value in sorted(wanted):
+        if services.list_entry_exists(s, SANCTIONS_BLOCK_LIST, kind, value):
+            continue
+        out.append(
+            services.add_list_entry(
+                list_name=SANCTIONS_BLOCK_LIST,
+                kind=kind,
+                value=value,
+                action="block",
+                reason=f"confirmed sanctions match, case {case_id}",
+                actor=actor,
+                session=s,
+            )
+        )
+    return out
 
 
 def reopen(services: Services, case_id: str, actor: str, expected_version: int) -> None:

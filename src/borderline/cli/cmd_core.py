@@ -475,7 +475,9 @@ def lists_add(
         help="email, email_domain, card, card_bin, device, ip, address, country, phone, customer",
     ),
     value: str = typer.Argument(...),
-    action: str = typer.Option("block", help="block or allow"),
+    action: str = typer.Option(
+        ..., "--action", help="block or allow (required: an allow list is not a block list)"
+    ),
     reason: str = typer.Option(None),
     expires: str = typer.Option(None, help="ISO 8601 time with zone when it lapses."),
 ) -> None:

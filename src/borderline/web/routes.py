@@ -714,6 +714,14 @@ async def case_from_decision(ident: str, request: Request) -> Response:
     return RedirectResponse(f"/web/cases/{cid}?msg=" + quote("Case opened."), status_code=303)
 
 
+# A whitelist decision keyed by a name alone would clear every party of that name.
+NAME_ONLY_WHITELIST = (
+    "{name} has no customer id and no date of birth on this order: whitelisting would clear "
+    "every party named {name}. Send customer_id with orders, or close this case as a false "
+    "positive for this order only"
+)
+
+
 @router.post("/web/decisions/{ident}/clear-hit")
 async def clear_hit(ident: str, request: Request) -> Response:
     """Record a screening whitelist decision (reason, expiry) for one hit of this decision."""
@@ -743,6 +751,8 @@ async def clear_hit(ident: str, request: Request) -> Response:
     except Exception:
         raise NotFound("screening whitelists are not available in this installation") from None
     party = Order.model_validate(order).parties[int(m.group(1))]
+    if not party.customer_id and party.date_of_birth is None:
+        raise InvalidInput(NAME_ONLY_WHITELIST.format(name=party.name), where="party")
     entry = await run_in_threadpool(
         lambda: screening_service.add_whitelist(
             services,
