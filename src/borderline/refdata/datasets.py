@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -138,9 +138,10 @@ def install(dataset_id: str, produced: Path, published: date) -> Dataset:
 
 
 _caches: list[Any] = []
+F = TypeVar("F")
 
 
-def on_update(fn: Any) -> Any:
+def on_update(fn: F) -> F:
     """Register a cached loader to be cleared when a data set is updated."""
     _caches.append(fn)
     return fn
