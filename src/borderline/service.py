@@ -30,7 +30,6 @@ from borderline.engine import (
     CustomerHistory,
     Engine,
     ListHit,
-    discover_assessors,
 )
 from borderline.errors import BorderlineError, Conflict, InvalidInput, NotFound
 from borderline.ledger import Ledger, canonical_json, load_or_create_key
@@ -267,9 +266,10 @@ class Services:
         key_path = Path(settings.ledger_key_file or settings.data_dir / "ledger-key.pem")
         self.ledger = Ledger(settings.ledger_origin, load_or_create_key(key_path))
         self.lists = ListCache(self.sessions)
+        self._configured = engine is None  # built from the stored engine configuration
+        self._config_extras: dict[str, Any] = {}
         if engine is None:
-            names = [n.strip() for n in settings.assessors.split(",") if n.strip()]
-            engine = Engine(discover_assessors(names or None))
+            engine = self._build_engine()
         self._base_engine = engine
         self._engine_lock = threading.Lock()
         self._active: tuple[int, Engine] | None = None
@@ -288,6 +288,29 @@ class Services:
         self._recorded_hooks = [ep.load() for ep in entry_points(group="borderline.recorded")]
         self._labelled_hooks = [ep.load() for ep in entry_points(group="borderline.labelled")]
 
+    def _build_engine(self) -> Engine:
+        """Assessors from the active engine configuration (``borderline config``)."""
+        from borderline import assessor_config
+        from borderline.engine.config import EngineConfig, build_assessors
+
+        names = [n.strip() for n in self.settings.assessors.split(",") if n.strip()]
+        try:
+            version, config = assessor_config.active_config(self)
+        except Exception:
+            version, config = None, EngineConfig()
+        engine = Engine(build_assessors(config, names or None))
+        engine.config_version = f"{assessor_config.CONFIG_NAME}@{version}" if version else None
+        self._config_extras = config.extras() if version else {}
+        return engine
+
+    def reload_engine(self) -> None:
+        """Rebuild the assessors after a configuration change (next order uses them)."""
+        if not self._configured:
+            return
+        engine = self._build_engine()
+        with self._engine_lock:
+            self._base_engine, self._active = engine, None
+
     @classmethod
     def open(
         cls,
@@ -301,6 +324,11 @@ class Services:
             migrate(settings.url)
         services = cls(settings, engine)
         services.ensure_policy()
+        if settings.assessor_config:
+            from borderline import assessor_config
+
+            assessor_config.ensure_config(services, settings.assessor_config)
+            services.reload_engine()
         return services
 
     def close(self) -> None:
@@ -394,7 +422,7 @@ class Services:
             return Decision.model_validate(body), True
         db_history = history or DbHistory(s)
         db_history.forget(order.customer_key)  # the batch may have changed it
-        extras: dict[str, Any] = {}
+        extras: dict[str, Any] = dict(self._config_extras)  # the seller's profile
         for provide in self._context_providers:
             extras.update(provide(s))
         ctx = AssessContext(

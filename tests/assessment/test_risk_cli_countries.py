@@ -23,9 +23,9 @@ def test_countries_json_has_index_and_components() -> None:
     de = by_code["DE"]
     assert 0 <= de["index"] <= 100
     assert de["components"]["ti_cpi"] == {
-        "value": 81.0,
-        "date": "2017",
-        "risk": 19.0,
+        "value": 77.0,
+        "date": "2025",
+        "risk": 23.0,
         "weight": de["components"]["ti_cpi"]["weight"],
     }
     indexes = [c["index"] for c in body["countries"]]

@@ -82,17 +82,6 @@ class CorridorAssessor(BaseAssessor):
                 signals=signals,
             )
         ]
-        stale = self.model.stale(order.created_at.date())
-        if stale:
-            out.append(
-                self.finding(
-                    "assessment.data.stale",
-                    f"corridor risk rests on old data: {stale[0]}"
-                    + (f" (+{len(stale) - 1} more)" if len(stale) > 1 else ""),
-                    severity=Severity.LOW,
-                    evidence={"stale": stale, "data": evidence["data"]},
-                )
-            )
         if cor.risk >= self.high:
             out.append(
                 self.finding(
@@ -104,6 +93,17 @@ class CorridorAssessor(BaseAssessor):
                     score=float(self.config["high_score"]),
                     evidence=evidence,
                     actions=["manual_review"],
+                )
+            )
+        stale = self.model.stale(order.created_at.date())
+        if stale:
+            out.append(
+                self.finding(
+                    "assessment.data.stale",
+                    f"corridor risk rests on old data: {stale[0]}"
+                    + (f" (+{len(stale) - 1} more)" if len(stale) > 1 else ""),
+                    severity=Severity.LOW,
+                    evidence={"stale": stale, "data": evidence["data"]},
                 )
             )
         return out

@@ -73,6 +73,8 @@ class Engine:
         self.signals = declared_signals(self.assessors)
         self.codes = declared_codes(self.assessors)
         self.policy_version = policy_version
+        # the stored engine configuration the assessors were built from (None: defaults)
+        self.config_version: str | None = None
         if policy is None:
             from borderline.policy import default_policy_source
 
@@ -86,6 +88,7 @@ class Engine:
             "assessors": self.assessors,
             "policy_source": self.policy.source,
             "policy_version": self.policy_version,
+            "config_version": self.config_version,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -93,12 +96,14 @@ class Engine:
         self.signals = declared_signals(self.assessors)
         self.codes = declared_codes(self.assessors)
         self.policy_version = state["policy_version"]
+        self.config_version = state.get("config_version")
         self.policy = compile_policy(state["policy_source"], self.signals)
 
     def with_policy(self, policy: CompiledPolicy, version: str) -> Engine:
         clone = Engine.__new__(Engine)
         clone.assessors, clone.signals, clone.codes = self.assessors, self.signals, self.codes
         clone.policy, clone.policy_version = policy, version
+        clone.config_version = self.config_version
         return clone
 
     def check_policy(self, source: str) -> CompiledPolicy:
@@ -110,6 +115,8 @@ class Engine:
             "engine": borderline.__version__,
             "policy": f"{self.policy.name}@{self.policy_version}",
         }
+        if self.config_version:
+            v["config"] = self.config_version
         v.update({f"assessor.{a.name}": a.version for a in self.assessors})
         return v
 

@@ -85,10 +85,12 @@ def _registry() -> dict[str, Dataset]:
 
 
 def refdata_dir() -> Path:
-    explicit = os.environ.get("BORDERLINE_REFDATA_DIR")
+    from borderline.settings import env
+
+    explicit = env("REFDATA_DIR")
     if explicit:
         return Path(explicit)
-    return Path(os.environ.get("BORDERLINE_DATA_DIR", "./borderline-data")) / "refdata"
+    return Path(env("DATA_DIR")) / "refdata"
 
 
 def all_datasets() -> list[Dataset]:
