@@ -403,7 +403,12 @@ def landed_cost(req: LandedCostRequest, schedule: TariffSchedule | None = None) 
                 if match.ambiguous:
                     warnings.append(f"{w}: {match.note}")
         if not ok and not flat_on and regime and regime.get("additional_duties"):
-            extra, notes = _additional(li, req.on, line_cv, schedule, regime["additional_duties"])
+            mfn = row.ad_valorem_pct if row is not None and row.duty_type == "ad_valorem" else None
+            if row is not None and row.duty_type == "free":
+                mfn = Decimal(0)
+            extra, notes = _additional(
+                li, req.on, line_cv, schedule, regime["additional_duties"], mfn
+            )
             duty += sum((Decimal(str(e["amount"])) for e in extra), Decimal(0))
             warnings.extend(f"{w}: {n}" for n in notes)
             if regime["additional_duties"] not in {d["dataset"] for d in data_used}:
@@ -518,7 +523,12 @@ def landed_cost(req: LandedCostRequest, schedule: TariffSchedule | None = None) 
 
 
 def _additional(
-    li: Line, on: date, customs_value: Decimal, schedule: TariffSchedule, dataset_id: str
+    li: Line,
+    on: date,
+    customs_value: Decimal,
+    schedule: TariffSchedule,
+    dataset_id: str,
+    mfn_pct: Decimal | None = None,
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Additional duties on one line (Section 301/232, IEEPA for US imports), with notes."""
     if dataset_id != US_DUTIES_DATASET:
@@ -526,10 +536,22 @@ def _additional(
     national = len({r.hs[:8] for r in schedule._by_destination("US") if r.hs.startswith(li.hs[:6])})
     applied = us_additional_duties().applicable(li.hs, li.origin, on, national)
     out = []
+    notes = list(applied.notes)
     for d in applied.duties:
-        amount = customs_value * d.rate_pct / 100
-        out.append({**d.to_dict(), "amount": money(amount)})
-    return out, applied.notes
+        rate = d.rate_pct
+        entry = d.to_dict()
+        if d.basis == "topup":
+            if mfn_pct is None:
+                notes.append(
+                    f"{d.program} {d.chapter_99}: MFN and this duty together are {d.rate_pct}%, "
+                    "but the MFN rate here is not ad valorem: not included"
+                )
+                continue
+            rate = max(Decimal(0), d.rate_pct - mfn_pct)
+            entry["rate_pct"] = float(rate)
+            entry["rule"] = f"MFN {mfn_pct}% + this = {d.rate_pct}% (EU goods)"
+        out.append({**entry, "amount": money(customs_value * rate / 100)})
+    return out, notes
 
 
 def _duty(row: TariffRow, li: Line, customs_value: Decimal, to_dest: Any, where: str) -> Decimal:

@@ -48,7 +48,9 @@ class AdditionalDuty:
     origin: str  # ISO country ("" = any origin)
     chapter_99: str
     rate_pct: Decimal
-    basis: str  # value | content (232 derivatives: duty on the metal content only)
+    # value: rate x customs value; content: on the metal content only (232 derivatives, left
+    # to the declarant); topup: an all-in ceiling, MFN + this duty = rate (EU goods, EO 14326)
+    basis: str
     effective_from: date
     effective_to: date | None
     source: str
@@ -157,7 +159,7 @@ class UsAdditionalDuties:
         if "section_232" in line:
             exempt.add("ieepa_reciprocal")  # 9903.01.33: goods under Section 232 are exempt
         for r in self._country:
-            if r.origin == origin and r.active(on) and r.program not in exempt:
+            if _from(r.origin, origin) and r.active(on) and r.program not in exempt:
                 best = line.get(r.program)
                 if best is None or r.rate_pct > best.rate_pct:
                     line[r.program] = r
@@ -173,6 +175,18 @@ class UsAdditionalDuties:
                 continue
             duties.append(r)
         return Applied(duties, notes)
+
+
+def _from(listed: str, origin: str) -> bool:
+    """A duty listed for ``listed`` (a country, or EU for its member states) applies to goods
+    of ``origin``."""
+    if listed == origin:
+        return True
+    if listed == "EU":
+        from borderline.refdata import region_members
+
+        return origin in region_members("EU")
+    return False
 
 
 @datasets.on_update
@@ -222,8 +236,12 @@ def convert_compilation(folder: Path, target: Path) -> int:
             r["effective_start"], r["effective_end"],
             f"Section 232 {r['material_type']} ({r['chapter_99_claim']}); "
             f"{r['source_doc']}")  # fmt: skip
+    # EU goods: one all-in ceiling (MFN + reciprocal = 15%, nothing when MFN >= 15%), kept as a
+    # "topup" row; the zero row for MFN >= 15% is the same rule seen from the other side.
     eo_countries = {
-        r["iso_alpha2"]: r for r in _read(folder, "eo14326_annex_ch99_codes.csv") if r["iso_alpha2"]
+        r["iso_alpha2"]: r
+        for r in _read(folder, "eo14326_annex_ch99_codes.csv")
+        if r["iso_alpha2"] and r.get("special") != "MFN_CEILING_ZERO"
     }
     for i, r in enumerate(_read(folder, "ieepa_rates_temporal.csv"), 2):
         if r["rate_type"] != "ad_valorem":
@@ -238,7 +256,8 @@ def convert_compilation(folder: Path, target: Path) -> int:
             r["effective_start"], end, f"IEEPA {r['program_type']} ({r['chapter_99_code']}); "
             f"{r['source_doc']}")  # fmt: skip
     for code, r in eo_countries.items():
-        add("ieepa_reciprocal", "", code, r["ch99_code"], Decimal(r["rate_pct"]), "value",
+        basis = "topup" if r.get("special") == "MFN_CEILING_TOPUP" else "value"
+        add("ieepa_reciprocal", "", code, r["ch99_code"], Decimal(r["rate_pct"]), basis,
             EO14326_FROM.isoformat(), "",
             f"IEEPA reciprocal, EO 14326 Annex I ({r['ch99_code']}, "
             f"{r['country_name']})")  # fmt: skip

@@ -99,9 +99,7 @@ def render(request: Request, name: str, code: int = 200, **ctx: Any) -> HTMLResp
     ws: webauth.WebSession | None = getattr(request.state, "web_session", None)
     secret: bytes = request.app.state.web_secret
     ctx.setdefault("msg", request.query_params.get("msg"))
-    ctx.setdefault(
-        "samples_loading", samples_loading(request.app.state.services.settings.data_dir)
-    )
+    ctx.setdefault("samples_loading", samples_loading(request.app.state.services.settings.data_dir))
     html = env.get_template(name).render(
         request=request,
         user=ws.principal if ws else None,
