@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
-from borderline.engine.config import EngineConfig, check_config, parse_config
+from borderline.engine_config import EngineConfig, check_config, parse_config
 from borderline.errors import Conflict, NotFound
 from borderline.store import transaction
 from borderline.store.models import PolicyRow

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from borderline.api.app import create_app
-from borderline.engine.config import check_config
+from borderline.engine_config import check_config
 from borderline.errors import Conflict, InvalidInput
 from borderline.service import Services
 from borderline.settings import Settings

@@ -22,7 +22,7 @@ def _user() -> str:
 @config_app.command("check")
 def config_check(file: str = typer.Argument(..., help="YAML file, or - for stdin.")) -> None:
     """Validate a configuration as start-up would: sections, assessors, settings, seller."""
-    from borderline.engine.config import check_config
+    from borderline.engine_config import check_config
 
     cfg = check_config(read_text(file))
     typer.echo(

@@ -4,9 +4,7 @@ from borderline.engine.assessor import (
     AssessContext,
     Assessor,
     BaseAssessor,
-    CustomerHistory,
     HistoryProvider,
-    ListHit,
     ListProvider,
 )
 from borderline.engine.core import (
@@ -15,6 +13,7 @@ from borderline.engine.core import (
     declared_signals,
     discover_assessors,
 )
+from borderline.model import CustomerHistory, ListHit
 
 __all__ = [
     "AssessContext",

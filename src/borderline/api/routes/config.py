@@ -20,7 +20,7 @@ class ConfigIn(BaseModel):
 
 @router.post("/v1/config:check")
 def check(body: ConfigIn, _: Reader) -> dict[str, Any]:
-    from borderline.engine.config import check_config
+    from borderline.engine_config import check_config
 
     cfg = check_config(body.source)
     return {
