@@ -47,6 +47,12 @@ def _severity(score: float, above: bool) -> Severity:
 class FraudAssessor(BaseAssessor):
     name: ClassVar[str] = "fraud"
     version: ClassVar[str] = "1"
+    finding_codes: ClassVar[Mapping[str, str]] = {
+        "fraud.model.score": "the fraud model's score for the order",
+        "fraud.model.unavailable": "no trained fraud model is available",
+        "fraud.reason.*": "a family of model features that raised the fraud score "
+        "(velocity.card, amount, …)",
+    }
     defaults: ClassVar[Mapping[str, Any]] = {
         "registry": "",  # folder of the model registry; empty = $BORDERLINE_DATA_DIR/fraud/models
         "model": "champion",  # champion, challenger or a version

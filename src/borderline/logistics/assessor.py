@@ -60,6 +60,12 @@ def _infer_mode(service: str | None) -> str:
 class LogisticsAssessor(BaseAssessor):
     name: ClassVar[str] = "logistics"
     version: ClassVar[str] = "1.0"
+    finding_codes: ClassVar[Mapping[str, str]] = {
+        "logistics.delay.late_risk": "probability the parcel arrives after the promised date",
+        "logistics.route.unknown": "no route or corridor data for this origin and destination",
+        "logistics.corridor.closed": "the corridor is closed by a disruption scenario",
+        "logistics.corridor.disrupted": "the corridor is disrupted by a scenario",
+    }
     defaults: ClassVar[Mapping[str, Any]] = {
         "scenarios": [],  # shipped scenario ids or YAML paths considered active
         "network": None,  # route table YAML; None = the shipped network.yaml
