@@ -24,7 +24,8 @@ app = typer.Typer(
 )
 
 
-# Which module registers each top-level command, and the first line of its help: a command
+# Which module registers each top-level command (then any module adding subcommands to it,
+# comma-separated), and the first line of its help: a command
 # imports only its own module (and the domain behind it), and ``borderline --help`` imports
 # none. ``tests/core/test_cli_imports.py`` checks this table against the modules themselves.
 # ``lists`` and ``bench`` are groups every module may add to, so they import every module, as
@@ -52,7 +53,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "privacy": ("cmd_privacy", "Find and protect personal data: detect, scan, redact, keys."),
     "transfer": ("cmd_privacy", "Cross-border personal-data transfers: assess, register, report."),
     "risk": (
-        "cmd_risk",
+        "cmd_risk,cmd_risk_register",
         "Risk assessment and governance: MCDA, country/corridor risk, register, reports.",
     ),
     "screen": ("cmd_screening", "Screen a name against the sanctions and denied-party lists."),
@@ -61,6 +62,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Trade compliance: HS classification, landed cost, restricted goods, customs risk.",
     ),
     "users": ("cmd_users", "Web sign-in accounts (admin, analyst, auditor)."),
+    "config": (
+        "cmd_config",
+        "Engine configuration: assessor settings and the seller's profile, four eyes.",
+    ),
+    "data": ("cmd_data", "Dated reference data: list it, update it."),
+    "labels": ("cmd_labels", "Chargebacks, fraud refunds and analyst outcomes."),
+    "webhooks": (
+        "cmd_webhooks",
+        "Outbound webhooks: endpoints, the delivery log, re-sends, one-shot delivery.",
+    ),
+    "intake": ("cmd_webhooks", "Storefront intake: send queued Shopify risk write-backs."),
 }
 # Modules that only add subcommands to the shared ``lists``/``bench`` groups.
 SHARED_GROUP_ONLY = frozenset({"cmd_bench"})
@@ -103,7 +115,7 @@ def _listed_only() -> None:  # pragma: no cover - shown in the top-level help, n
 
 def _register_for(argv: list[str]) -> None:
     modules = command_modules()
-    known = {mod for mod, _ in COMMANDS.values()} | SHARED_GROUP_ONLY
+    known = {m for mods, _ in COMMANDS.values() for m in mods.split(",")} | SHARED_GROUP_ONLY
     if any(m not in known for m in modules):
         _register(modules)
         return
@@ -114,7 +126,7 @@ def _register_for(argv: list[str]) -> None:
         for name, (_, text) in COMMANDS.items():
             app.command(name, help=text, add_help_option=False)(_listed_only)
     elif requested in COMMANDS:
-        _register([COMMANDS[requested][0]])
+        _register(COMMANDS[requested][0].split(","))
     else:
         _register(modules)
 
