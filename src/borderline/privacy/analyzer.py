@@ -17,8 +17,9 @@ from typing import Any
 import phonenumbers
 
 from borderline.errors import InvalidInput
-from borderline.privacy import gazetteer
+from borderline.privacy import addresses, gazetteer
 from borderline.privacy.entities import ENTITY_TYPES, Entity
+from borderline.privacy.ner import NerModel, shared_model
 from borderline.privacy.recognizers import (
     Recognizer,
     context_regex,
@@ -73,10 +74,15 @@ class Analyzer:
         extra: Sequence[Path | str] = (),
         threshold: float = DEFAULT_THRESHOLD,
         context_window: int = 40,
+        ner: NerModel | None | bool = True,
     ) -> None:
         if not 0 <= threshold <= 1:
             raise InvalidInput("threshold must be between 0 and 1", where="threshold")
         self.recognizers: list[Recognizer] = load_recognizers(extra)
+        # ``ner=False`` runs patterns and gazetteers only (the detector before the model).
+        self.ner: NerModel | None = (
+            shared_model() if ner is True else (ner if isinstance(ner, NerModel) else None)
+        )
         self.threshold = threshold
         self.window = context_window
         self._ctx = {r.name: context_regex(r.context) for r in self.recognizers}
@@ -101,15 +107,40 @@ class Analyzer:
     ) -> list[Entity]:
         """Entities in ``text`` (character offsets, end exclusive), best first by position."""
         cc = _check_country(country)
-        wanted = set(types) if types is not None else None
-        if wanted is not None and (bad := wanted - set(ENTITY_TYPES)):
-            raise InvalidInput(f"unknown entity type(s) {sorted(bad)}", where="types")
+        wanted = _check_types(types)
+        model = self.ner.find(text) if self.ner is not None and _wants_model(wanted) else []
+        return self._combine(text, cc, wanted, model)
+
+    def analyze_many(
+        self,
+        texts: Sequence[str],
+        *,
+        countries: Sequence[str | None] | None = None,
+        types: Iterable[str] | None = None,
+    ) -> list[list[Entity]]:
+        """``analyze`` for many texts at once: the model sees them in batches (faster)."""
+        if countries is not None and len(countries) != len(texts):
+            raise InvalidInput("one country per text (or none)", where="countries")
+        ccs = [_check_country(c) for c in countries] if countries else [None] * len(texts)
+        wanted = _check_types(types)
+        if self.ner is not None and _wants_model(wanted):
+            models: Iterable[list[Entity]] = self.ner.find_many(texts)
+        else:
+            models = ([] for _ in texts)
+        return [
+            self._combine(t, cc, wanted, m) for t, cc, m in zip(texts, ccs, models, strict=True)
+        ]
+
+    def _combine(
+        self, text: str, cc: str | None, wanted: set[str] | None, model: list[Entity]
+    ) -> list[Entity]:
         found = self._patterns(text, cc)
         found += self._phones(text, cc)
-        found += gazetteer.find(text)
+        found += agree(model, gazetteer.find(text))
+        found = addresses.inside_address([e for e in found if e.score >= self.threshold])
+        kept = addresses.grow(text, resolve_overlaps(found))
         if wanted is not None:
-            found = [e for e in found if e.type in wanted]
-        kept = resolve_overlaps([e for e in found if e.score >= self.threshold])
+            kept = [e for e in kept if e.type in wanted]
         return [replace(e, text=text[e.start : e.end]) for e in kept]
 
     def _context(self, rec: Recognizer, text: str, start: int, end: int) -> str | None:
@@ -280,6 +311,41 @@ class Analyzer:
         else:
             found = [e for e in found if not _inside(e, whole)] + [whole]
         return [replace(e, path=path or key) for e in sorted(found, key=lambda e: e.start)]
+
+
+_MODEL_TYPES = frozenset({"PERSON", "LOCATION", "ORGANIZATION"})
+
+
+def _check_types(types: Iterable[str] | None) -> set[str] | None:
+    wanted = set(types) if types is not None else None
+    if wanted is not None and (bad := wanted - set(ENTITY_TYPES)):
+        raise InvalidInput(f"unknown entity type(s) {sorted(bad)}", where="types")
+    return wanted
+
+
+def _wants_model(wanted: set[str] | None) -> bool:
+    return wanted is None or bool(wanted & _MODEL_TYPES)
+
+
+def agree(model: list[Entity], rules: list[Entity]) -> list[Entity]:
+    """Model and gazetteer spans together; where both found the same thing, say so.
+
+    A model span overlapping a gazetteer span of the same type keeps the model's boundaries
+    (it sees the whole name) and takes the higher score plus 0.1; the gazetteer span stays as
+    it is and loses the overlap resolution.
+    """
+    out = list(rules)
+    for m in model:
+        same = [r for r in rules if r.type == m.type and r.start < m.end and m.start < r.end]
+        if same:
+            best = max(same, key=lambda r: r.score)
+            m = replace(
+                m,
+                score=min(1.0, max(m.score, best.score) + 0.1),
+                explanation=f"{m.explanation}; agrees with {best.explanation}",
+            )
+        out.append(m)
+    return out
 
 
 def _inside(e: Entity, outer: Entity) -> bool:

@@ -134,8 +134,19 @@ def presidio_analyzer() -> Any:
         def get_supported_languages(self) -> list[str]:
             return ["en"]
 
-    # Presidio's email validator calls tldextract, whose default fetches the public-suffix list
-    # from the network; nothing may download at run time, so point it at the bundled snapshot.
+    offline_tldextract()
+    registry = RecognizerRegistry()
+    registry.load_predefined_recognizers()
+    registry.recognizers = [
+        r for r in registry.recognizers if type(r).__name__ != "SpacyRecognizer"
+    ]
+    return AnalyzerEngine(registry=registry, nlp_engine=NoNlp(), supported_languages=["en"])
+
+
+def offline_tldextract() -> None:
+    """Presidio's email validator calls tldextract, whose default fetches the public-suffix
+    list from the network; nothing may download at run time, so point it at the bundled
+    snapshot."""
     import tldextract
     from presidio_analyzer.predefined_recognizers.generic import email_recognizer
 
@@ -145,13 +156,6 @@ def presidio_analyzer() -> Any:
         extract = staticmethod(offline)
 
     email_recognizer.tldextract = _Offline  # type: ignore[attr-defined,assignment]
-
-    registry = RecognizerRegistry()
-    registry.load_predefined_recognizers()
-    registry.recognizers = [
-        r for r in registry.recognizers if type(r).__name__ != "SpacyRecognizer"
-    ]
-    return AnalyzerEngine(registry=registry, nlp_engine=NoNlp(), supported_languages=["en"])
 
 
 def predict_presidio(samples: Iterable[Sample], engine: Any, threshold: float) -> list[Span]:
