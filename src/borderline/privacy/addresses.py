@@ -100,7 +100,7 @@ def _kind(part: str) -> str | None:
 _PART = re.compile(
     # A full stop inside a part only after an abbreviation before a number ("Apt. 5").
     r"(?:,|\n|\s[-–]\s)?\s*((?:[^,\n.;:!?()]|\.(?=\s?[#\d]))+?)"
-    r"(?=\s*(?:,|\n|\s[-–]\s|[.;:!?()](?:\s|$)|$))"
+    r"(?=\s*(?:,|\n|\s[-–]\s|(?:[;:!?()]|\.(?!\s?[#\d]))(?:\s|$)|$))"
 )
 _MAX_WEAK_RUN = 3
 

