@@ -39,6 +39,15 @@ _PHONE_CONTEXT = context_regex(
         "call",
         "whatsapp",
         "fax",
+        "cel",
+        "celular",
+        "handy",
+        "telefon",
+        "téléphone",
+        "tél",
+        "portable",
+        "móvil",
+        "teléfono",
         "电话",
         "手机",
         "联系电话",
@@ -47,6 +56,10 @@ _PHONE_CONTEXT = context_regex(
         "전화",
     ]
 )
+# Numbering plans tried, in this order, for a national-format number in a text without a
+# record country: the corridors Borderline's users ship along most.
+_FALLBACK_REGIONS = ("US", "GB", "DE", "FR", "IN", "BR", "CN", "JP")
+_DIGIT_RUN = re.compile(r"\d[\d\s().\-]{5,}\d")
 _COUNTRY_KEYS = {"country", "country_code", "countrycode", "国家", "國家", "cc"}
 
 
@@ -136,7 +149,7 @@ class Analyzer:
     ) -> list[Entity]:
         found = self._patterns(text, cc)
         found += self._phones(text, cc)
-        found += agree(model, gazetteer.find(text))
+        found += agree(text, model, gazetteer.find(text))
         found = addresses.inside_address([e for e in found if e.score >= self.threshold])
         kept = addresses.grow(text, resolve_overlaps(found))
         if wanted is not None:
@@ -191,8 +204,10 @@ class Analyzer:
         return out
 
     def _phones(self, text: str, cc: str | None) -> list[Entity]:
-        # The region comes from the record's country, never from a guess: without one, only
-        # numbers written in international form (+CC …) can be parsed unambiguously.
+        # The region comes from the record's country. Without one, numbers in international
+        # form (+CC …) parse unambiguously; national forms are then tried against the main
+        # corridors' numbering plans (_FALLBACK_REGIONS) at a lower score, and only when they
+        # are written like a phone number (grouped, or with a context word).
         region = cc if cc else None
         out: list[Entity] = []
         try:
@@ -201,6 +216,8 @@ class Analyzer:
             )
         except Exception:  # phonenumbers raises on pathological input; treat as no match
             return out
+        if region is None and _DIGIT_RUN.search(text):
+            out += self._national_phones(text, [(m.start, m.end) for m in matches])
         for m in matches:
             num = m.number
             reg = phonenumbers.region_code_for_number(num)
@@ -218,6 +235,38 @@ class Analyzer:
                     "PHONE_NUMBER", m.start, m.end, min(score, 1.0), "; ".join(why), "phone", reg
                 )
             )
+        return out
+
+    def _national_phones(self, text: str, taken: list[tuple[int, int]]) -> list[Entity]:
+        out: list[Entity] = []
+        for reg in _FALLBACK_REGIONS:
+            try:
+                found = list(
+                    phonenumbers.PhoneNumberMatcher(
+                        text, reg, phonenumbers.Leniency.STRICT_GROUPING
+                    )
+                )
+            except Exception:  # as above: no match rather than an error
+                continue
+            for m in found:
+                if any(m.start < e and s < m.end for s, e in taken):
+                    continue
+                before = text[max(0, m.start - self.window) : m.start]
+                ctx = _PHONE_CONTEXT.search(before) if _PHONE_CONTEXT else None
+                grouped = bool(re.search(r"[\s().\-]", m.raw_string.strip()))
+                if not grouped and ctx is None:
+                    continue  # a bare digit run is an order number as often as a phone
+                score = 0.55 + (0.2 if ctx else 0.0)
+                why = [
+                    f"phonenumbers: no record country; valid national number for {reg} "
+                    f"(+{m.number.country_code})"
+                ]
+                if ctx:
+                    why.append(f"context '{ctx.group()}'")
+                out.append(
+                    Entity("PHONE_NUMBER", m.start, m.end, score, "; ".join(why), "phone", reg)
+                )
+                taken.append((m.start, m.end))
         return out
 
     # ---------------------------------------------------------------- structured records
@@ -327,7 +376,7 @@ def _wants_model(wanted: set[str] | None) -> bool:
     return wanted is None or bool(wanted & _MODEL_TYPES)
 
 
-def agree(model: list[Entity], rules: list[Entity]) -> list[Entity]:
+def agree(text: str, model: list[Entity], rules: list[Entity]) -> list[Entity]:
     """Model and gazetteer spans together; where both found the same thing, say so.
 
     A model span overlapping a gazetteer span of the same type keeps the model's boundaries
@@ -336,6 +385,13 @@ def agree(model: list[Entity], rules: list[Entity]) -> list[Entity]:
     """
     out = list(rules)
     for m in model:
+        place = next(
+            (r for r in rules if r.type == "LOCATION" and (r.start, r.end) == (m.start, m.end)),
+            None,
+        )
+        if place is not None and m.type != "LOCATION" and " " not in text[m.start : m.end]:
+            # "Lyon" alone: a city in the gazetteer outweighs the model's guess of a name.
+            continue
         same = [r for r in rules if r.type == m.type and r.start < m.end and m.start < r.end]
         if same:
             best = max(same, key=lambda r: r.score)
