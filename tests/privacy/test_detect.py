@@ -138,7 +138,8 @@ def test_types_in_free_text(analyzer, text, cc, expected):
 )
 def test_hard_negatives_report_nothing_sensitive(analyzer, text):
     found = analyzer.analyze(text)
-    assert not [e for e in found if e.type not in ("LOCATION",)], found
+    # Places and companies ("DHL Express", the brand "Apple") are not a person's identifiers.
+    assert not [e for e in found if e.type not in ("LOCATION", "ORGANIZATION")], found
 
 
 def test_mrz_is_one_passport_span(analyzer):

@@ -51,23 +51,52 @@ def test_heldout_corpus_sentences(analyzer, case):
 
 # (text, record country, whole address expected)
 ADDRESSES = [
-    ("Recipient: Dolores Whitcombe, 4417 Alder Creek Drive, Boise, ID 83704.", "US",
-     "4417 Alder Creek Drive, Boise, ID 83704"),
-    ("Ship to 1234 Elm Street Apt. 5, Springfield, IL 62704 please", None,
-     "1234 Elm Street Apt. 5, Springfield, IL 62704"),
-    ("Flat 2, 10 Downing Street, London SW1A 2AA, United Kingdom", "GB",
-     "Flat 2, 10 Downing Street, London SW1A 2AA, United Kingdom"),
-    ("new address is 9 Rosebery Crescent, Edinburgh EH12 5JY. Ta, Fiona", "GB",
-     "9 Rosebery Crescent, Edinburgh EH12 5JY"),
+    (
+        "Recipient: Dolores Whitcombe, 4417 Alder Creek Drive, Boise, ID 83704.",
+        "US",
+        "4417 Alder Creek Drive, Boise, ID 83704",
+    ),
+    (
+        "Ship to 1234 Elm Street Apt. 5, Springfield, IL 62704 please",
+        None,
+        "1234 Elm Street Apt. 5, Springfield, IL 62704",
+    ),
+    (
+        "Flat 2, 10 Downing Street, London SW1A 2AA, United Kingdom",
+        "GB",
+        "Flat 2, 10 Downing Street, London SW1A 2AA, United Kingdom",
+    ),
+    (
+        "new address is 9 Rosebery Crescent, Edinburgh EH12 5JY. Ta, Fiona",
+        "GB",
+        "9 Rosebery Crescent, Edinburgh EH12 5JY",
+    ),
     ("Retoure an Goethestraße 12a, 80336 München.", "DE", "Goethestraße 12a, 80336 München"),
-    ("Livraison : 12 rue de la Paix, 75002 Paris, France. Merci", "FR",
-     "12 rue de la Paix, 75002 Paris, France"),
-    ("收货地址：上海市浦东新区世纪大道100号 邮编 200120", "CN", "上海市浦东新区世纪大道100号 邮编 200120"),
-    ("お届け先：〒100-0005 東京都千代田区丸の内1-9-1", "JP", "〒100-0005 東京都千代田区丸の内1-9-1"),
-    ("Deliver to Flat 12, Sai Apartments, 14 MG Road, Indiranagar, Bengaluru, Karnataka 560038",
-     "IN", "Flat 12, Sai Apartments, 14 MG Road, Indiranagar, Bengaluru, Karnataka 560038"),
-    ("Entregar na Rua Augusta, 1500 - Apto 12 - Consolação, São Paulo - SP, 01304-001", "BR",
-     "Rua Augusta, 1500 - Apto 12 - Consolação, São Paulo - SP, 01304-001"),
+    (
+        "Livraison : 12 rue de la Paix, 75002 Paris, France. Merci",
+        "FR",
+        "12 rue de la Paix, 75002 Paris, France",
+    ),
+    (
+        "收货地址：上海市浦东新区世纪大道100号 邮编 200120",
+        "CN",
+        "上海市浦东新区世纪大道100号 邮编 200120",
+    ),
+    (
+        "お届け先：〒100-0005 東京都千代田区丸の内1-9-1",
+        "JP",
+        "〒100-0005 東京都千代田区丸の内1-9-1",
+    ),
+    (
+        "Deliver to Flat 12, Sai Apartments, 14 MG Road, Indiranagar, Bengaluru, Karnataka 560038",
+        "IN",
+        "Flat 12, Sai Apartments, 14 MG Road, Indiranagar, Bengaluru, Karnataka 560038",
+    ),
+    (
+        "Entregar na Rua Augusta, 1500 - Apto 12 - Consolação, São Paulo - SP, 01304-001",
+        "BR",
+        "Rua Augusta, 1500 - Apto 12 - Consolação, São Paulo - SP, 01304-001",
+    ),
 ]
 
 
@@ -161,11 +190,17 @@ OTHER_LANGUAGES = [
     ("收货人：王芳，手机 13912345678", "CN", ("PERSON", "王芳")),
     ("山田 太郎様 宛", "JP", ("PERSON", "山田 太郎")),
     ("Kunde: Hans Müller bestellt bei der Siemens AG in Hamburg", "DE", ("PERSON", "Hans Müller")),
-    ("Kunde: Hans Müller bestellt bei der Siemens AG in Hamburg", "DE",
-     ("ORGANIZATION", "Siemens AG")),
+    (
+        "Kunde: Hans Müller bestellt bei der Siemens AG in Hamburg",
+        "DE",
+        ("ORGANIZATION", "Siemens AG"),
+    ),
     ("Kunde: Hans Müller bestellt bei der Siemens AG in Hamburg", "DE", ("LOCATION", "Hamburg")),
-    ("Mme Claire Dubois habite à Lyon et travaille chez Renault", "FR",
-     ("PERSON", "Claire Dubois")),
+    (
+        "Mme Claire Dubois habite à Lyon et travaille chez Renault",
+        "FR",
+        ("PERSON", "Claire Dubois"),
+    ),
     ("Mme Claire Dubois habite à Lyon et travaille chez Renault", "FR", ("LOCATION", "Lyon")),
     ("El cliente Javier Fernández vive en Sevilla", "ES", ("PERSON", "Javier Fernández")),
     ("El cliente Javier Fernández vive en Sevilla", "ES", ("LOCATION", "Sevilla")),

@@ -120,21 +120,22 @@ def to_sample(sid: str, sent: list[tuple[str, str]]) -> NerSample:
         offsets.append((len(text), len(text) + len(token)))
         text += token
         prev = token
-    spans: list[tuple[str, int, int]] = []
-    cur: list[object] | None = None  # [label, start, end]
+    spans: list[tuple[str, int, int]] = []  # (label, start, end); the last one may grow
+    open_span = False
     for (_, tag), (s, e) in zip(sent, offsets, strict=True):
         if tag == "O" or "-" not in tag:
-            cur = None
+            open_span = False
             continue
         bio, label = tag.split("-", 1)
-        # BTC tags "@" and the handle after it as two B- tokens of one mention.
-        joined = cur is not None and cur[0] == label and text[int(cur[1]) : int(cur[2])] in "@#"
-        if cur is not None and cur[0] == label and (bio == "I" or joined):
-            cur[2] = e
-            continue
-        cur = [label, s, e]
-        spans.append(cur)  # type: ignore[arg-type]
-    mapped = [(TYPE_MAP[str(lab)], int(s), int(e)) for lab, s, e in spans if lab in TYPE_MAP]  # type: ignore[misc]
+        if open_span and spans[-1][0] == label:
+            lab, start, end = spans[-1]
+            # BTC tags "@" and the handle after it as two B- tokens of one mention.
+            if bio == "I" or text[start:end] in ("@", "#"):
+                spans[-1] = (lab, start, e)
+                continue
+        spans.append((label, s, e))
+        open_span = True
+    mapped = [(TYPE_MAP[lab], s, e) for lab, s, e in spans if lab in TYPE_MAP]
     return NerSample(sid, text, mapped)
 
 
@@ -148,9 +149,14 @@ def build(source: Path, dest: Path | None = None) -> dict[str, int]:
     splits["btc-dev"] = [to_sample(f"btc-h{i}", s) for i, s in enumerate(h[:half])]
     splits["btc-test"] = [to_sample(f"btc-h{i + half}", s) for i, s in enumerate(h[half:])]
     wnut = source / "WNUT17/CONLL-format/data"
-    for split, name in (("dev", "dev/emerging.dev.conll"), ("test", "test/emerging.test.annotated")):
+    for split, name in (
+        ("dev", "dev/emerging.dev.conll"),
+        ("test", "test/emerging.test.annotated"),
+    ):
         sents = [s for s in read_conll(wnut / name, "\t") if s]
-        splits[f"wnut17-{split}"] = [to_sample(f"wnut17-{split}{i}", s) for i, s in enumerate(sents)]
+        splits[f"wnut17-{split}"] = [
+            to_sample(f"wnut17-{split}{i}", s) for i, s in enumerate(sents)
+        ]
     docs: list[list[list[tuple[str, str]]]] = []
     for sent in read_conll(source / "wikigold/CONLL-format/data/wikigold.conll.txt", " "):
         if not sent:

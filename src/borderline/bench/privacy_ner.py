@@ -157,6 +157,13 @@ def presidio_predictor(engine: Any, threshold: float = 0.0) -> Predictor:
     return run
 
 
+def without_organizations(spans: list[Span]) -> list[Span]:
+    """Presidio's default view of an engine built with ``organizations=True``: its only
+    ORGANIZATION source is the spaCy recognizer, which the default configuration silences,
+    so dropping those spans gives what the default engine reports, without a second run."""
+    return [s for s in spans if s[2] != "ORGANIZATION"]
+
+
 def _row(s: Score) -> dict[str, float | int]:
     return {
         "precision": round(s.precision, 3),
@@ -180,8 +187,10 @@ def run_corpora(
     corpora: Sequence[str] = CORPORA,
     limit: int | None = None,
     progress: Callable[[str], None] | None = None,
+    derived: dict[str, tuple[str, Callable[[list[Span]], list[Span]]]] | None = None,
 ) -> dict[str, Any]:
-    """Per corpus and over all of them: family scores of every system, from one run each."""
+    """Per corpus and over all of them: family scores of every system, from one run each.
+    ``derived`` adds views of a system's predictions (name -> (system, filter))."""
     report: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": _machine(),
@@ -191,6 +200,7 @@ def run_corpora(
     pooled_gold: list[Span] = []
     pooled_gold_nohandles: list[Span] = []
     pooled_pred: dict[str, list[Span]] = {name: [] for name in systems}
+    derived = derived or {}
     for corpus in corpora:
         samples = load(corpus, split)[:limit]
         gold = gold_spans(samples)
@@ -207,12 +217,19 @@ def run_corpora(
             t0 = time.perf_counter()
             pred = predict(samples)
             secs = time.perf_counter() - t0
-            pooled_pred[name] += pred
-            entry["systems"][name] = {
-                "seconds": round(secs, 2),
-                "families": family_scores(gold, pred),
-                "families_without_handles": family_scores(no_handles, _drop_handles(pred, samples)),
+            views = {name: pred} | {
+                d: view(pred) for d, (base, view) in derived.items() if base == name
             }
+            for view_name, view_pred in views.items():
+                pooled_pred.setdefault(view_name, [])
+                pooled_pred[view_name] += view_pred
+                entry["systems"][view_name] = {
+                    "seconds": round(secs, 2),
+                    "families": family_scores(gold, view_pred),
+                    "families_without_handles": family_scores(
+                        no_handles, _drop_handles(view_pred, samples)
+                    ),
+                }
         pooled_gold += gold
         pooled_gold_nohandles += no_handles
         report["corpora"][corpus] = entry
@@ -224,15 +241,11 @@ def run_corpora(
 
 def _drop_handles(pred: list[Span], samples: Sequence[NerSample]) -> list[Span]:
     """Predictions that overlap a gold @handle are set aside with the handle itself."""
-    handles = {
-        (smp.id, s, e) for smp in samples for _, s, e in smp.spans if smp.text[s] in "@#"
-    }
+    handles = {(smp.id, s, e) for smp in samples for _, s, e in smp.spans if smp.text[s] in "@#"}
     by_id: dict[str, list[tuple[int, int]]] = {}
     for sid, s, e in handles:
         by_id.setdefault(sid, []).append((s, e))
-    return [
-        p for p in pred if not any(p[3] < e and s < p[4] for s, e in by_id.get(p[0], []))
-    ]
+    return [p for p in pred if not any(p[3] < e and s < p[4] for s, e in by_id.get(p[0], []))]
 
 
 def throughput(
@@ -248,10 +261,7 @@ def throughput(
     not count time other jobs on a shared machine took from us."""
     a = analyzer or Analyzer()
     texts = [
-        s.text
-        for c in CORPORA
-        for s in load(c, "test")
-        if min_chars <= len(s.text) <= max_chars
+        s.text for c in CORPORA for s in load(c, "test") if min_chars <= len(s.text) <= max_chars
     ]
     texts = (texts * (n // max(1, len(texts)) + 1))[:n]
     a.analyze_many(texts[:50])  # load the model before the clock starts
@@ -291,7 +301,7 @@ def install_size() -> dict[str, Any]:
         for f in dist.files or []:
             p = dist.locate_file(f)
             try:
-                total += os.path.getsize(p)
+                total += os.path.getsize(str(p))
             except OSError:
                 continue
         sizes[name] = total

@@ -59,6 +59,10 @@ _PHONE_CONTEXT = context_regex(
 # Numbering plans tried, in this order, for a national-format number in a text without a
 # record country: the corridors Borderline's users ship along most.
 _FALLBACK_REGIONS = ("US", "GB", "DE", "FR", "IN", "BR", "CN", "JP")
+_NOT_PHONE_BEFORE = re.compile(
+    r"(?i)(?:ssn|sin|nino|id|order|sku|invoice|tracking|ref|reference|account|acct|iban|"
+    r"passport|licen[cs]e|batch|item|parcel|serial|no\.?|nr\.?|number)\s*[:#.]?\s*$"
+)
 _DIGIT_RUN = re.compile(r"\d[\d\s().\-]{5,}\d")
 _COUNTRY_KEYS = {"country", "country_code", "countrycode", "国家", "國家", "cc"}
 
@@ -87,7 +91,7 @@ class Analyzer:
         extra: Sequence[Path | str] = (),
         threshold: float = DEFAULT_THRESHOLD,
         context_window: int = 40,
-        ner: NerModel | None | bool = True,
+        ner: NerModel | bool | None = True,
     ) -> None:
         if not 0 <= threshold <= 1:
             raise InvalidInput("threshold must be between 0 and 1", where="threshold")
@@ -251,6 +255,8 @@ class Analyzer:
             for m in found:
                 if any(m.start < e and s < m.end for s, e in taken):
                     continue
+                if _NOT_PHONE_BEFORE.search(text[max(0, m.start - 20) : m.start]):
+                    continue  # "SSN 078-05-1120", "order #5531207": labelled as something else
                 before = text[max(0, m.start - self.window) : m.start]
                 ctx = _PHONE_CONTEXT.search(before) if _PHONE_CONTEXT else None
                 grouped = bool(re.search(r"[\s().\-]", m.raw_string.strip()))
@@ -328,6 +334,10 @@ class Analyzer:
         """One field: the field name is strong evidence for what its whole value holds."""
         etype = self.field_type(key)
         found = self.analyze(value, country=country)
+        if any(w in self._exclude for w in self._key_words(key)):
+            # A product or brand name under `product_name`: the model's guess of a person or
+            # a company there is the product, not a party.
+            found = [e for e in found if e.recognizer != "ner_model"]
         if etype != "DATE_TIME" and self._event_dates & set(self._key_words(key)):
             found = [e for e in found if e.type != "DATE_TIME"]
         stripped = value.strip()

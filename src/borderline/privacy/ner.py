@@ -56,7 +56,9 @@ LABELS: dict[str, Label] = {
 }
 
 _LATIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ɏ]")
-_OTHER_SCRIPT = re.compile(r"[\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_OTHER_SCRIPT = re.compile(
+    r"[\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]"
+)
 # One capitalised word that labels a field or opens a message is never a name on its own.
 _LONE_NOISE = {
     w.casefold()
@@ -224,10 +226,8 @@ def _context(etype: str, text: str, start: int) -> str | None:
     if rx is None:
         return None
     before = text[max(0, start - 25) : start]
-    m = None
-    for m in rx.finditer(before):  # the nearest context word before the span
-        pass
-    return m.group() if m else None
+    hits = list(rx.finditer(before))
+    return hits[-1].group() if hits else None  # the nearest context word before the span
 
 
 _SHARED = NerModel()
