@@ -12,6 +12,7 @@ false positives. Records are given to Presidio value by value, as its BatchAnaly
 from __future__ import annotations
 
 import platform
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -241,6 +242,50 @@ def _families(spans: list[Span]) -> list[Span]:
     return [(i, p, _FAMILY.get(t, t), s, e) for i, p, t, s, e in spans]
 
 
+_SEPARATORS = re.compile(r"[\s,\-–/]{0,4}")
+
+
+def whole_addresses(samples: Iterable[Sample], gold: list[Span]) -> list[Span]:
+    """Gold re-segmented the way the detector now reports addresses: a street line and the
+    city, region or postal code spans right after it (only separators between) become one
+    span. Family view only; the per-type figures keep the sets' own labels."""
+    texts = {s.id: s for s in samples}
+    out: list[Span] = []
+    for g in sorted(_families(gold), key=lambda g: (g[0], g[1], g[3])):
+        if out:
+            prev = out[-1]
+            value = _value(texts[g[0]], g[1])
+            if (
+                value is not None
+                and prev[:3] == g[:3] == (g[0], g[1], "LOCATION")
+                and g[3] >= prev[4]
+                and _SEPARATORS.fullmatch(value[prev[4] : g[3]])
+                and _starts_street(gold, prev)
+            ):
+                out[-1] = (prev[0], prev[1], "LOCATION", prev[3], g[4])
+                continue
+        out.append(g)
+    return out
+
+
+def _starts_street(gold: list[Span], merged: Span) -> bool:
+    return any(
+        t == "ADDRESS" and i == merged[0] and p == merged[1] and s == merged[3]
+        for i, p, t, s, _ in gold
+    )
+
+
+def _value(sample: Sample, path: str) -> str | None:
+    if not path:
+        return sample.text
+    node: Any = sample.record
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node if isinstance(node, str) else None
+
+
 def run_benchmark(
     samples: list[Sample],
     *,
@@ -293,7 +338,7 @@ def run_benchmark(
             "chars_per_second": round(chars / timings[name]) if timings[name] else None,
             "overall": _row(relaxed["ALL"]),
             "overall_exact": _row(exact["ALL"]),
-            "overall_families": _row(score(_families(gold), _families(pred))["ALL"]),
+            "overall_families": _row(score(whole_addresses(samples, gold), _families(pred))["ALL"]),
             "shared_types": _row(_sum(relaxed, SHARED_TYPES)),
             "by_type": {
                 t: _row(s) for t, s in relaxed.items() if t != "ALL" and s.tp + s.fp + s.fn

@@ -69,6 +69,52 @@ _LONE_NOISE = {
         "Regards Cheers Monday Tuesday Wednesday Thursday Friday Saturday Sunday Today"
     ).split()
 }
+# Words that label a field or name a thing, never part of a person's, place's or company's
+# name in order text ("Customer Service", "Fecha de nacimiento", "SKU MMP-12768", "EUR").
+_LABEL_WORDS = {
+    w.casefold()
+    for w in (
+        "Customer Service Support Order Invoice SKU Item Product Tracking Parcel Shipment "
+        "Passport Reisepass Passeport Pasaporte Driver Licence License DOB Birth Date Fecha "
+        "Nacimiento Geburtsdatum Naissance Social Security Insurance Tax Steuer VAT IBAN SSN "
+        "PIN ID IP HS EUR USD GBP CNY RMB JPY INR BRL CHF CAD AUD HKD SGD KRW MXN Qty Total "
+        "Subtotal Refund Return Returns Livraison Lieferung Envío Entrega Gift Box"
+    ).split()
+}
+# Carriers ship parcels; they are not a party whose data is being sent.
+_CARRIERS = {
+    c.casefold()
+    for c in (
+        "DHL",
+        "DHL Express",
+        "FedEx",
+        "UPS",
+        "USPS",
+        "TNT",
+        "DPD",
+        "GLS",
+        "Royal Mail",
+        "La Poste",
+        "Correios",
+        "SF Express",
+        "Yamato",
+        "EMS",
+        "Hermes",
+        "Evri",
+        "Aramex",
+        "Canada Post",
+        "Australia Post",
+        "India Post",
+        "Japan Post",
+        "China Post",
+        "Deutsche Post",
+        "PostNL",
+        "Colissimo",
+        "Chronopost",
+        "SEUR",
+        "Correos",
+    )
+}
 _STRIP = " \t\n'\"“”‘’«»()[]{}<>.,;:!?-–—#@*"
 
 _PERSON_CONTEXT = context_regex(
@@ -215,7 +261,9 @@ def _is_label(text: str, end: int, value: str) -> bool:
 def _keep(value: str) -> bool:
     if len(value) < 2 or not _LATIN.search(value) or _OTHER_SCRIPT.search(value):
         return False
-    if value.casefold() in _LONE_NOISE:
+    if value.casefold() in _LONE_NOISE or value.casefold() in _CARRIERS:
+        return False
+    if any(w.strip(".,:;").casefold() in _LABEL_WORDS for w in value.split()):
         return False
     digits = sum(c.isdigit() for c in value)
     return digits * 2 < len(value)
