@@ -163,6 +163,12 @@ def _grow_left(text: str, start: int) -> int:
     return start
 
 
+_KIND_WORDS = {
+    "unit": "unit",
+    "country": "country",
+    "strong": "postal code or region",
+    "weak": "city or district",
+}
 # Types an address may swallow: a city, a postal code, a street named after a person.
 _PLACEISH = frozenset({"LOCATION", "POSTAL_CODE", "ADDRESS", "PERSON", "ORGANIZATION", "DATE_TIME"})
 
@@ -203,12 +209,12 @@ def grow(text: str, entities: Sequence[Entity]) -> list[Entity]:
             continue
         covered = {id(o) for o in clash}
         others = [o for o in others if id(o) not in covered]
-        parts = [k for k in kinds if k]
+        parts = [_KIND_WORDS[k] for k in kinds]
         why = e.explanation + "; whole address: street line"
         if start < e.start:
-            why += " + unit before it"
+            why += " + unit or building before it"
         if parts:
-            why += " + " + ", ".join(dict.fromkeys(parts)) + " parts after it"
+            why += " + " + ", ".join(parts) + " after it"
         out.append(replace(e, start=start, end=end, explanation=why))
     return merge_adjacent(text, out + others)
 

@@ -3,7 +3,9 @@
 Detection is separate from anonymisation (see ``anonymise.py``), as in Presidio: the analyzer
 only reports what it found and why. Scores combine the pattern's own strength, a passing
 checksum (a failing one drops the match), context words near the match, and whether the
-recognizer's country is the record's country.
+recognizer's country is the record's country. People, places and organisations come from
+the shipped entity model (``ner.py``) together with the gazetteers (``agree``); street lines
+grow into whole addresses afterwards (``addresses.py``).
 """
 
 from __future__ import annotations
