@@ -3,7 +3,7 @@
 Runs Borderline's detector and Microsoft Presidio with the *same* spaCy model (the shipped
 ``en_core_web_sm`` 3.8.0) over the held-out ``test`` splits of BTC, WNUT 2017 and wikigold
 (``ner_corpora.py``), in one run, and scores them by type family, span level, with the same
-half-overlap rule as ``borderline.privacy.bench`` (a prediction matches a gold span of its
+half-overlap rule as ``borderline.bench.privacy`` (a prediction matches a gold span of its
 family when they overlap by at least half of their union; one-to-one).
 
 Families: **person** (PERSON), **location** (LOCATION, ADDRESS, POSTAL_CODE: a street address
@@ -27,9 +27,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from borderline.bench.ner_corpora import CORPORA, NerSample, load
+from borderline.bench.privacy import PRESIDIO_TYPES, Score, Span, offline_tldextract, score
 from borderline.errors import Unavailable
 from borderline.privacy.analyzer import Analyzer
-from borderline.privacy.bench import PRESIDIO_TYPES, Score, Span, offline_tldextract, score
 from borderline.privacy.ner import MODEL_PACKAGE
 
 FAMILY = {

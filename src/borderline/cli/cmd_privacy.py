@@ -341,8 +341,8 @@ def bench_privacy(
     spaCy model), one run, on the team's sets and on public NER corpora."""
     from rich.console import Console
 
-    from borderline.privacy.bench import predict_presidio, run_benchmark
-    from borderline.privacy.evalset import generate, handwritten
+    from borderline.bench.privacy import predict_presidio, run_benchmark
+    from borderline.bench.privacy_evalset import generate, handwritten
 
     data = generate(samples, seed=seed)
     if dump is not None:
