@@ -7,15 +7,16 @@ qualifiers -> one best match per listed entity.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 import numpy as np
 
@@ -47,7 +48,50 @@ _TOP_K = 48
 _MIN_SHARE = 0.3
 # Phonetic/skeleton buckets larger than this are too vague to block on.
 _MAX_BUCKET = 300
-_INDEX_FORMAT = 3
+_INDEX_FORMAT = 4
+
+T = TypeVar("T")
+
+
+class Packed(Sequence[T], Generic[T]):
+    """A list whose items are pickled one by one and unpickled on first use.
+
+    A persisted index holds tens of thousands of entities and prepared names; unpickling them
+    all is most of a cold start, while a search touches a few dozen. Only the blobs are
+    pickled, so loading the index creates one ``bytes`` object per item and nothing more.
+    """
+
+    __slots__ = ("_blobs", "_items")
+
+    def __init__(self, items: Iterable[T] = ()) -> None:
+        self._items: list[T | None] = list(items)
+        self._blobs = [pickle.dumps(x, protocol=pickle.HIGHEST_PROTOCOL) for x in self._items]
+
+    def __len__(self) -> int:
+        return len(self._blobs)
+
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[T]: ...
+    def __getitem__(self, i: int | slice) -> T | list[T]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        item = self._items[i]
+        if item is None:
+            item = self._items[i] = pickle.loads(self._blobs[i])
+        return item
+
+    def __iter__(self) -> Iterator[T]:
+        for i in range(len(self._blobs)):
+            yield self[i]
+
+    def __getstate__(self) -> list[bytes]:
+        return self._blobs
+
+    def __setstate__(self, state: list[bytes]) -> None:
+        self._blobs = state
+        self._items = [None] * len(state)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,10 +193,10 @@ class ScreeningIndex:
 
     algorithm: str
     lists: dict[str, ListInfo]
-    entities: list[Entity]
+    entities: Packed[Entity]
     name_entity: np.ndarray
     name_index: np.ndarray  # which name of the entity
-    names: list[Prepared]
+    names: Packed[Prepared]
     postings: dict[str, np.ndarray]
     deletes: dict[str, tuple[str, ...]]
     phon: dict[str, tuple[str, ...]]
@@ -225,10 +269,10 @@ class ScreeningIndex:
         idx = cls(
             algorithm=ALGORITHM,
             lists=infos,
-            entities=entities,
+            entities=Packed(entities),
             name_entity=np.asarray(name_entity, dtype=np.int32),
             name_index=np.asarray(name_index, dtype=np.int16),
-            names=names,
+            names=Packed(names),
             postings={t: np.asarray(v, dtype=np.int32) for t, v in post.items()},
             deletes={k: tuple(v) for k, v in deletes.items()},
             phon={k: tuple(v) for k, v in phon.items() if len(v) <= _MAX_BUCKET},
@@ -259,11 +303,23 @@ class ScreeningIndex:
     @staticmethod
     def load(path: Path) -> ScreeningIndex | None:
         """The pickled index, or None when absent, unreadable or built by other code."""
+        # The collector would walk the half-built object graph again and again while it grows;
+        # switching it off for the load halves the time.
+        enabled = gc.isenabled()
+        gc.disable()
         try:
             with path.open("rb") as fh:
-                obj = pickle.load(fh)
+                data = fh.read()
+            if path.suffix == ".gz":
+                import gzip
+
+                data = gzip.decompress(data)
+            obj = pickle.loads(data)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             return None
+        finally:
+            if enabled:
+                gc.enable()
         if not isinstance(obj, ScreeningIndex) or obj.format != _INDEX_FORMAT:
             return None
         if obj.algorithm != ALGORITHM:
