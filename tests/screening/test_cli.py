@@ -90,27 +90,79 @@ def test_batch_json_lines(index, tmp_path: Path) -> None:  # type: ignore[no-unt
 @pytest.mark.parametrize(
     ("content", "where"),
     [
-        ("name,type\nx,person\n", "q.csv:1"),
-        ("id,name,type,country,dob\n1,Putin,person,RU,1952-10-07\n2,,,,\n", "q.csv:3"),
-        ("id,name,type,country,dob\n1,Putin,person,RU,07/10/1952\n", "q.csv:2"),
-        ("id,name,type,country,dob\n1,Putin,alien,,\n", "q.csv:2"),
-        ("id,name\n1,Putin\n1,Putin\n", "q.csv:3"),
-        ("id,name\n1,Putin,extra\n", "q.csv:2"),
+        ("name,type\nx,person\n", "q.csv:1"),  # no id column: nothing can be answered
+        ("", "q.csv:1"),
     ],
 )
-def test_batch_bad_files(index, tmp_path: Path, content: str, where: str) -> None:  # type: ignore[no-untyped-def]
+def test_batch_unreadable_files(index, tmp_path: Path, content: str, where: str) -> None:  # type: ignore[no-untyped-def]
     f = tmp_path / "q.csv"
     f.write_text(content, encoding="utf-8")
     code, out, err = run("screen", "--batch", str(f), "--json")
-    assert code == 2 and out == ""  # nothing screened when any row is bad
+    assert code == 2 and out == ""
     assert err.startswith("error: ") and where in err, err
 
 
-def test_batch_wrong_encoding(index, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+# Rows of a real customer file: dates as people write them, impossible dates, fields that
+# cannot be used, rows that cannot be screened. (row, expected warning or error, or None)
+BATCH_ROWS = [
+    ("1,Eric Badege,person,CD,1971", None, None),
+    ("2,Eric Badege,person,CD,1971-7-16", None, None),
+    ("3,Eric Badege,person,CD,16/07/1971", None, None),
+    ("4,Eric Badege,person,CD,19710716", None, None),
+    ("5,Eric Badege,person,CD,1971-07", None, None),
+    ("6,Eric Badege,person,CD,1974-01-32", "q.csv:7: dob: '1974-01-32': day 32", None),
+    ("7,Eric Badege,person,CD,1968-13", "q.csv:8: dob: '1968-13': month 13", None),
+    ("8,Eric Badege,person,CD,31/02/1970", "day 31 does not exist in 1970-02", None),
+    ("9,Eric Badege,planet,CD,", "q.csv:10: type: type must be one of", None),
+    ('10,Eric Badege,,"Congo, Democratic Republic of the",', None, None),
+    ("11,Eric Badege,,COD-XX,", "screened without a country", None),
+    ("12,,person,,", None, "q.csv:13: name: name is empty"),
+    ("13,!!!,,,", None, "q.csv:14: name: name has no letters or digits"),
+    (f"14,{'x' * 2000},,,", None, "q.csv:15: name: name has 2000 characters"),
+    ("15,Eric Badege,person,CD,1971,extra", None, "q.csv:16: expected 5 columns, found 6"),
+    (",Eric Badege,,,", None, "q.csv:17: id: empty"),
+    ("1,Eric Badege,,,", "q.csv:18: id: duplicate '1'", None),
+]
+
+
+def test_batch_never_aborts(index, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     f = tmp_path / "q.csv"
-    f.write_bytes("id,name\n1,Putin\n2,Müller\n".encode("latin-1"))
-    code, _out, err = run("screen", "--batch", str(f), "--json")
-    assert code == 2 and "q.csv:3" in err and "UTF-8" in err
+    f.write_text(
+        "id,name,type,country,dob\n" + "\n".join(r for r, _w, _e in BATCH_ROWS) + "\n",
+        encoding="utf-8",
+    )
+    code, out, err = run("screen", "--batch", str(f), "--top", "3", "--json")
+    lines = [json.loads(x) for x in out.splitlines()]
+    assert len(lines) == len(BATCH_ROWS)  # every row answered, in file order
+    failed = sum(e is not None for _r, _w, e in BATCH_ROWS)
+    assert code == failed and f"{failed} of {len(BATCH_ROWS)} rows could not be screened" in err
+    for (row, warning, error), got in zip(BATCH_ROWS, lines, strict=True):
+        assert set(got) <= {"id", "matches", "warnings", "error"}, got
+        if error is not None:
+            assert got["matches"] == [] and error in got["error"], (row, got)
+            continue
+        assert "error" not in got, (row, got)
+        if warning is None:
+            assert "warnings" not in got, (row, got)
+        else:
+            assert any(warning in w for w in got["warnings"]), (row, got)
+        # The name is screened whatever else was wrong with the row.
+        assert ("un_sc", "CDi.001") in {(m["list"], m["source_id"]) for m in got["matches"]}
+    # A date that exists and matches the listed year of birth lifts the score; an ignored one
+    # does not lower it.
+    by_id = {x["id"]: x for x in lines}
+    assert by_id["1"]["matches"][0]["score"] >= by_id["6"]["matches"][0]["score"]
+
+
+def test_batch_wrong_encoding(index, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # One Latin-1 row in a UTF-8 file: that row fails with its line, the others are screened.
+    f = tmp_path / "q.csv"
+    f.write_bytes(b"id,name\n1,Putin\n" + "2,Müller\n".encode("latin-1") + b"3,Eric Badege\n")
+    code, out, _err = run("screen", "--batch", str(f), "--json")
+    lines = [json.loads(x) for x in out.splitlines()]
+    assert code == 1 and [x["id"] for x in lines] == ["1", "2", "3"]
+    assert "q.csv:3: name: not UTF-8" in lines[1]["error"]
+    assert lines[2]["matches"] and "error" not in lines[2]
 
 
 def test_pairs(tmp_path: Path) -> None:

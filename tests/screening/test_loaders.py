@@ -64,7 +64,11 @@ def test_ofac_xml_consolidated() -> None:
     path = PKG_DATA / "us_ofac_cons" / "cons_sdnformat.xml.gz"
     assert detect_format(path) == "ofac_xml"
     cons = load(path)
-    assert (cons.name, cons.format, cons.published) == ("us_ofac_cons", "ofac_xml", date(2026, 1, 8))
+    assert (cons.name, cons.format, cons.published) == (
+        "us_ofac_cons",
+        "ofac_xml",
+        date(2026, 1, 8),
+    )
     assert len(cons.entities) == 442
     haniya = _by_id(cons, "9639")
     assert haniya.kind is EntityKind.PERSON
@@ -82,13 +86,21 @@ def test_ofac_xml_consolidated() -> None:
 @pytest.mark.parametrize(
     ("content", "where"),
     [
-        (b"<sdnList><publshInformation><Record_Count>2</Record_Count></publshInformation>"
-         b"<sdnEntry><uid>1</uid><lastName>A</lastName><sdnType>Entity</sdnType></sdnEntry>"
-         b"</sdnList>", "truncated download"),
-        (b"<sdnList><sdnEntry><uid>1</uid><lastName>A</lastName><sdnType>Planet</sdnType>"
-         b"</sdnEntry></sdnList>", "sdnType"),
-        (b"<sdnList><sdnEntry><uid>1</uid><sdnType>Entity</sdnType></sdnEntry></sdnList>",
-         "no name"),
+        (
+            b"<sdnList><publshInformation><Record_Count>2</Record_Count></publshInformation>"
+            b"<sdnEntry><uid>1</uid><lastName>A</lastName><sdnType>Entity</sdnType></sdnEntry>"
+            b"</sdnList>",
+            "truncated download",
+        ),
+        (
+            b"<sdnList><sdnEntry><uid>1</uid><lastName>A</lastName><sdnType>Planet</sdnType>"
+            b"</sdnEntry></sdnList>",
+            "sdnType",
+        ),
+        (
+            b"<sdnList><sdnEntry><uid>1</uid><sdnType>Entity</sdnType></sdnEntry></sdnList>",
+            "no name",
+        ),
         (b"<sdnList></sdnList>", "no sdnEntry"),
     ],
 )
