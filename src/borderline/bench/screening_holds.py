@@ -108,9 +108,7 @@ def save(names: list[CommonName], path: Path) -> None:
 def load(path: Path | None = None) -> list[CommonName]:
     path = path or data_path()
     with path.open(encoding="utf-8", newline="") as fh:
-        return [
-            CommonName(r["id"], r["name"], r["type"], r["country"]) for r in csv.DictReader(fh)
-        ]
+        return [CommonName(r["id"], r["name"], r["type"], r["country"]) for r in csv.DictReader(fh)]
 
 
 @dataclass(frozen=True, slots=True)

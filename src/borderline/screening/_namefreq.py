@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from borderline.screening.matcher import ALGORITHM
-from borderline.text import normalize
+from borderline.text import is_abjad, normalize, skeleton
 
 _ATTRS = (
     "first_names",
@@ -65,6 +65,10 @@ def build() -> dict[str, Any]:
     import faker.providers.person as person
 
     share: dict[str, float] = {}
+    # Names written in Arabic, Persian or Hebrew script romanise without vowels ("محمدی" is
+    # "mhmdy"): they count under their consonant skeleton, which Latin spellings of the same
+    # name share ("mohammadi").
+    skel: dict[str, float] = {}
     locales: list[str] = []
     for mod in pkgutil.iter_modules(person.__path__):
         provider = importlib.import_module(f"{person.__name__}.{mod.name}").Provider
@@ -74,13 +78,20 @@ def build() -> dict[str, Any]:
             if names is None:
                 continue
             for name, s in _shares(names):
+                abjad = is_abjad(name)
                 for tok in normalize(name).split():
-                    if len(tok) >= 2 and not tok.isdigit():
+                    if len(tok) < 2 or tok.isdigit():
+                        continue
+                    if abjad:
+                        if len(sk := skeleton(tok)) >= 3:
+                            skel[sk] = max(skel.get(sk, 0.0), s)
+                    else:
                         share[tok] = max(share.get(tok, 0.0), s)
     return {
         "algorithm": ALGORITHM,
         "source": "faker person providers " + ",".join(sorted(locales)),
         "nats": {t: round(-math.log(s), 2) for t, s in sorted(share.items())},
+        "skeleton_nats": {t: round(-math.log(s), 2) for t, s in sorted(skel.items())},
     }
 
 
