@@ -151,11 +151,17 @@ def frequencies() -> FrequencyTable:
 
 # Token roles.
 NORMAL, LEGAL, STOP, HONORIFIC = 0, 1, 2, 3
+# Light words that still describe what a company is: dropping one changes the name.
+_DESCRIPTIVE = frozenset(
+    {"holding", "group", "enterprise", "trading", "industries", "international"}
+)
 # Share of the score given to the better-covered of the two names.
 COVER_MAIN = 0.6
 # Patronymics and lineage words are dropped and added freely between documents ("Igor
 # Yurievich ANTIPOV" / "ANTIPOV, Ihor"): they weigh this share of their rarity.
-_PATRONYMIC = re.compile(r"^\w{2,}(?:ovich|evich|ovych|evych|ovna|evna|ivna|ogly|oglu|uly|kyzy|qizi)$")
+_PATRONYMIC = re.compile(
+    r"^\w{2,}(?:ovich|evich|ovych|evych|ovna|evna|ivna|ogly|oglu|uly|kyzy|qizi)$"
+)
 _PATRONYMIC_SHARE = 0.3
 
 
@@ -205,6 +211,15 @@ def prepare(
             else:
                 folded.append(toks[i])
                 i += 1
+    # Patronymic-shaped words are light, except a family name of that shape: never the first
+    # word, and of two, the last is taken for the family name ("Aleksandr Viktorovych
+    # YANUKOVYCH").
+    light_patronymics: set[int] = set()
+    if kind is not EntityKind.ORGANIZATION and len(folded) >= 3:
+        shaped = [p for p, t in enumerate(folded) if p > 0 and _PATRONYMIC.match(t)]
+        if len(shaped) > 1:
+            shaped = [p for p in shaped if p != len(folded) - 1]
+        light_patronymics.update(shaped)
     out_t: list[str] = []
     canon: list[str] = []
     roles: list[int] = []
@@ -224,7 +239,7 @@ def prepare(
                 continue
             role = HONORIFIC
         w = table.idf(tok)
-        if role == NORMAL and kind is not EntityKind.ORGANIZATION and _PATRONYMIC.match(tok):
+        if pos in light_patronymics:
             w *= _PATRONYMIC_SHARE
         out_t.append(tok)
         canon.append(can)
@@ -371,6 +386,24 @@ def _merge(a: Prepared, other: set[str]) -> Prepared:
 _SimCache = dict[tuple[str, str], tuple[float, str]]
 
 
+def _joinable(tokens: tuple[str, ...], other: tuple[str, ...]) -> bool:
+    """Whether two to four adjacent ``tokens`` joined could be as long as an ``other`` token
+    (within the one letter ``_merge`` tolerates): a cheap test before the costly one."""
+    lens = {len(o) for o in other if len(o) >= 4}
+    if not lens:
+        return False
+    lo, hi = min(lens) - 2, max(lens) + 2
+    for i in range(len(tokens) - 1):
+        total = len(tokens[i])
+        for k in range(i + 1, min(i + 4, len(tokens))):
+            total += len(tokens[k])
+            if lo <= total <= hi and any(abs(total - n) <= 2 for n in lens):
+                return True
+            if total > hi:
+                break
+    return False
+
+
 def score_names(q: Prepared, c: Prepared, cache: _SimCache | None = None) -> NameScore:
     """Align two prepared names and score them in [0, 1] (no qualifiers)."""
     plain = _score(q, c, cache)
@@ -379,8 +412,8 @@ def score_names(q: Prepared, c: Prepared, cache: _SimCache | None = None) -> Nam
     # the other were left over; trying it only then keeps the common case cheap.
     if not ((len(uq) >= 2 and uc) or (len(uc) >= 2 and uq)):
         return plain
-    mq = _merge(q, set(uc)) if len(uq) >= 2 else q
-    mc = _merge(c, set(uq)) if len(uc) >= 2 else c
+    mq = _merge(q, set(uc)) if len(uq) >= 2 and _joinable(q.tokens, uc) else q
+    mc = _merge(c, set(uq)) if len(uc) >= 2 and _joinable(c.tokens, uq) else c
     if mq is q and mc is c:
         return plain
     merged = _score(mq, mc, cache)
@@ -417,7 +450,12 @@ def _score(q: Prepared, c: Prepared, cache: _SimCache | None) -> NameScore:
     # so maximally rare) token would; unaligned tokens keep their own weight.
     wq = sum(w for i, w in enumerate(q.weights) if i not in used_q)
     wc = sum(w for j, w in enumerate(c.weights) if j not in used_c)
-    wc_left = wc
+    # What of the listed name is left over, legal forms aside ("PELENG" is all of "PELENG OAO").
+    wc_left = sum(
+        w
+        for j, w in enumerate(c.weights)
+        if j not in used_c and (c.roles[j] != LEGAL or c.canon[j] in _DESCRIPTIVE)
+    )
     matched = 0.0
     info = 0.0
     strong = False
@@ -428,7 +466,8 @@ def _score(q: Prepared, c: Prepared, cache: _SimCache | None) -> NameScore:
         wc += w
         matched += w * sim
         if q.roles[i] == NORMAL and c.roles[j] == NORMAL:
-            info += w * sim
+            # A typo does not make a name more common: a close alignment counts in full.
+            info += w if sim >= 0.8 else w * sim
         if sim >= 0.8 and q.roles[i] == NORMAL and c.roles[j] == NORMAL:
             strong = True
         aligned.append(Alignment(q.tokens[i], c.tokens[j], round(sim, 3), how))
