@@ -226,6 +226,8 @@ def test_list_update_rescreens_stored_orders(services: Services, fresh_data_dir:
     order = dict(next(iter(generate_orders(1, seed=5))))
     order = copy.deepcopy(order)
     order["parties"][0]["name"] = "Ivan Petrovich Sidorov"
+    # A common Russian name: the listed date of birth is what makes it a hit (algorithm v2).
+    order["parties"][0]["date_of_birth"] = "1961-03-04"
     services.assess(order)  # stored in the core orders table, clean today
     rep = import_list(FIXTURES / "ftm_sample.jsonl", list_name="sample", services=services)
     assert rep["diff"] is None  # a new list: nothing to compare with

@@ -35,7 +35,8 @@ def test_screen_one_name_json(index) -> None:  # type: ignore[no-untyped-def]
     assert doc["query"] == "Vladimir Putin"
     first = doc["matches"][0]
     assert {"list", "source_id", "name", "matched_name", "score", "explanation"} <= set(first)
-    assert {(m["list"], m["source_id"]) for m in doc["matches"]} >= {
+    # One party on two lists: one hit, both listings.
+    assert {(x["list"], x["source_id"]) for m in doc["matches"] for x in m["listings"]} >= {
         ("us_ofac_sdn", "35096"),
         ("uk_ofsi", "14196"),
     }
@@ -81,7 +82,7 @@ def test_batch_json_lines(index, tmp_path: Path) -> None:  # type: ignore[no-unt
     lines = [json.loads(x) for x in out.splitlines()]
     assert [x["id"] for x in lines] == ["1", "2", "3"]
     assert all(list(x) == ["id", "matches"] for x in lines)
-    assert len(lines[0]["matches"]) == 2 and lines[1]["matches"] == []
+    assert lines[0]["matches"][0]["source_id"] == "35096" and lines[1]["matches"] == []
     m = lines[2]["matches"][0]
     assert list(m) == ["list", "source_id", "name", "matched_name", "score", "explanation"]
     assert (m["list"], m["source_id"]) == ("us_ofac_sdn", "306") and m["score"] >= 0.85
@@ -178,7 +179,7 @@ def test_pairs(tmp_path: Path) -> None:
     assert code == 0
     rows = [json.loads(x) for x in out.splitlines()]
     assert rows == [
-        {"id": "a", "score": 0.8967, "match": True},
+        {"id": "a", "score": 0.9588, "match": True},
         {"id": "b", "score": 0.0, "match": False},
         {"id": "c", "score": 1.0, "match": True},
     ]
