@@ -36,7 +36,8 @@ _TRADE = ("Trading", "Import Export", "Logistics", "Textiles", "Electronics", "F
 _FORMS = {
     "GB": "Ltd", "US": "LLC", "DE": "GmbH", "AT": "GmbH", "CH": "AG", "FR": "SARL", "BE": "SPRL",
     "ES": "S.L.", "MX": "S.A. de C.V.", "AR": "S.A.", "CO": "S.A.S.", "BR": "Ltda", "PT": "Lda",
-    "IT": "S.r.l.", "NL": "B.V.", "SE": "AB", "NO": "AS", "DK": "ApS", "FI": "Oy", "PL": "Sp. z o.o.",
+    "IT": "S.r.l.", "NL": "B.V.", "SE": "AB", "NO": "AS", "DK": "ApS", "FI": "Oy",
+    "PL": "Sp. z o.o.",
     "RU": "OOO", "TR": "A.S.", "CN": "Co., Ltd.", "HK": "Limited", "TW": "Co., Ltd.",
     "JP": "K.K.", "KR": "Co., Ltd.", "IN": "Pvt Ltd", "PK": "Pvt Ltd", "MY": "Sdn Bhd",
     "ID": "PT", "SG": "Pte Ltd", "AE": "LLC", "SA": "Est.", "EG": "S.A.E.", "NG": "Ltd",
@@ -58,7 +59,7 @@ def data_path() -> Path:
 
 def generate(per_country: int = PER_COUNTRY, seed: int = SEED) -> list[CommonName]:
     """Draw the set from ``names-dataset`` (loads its tables: about 30 s and 3 GB)."""
-    from names_dataset import NameDataset  # the bench dependency group
+    from names_dataset import NameDataset  # type: ignore[import-untyped]  # bench group only
 
     nd = NameDataset()
     rng = random.Random(seed)

@@ -32,8 +32,14 @@ def prf(scores: Sequence[float], labels: Sequence[int], threshold: float) -> dic
     fn = sum(1 for s, y in zip(scores, labels, strict=True) if s < threshold and y)
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
-    return {"p": p, "r": r, "f1": 2 * p * r / (p + r) if p + r else 0.0, "tp": tp, "fp": fp,
-            "fn": fn}  # fmt: skip
+    return {
+        "p": p,
+        "r": r,
+        "f1": 2 * p * r / (p + r) if p + r else 0.0,
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+    }
 
 
 def _kind(k: EntityKind) -> str:
@@ -121,8 +127,10 @@ def decoy_rate(index: ScreeningIndex, seed: int = 3) -> tuple[int, int, list[str
             Query(name=n.name, kind=EntityKind.PERSON, country=n.country, dob=dob, limit=1)
         )
         if ms:
-            alerts.append(f"{n.name} ({n.country}, {dob}) → {ms[0].list}:{ms[0].source_id} "
-                          f"{ms[0].matched_name!r} {ms[0].score:.2f}")  # fmt: skip
+            alerts.append(
+                f"{n.name} ({n.country}, {dob}) → {ms[0].list}:{ms[0].source_id} "
+                f"{ms[0].matched_name!r} {ms[0].score:.2f}"
+            )
     return len(alerts), len(people), alerts
 
 
@@ -145,13 +153,15 @@ def run(*, competitor: bool = False, index: ScreeningIndex | None = None) -> str
         f"Pairs: {len(pairs):,} from the lists' alias groups and near misses "
         f"({t_ours / len(pairs) * 1e6:.0f} µs per pair).",
         "",
-        "### Pairs (alias variants, other scripts and near misses; unrelated and partial aliases apart)",
+        "### Pairs (alias variants, other scripts, near misses; unrelated and partial apart)",
         "",
         "| matcher | half | pairs | precision | recall | F1 | TP | FP | FN |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    out += [f"| Borderline {ALGORITHM} @ {THRESHOLD:.2f} " + r for r in pair_table(pairs, ours,
-                                                                                  THRESHOLD)]  # fmt: skip
+    out += [
+        f"| Borderline {ALGORITHM} @ {THRESHOLD:.2f} " + r
+        for r in pair_table(pairs, ours, THRESHOLD)
+    ]
     theirs: list[float] | None = None
     if competitor:
         theirs = score_logic_v2(pairs)
@@ -159,9 +169,13 @@ def run(*, competitor: bool = False, index: ScreeningIndex | None = None) -> str
             f"| logic-v2 @ {NOMENKLATURA_THRESHOLD:.2f} " + r
             for r in pair_table(pairs, theirs, NOMENKLATURA_THRESHOLD)
         ]
-    out += ["", "Share classified correctly by category (both halves):", "",
-            "| category | kind | pairs | Borderline |" + (" logic-v2 |" if theirs else ""),
-            "|---|---|---|---|" + ("---|" if theirs else "")]  # fmt: skip
+    out += [
+        "",
+        "Share classified correctly by category (both halves):",
+        "",
+        "| category | kind | pairs | Borderline |" + (" logic-v2 |" if theirs else ""),
+        "|---|---|---|---|" + ("---|" if theirs else ""),
+    ]
     ours_cat = per_category(pairs, ours, THRESHOLD)
     if theirs is not None:
         theirs_cat = per_category(pairs, theirs, NOMENKLATURA_THRESHOLD)
@@ -172,14 +186,23 @@ def run(*, competitor: bool = False, index: ScreeningIndex | None = None) -> str
     out += ours_cat
     cases = cross_list_cases(entities)
     sr = search_recall(cases, index)
-    out += ["", "### Search: the UK's spellings of UN-listed entries, UN entry in the top 5", "",
-            "| half | queries | recall@5 |", "|---|---|---|"]  # fmt: skip
+    out += [
+        "",
+        "### Search: the UK's spellings of UN-listed entries, UN entry in the top 5",
+        "",
+        "| half | queries | recall@5 |",
+        "|---|---|---|",
+    ]
     for split in ("dev", "test"):
         v = sr["found"][split]
         out.append(f"| {split} | {len(v)} | {sum(v) / max(len(v), 1):.3f} |")
     n_alert, n_people, alerts = decoy_rate(index)
-    out += ["", f"Decoy alert rate (common real-world people with a random date of birth and "
-            f"their country): **{n_alert / n_people:.2%}** ({n_alert} of {n_people:,}).", ""]  # fmt: skip
+    out += [
+        "",
+        f"Decoy alert rate (common real-world people with a random date of birth and "
+        f"their country): **{n_alert / n_people:.2%}** ({n_alert} of {n_people:,}).",
+        "",
+    ]
     if sr["misses"]:
         out += ["Search misses (first 30):", ""] + [f"- {m}" for m in sr["misses"]] + [""]
     if alerts:
