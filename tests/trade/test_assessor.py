@@ -145,6 +145,7 @@ def test_engine_decision_for_a_bad_order() -> None:
     assert d.outcome in ("hold", "decline")
     assert any(r.code == "trade.restricted.dangerous_goods" for r in d.reasons)
     # the decision names the classifier that read the items
-    from borderline.trade.classify import default_classifier
+    from borderline.trade.learned import learned_classifier
 
-    assert d.versions["model.hs_classifier"] == default_classifier().version
+    assert d.versions["model.hs_classifier"] == learned_classifier().version
+    assert d.versions["model.hs_classifier"].startswith("hs-knn-centroid-")

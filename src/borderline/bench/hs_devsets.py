@@ -2,14 +2,14 @@
 team wrote and that the shipped model never trained or tuned on (``hs_sources.role`` ==
 ``dev``), plus the team's own listings as a regression set.
 
-| set | what | stands in for |
-|---|---|---|
-| ``uk-parcel`` | trader parcel descriptions of 30% of UK commodity codes (whole codes held out) | trader queries |
-| ``uk-synonym`` | the UK tariff's search synonyms of 20% of its codes | short product queries |
-| ``us-hts`` | 10% of US HTS 2026 lines, description joined down the hierarchy | ruling-style descriptions |
-| ``cn-it`` | the CN 2026 in Italian, a language the model never saw | a title in another language |
-| ``uk-vague`` | 30% of the UK tariff's vague terms | what should be refused |
-| ``team`` | the 344 listings in ``trade/data/hs-eval.tsv`` (regression only) | marketplace titles |
+- ``uk-parcel``: trader parcel descriptions of 30% of UK commodity codes (whole codes held
+  out); stands in for trader queries.
+- ``uk-synonym``: the UK tariff's search synonyms of 20% of its codes; short product queries.
+- ``us-hts``: 10% of US HTS 2026 lines, description joined down the hierarchy; ruling-style
+  descriptions.
+- ``cn-it``: the CN 2026 in Italian, a language the model never saw.
+- ``uk-vague``: 30% of the UK tariff's vague terms: what should be refused.
+- ``team``: the 344 listings in ``trade/data/hs-eval.tsv`` (regression only).
 """
 
 from __future__ import annotations

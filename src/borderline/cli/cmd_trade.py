@@ -73,8 +73,9 @@ def classify_cmd(
         str,
         typer.Option(
             help="learned (default: the shipped model trained on tariff and trader text); "
-            "lexical (the lexicon classifier); embedding: a local sentence-transformers model fused "
-            "with the lexical classifier (--embedding-model, needs the embeddings extra); "
+            "lexical (the lexicon classifier); embedding: a local sentence-transformers "
+            "model fused with the lexical classifier (--embedding-model, needs the "
+            "embeddings extra); "
             "or llm: an OpenAI-compatible endpoint re-ranks the lexical shortlist "
             "(BORDERLINE_LLM_ENDPOINT, BORDERLINE_LLM_MODEL)."
         ),
@@ -116,9 +117,7 @@ def classify_cmd(
 
         clf = backend_from_settings(embedding_model, base=clf, progress=_note)
     elif backend != "lexical":
-        raise InvalidInput(
-            "backend must be learned, lexical, embedding or llm", where="--backend"
-        )
+        raise InvalidInput("backend must be learned, lexical, embedding or llm", where="--backend")
     if batch is not None:
         for lineno, obj in iter_jsonl(batch):
             where = f"{batch}:{lineno}"
@@ -483,7 +482,10 @@ def bench_trade_hs(
             + "  ".join(f"{'-' if v is None else f'{v:.3f}':>18}" for v in vals)
         )
     lat = report["latency_ms"]
-    typer.echo(f"latency per listing: p50 {lat['p50']:.2f} ms, p90 {lat['p90']:.2f} ms")
+    typer.echo(
+        f"latency per listing: p50 {lat['p50']:.2f} ms, p90 {lat['p90']:.2f} ms "
+        f"(CPU time p50 {lat['cpu_p50']:.2f} ms)"
+    )
 
 
 _COLS = ("top1_hs2", "top3_hs2", "top1_hs4", "top3_hs4", "top1_hs6", "top3_hs6")

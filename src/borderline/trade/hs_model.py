@@ -27,6 +27,7 @@ rebuilds it from the shipped sources (``borderline trade train``).
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
 import time
@@ -120,7 +121,7 @@ def words(text: str) -> list[str]:
 
 def _word_features(text: str) -> list[str]:
     ws = words(text)
-    return ws + [f"{a} {b}" for a, b in zip(ws, ws[1:], strict=False)]
+    return ws + [f"{a} {b}" for a, b in itertools.pairwise(ws)]
 
 
 def _char_features(text: str) -> list[str]:
@@ -178,19 +179,21 @@ class _Space:
         self.idf = (np.log((1 + n_docs) / (1 + df)) + 1.0).astype(np.float32)
 
     def weigh(self, x: sp.csr_matrix) -> sp.csr_matrix:
-        from sklearn.preprocessing import normalize
-
-        x = x.multiply(self.idf[None, :]).tocsr().astype(np.float32)
-        out: sp.csr_matrix = normalize(x, copy=False)
-        return out
+        # In place on the data array: the broadcasting multiply and sklearn's normalize cost
+        # more than the whole retrieval for a single listing.
+        x = x.astype(np.float32)
+        x.data *= self.idf[x.indices]
+        lengths = np.diff(x.indptr)
+        rows = np.repeat(np.arange(x.shape[0]), lengths)
+        norms = np.sqrt(np.bincount(rows, weights=x.data * x.data, minlength=x.shape[0]))
+        x.data /= np.repeat(np.where(norms > 0, norms, 1.0), lengths).astype(np.float32)
+        return x
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         return self.weigh(self.counts(texts))
 
 
-def _centroids(
-    x: sp.csr_matrix, labels: np.ndarray, n_labels: int, keep: int
-) -> sp.csr_matrix:
+def _centroids(x: sp.csr_matrix, labels: np.ndarray, n_labels: int, keep: int) -> sp.csr_matrix:
     """Per label, the normalised sum of its rows, pruned to the ``keep`` largest weights."""
     from sklearn.preprocessing import normalize
 
@@ -230,6 +233,14 @@ class Prediction:
     vague: float
 
 
+_MATRICES = (
+    "short_t",
+    "short_char_t",
+    "cent_word_t",
+    "cent_char_t",
+    "head_word_t",
+    "head_char_t",
+)
 FEATURES = (
     "knn_max",
     "knn_sum",
@@ -265,6 +276,8 @@ class HSModel:
         self.accept_intercept = 0.0
         self.meta: dict[str, Any] = {}
         self._head_of: np.ndarray = np.zeros(0, dtype=np.int32)
+        self._word_all: sp.csr_matrix = sp.csr_matrix((0, 0))
+        self._char_all: sp.csr_matrix = sp.csr_matrix((0, 0))
 
     # -- evidence ------------------------------------------------------------------------------
 
@@ -275,16 +288,17 @@ class HSModel:
             out.extend(self._evidence_chunk(texts[s : s + 256]))
         return out
 
-    def _evidence_chunk(
-        self, texts: Sequence[str]
-    ) -> list[tuple[np.ndarray, np.ndarray, float]]:
+    def _evidence_chunk(self, texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray, float]]:
         qw = self.word.transform(texts)
         qc = self.char.transform(texts)
-        sim_short = 0.5 * ((qw @ self.short_t).toarray() + (qc @ self.short_char_t).toarray())
-        cw = (qw @ self.cent_word_t).toarray()
-        cc = (qc @ self.cent_char_t).toarray()
-        hw = (qw @ self.head_word_t).toarray()
-        hc = (qc @ self.head_char_t).toarray()
+        # One product per space against the side-by-side matrices (see _index).
+        aw = (qw @ self._word_all).toarray()
+        ac = (qc @ self._char_all).toarray()
+        n_short, n_lab = self.short_t.shape[1], len(self.labels)
+        a, b = n_short, n_short + n_lab
+        sim_short = 0.5 * (aw[:, :a] + ac[:, :a])
+        cw, cc = aw[:, a:b], ac[:, a:b]
+        hw, hc = aw[:, b:], ac[:, b:]
         n_lab = len(self.labels)
         vague_idx = self.meta["vague_label"]
         out = []
@@ -319,9 +333,7 @@ class HSModel:
             head_knn: dict[int, float] = defaultdict(float)
             chap_knn: dict[str, float] = defaultdict(float)
             for j in np.flatnonzero(knn_max > 0):
-                head_knn[int(self._head_of[j])] = max(
-                    head_knn[int(self._head_of[j])], knn_max[j]
-                )
+                head_knn[int(self._head_of[j])] = max(head_knn[int(self._head_of[j])], knn_max[j])
                 ch = self.labels[j][:2]
                 chap_knn[ch] = max(chap_knn[ch], knn_max[j])
             # Reciprocal ranks; a candidate with no evidence of a kind has no rank in it.
@@ -381,7 +393,14 @@ class HSModel:
 
     def save(self, path: Path) -> None:
         arrays: dict[str, Any] = {}
-        for name in ("short_t", "short_char_t", "cent_word_t", "cent_char_t", "head_word_t", "head_char_t"):
+        for name in (
+            "short_t",
+            "short_char_t",
+            "cent_word_t",
+            "cent_char_t",
+            "head_word_t",
+            "head_char_t",
+        ):
             m = getattr(self, name).tocsr()
             arrays[f"{name}.data"] = m.data.astype(np.float16)
             arrays[f"{name}.indices"] = m.indices.astype(np.int32)
@@ -412,7 +431,14 @@ class HSModel:
         m = cls()
         try:
             z = np.load(path, allow_pickle=False)
-            for name in ("short_t", "short_char_t", "cent_word_t", "cent_char_t", "head_word_t", "head_char_t"):
+            for name in (
+                "short_t",
+                "short_char_t",
+                "cent_word_t",
+                "cent_char_t",
+                "head_word_t",
+                "head_char_t",
+            ):
                 shape = tuple(int(v) for v in z[f"{name}.shape"])
                 mat = sp.csr_matrix(
                     (
@@ -445,6 +471,13 @@ class HSModel:
     def _index(self) -> None:
         hpos = {h: i for i, h in enumerate(self.heads)}
         self._head_of = np.asarray([hpos[c[:4]] for c in self.labels], dtype=np.int32)
+        if self.short_t.shape[0]:
+            self._word_all = sp.hstack(
+                [self.short_t, self.cent_word_t, self.head_word_t], format="csr"
+            )
+            self._char_all = sp.hstack(
+                [self.short_char_t, self.cent_char_t, self.head_char_t], format="csr"
+            )
 
     @property
     def accept_at(self) -> float:
@@ -493,7 +526,15 @@ def _fit_conditional_logit(groups: list[tuple[np.ndarray, int]], l2: float = 1e-
     return out
 
 
-_SHORT_SOURCES = ("uk-synonym", "uk-parcel", "uk-vague", "lexicon", "lexicon-rule", "team-train")
+_SHORT_SOURCES = (
+    "uk-synonym",
+    "uk-parcel",
+    "uk-vague",
+    "lexicon",
+    "lexicon-rule",
+    "glossary",
+    "team-train",
+)
 
 
 def fit(
@@ -542,6 +583,7 @@ def fit(
     hl = m._head_of[lab[nom]]
     m.head_word_t = _centroids(xw[nom], hl, len(m.heads), keep=600).T.tocsr()
     m.head_char_t = _centroids(xc[nom], hl, len(m.heads), keep=800).T.tocsr()
+    m._index()
     say(f"index built ({time.perf_counter() - t0:.0f}s)")
 
     # Combination: a conditional logit (softmax over each text's shortlist) fitted on the

@@ -2,7 +2,7 @@
 ``data/hs-sources/`` (see its PROVENANCE.md): the EU Combined Nomenclature 2026 (English plus
 German, French, Spanish, Polish and Italian), the UK tariff's search synonyms and trader parcel
 descriptions, the US HTS 2026 descriptions, the HS 2022 nomenclature, and the bilingual
-lexicon's product terms (the only Chinese source).
+lexicon's and the multilingual glossary's product terms (the only Chinese sources).
 
 Each text becomes an :class:`Example` labelled with its HS 2022 subheading. A fixed,
 hash-based rule (:func:`held_out`) keeps part of the public text out of training so that it
@@ -158,9 +158,10 @@ def uk_examples() -> Iterator[Example]:
         text = (row.get("Goods Description") or "").strip()
         if text and len(code) >= 6 and code[:6].isdigit():
             yield Example(text, code[:6], "uk-parcel", "en", code)
-    for row in csv.reader(io.StringIO(_read_gz("uk-vague_terms.csv.gz"))):
-        if row and row[0].strip():
-            yield Example(row[0].strip(), VAGUE, "uk-vague", "en", row[0].strip().casefold())
+    for cells in csv.reader(io.StringIO(_read_gz("uk-vague_terms.csv.gz"))):
+        if cells and cells[0].strip():
+            term = cells[0].strip()
+            yield Example(term, VAGUE, "uk-vague", "en", term.casefold())
 
 
 def hts_examples() -> Iterator[Example]:
@@ -217,6 +218,17 @@ def lexicon_examples() -> Iterator[Example]:
                         yield Example(f"{w}{t}", code, "lexicon-rule", "zh", code)
 
 
+def glossary_examples() -> Iterator[Example]:
+    """The multilingual product-noun glossary (``data/hs-glossary.yaml``): how sellers name
+    common goods in six languages, which the CN's legal wording does not."""
+    raw = yaml.safe_load(data_path("hs-glossary.yaml").read_text(encoding="utf-8"))
+    for entry in raw["entries"]:
+        hs6 = str(entry["hs6"])
+        for lang in ("en", "de", "fr", "es", "pl", "zh"):
+            for term in entry.get(lang) or ():
+                yield Example(str(term), hs6, "glossary", lang, hs6)
+
+
 def team_listings() -> Iterator[Example]:
     """The team's 129 labelled training listings (``data/hs-train.tsv``)."""
     with data_path("hs-train.tsv").open(encoding="utf-8", newline="") as fh:
@@ -230,6 +242,7 @@ def all_examples() -> Iterator[Example]:
     yield from hts_examples()
     yield from hs2022_examples()
     yield from lexicon_examples()
+    yield from glossary_examples()
     yield from team_listings()
 
 

@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from borderline.trade.classify import Candidate, Classification, Listing, LevelScore
+from borderline.trade.classify import Candidate, Classification, LevelScore, Listing
 from borderline.trade.hs import Nomenclature, data_path, nomenclature
 
 MODEL_FILE = "hs-model.npz"
@@ -61,6 +61,11 @@ class LearnedHSClassifier:
     @property
     def accept_at(self) -> float:
         return self._accept_at if self._accept_at is not None else float(self.model.accept_at)
+
+    @property
+    def abstain_below(self) -> float:
+        """The threshold under the name the other backends use."""
+        return self.accept_at
 
     def _describe(self, code: str) -> str:
         e = self.nom.get(code)
