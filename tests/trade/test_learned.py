@@ -226,3 +226,16 @@ def test_missing_or_broken_model_file_is_a_clear_error(tmp_path: Path) -> None:
     bad.write_bytes(b"not a model")
     with pytest.raises(DataFileError, match="not an HS model file"):
         HSModel.load(bad)
+
+
+def test_every_glossary_code_exists_in_hs_2022() -> None:
+    import yaml
+
+    from borderline.trade.hs import data_path
+
+    raw = yaml.safe_load(data_path("hs-glossary.yaml").read_text(encoding="utf-8"))
+    codes = [str(e["hs6"]) for e in raw["entries"]]
+    assert len(codes) >= 50
+    assert [c for c in codes if c not in nomenclature().entries] == []
+    for e in raw["entries"]:
+        assert {"en", "de", "fr", "es", "pl", "zh"} <= set(e), e["hs6"]
