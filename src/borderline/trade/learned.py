@@ -21,6 +21,9 @@ from borderline.trade.hs import Nomenclature, data_path, nomenclature
 
 MODEL_FILE = "hs-model.npz"
 _MEMO_SIZE = 20_000
+#: Chapter confidence above which a declared code from another chapter is implausible even
+#: when the subheading is not accepted.
+PLAUSIBLE_CHAPTER_AT = 0.6
 
 
 def model_path() -> Path:
@@ -105,12 +108,17 @@ class LearnedHSClassifier:
         return result
 
     def plausible(self, listing: Listing, hs6: str, top: int = 5) -> tuple[bool, Classification]:
-        """Is a declared code plausible? Same heading as a top candidate, or the model does
-        not accept its own answer (then nothing is said against the declaration)."""
+        """Is a declared code plausible? Yes when its heading is among the top candidates'.
+        Otherwise it is implausible when the model accepts its own answer, or when it is
+        sure of the chapter (``PLAUSIBLE_CHAPTER_AT``) and the declared chapter is not among
+        its likely chapters: a power bank declared as a toy, not a cotton vs synthetic T-shirt."""
         c = self.classify(listing, top=top)
-        if c.abstain:
+        if any(cand.hs6[:4] == hs6[:4] for cand in c.candidates):
             return True, c
-        return any(cand.hs6[:4] == hs6[:4] for cand in c.candidates), c
+        if not c.abstain:
+            return False, c
+        sure = bool(c.chapters) and c.chapters[0].score >= PLAUSIBLE_CHAPTER_AT
+        return not (sure and hs6[:2] not in {ch.code for ch in c.chapters}), c
 
 
 @cache
