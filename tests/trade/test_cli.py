@@ -28,19 +28,29 @@ def invoke(args: list[str], stdin: str | None = None) -> tuple[int, str, str]:
     return r.exit_code, r.stdout, r.stderr
 
 
+_SHAPE = {"id", "candidates", "accepted", "abstain", "confidence", "chapters", "headings"}
+
+
 def test_classify_title_json_shape() -> None:
     code, out, _ = invoke(["trade", "classify", "Women's 100% Cotton T-Shirt", "--json"])
     assert code == 0
     d = json.loads(out)
-    assert set(d) == {"id", "candidates", "abstain"}
+    assert set(d) == _SHAPE
     assert d["candidates"][0]["hs6"] == "610910"
     assert set(d["candidates"][0]) == {"hs6", "score", "description"}
-    assert d["abstain"] is False
+    assert d["accepted"] is (not d["abstain"])
+    assert d["headings"][0]["code"] == "6109" and d["chapters"][0]["code"] == "61"
 
 
 def test_classify_text_output() -> None:
     code, out, _ = invoke(["trade", "classify", "蓝牙耳机 无线 降噪"])
-    assert code == 0 and "HS 851830" in out
+    assert code == 0
+    lines = out.splitlines()
+    # not confident enough to accept: needs review, with the candidates best first
+    assert lines[0].startswith("NEEDS REVIEW")
+    assert next(ln.split()[0] for ln in lines if ln.strip()[:1].isdigit()) == "851830"
+    code, out, _ = invoke(["trade", "classify", "蓝牙耳机 无线 降噪", "--abstain-below", "0.2"])
+    assert out.startswith("HS 851830")
 
 
 def test_classify_batch(tmp_path: Path) -> None:
@@ -70,9 +80,12 @@ def test_classify_batch(tmp_path: Path) -> None:
     assert [g["id"] for g in got] == ["a", "b", "c"]
     assert got[0]["candidates"][0]["hs6"] == "640351"
     assert got[1]["candidates"][0]["hs6"] == "610990"
-    assert got[2]["abstain"] is True
+    assert got[2]["accepted"] is False
     for g in got:
-        assert set(g) == {"id", "candidates", "abstain"}
+        assert set(g) == _SHAPE
+        scores = [c["score"] for c in g["candidates"]]
+        assert scores == sorted(scores, reverse=True)
+        assert all(0.0 <= h["score"] <= 1.0 for h in g["headings"] + g["chapters"])
 
 
 @pytest.mark.parametrize(

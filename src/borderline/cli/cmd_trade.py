@@ -58,20 +58,28 @@ def classify_cmd(
     ] = None,
     top: Annotated[int, typer.Option(min=1, max=10, help="Candidates to return.")] = 3,
     abstain_below: Annotated[
-        float, typer.Option(min=0.0, max=1.0, help="Abstain when the top confidence is below this.")
-    ] = 0.5,
+        float | None,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Not accepted (needs review) when the confidence is below this; default: "
+            "the learned model's documented threshold (0.5 for the lexical backend).",
+        ),
+    ] = None,
     explain: Annotated[
         bool, typer.Option(help="Add why each candidate scored (JSON 'why').")
     ] = False,
     backend: Annotated[
         str,
         typer.Option(
-            help="lexical (built in); embedding: a local sentence-transformers model fused "
-            "with the lexical classifier (--embedding-model, needs the embeddings extra); "
+            help="learned (default: the shipped model trained on tariff and trader text); "
+            "lexical (the lexicon classifier); embedding: a local sentence-transformers "
+            "model fused with the lexical classifier (--embedding-model, needs the "
+            "embeddings extra); "
             "or llm: an OpenAI-compatible endpoint re-ranks the lexical shortlist "
             "(BORDERLINE_LLM_ENDPOINT, BORDERLINE_LLM_MODEL)."
         ),
-    ] = "lexical",
+    ] = "learned",
     embedding_model: Annotated[
         str | None,
         typer.Option(help="Model folder; overrides BORDERLINE_EMBEDDING_MODEL."),
@@ -81,14 +89,19 @@ def classify_cmd(
     ] = None,
     llm_model: Annotated[str | None, typer.Option(help="Overrides BORDERLINE_LLM_MODEL.")] = None,
 ) -> None:
-    """Classify a product to HS 2022 six-digit subheadings, or abstain ("needs a broker")."""
+    """Classify a product to HS 2022 six-digit subheadings with chapter and heading
+    confidence; below the threshold the answer is not accepted ("needs review")."""
     from borderline.settings import env
     from borderline.trade.classify import HSClassifier, Listing
 
     if (title is None) == (batch is None):
         raise InvalidInput("give a TITLE or --batch FILE, not both", where="classify")
-    clf: Any = HSClassifier(abstain_below=abstain_below)
-    if backend == "llm":
+    clf: Any = HSClassifier(abstain_below=0.5 if abstain_below is None else abstain_below)
+    if backend == "learned":
+        from borderline.trade.learned import LearnedHSClassifier
+
+        clf = LearnedHSClassifier(accept_at=abstain_below)
+    elif backend == "llm":
         from borderline.trade.llm import LLMReranker
 
         endpoint = llm_endpoint or env("LLM_ENDPOINT")
@@ -104,7 +117,7 @@ def classify_cmd(
 
         clf = backend_from_settings(embedding_model, base=clf, progress=_note)
     elif backend != "lexical":
-        raise InvalidInput("backend must be lexical, embedding or llm", where="--backend")
+        raise InvalidInput("backend must be learned, lexical, embedding or llm", where="--backend")
     if batch is not None:
         for lineno, obj in iter_jsonl(batch):
             where = f"{batch}:{lineno}"
@@ -140,10 +153,39 @@ def _note(message: str) -> None:
 
 def _print_result(result: Any) -> None:
     head = f"{result.id}: " if result.id else ""
-    verdict = "ABSTAIN (needs a broker)" if result.abstain else f"HS {result.candidates[0].hs6}"
+    verdict = "NEEDS REVIEW (not accepted)" if result.abstain else f"HS {result.candidates[0].hs6}"
+    if result.confidence is not None:
+        verdict += f"  (confidence {result.confidence:.2f})"
     typer.echo(f"{head}{verdict}")
+    for level, items in (("chapter", result.chapters), ("heading", result.headings)):
+        for x in items[:2]:
+            typer.echo(f"  {level} {x.code}  {x.score:5.3f}  {x.description[:80]}")
     for c in result.candidates:
         typer.echo(f"  {c.hs6}  {c.score:5.3f}  {c.description[:100]}")
+
+
+@trade_app.command("train")
+def train_cmd(
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Model file to write; default: the package's own (data/hs-model.npz)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Rebuild the learned HS classifier from the tariff and trader text shipped in the
+    package (a few minutes); the development sets' text is never used."""
+    from borderline.trade.learned import train
+
+    report = train(out, progress=_note)
+    if as_json:
+        echo_json(report)
+    else:
+        typer.echo(
+            f"{report['model']}: {report['train_texts']} training texts, "
+            f"{report['tune_texts']} tuning texts, accept at {report['accept_at']:.2f}; "
+            f"{report['bytes'] / 1e6:.1f} MB written to {report['file']} "
+            f"in {report['seconds']:.0f}s"
+        )
 
 
 @trade_app.command("hs-check")
@@ -155,13 +197,14 @@ def hs_check_cmd(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Validate a declared HS code against HS 2022 (and HS 2017 renumbering)."""
-    from borderline.trade.classify import HSClassifier, Listing
+    from borderline.trade.classify import Listing
     from borderline.trade.hs import nomenclature
+    from borderline.trade.learned import learned_classifier
 
     check = nomenclature().check(code)
     out: dict[str, Any] = check.to_dict()
     if title is not None and check.hs6 is not None:
-        ok, c = HSClassifier().plausible(
+        ok, c = learned_classifier().plausible(
             Listing.from_dict({"title": title}, where="--title"), check.hs6
         )
         out["plausible"] = ok
@@ -405,6 +448,47 @@ def bench_trade(
     if misses:
         for m in res["misses"]:
             typer.echo(json.dumps(m, ensure_ascii=False), err=True)
+
+
+@bench_app.command("trade-hs")
+def bench_trade_hs(
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    limit: Annotated[
+        int, typer.Option(min=10, help="Items sampled per development set (fixed seed).")
+    ] = 1000,
+    backend: Annotated[str, typer.Option(help="learned (default) or lexical.")] = "learned",
+) -> None:
+    """The HS classifier on development sets of public text it never trained on (UK trader
+    parcel descriptions and search synonyms, US HTS lines, CN in Italian, vague terms) and
+    on the team's 344 listings (regression only)."""
+    from borderline.bench.hs_eval import run
+    from borderline.trade.classify import HSClassifier
+    from borderline.trade.learned import LearnedHSClassifier
+
+    if backend not in ("learned", "lexical"):
+        raise InvalidInput("backend must be learned or lexical", where="--backend")
+    clf: Any = LearnedHSClassifier() if backend == "learned" else HSClassifier()
+    report = run(clf, limit=limit)
+    if as_json:
+        echo_json(report)
+        return
+    typer.echo(f"HS classification, {report['model']} — {report['machine']}, {report['date']}")
+    cols = ("top1_hs6", "top3_hs6", "top1_hs4", "top1_hs2", "accepted", "precision_accepted")
+    typer.echo(f"{'set':<12}{'n':>6}  " + "  ".join(f"{c:>18}" for c in cols))
+    for name, b in report["sets"].items():
+        if "refused" in b:
+            typer.echo(f"{name:<12}{b['n']:>6}  refused {b['refused']:.3f}")
+            continue
+        vals = [b[c] for c in cols]
+        typer.echo(
+            f"{name:<12}{b['n']:>6}  "
+            + "  ".join(f"{'-' if v is None else f'{v:.3f}':>18}" for v in vals)
+        )
+    lat = report["latency_ms"]
+    typer.echo(
+        f"latency per listing: p50 {lat['p50']:.2f} ms, p90 {lat['p90']:.2f} ms "
+        f"(CPU time p50 {lat['cpu_p50']:.2f} ms)"
+    )
 
 
 _COLS = ("top1_hs2", "top3_hs2", "top1_hs4", "top3_hs4", "top1_hs6", "top3_hs6")

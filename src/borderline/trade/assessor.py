@@ -52,7 +52,8 @@ class TradeAssessor(BaseAssessor):
     name = "trade"
     version = "1.0.0"
     defaults: ClassVar[Mapping[str, Any]] = {
-        "abstain_below": 0.5,
+        # None: the classifier's own documented threshold (the learned model's accept_at).
+        "abstain_below": None,
         "check_plausibility": True,
         "undervalued_ratio": 0.5,
         "jurisdictions": None,
@@ -130,7 +131,8 @@ class TradeAssessor(BaseAssessor):
 
         nom = nomenclature()
         clf = configured_classifier()
-        # Declared codes are checked against the lexical classifier's plausibility rules.
+        # Declared codes are checked against the classifier's plausibility rule (the
+        # embedding backend defers to its lexical base for that).
         lexical = clf.base if isinstance(clf, EmbeddingBackend) else clf
         if order.items:
             ctx.versions["model.hs_classifier"] = clf.version
@@ -194,8 +196,11 @@ class TradeAssessor(BaseAssessor):
             else:
                 result = clf.classify(listing)
                 top_score = result.candidates[0].score if result.candidates else 0.0
-                confidences.append(top_score)
-                if result.abstain:
+                conf = result.confidence if result.confidence is not None else top_score
+                confidences.append(conf)
+                limit = self.config["abstain_below"]
+                needs_review = result.abstain if limit is None else conf < float(limit)
+                if needs_review or not result.candidates:
                     out.append(
                         self.finding(
                             "trade.hs.unclassified",
@@ -206,6 +211,8 @@ class TradeAssessor(BaseAssessor):
                             evidence={
                                 "item": i,
                                 "candidates": [c.to_dict() for c in result.candidates],
+                                "headings": [h.to_dict() for h in result.headings],
+                                "confidence": result.confidence,
                             },
                             actions=["request_documents"],
                             source=f"{self.name}@{self.version}; {clf.version}",
@@ -220,6 +227,8 @@ class TradeAssessor(BaseAssessor):
                             evidence={
                                 "item": i,
                                 "candidates": [c.to_dict() for c in result.candidates],
+                                "headings": [h.to_dict() for h in result.headings],
+                                "confidence": result.confidence,
                             },
                             source=f"{self.name}@{self.version}; {clf.version}",
                         )

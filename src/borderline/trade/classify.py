@@ -132,18 +132,47 @@ class Candidate:
 
 
 @dataclass(frozen=True, slots=True)
+class LevelScore:
+    """Confidence in a chapter (2 digits) or heading (4 digits)."""
+
+    code: str
+    score: float
+    description: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "score": round(self.score, 4), "description": self.description}
+
+
+@dataclass(frozen=True, slots=True)
 class Classification:
     id: str | None
     candidates: tuple[Candidate, ...]
     abstain: bool
     raw_top: float
+    #: Chapter and heading confidences, best first (the learned classifier fills them).
+    chapters: tuple[LevelScore, ...] = ()
+    headings: tuple[LevelScore, ...] = ()
+    #: The model's calibrated P(first candidate right); ``accepted`` compares it with the
+    #: documented threshold. None for backends that do not compute it separately.
+    confidence: float | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return bool(self.candidates) and not self.abstain
 
     def to_dict(self, explain: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
             "id": self.id,
             "candidates": [c.to_dict() for c in self.candidates],
+            "accepted": self.accepted,
             "abstain": self.abstain,
         }
+        if self.confidence is not None:
+            out["confidence"] = round(self.confidence, 4)
+        if self.chapters:
+            out["chapters"] = [c.to_dict() for c in self.chapters]
+        if self.headings:
+            out["headings"] = [h.to_dict() for h in self.headings]
         if explain:
             for d, c in zip(out["candidates"], self.candidates, strict=True):
                 d["why"] = list(c.why)

@@ -51,9 +51,9 @@ from borderline.trade.classify import (
     Classification,
     HSClassifier,
     Listing,
-    default_classifier,
     training_listings,
 )
+from borderline.trade.learned import LearnedHSClassifier, learned_classifier
 from borderline.trade.lexicon import Lexicon, has_han
 
 if TYPE_CHECKING:
@@ -727,9 +727,9 @@ def _shared_backend(path: str) -> EmbeddingBackend:
     return backend
 
 
-def configured_classifier() -> HSClassifier | EmbeddingBackend:
+def configured_classifier() -> HSClassifier | EmbeddingBackend | LearnedHSClassifier:
     """What the service classifies with: the embedding backend when
-    ``BORDERLINE_EMBEDDING_MODEL`` names a model folder, else the built-in default.
+    ``BORDERLINE_EMBEDDING_MODEL`` names a model folder, else the shipped learned model.
 
     One instance per process, built on first use (the model loads and the nomenclature index
     comes from the on-disk cache, or is built once). A bad path or a missing extra is an error
@@ -738,6 +738,6 @@ def configured_classifier() -> HSClassifier | EmbeddingBackend:
 
     path = env("EMBEDDING_MODEL")
     if not path:
-        return default_classifier()
+        return learned_classifier()
     with _SHARED_LOCK:
         return _shared_backend(path)

@@ -46,11 +46,17 @@ def landed_cost_route(
 class ClassifyIn(BaseModel):
     listings: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_BATCH)
     top: int = Field(default=3, ge=1, le=10)
-    abstain_below: float = Field(default=0.5, ge=0, le=1)
+    abstain_below: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="Not accepted below this confidence; default: the classifier's own "
+        "documented threshold.",
+    )
     backend: Literal["configured", "lexical"] = Field(
         default="configured",
         description="configured: the embedding backend when BORDERLINE_EMBEDDING_MODEL is set, "
-        "else the lexical default; lexical: always the built-in default.",
+        "else the shipped learned model; lexical: the lexicon classifier.",
     )
 
 
@@ -67,9 +73,10 @@ def classify_route(body: ClassifyIn, _: Assessor) -> dict[str, Any]:
     for i, obj in enumerate(body.listings):
         listing = Listing.from_dict(obj, where=f"listings[{i}]")
         result = clf.classify(listing, top=body.top)
-        if body.abstain_below != clf.abstain_below:
+        if body.abstain_below is not None and body.abstain_below != clf.abstain_below:
             top = result.candidates[0].score if result.candidates else 0.0
-            result = replace(result, abstain=top < body.abstain_below)
+            conf = result.confidence if result.confidence is not None else top
+            result = replace(result, abstain=conf < body.abstain_below)
         results.append(result.to_dict())
     return {"results": results, "backend": clf.version}
 
@@ -81,15 +88,18 @@ class CheckIn(BaseModel):
 
 @router.post("/v1/trade/hs-check")
 def hs_check_route(body: CheckIn, _: Assessor) -> dict[str, Any]:
-    from borderline.trade.classify import Listing, default_classifier
+    from borderline.trade.classify import Listing
+    from borderline.trade.embed import configured_classifier
     from borderline.trade.hs import nomenclature
 
     check = nomenclature().check(body.code)
     out: dict[str, Any] = check.to_dict()
     if body.title is not None and check.hs6 is not None:
-        ok, c = default_classifier().plausible(
-            Listing.from_dict({"title": body.title}, where="title"), check.hs6
-        )
+        from borderline.trade.embed import EmbeddingBackend
+
+        clf = configured_classifier()
+        judge = clf.base if isinstance(clf, EmbeddingBackend) else clf
+        ok, c = judge.plausible(Listing.from_dict({"title": body.title}, where="title"), check.hs6)
         out["plausible"] = ok
         out["classifier"] = c.to_dict()
     return out

@@ -1,0 +1,262 @@
+"""Training text for the learned HS classifier, read from the public sources shipped in
+``data/hs-sources/`` (see its PROVENANCE.md): the EU Combined Nomenclature 2026 (English plus
+German, French, Spanish, Polish and Italian), the UK tariff's search synonyms and trader parcel
+descriptions, the US HTS 2026 descriptions, the HS 2022 nomenclature, and the bilingual
+lexicon's and the multilingual glossary's product terms (the only Chinese sources).
+
+Each text becomes an :class:`Example` labelled with its HS 2022 subheading. A fixed,
+hash-based rule (:func:`held_out`) keeps part of the public text out of training so that it
+can measure the model (``borderline.bench.hs_devsets``): trader parcel descriptions and search
+synonyms of 30% / 20% of commodity codes, 10% of the US HTS lines, every Italian CN text, and
+30% of the vague terms. The rule depends only on the text's group (its commodity code or line),
+so a retrained model never sees what the development sets measure.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import re
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import yaml
+
+from borderline.trade.hs import data_path, nomenclature
+from borderline.trade.lexicon import lexicon
+
+#: Languages of the CN translations the model trains on. Italian ships too, for measuring
+#: a language the model never saw (``held_out``).
+TRAIN_LANGS = ("de", "fr", "es", "pl")
+HELD_OUT_LANG = "it"
+#: The label of texts too vague to classify (the UK tariff's vague-terms list).
+VAGUE = "vague"
+
+# Share of each source's groups kept out of training, per source: first the development
+# share (measuring only), then the tuning share (fitting the score combination and the
+# confidence calibration on text the index does not contain).
+_DEV = {"uk-parcel": 0.30, "uk-synonym": 0.20, "us-hts": 0.10, "uk-vague": 0.30}
+_TUNE = {
+    "uk-parcel": 0.15,
+    "uk-synonym": 0.10,
+    "us-hts": 0.03,
+    "uk-vague": 0.15,
+    "cn": 0.02,
+    "lexicon": 0.10,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    text: str
+    hs6: str  # six digits, or VAGUE
+    source: str  # cn | uk-synonym | uk-parcel | uk-vague | us-hts | hs2022 | lexicon | ...
+    lang: str
+    group: str  # what the hold-out rule splits on (a commodity code, an HTS line)
+
+
+def _u(key: str) -> float:
+    return (zlib.crc32(key.encode()) % 1000) / 1000
+
+
+def role(source: str, group: str, lang: str = "en", text: str = "") -> str:
+    """``dev`` (reserved for measuring), ``tune`` (fits the combination and calibration) or
+    ``train`` (in the index). Decided by hashes, so it never changes: development text by its
+    group (a whole commodity code is held out), tuning text by the text itself (tuning must
+    see codes the index also knows, as a user's listing usually does)."""
+    if source == "cn" and lang == HELD_OUT_LANG:
+        return "dev"
+    if _u(f"{source}:{group}") < _DEV.get(source, 0.0):
+        return "dev"
+    if _u(f"tune:{source}:{lang}:{text}") < _TUNE.get(source, 0.0):
+        return "tune"
+    return "train"
+
+
+def held_out(source: str, group: str, lang: str = "en") -> bool:
+    """Is this group reserved for measuring (never trained or tuned on)?"""
+    return role(source, group, lang) == "dev"
+
+
+def _src(name: str) -> Any:
+    return data_path("hs-sources") / name
+
+
+def _read_gz(name: str) -> str:
+    with gzip.open(_src(name), "rt", encoding="utf-8-sig") as fh:
+        return fh.read()
+
+
+def _json_gz(name: str) -> Any:
+    return json.loads(_read_gz(name))
+
+
+@cache
+def _translations(lang: str) -> dict[str, str]:
+    raw = yaml.safe_load(_read_gz(f"cn-messages_{lang}.yaml.gz"))
+    return {str(k): str(v) for k, v in raw.items()}
+
+
+_OTHER = re.compile(r"^(other|others)\b", re.IGNORECASE)
+
+
+def _cn_parts() -> list[tuple[str, str, list[str]]]:
+    """(cn8, hs6, [heading, subheading(s), leaf] English texts) for every CN8 code."""
+    heads = {h["code"]: h["name"] for h in _json_gz("cnHeadings_2026.json.gz")}
+    subs = {s["code"]: s["name"] for s in _json_gz("cnSubheadings_2026.json.gz")}
+    out: list[tuple[str, str, list[str]]] = []
+    for c in _json_gz("cnCodes_2026.json.gz"):
+        code = str(c["code"])
+        parts: list[str] = []
+        if c.get("heading") in heads:
+            parts.append(heads[c["heading"]])
+        hs6 = code[:6]
+        if hs6 in subs:
+            parts.append(subs[hs6])
+        if c.get("subheading") and c["subheading"] in subs and c["subheading"] != hs6:
+            parts.append(subs[c["subheading"]])
+        parts.append(str(c["name"]))
+        # "Other" alone says nothing; the parents carry the meaning. Named leaves come first
+        # so that the distinctive words lead.
+        leaf = parts[-1]
+        ordered = parts if _OTHER.match(leaf) else [leaf, *parts[:-1]]
+        out.append((code, hs6, list(dict.fromkeys(p for p in ordered if p))))
+    return out
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace(":", " ").strip(" ;,.-"))
+
+
+def cn_examples(langs: tuple[str, ...] = ("en", *TRAIN_LANGS, HELD_OUT_LANG)) -> Iterator[Example]:
+    for code, hs6, parts in _cn_parts():
+        for lang in langs:
+            if lang == "en":
+                texts = parts
+            else:
+                tr = _translations(lang)
+                texts = [tr.get(p, "") for p in parts]
+                if not all(texts):
+                    continue
+            yield Example(_clean(" ; ".join(texts)), hs6, "cn", lang, code)
+
+
+def uk_examples() -> Iterator[Example]:
+    syn = _json_gz("uk-search_references.json.gz")
+    for term, code in syn.items():
+        code = str(code)
+        if len(code) >= 6 and code[:6].isdigit():
+            yield Example(_clean(str(term)), code[:6], "uk-synonym", "en", code)
+    reader = csv.DictReader(io.StringIO(_read_gz("uk-extra_references.csv.gz")))
+    for row in reader:
+        code = (row.get("Commodity Code") or "").strip()
+        text = (row.get("Goods Description") or "").strip()
+        if text and len(code) >= 6 and code[:6].isdigit():
+            yield Example(text, code[:6], "uk-parcel", "en", code)
+    for cells in csv.reader(io.StringIO(_read_gz("uk-vague_terms.csv.gz"))):
+        if cells and cells[0].strip():
+            term = cells[0].strip()
+            yield Example(term, VAGUE, "uk-vague", "en", term.casefold())
+
+
+def hts_examples() -> Iterator[Example]:
+    """Each US HTS line of 6+ digits, its description joined down the indent hierarchy."""
+    reader = csv.DictReader(io.StringIO(_read_gz("us-hts-2026-descriptions.csv.gz")))
+    chain: list[tuple[int, str]] = []
+    for row in reader:
+        number = (row.get("HTS Number") or "").replace(".", "").strip()
+        try:
+            indent = int(row.get("Indent") or 0)
+        except ValueError:
+            continue
+        desc = _clean(row.get("Description") or "")
+        while chain and chain[-1][0] >= indent:
+            chain.pop()
+        chain.append((indent, desc))
+        if len(number) == 4:
+            chain = [(indent, desc)]
+        if len(number) < 6 or not number[:6].isdigit() or number[:2] in ("98", "99"):
+            continue
+        texts = [d for _, d in chain if d]
+        leaf = texts[-1] if texts else ""
+        ordered = texts[::-1] if not _OTHER.match(leaf) else [*texts[1:], texts[0]]
+        # A leaf's own words lead; the heading closes the text.
+        yield Example(" ; ".join(dict.fromkeys(ordered)), number[:6], "us-hts", "en", number)
+
+
+def hs2022_examples() -> Iterator[Example]:
+    nom = nomenclature()
+    for e in nom.subheadings():
+        yield Example(nom.path_text(e.code), e.code, "hs2022", "en", e.code)
+
+
+def lexicon_examples() -> Iterator[Example]:
+    """The lexicon's English and Chinese product terms, and term + material variants the
+    ``by`` rules define (e.g. "polyester t-shirt" -> 610990): rule-generated, never measured."""
+    lex = lexicon()
+    for c in lex.concepts:
+        for lang, terms in (("en", c.en), ("zh", c.zh)):
+            for t in terms:
+                yield Example(t, c.hs6, "lexicon", lang, c.hs6)
+        words_of = {"material": lex.materials, "gender": lex.genders}
+        for kind, alts in c.by.items():
+            vocab = words_of.get(kind if kind != "metal" else "material", {})
+            for value, code in alts.items():
+                words = vocab.get(value, ())
+                en_words = [w for w in words if w.isascii()][:2]
+                zh_words = [w for w in words if not w.isascii()][:2]
+                for t in c.en[:3]:
+                    for w in en_words:
+                        yield Example(f"{w} {t}", code, "lexicon-rule", "en", code)
+                for t in c.zh[:3]:
+                    for w in zh_words:
+                        yield Example(f"{w}{t}", code, "lexicon-rule", "zh", code)
+
+
+def glossary_examples() -> Iterator[Example]:
+    """The multilingual product-noun glossary (``data/hs-glossary.yaml``): how sellers name
+    common goods in six languages, which the CN's legal wording does not."""
+    raw = yaml.safe_load(data_path("hs-glossary.yaml").read_text(encoding="utf-8"))
+    for entry in raw["entries"]:
+        hs6 = str(entry["hs6"])
+        for lang in ("en", "de", "fr", "es", "pl", "zh"):
+            for term in entry.get(lang) or ():
+                yield Example(str(term), hs6, "glossary", lang, hs6)
+
+
+def team_listings() -> Iterator[Example]:
+    """The team's 129 labelled training listings (``data/hs-train.tsv``)."""
+    with data_path("hs-train.tsv").open(encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh, delimiter="\t"):
+            yield Example(r["title"], r["hs6"], "team-train", r.get("lang") or "en", r["title"])
+
+
+def all_examples() -> Iterator[Example]:
+    yield from cn_examples()
+    yield from uk_examples()
+    yield from hts_examples()
+    yield from hs2022_examples()
+    yield from lexicon_examples()
+    yield from glossary_examples()
+    yield from team_listings()
+
+
+def examples_by_role() -> dict[str, list[Example]]:
+    """All sources split into ``train``, ``tune`` and ``dev`` (see :func:`role`); only codes
+    that exist in HS 2022 (plus the vague class)."""
+    valid = set(nomenclature().entries)
+    out: dict[str, list[Example]] = {"train": [], "tune": [], "dev": []}
+    for e in all_examples():
+        if e.hs6 == VAGUE or e.hs6 in valid:
+            out[role(e.source, e.group, e.lang, e.text)].append(e)
+    return out
+
+
+def held_out_examples() -> list[Example]:
+    """The public text kept out of training and tuning, for the development sets."""
+    return examples_by_role()["dev"]
