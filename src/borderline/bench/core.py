@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,15 +35,25 @@ _EXTRA_RULE_TEMPLATES = [
 ]
 
 
-def bench_policy(rules: int) -> str:
-    """The default policy plus generated rules up to ``rules`` statements in total."""
+def bench_policy(rules: int, accepts: Callable[[str], bool] | None = None) -> str:
+    """The default policy plus generated rules up to ``rules`` statements in total.
+
+    ``accepts`` tells whether a policy compiles with the assessors in the run; generated rules
+    naming a signal no running assessor declares (``--assessors lists`` has no
+    ``consistency.*``) are left out, and the others repeat to make up the count.
+    """
     from borderline.policy import default_policy_source
 
     src = default_policy_source()
     have = sum(1 for line in src.splitlines() if line.startswith(("rule ", "gate ")))
+    usable = [
+        tpl
+        for tpl in _EXTRA_RULE_TEMPLATES
+        if accepts is None or accepts(src + "\n" + tpl.format(i="x", w=2, t=100, k=1) + "\n")
+    ]
     extra = []
-    for i in range(max(0, rules - have)):
-        tpl = _EXTRA_RULE_TEMPLATES[i % len(_EXTRA_RULE_TEMPLATES)]
+    for i in range(max(0, rules - have) if usable else 0):
+        tpl = usable[i % len(usable)]
         extra.append(tpl.format(i=i, w=2 + i % 7, t=100 + 37 * i, k=1 + i % 5))
     return src + "\n" + "\n".join(extra) + "\n"
 
@@ -214,6 +225,7 @@ def run(
     """Build a bench world and measure it; ``assessors`` '' means every installed one."""
     from borderline.auth import create_key
     from borderline.engine import AssessContext
+    from borderline.errors import BorderlineError
     from borderline.service import DbHistory, Services, parse_order
     from borderline.settings import Settings
     from borderline.store import transaction
@@ -244,7 +256,15 @@ def run(
     results["ingest_batch_orders_per_s"] = round(history / load_s, 1) if history else None
 
     say(f"activating a {rules}-rule policy and backtesting it over the history")
-    draft = services.create_policy(bench_policy(rules), "bench-author")
+
+    def compiles(source: str) -> bool:
+        try:
+            services.check_policy(source)
+        except BorderlineError:
+            return False
+        return True
+
+    draft = services.create_policy(bench_policy(rules, compiles), "bench-author")
     t0 = time.perf_counter()
     bt = services.backtest(draft["version"], limit=history)
     results["backtest_seconds"] = round(time.perf_counter() - t0, 2)
