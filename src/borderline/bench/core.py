@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,15 +35,25 @@ _EXTRA_RULE_TEMPLATES = [
 ]
 
 
-def bench_policy(rules: int) -> str:
-    """The default policy plus generated rules up to ``rules`` statements in total."""
+def bench_policy(rules: int, accepts: Callable[[str], bool] | None = None) -> str:
+    """The default policy plus generated rules up to ``rules`` statements in total.
+
+    ``accepts`` tells whether a policy compiles with the assessors in the run; generated rules
+    naming a signal no running assessor declares (``--assessors lists`` has no
+    ``consistency.*``) are left out, and the others repeat to make up the count.
+    """
     from borderline.policy import default_policy_source
 
     src = default_policy_source()
     have = sum(1 for line in src.splitlines() if line.startswith(("rule ", "gate ")))
+    usable = [
+        tpl
+        for tpl in _EXTRA_RULE_TEMPLATES
+        if accepts is None or accepts(src + "\n" + tpl.format(i="x", w=2, t=100, k=1) + "\n")
+    ]
     extra = []
-    for i in range(max(0, rules - have)):
-        tpl = _EXTRA_RULE_TEMPLATES[i % len(_EXTRA_RULE_TEMPLATES)]
+    for i in range(max(0, rules - have) if usable else 0):
+        tpl = usable[i % len(usable)]
         extra.append(tpl.format(i=i, w=2 + i % 7, t=100 + 37 * i, k=1 + i % 5))
     return src + "\n" + "\n".join(extra) + "\n"
 
@@ -71,7 +82,16 @@ def machine() -> dict[str, Any]:
         "cpu": cpu,
         "python": platform.python_version(),
         "os": platform.platform(),
+        "load_average": load_average(),
     }
+
+
+def load_average() -> list[float] | None:
+    """The 1, 5 and 15 minute load averages now (``None`` where the OS has none)."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
 
 
 def _free_port() -> int:
@@ -81,7 +101,12 @@ def _free_port() -> int:
 
 
 async def _http_load(
-    url: str, key: str, orders: list[dict[str, Any]], concurrency: int
+    url: str,
+    key: str,
+    orders: list[dict[str, Any]],
+    concurrency: int,
+    path: str = "/v1/decisions",
+    ok_status: int = 201,
 ) -> tuple[float, list[float], int]:
     import httpx
 
@@ -97,8 +122,8 @@ async def _http_load(
             o = queue.get_nowait()
             t0 = time.perf_counter()
             try:
-                r = await client.post("/v1/decisions", json=o)
-                ok = r.status_code == 201
+                r = await client.post(path, json=o)
+                ok = r.status_code == ok_status
             except httpx.HTTPError:
                 ok = False  # a timeout or reset counts against the server, not the benchmark
             latencies.append((time.perf_counter() - t0) * 1000)
@@ -115,6 +140,75 @@ async def _http_load(
     return elapsed, latencies, errors
 
 
+def _measure_server(
+    app: str,
+    env: dict[str, str],
+    workers: int,
+    key: str,
+    orders: list[dict[str, Any]],
+    concurrency: int,
+    warm_up: dict[str, Any],
+) -> dict[str, Any]:
+    """Start ``uvicorn app`` in a child process, send ``orders`` to it, stop it, report.
+
+    One ``warm_up`` order goes first, alone and untimed in the throughput: whatever the server
+    loads on its first decision (models, indexes) is reported as ``first_request_ms``.
+    """
+    import httpx
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            app,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if server.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"the bench server {app} did not start on port {port}")
+            time.sleep(0.3)
+        t0 = time.perf_counter()
+        first = httpx.post(
+            f"http://127.0.0.1:{port}/v1/decisions",
+            json=warm_up,
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=300,
+        )
+        first_ms = round((time.perf_counter() - t0) * 1000, 1)
+        elapsed, lat, errors = asyncio.run(
+            _http_load(f"http://127.0.0.1:{port}", key, orders, concurrency)
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return {
+        "requests": len(orders),
+        "first_request_ms": first_ms,
+        "first_request_status": first.status_code,
+        "errors": errors,
+        "per_s": round(len(orders) / elapsed, 1),
+        "latency_ms": percentiles(lat),
+    }
+
+
 def run(
     history: int = 100_000,
     measure: int = 2_000,
@@ -124,11 +218,14 @@ def run(
     http_workers: int = 1,
     data_dir: Path | None = None,
     database_url: str = "",
-    assessors: str = "consistency,lists",
+    assessors: str = "",
+    ceiling: bool = True,
     progress: Any = None,
 ) -> dict[str, Any]:
+    """Build a bench world and measure it; ``assessors`` '' means every installed one."""
     from borderline.auth import create_key
     from borderline.engine import AssessContext
+    from borderline.errors import BorderlineError
     from borderline.service import DbHistory, Services, parse_order
     from borderline.settings import Settings
     from borderline.store import transaction
@@ -150,8 +247,8 @@ def run(
         "policy_rules": rules,
     }
 
-    say(f"loading {history} orders of history")
-    all_orders = list(generate_orders(history + measure + http_requests, seed=99))
+    say(f"loading {history} orders of history (assessors: {', '.join(names)})")
+    all_orders = list(generate_orders(history + measure + http_requests + 1, seed=99))
     t0 = time.perf_counter()
     for start in range(0, history, 1000):
         services.assess_batch(all_orders[start : min(start + 1000, history)])
@@ -159,7 +256,15 @@ def run(
     results["ingest_batch_orders_per_s"] = round(history / load_s, 1) if history else None
 
     say(f"activating a {rules}-rule policy and backtesting it over the history")
-    draft = services.create_policy(bench_policy(rules), "bench-author")
+
+    def compiles(source: str) -> bool:
+        try:
+            services.check_policy(source)
+        except BorderlineError:
+            return False
+        return True
+
+    draft = services.create_policy(bench_policy(rules, compiles), "bench-author")
     t0 = time.perf_counter()
     bt = services.backtest(draft["version"], limit=history)
     results["backtest_seconds"] = round(time.perf_counter() - t0, 2)
@@ -170,77 +275,87 @@ def run(
     fresh = all_orders[history : history + measure]
     engine_ms: list[float] = []
     full_ms: list[float] = []
+    # Each assessor's own ``assess`` call, as the engine times it, over every measured order
+    # (engine-only and stored + ledger alike).
+    per_assessor: dict[str, list[float]] = {n: [] for n in names}
+
+    def note(timings: dict[str, float]) -> None:
+        for n in names:
+            if n in timings:
+                per_assessor[n].append(timings[n])
+
     with services.sessions() as s:
         engine = services.engine_for(s)
-        ctx = AssessContext(history=DbHistory(s), lists=services.lists)
+        extras: dict[str, Any] = {}
+        for provide in services.decisions.context_providers:
+            extras.update(provide(s))
+        ctx = AssessContext(history=DbHistory(s), lists=services.lists, extras=extras)
         for payload in fresh[: measure // 2]:
             order = parse_order(payload)
             t1 = time.perf_counter()
-            engine.assess(order, ctx)
+            decision = engine.assess(order, ctx)
             engine_ms.append((time.perf_counter() - t1) * 1000)
+            note(decision.timings_ms)
     for payload in fresh:
         t1 = time.perf_counter()
-        services.assess(payload)
+        decision, _ = services.assess(payload)
         full_ms.append((time.perf_counter() - t1) * 1000)
+        note(decision.timings_ms)
     results["in_process_engine_ms"] = percentiles(engine_ms)
     results["in_process_recorded_ms"] = percentiles(full_ms)
+    results["per_assessor_ms"] = {
+        n: {k: v for k, v in percentiles(ms).items() if k in ("p50", "p99")}
+        for n, ms in per_assessor.items()
+        if ms
+    }
 
     if http_requests:
         say(f"measuring HTTP with {http_requests} requests, concurrency {concurrency}")
         with transaction(services.sessions) as s:
             _, key = create_key(s, "bench", "service")
         services.close()
-        port = _free_port()
         env = {
             **os.environ,
             "BORDERLINE_DATA_DIR": str(data_dir),
             "BORDERLINE_DATABASE_URL": database_url,
             "BORDERLINE_ASSESSORS": assessors,
         }
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "borderline.api.main:app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                str(http_workers),
-                "--log-level",
-                "warning",
-            ],
-            env=env,
+        http_orders = all_orders[history + measure : history + measure + http_requests]
+        warm_up = all_orders[-1]
+        real = _measure_server(
+            "borderline.api.main:app", env, http_workers, key, http_orders, concurrency, warm_up
         )
-        try:
-            import httpx
-
-            deadline = time.time() + 60
-            while time.time() < deadline:
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.3)
-            http_orders = all_orders[history + measure :]
-            elapsed, lat, errors = asyncio.run(
-                _http_load(f"http://127.0.0.1:{port}", key, http_orders, concurrency)
-            )
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-        results["http"] = {
+        http: dict[str, Any] = {
             "requests": http_requests,
             "concurrency": concurrency,
             "workers": http_workers,
-            "errors": errors,
-            "decisions_per_s": round(http_requests / elapsed, 1),
-            "latency_ms": percentiles(lat),
+            "first_request_ms": real["first_request_ms"],
+            "first_request_status": real["first_request_status"],
+            "errors": real["errors"],
+            "decisions_per_s": real["per_s"],
+            "latency_ms": real["latency_ms"],
         }
+        if ceiling:
+            say(f"measuring the ceiling: a bare FastAPI app, {http_requests} requests")
+            bare = _measure_server(
+                "borderline.bench.ceiling:app",
+                env,
+                http_workers,
+                key,
+                http_orders,
+                concurrency,
+                warm_up,
+            )
+            http["ceiling_requests_per_s"] = bare["per_s"]
+            http["ceiling_latency_ms"] = bare["latency_ms"]
+            http["ceiling_errors"] = bare["errors"]
+            http["ratio_to_ceiling"] = (
+                round(real["per_s"] / bare["per_s"], 3) if bare["per_s"] else None
+            )
+        results["http"] = http
     else:
         services.close()
+    results["load_average_after"] = load_average()
     results["data_dir"] = str(data_dir)
     return results
 

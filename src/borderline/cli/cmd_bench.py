@@ -22,10 +22,12 @@ def bench_core(
     data_dir: Path = typer.Option(None, help="Where to build the bench world (default: temp)."),
     database_url: str = typer.Option("", help="Database (default: SQLite in the data dir)."),
     assessors: str = typer.Option(
-        "consistency,lists",
-        help="Assessors to run, comma-separated "
-        "('' for every installed one). The issue's target is for the "
-        "two built-ins.",
+        "",
+        help="Assessors to run, comma-separated; '' (the default, what `serve` runs) "
+        "means every installed one.",
+    ),
+    ceiling: bool = typer.Option(
+        True, help="Also time a bare FastAPI app answering the same request (the ceiling)."
     ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -44,6 +46,7 @@ def bench_core(
         data_dir=data_dir,
         database_url=database_url,
         assessors=assessors,
+        ceiling=ceiling,
         progress=lambda m: typer.echo(f"... {m}", err=True),
     )
     if as_json:
@@ -51,6 +54,10 @@ def bench_core(
         return
     m = r["machine"]
     typer.echo(f"machine: {m['cpus']} CPUs ({m['cpu']}), Python {m['python']}, {r['database']}")
+    typer.echo(
+        f"load average (1/5/15 min): {_load(m['load_average'])} before, "
+        f"{_load(r['load_average_after'])} after"
+    )
     typer.echo(f"assessors: {', '.join(r['assessors'])}")
     typer.echo(
         f"history: {r['history_orders']} stored orders; policy: {r['policy_rules']} "
@@ -64,6 +71,8 @@ def bench_core(
     ):
         p = r[key]
         typer.echo(f"{label:<34}{p['p50']:>9}{p['p95']:>9}{p['p99']:>9}{p['max']:>9}")
+    for name, p in r["per_assessor_ms"].items():
+        typer.echo(f"{'  assessor ' + name + ' (ms)':<34}{p['p50']:>9}{'':>9}{p['p99']:>9}")
     if "http" in r:
         h = r["http"]
         p = h["latency_ms"]
@@ -71,8 +80,19 @@ def bench_core(
         typer.echo(
             f"HTTP: {h['decisions_per_s']} decisions/s ({h['requests']} requests, "
             f"concurrency {h['concurrency']}, {h['workers']} worker(s), "
-            f"{h['errors']} errors)"
+            f"{h['errors']} errors); first request (untimed warm-up) "
+            f"{h['first_request_ms']} ms"
         )
+        if h.get("ratio_to_ceiling") is not None:
+            typer.echo(
+                f"ceiling (bare FastAPI, same request, server and client): "
+                f"{h['ceiling_requests_per_s']} requests/s; Borderline reaches "
+                f"{h['ratio_to_ceiling']:.1%} of it"
+            )
+
+
+def _load(values: list[float] | None) -> str:
+    return " ".join(f"{v:.2f}" for v in values) if values else "n/a"
 
 
 def register(app: typer.Typer) -> None:
