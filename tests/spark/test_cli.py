@@ -41,10 +41,11 @@ def test_spark_assess_writes_parquet_decisions(spark: Any, world: World, tmp_pat
 def test_spark_assess_reads_the_csv_borderline_assess_reads(spark: Any, tmp_path: Path) -> None:
     cols = ["id", "created_at", "currency", "total", "buyer_name", "buyer_email", "customer_id"]
     cols += ["buyer_country", "ship_country", "origin_country", "payment_method", "card_country"]
+    cols += ["item_title"]
     rows = [
-        "c1,2026-02-01T10:00:00Z,USD,40.00,Ann Lee,ann@example.com,a1,US,US,CN,card,US",
-        "c2,2026-02-01T11:00:00Z,USD,2400.00,Ann Lee,ann@example.com,a1,US,IR,CN,card,GB",
-        "c3,2026-02-02T09:00:00Z,EUR,not money,Bo Chen,,b2,DE,DE,CN,card,DE",
+        "c1,2026-02-01T10:00:00Z,USD,40.00,Ann Lee,ann@ex.com,a1,US,US,CN,card,US,T-shirt",
+        "c2,2026-02-01T11:00:00Z,USD,2400.00,Ann Lee,ann@ex.com,a1,US,IR,CN,card,GB,Laptop",
+        "c3,2026-02-02T09:00:00Z,EUR,not money,Bo Chen,,b2,DE,DE,CN,card,DE,Wool scarf",
     ]
     path = tmp_path / "orders.csv"
     with path.open("w", newline="", encoding="utf-8") as fh:

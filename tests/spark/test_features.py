@@ -17,7 +17,11 @@ from borderline.spark.features import point_in_time
 def flat_and_labels() -> tuple[pd.DataFrame, dict[str, int]]:
     df, labels = generate(OrderSimConfig(n_orders=3000, n_customers=200, days=60, seed=4))
     latest = dict(zip(labels["order_id"], labels["is_fraud"].astype(int), strict=True))
-    return flat_frame(df), latest
+    flat = flat_frame(df)
+    # Orders in the same second as another of the same customer, card and merchant.
+    twins = flat.iloc[100:2900:140].assign(order_id=lambda d: d["order_id"] + "-b", amount=12.5)
+    both = pd.concat([flat, twins]).sort_values("t", kind="stable").reset_index(drop=True)
+    return both, latest
 
 
 def _in_process(flat: pd.DataFrame, labels: dict[str, int], delay: int) -> list[dict[str, float]]:
@@ -70,4 +74,4 @@ def test_every_feature_of_every_order_equals_the_online_store(
     # The comparison covers orders with history, labels and same-second neighbours.
     assert max(w["customer_prior_orders"] for w in want) >= 10
     assert sum(w["card_known_frauds"] > 0 for w in want) > 10
-    assert flat.duplicated(subset=["merchant", "t"]).any()
+    assert flat.duplicated(subset=["customer", "card", "merchant", "t"]).sum() == 20

@@ -42,7 +42,9 @@ def _generate(n: int, folder: Path, seed: int = 0) -> tuple[Path, Path, Any]:
                     seen.add(p["name"])
                     kind = "organization" if p.get("kind") == "organization" else "person"
                     names.append((p["name"], kind, (p.get("address") or {}).get("country", "")))
-    labels = labels.assign(event_at=labels["event_at"].astype("datetime64[ns, UTC]"))
+    import pandas as pd
+
+    labels = labels.assign(event_at=pd.to_datetime(labels["event_at"], utc=True))
     model = train(flat_frame(df), labels, rounds=60)
     return orders, _parties_file(folder, names), model
 
