@@ -82,3 +82,21 @@ class Unavailable(BorderlineError):
 
     status = 503
     code = "unavailable"
+
+
+def from_validation(exc: Any, prefix: str = "", default_where: str = "order") -> InvalidInput:
+    """A pydantic ``ValidationError`` as an input error, every field path in one format:
+    ``prefix.field[index].field`` (``orders[3].items[0].quantity``)."""
+    errors = []
+    for e in exc.errors():
+        where = prefix
+        for part in e["loc"]:
+            where += f"[{part}]" if isinstance(part, int) else (("." if where else "") + str(part))
+        errors.append(
+            {
+                "where": where or default_where,
+                "message": str(e["msg"]).removeprefix("Value error, "),
+            }
+        )
+    first = errors[0]
+    return InvalidInput(first["message"], where=first["where"], errors=errors)

@@ -1,4 +1,4 @@
-"""Queue and case operations on top of the core ``Services``.
+"""Queue and case operations, given sessions, the ledger and label recording.
 
 Reads query the core tables directly (indexed columns only, server-side pagination); writes go
 to ``cases_*`` tables with a ledger entry in the same transaction. Concurrent edits of one case
@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import and_, exists, func, insert, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
@@ -29,11 +29,19 @@ from borderline.cases.store import (
     QueueRow,
 )
 from borderline.errors import Conflict, InvalidInput, NotFound
-from borderline.service import Services
 from borderline.store import transaction
 from borderline.store.models import DecisionRow, FindingRow, OrderRow
+from borderline.store.ports import LabelRecorder, ListInvalidator, Storage
 
 MAX_ATTACHMENT_BYTES = 5_000_000
+
+
+class CaseBackend(Storage, LabelRecorder, Protocol):
+    """What case operations need: sessions, the ledger, label recording (dispositions) and the
+    list cache (allow-listing a party)."""
+
+    @property
+    def lists(self) -> ListInvalidator: ...
 
 
 def aware(dt: datetime) -> datetime:
@@ -90,7 +98,7 @@ _sync_lock = threading.Lock()
 _watermarks: dict[int, datetime] = {}
 
 
-def sync_queue(services: Services) -> int:
+def sync_queue(services: CaseBackend) -> int:
     """Copy decisions that went to review/hold since the last sync into ``cases_queue``."""
     with _sync_lock:
         mark = _watermarks.get(id(services))
@@ -155,7 +163,7 @@ def sync_queue(services: Services) -> int:
             return 0
 
 
-def queue(services: Services, f: QueueFilter, now: datetime | None = None) -> QueuePage:
+def queue(services: CaseBackend, f: QueueFilter, now: datetime | None = None) -> QueuePage:
     sync_queue(services)
     now = now or datetime.now(UTC)
     outcomes = [f.outcome] if f.outcome in QUEUE_OUTCOMES else list(QUEUE_OUTCOMES)
@@ -257,7 +265,7 @@ def queue(services: Services, f: QueueFilter, now: datetime | None = None) -> Qu
     return QueuePage(rows=rows, total=total, page=page, per_page=per_page)
 
 
-def claim(services: Services, decision_ids: Sequence[str], assignee: str, actor: str) -> int:
+def claim(services: CaseBackend, decision_ids: Sequence[str], assignee: str, actor: str) -> int:
     """Assign queued decisions to ``assignee`` (claiming is assigning to yourself)."""
     if not decision_ids:
         raise InvalidInput("select at least one decision", where="decision_ids")
@@ -299,7 +307,7 @@ def _text_hash(text: str | None) -> str | None:
 
 
 def _event(
-    services: Services,
+    services: CaseBackend,
     s: Session,
     case: CaseRow,
     kind: str,
@@ -356,7 +364,7 @@ def register_ledger(ledger: Any) -> None:
 
 
 def open_case(
-    services: Services, decision_ids: Sequence[str], actor: str, title: str | None = None
+    services: CaseBackend, decision_ids: Sequence[str], actor: str, title: str | None = None
 ) -> str:
     if not decision_ids:
         raise InvalidInput("select at least one decision", where="decision_ids")
@@ -404,7 +412,7 @@ def open_case(
         return case.id
 
 
-def get_case(services: Services, case_id: str) -> dict[str, Any]:
+def get_case(services: CaseBackend, case_id: str) -> dict[str, Any]:
     with services.sessions() as s:
         case = s.get(CaseRow, case_id)
         if case is None:
@@ -450,7 +458,7 @@ def get_case(services: Services, case_id: str) -> dict[str, Any]:
 
 
 def list_cases(
-    services: Services,
+    services: CaseBackend,
     status: str | None = None,
     assignee: str | None = None,
     page: int = 1,
@@ -522,17 +530,22 @@ def _locked_case(s: Session, case_id: str, expected_version: int | None) -> Case
     return case
 
 
-def add_note(services: Services, case_id: str, text: str, actor: str) -> None:
+def add_note(services: CaseBackend, case_id: str, text: str, actor: str) -> None:
+    with transaction(services.sessions) as s:
+        add_note_in(services, s, case_id, text, actor)
+
+
+def add_note_in(services: CaseBackend, s: Session, case_id: str, text: str, actor: str) -> None:
+    """:func:`add_note` in the caller's transaction (an action and its note land together)."""
     text = text.strip()
     if not text:
         raise InvalidInput("a note needs some text", where="note")
-    with transaction(services.sessions) as s:
-        case = _locked_case(s, case_id, None)
-        _event(services, s, case, "note", actor, text[:20000])
+    case = _locked_case(s, case_id, None)
+    _event(services, s, case, "note", actor, text[:20000])
 
 
 def assign_case(
-    services: Services, case_id: str, assignee: str, actor: str, expected_version: int | None
+    services: CaseBackend, case_id: str, assignee: str, actor: str, expected_version: int | None
 ) -> None:
     with transaction(services.sessions) as s:
         case = _locked_case(s, case_id, expected_version)
@@ -543,7 +556,7 @@ def assign_case(
 
 
 def disposition(
-    services: Services,
+    services: CaseBackend,
     case_id: str,
     value: str,
     actor: str,
@@ -606,7 +619,7 @@ def disposition(
     return labels
 
 
-def reopen(services: Services, case_id: str, actor: str, expected_version: int) -> None:
+def reopen(services: CaseBackend, case_id: str, actor: str, expected_version: int) -> None:
     with transaction(services.sessions) as s:
         case = _locked_case(s, case_id, expected_version)
         if case.status == "open":
@@ -626,7 +639,7 @@ def reopen(services: Services, case_id: str, actor: str, expected_version: int) 
 
 
 def add_attachment(
-    services: Services, case_id: str, filename: str, content_type: str, data: bytes, actor: str
+    services: CaseBackend, case_id: str, filename: str, content_type: str, data: bytes, actor: str
 ) -> None:
     if not data:
         raise InvalidInput("the file is empty", where="file")
@@ -651,7 +664,7 @@ def add_attachment(
         _event(services, s, case, "attach", actor, filename[:200], {"sha256": digest})
 
 
-def get_attachment(services: Services, case_id: str, attachment_id: int) -> CaseAttachmentRow:
+def get_attachment(services: CaseBackend, case_id: str, attachment_id: int) -> CaseAttachmentRow:
     with services.sessions() as s:
         row = s.get(CaseAttachmentRow, attachment_id)
         if row is None or row.case_id != case_id:
@@ -659,7 +672,7 @@ def get_attachment(services: Services, case_id: str, attachment_id: int) -> Case
         return row
 
 
-def cases_for_decision(services: Services, decision_id: str) -> list[tuple[str, str]]:
+def cases_for_decision(services: CaseBackend, decision_id: str) -> list[tuple[str, str]]:
     with services.sessions() as s:
         return [
             (r[0], r[1])
@@ -671,7 +684,7 @@ def cases_for_decision(services: Services, decision_id: str) -> list[tuple[str, 
         ]
 
 
-def claim_of(services: Services, decision_id: str) -> str | None:
+def claim_of(services: CaseBackend, decision_id: str) -> str | None:
     with services.sessions() as s:
         row = s.get(ClaimRow, decision_id)
         return row.assignee if row else None

@@ -295,8 +295,8 @@ def bench_privacy(
     from rich.console import Console
     from rich.table import Table
 
-    from borderline.privacy.bench import run_benchmark
-    from borderline.privacy.evalset import generate, handwritten
+    from borderline.bench.privacy import run_benchmark
+    from borderline.bench.privacy_evalset import generate, handwritten
 
     data = generate(samples, seed=seed)
     if dump is not None:

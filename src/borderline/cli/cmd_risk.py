@@ -380,8 +380,7 @@ def _register() -> tuple[Any, RegisterService]:
     from borderline.cli._services import open_services
 
     services = open_services()
-    book = load_matrices(services.settings.data_dir / "matrices")
-    return services, RegisterService(services.sessions, services.ledger, book)
+    return services, services.register()
 
 
 def _rating(text: str | None, where: str) -> Rating | None:

@@ -209,7 +209,7 @@ def _usd(amount: float, currency: str, fx: FxSpec, where: str) -> float:
 @cache
 def _trade_landed() -> Any:
     try:
-        from borderline.trade import landed as trade_landed
+        import borderline.trade as trade_landed
     except ImportError:  # the trade domain is optional for this comparison
         return None
     return trade_landed

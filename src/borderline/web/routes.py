@@ -27,8 +27,10 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 
 from borderline.auth import Principal
 from borderline.cases import DISPOSITIONS, QUEUE_OUTCOMES
+from borderline.cases import actions as case_actions
 from borderline.cases import service as cases
 from borderline.errors import BorderlineError, Conflict, Forbidden, InvalidInput, NotFound
+from borderline.samples.loading import samples_loading
 from borderline.service import Services
 from borderline.web import analytics, charts, explain
 from borderline.web import auth as webauth
@@ -98,6 +100,9 @@ def render(request: Request, name: str, code: int = 200, **ctx: Any) -> HTMLResp
     ws: webauth.WebSession | None = getattr(request.state, "web_session", None)
     secret: bytes = request.app.state.web_secret
     ctx.setdefault("msg", request.query_params.get("msg"))
+    ctx.setdefault(
+        "samples_loading", samples_loading(request.app.state.services.settings.data_dir)
+    )
     html = env.get_template(name).render(
         request=request,
         user=ws.principal if ws else None,
@@ -654,28 +659,18 @@ async def case_action(case_id: str, action: str, request: Request) -> Response:
                     exp_dt = datetime.fromisoformat(expires).replace(tzinfo=UTC)
                 except ValueError:
                     raise InvalidInput("expiry must be a date", where="expires") from None
-            reason = _str(form, "reason").strip()
-            if not reason:
-                raise InvalidInput("say why this party is cleared", where="reason")
-            entry = await run_in_threadpool(
-                lambda: services.add_list_entry(
-                    list_name=_str(form, "list") or "screening-cleared",
+            reason = _str(form, "reason")
+            await run_in_threadpool(
+                lambda: case_actions.allow_party(
+                    services,
+                    case_id,
                     kind=_str(form, "kind"),
                     value=_str(form, "value"),
-                    action="allow",
-                    reason=f"{reason} (case {case_id})",
+                    reason=reason,
                     actor=p.name,
                     expires_at=exp_dt,
+                    list_name=_str(form, "list"),
                 )
-            )
-            await run_in_threadpool(
-                cases.add_note,
-                services,
-                case_id,
-                f"Allow-listed {entry['kind']} {entry['value']} on {entry['list']}"
-                + (f" until {expires}" if expires else "")
-                + f": {reason}",
-                p.name,
             )
             msg = "Allow-list entry added."
         else:
@@ -717,55 +712,28 @@ async def case_from_decision(ident: str, request: Request) -> Response:
 @router.post("/web/decisions/{ident}/clear-hit")
 async def clear_hit(ident: str, request: Request) -> Response:
     """Record a screening whitelist decision (reason, expiry) for one hit of this decision."""
-    import re
-
     ws = session_of(request)
     form = await form_of(request, ws)
     need(ws.principal, "write")
     services = services_of(request)
     d = services.get_decision(ident)
-    order = services.get_order(d.order_id)
-    m = re.match(r"parties\[(\d+)\]", _str(form, "party"))
-    if m is None or int(m.group(1)) >= len(order.get("parties", [])):
-        raise InvalidInput("the hit does not name a party of this order", where="party")
-    reason = _str(form, "reason").strip()
-    if not reason:
-        raise InvalidInput("say why this match is a false positive", where="reason")
     expires = _str(form, "expires")
     try:
         exp_dt = datetime.fromisoformat(expires).replace(tzinfo=UTC) if expires else None
     except ValueError:
         raise InvalidInput("expiry must be a date", where="expires") from None
-    try:
-        from borderline.model import Order
-        from borderline.screening import service as screening_service
-        from borderline.screening.assessor import party_keys
-    except Exception:
-        raise NotFound("screening whitelists are not available in this installation") from None
-    party = Order.model_validate(order).parties[int(m.group(1))]
-    entry = await run_in_threadpool(
-        lambda: screening_service.add_whitelist(
+    await run_in_threadpool(
+        lambda: case_actions.clear_hit(
             services,
-            party_key=party_keys(party)[0],
+            d.decision_id,
+            party=_str(form, "party"),
             list_name=_str(form, "list"),
             source_id=_str(form, "source_id"),
-            reason=reason,
+            reason=_str(form, "reason"),
             actor=ws.principal.name,
             expires_at=exp_dt,
         )
     )
-    for cid, status in cases.cases_for_decision(services, d.decision_id):
-        if status == "open":
-            await run_in_threadpool(
-                cases.add_note,
-                services,
-                cid,
-                f"Whitelisted {party.name} against {_str(form, 'list')} "
-                f"{_str(form, 'source_id')}"
-                + (f" until {expires}" if expires else "")
-                + f": {reason} (decision {entry.get('id', '')})",
-                ws.principal.name,
-            )
     return RedirectResponse(
         f"/web/decisions/{d.decision_id}?msg=" + quote("Whitelist decision recorded."), 303
     )

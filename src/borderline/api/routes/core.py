@@ -11,6 +11,7 @@ from sqlalchemy import text
 import borderline
 from borderline.api.deps import Assessor, Reader, ServicesDep
 from borderline.model import Decision, Order
+from borderline.samples.loading import samples_loading
 
 router = APIRouter()
 
@@ -21,6 +22,9 @@ class Health(BaseModel):
     database: str
     ledger_size: int
     policy_version: int
+    samples_loading: bool = Field(
+        False, description="true while a first start is still loading the sample orders"
+    )
 
 
 @router.get("/health", tags=["health"])
@@ -35,6 +39,7 @@ def health(services: ServicesDep) -> Health:
         database=services.db.dialect.name,
         ledger_size=size,
         policy_version=policy.version,
+        samples_loading=samples_loading(services.settings.data_dir),
     )
 
 

@@ -25,10 +25,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from borderline.bench.fraud_synth import OrderSimConfig, flat_frame, generate, to_order_json
 from borderline.errors import InvalidInput
 from borderline.fraud.features import MemoryFeatureStore, offline_features
 from borderline.fraud.metrics import auc, average_precision, recall_at_fpr
-from borderline.fraud.synth import OrderSimConfig, flat_frame, generate, to_order_json
 from borderline.fraud.training import labels_vector, train
 
 
@@ -44,7 +44,7 @@ def _machine() -> dict[str, Any]:
 def _handbook(
     seeds: list[int], customers: int, terminals: int, progress: Callable[[str], None]
 ) -> list[dict[str, Any]]:
-    from borderline.fraud.handbook import SimulationConfig, evaluate, simulate
+    from borderline.bench.handbook import SimulationConfig, evaluate, simulate
 
     out = []
     for seed in seeds:

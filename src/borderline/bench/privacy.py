@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from borderline.bench.privacy_evalset import Sample
 from borderline.errors import Unavailable
 from borderline.privacy.analyzer import Analyzer
 from borderline.privacy.entities import ENTITY_TYPES
-from borderline.privacy.evalset import Sample
 
 Span = tuple[str, str, str, int, int]  # sample id, path ("" for text), type, start, end
 

@@ -105,7 +105,7 @@ class LabelledPair:
 
 @cache
 def _names() -> dict[str, Any]:
-    path = resources.files("borderline.screening") / "data" / "eval_names.yaml"
+    path = resources.files("borderline.bench") / "data" / "screening_eval_names.yaml"
     data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     return data
 

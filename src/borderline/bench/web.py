@@ -1,4 +1,4 @@
-"""Page-load benchmark for the workspace with a large store (``python -m borderline.web.bench``).
+"""Page-load benchmark for the workspace with a large store (``python -m borderline.bench.web``).
 
 Seeds ``--seed-orders`` real orders through ``Services.assess_batch``, then copies their order,
 decision and finding rows (new ids, shifted times) until the store holds ``--decisions``

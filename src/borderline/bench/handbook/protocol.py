@@ -29,8 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from borderline.bench.handbook.features import DAY, compute_features
 from borderline.errors import InvalidInput
-from borderline.fraud.handbook.features import DAY, compute_features
 from borderline.fraud.metrics import auc, average_precision, card_precision_top_k
 from borderline.fraud.model import train_booster
 from borderline.fraud.windows import Grouped, window_sum

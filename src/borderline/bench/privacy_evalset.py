@@ -846,12 +846,12 @@ def generate(n: int = 600, seed: int = TEST_SEED, structured_share: float = 0.35
 
 
 def handwritten(name: str = "handwritten.jsonl") -> list[Sample]:
-    """Hand-written sentences in ``data/eval/`` (``handwritten.jsonl``: 30 sentences;
+    """Hand-written sentences in ``bench/data/privacy_eval/`` (``handwritten.jsonl``: 30 sentences;
     ``handwritten2.jsonl``: 25, the held-out one; see PROVENANCE.md there)."""
     import json
     from importlib import resources
 
-    path = resources.files("borderline.privacy") / "data" / "eval" / name
+    path = resources.files("borderline.bench") / "data" / "privacy_eval" / name
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
         d = json.loads(line)

@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from borderline.bench.screening_evalset import LabelledPair, generate
 from borderline.screening import compare, parse_kind
-from borderline.screening.evalset import LabelledPair, generate
 from borderline.screening.index import Query, ScreeningIndex
 from borderline.screening.matcher import ALGORITHM, THRESHOLD
 from borderline.screening.registry import load_snapshot
@@ -219,7 +219,7 @@ def run_bench(
         "",
         f"Labelled pairs: {len(pairs):,} generated from those lists with seed {seed} "
         f"({sum(labels):,} matches, {len(labels) - sum(labels):,} non-matches); see "
-        "`borderline.screening.evalset` for how.",
+        "`borderline.bench.screening_evalset` for how.",
         "",
         "## Quality on the same labelled pairs",
         "",

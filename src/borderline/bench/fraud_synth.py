@@ -1,9 +1,10 @@
 """A seeded generator of synthetic cross-border orders with fraud, for demos, tests and benches.
 
 A marketplace sells from sellers in a few origin countries to buyers in many markets
-(``data/synth_markets.yaml``). Each genuine customer has a home country, one or two cards issued
-there, one or two devices, an IP address at home, an e-mail and a home address, and orders at
-their own rate and typical amount. Five fraud patterns are mixed in, each a documented story:
+(``bench/data/fraud_synth_markets.yaml``). Each genuine customer has a home country, one or two
+cards issued there, one or two devices, an IP address at home, an e-mail and a home address, and
+orders at their own rate and typical amount. Five fraud patterns are mixed in, each a documented
+story:
 
 - ``stolen_card`` (card-not-present): a victim's card and billing address, used from the
   fraudster's own device and a foreign IP, a fresh account, shipped abroad (sometimes to a
@@ -75,7 +76,7 @@ class OrderSimConfig:
 
 @cache
 def _params() -> dict[str, Any]:
-    path = resources.files("borderline.fraud") / "data" / "synth_markets.yaml"
+    path = resources.files("borderline.bench") / "data" / "fraud_synth_markets.yaml"
     with path.open(encoding="utf-8") as fh:
         doc: dict[str, Any] = yaml.safe_load(fh)
     return doc
