@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from borderline.fraud.synth import OrderSimConfig, flat_frame, generate, to_order_json
+from borderline.bench.fraud_synth import OrderSimConfig, flat_frame, generate, to_order_json
 from borderline.samples import generate_orders
 
 

@@ -7,8 +7,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from borderline.bench.fraud_synth import OrderSimConfig, flat_frame, generate
 from borderline.fraud.features import FEATURES, MemoryFeatureStore, online_features
-from borderline.fraud.synth import OrderSimConfig, flat_frame, generate
 from borderline.spark._context import RowView
 from borderline.spark.features import point_in_time
 

@@ -1,6 +1,6 @@
 """``borderline bench spark``: the Spark jobs in local mode on generated data.
 
-1. ``orders`` generated marketplace orders (``fraud.synth``, with history) assessed with every
+1. ``orders`` generated marketplace orders (``bench.fraud_synth``, with history) assessed with every
    installed assessor and a fraud model trained on them;
 2. ``parties`` generated party names (every party name of the generated orders, cycled, plus
    names from the shipped lists) re-screened against every shipped list;
@@ -24,7 +24,7 @@ from typing import Any
 
 def _generate(n: int, folder: Path, seed: int = 0) -> tuple[Path, Path, Any]:
     """(orders.jsonl, parties.csv, trained model) for ``n`` generated orders."""
-    from borderline.fraud.synth import OrderSimConfig, flat_frame, generate, to_order_json
+    from borderline.bench.fraud_synth import OrderSimConfig, flat_frame, generate, to_order_json
     from borderline.fraud.training import train
 
     df, labels = generate(
@@ -115,7 +115,7 @@ def run(
     work_dir: Path | None = None,
     progress: Callable[[str], None] = lambda m: None,
 ) -> dict[str, Any]:
-    from borderline.benchmark import machine
+    from borderline.bench.core import machine
     from borderline.fraud.registry import Registry
     from borderline.service import Services
     from borderline.settings import Settings

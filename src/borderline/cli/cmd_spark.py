@@ -1,7 +1,7 @@
 """``borderline spark assess|rescreen|backtest``, ``borderline ledger append`` and
 ``borderline bench spark``. Argument parsing and printing only; the jobs are in
 ``borderline.spark`` (the optional ``spark`` extra), the ledger import in
-``borderline.imported``."""
+``borderline.decisions.imported``."""
 
 from __future__ import annotations
 
@@ -247,7 +247,7 @@ def ledger_append(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Record decisions made in Spark in the store and the ledger, in input order."""
-    from borderline.imported import append_decisions
+    from borderline.decisions.imported import append_decisions
 
     report = append_decisions(open_services(), _in_order(_decision_rows(file), file))
     if as_json:

@@ -63,8 +63,8 @@ FLAT_DDL = (
 
 def parse(order_json: str | None, where: str) -> Order:
     """One input record to an ``Order``; the error names the input line and the field."""
+    from borderline.decisions import parse_order
     from borderline.errors import InvalidInput
-    from borderline.service import parse_order
 
     if order_json is None:
         raise InvalidInput("no order", where=where)
@@ -182,20 +182,14 @@ class Job:
 
 def customer_context(row: Mapping[str, Any]) -> dict[str, Any]:
     """The ``context`` the service stores beside a decision, for replay and backtests."""
-    h = history_from_row(row)
-    return {
-        "customer": {
-            "orders": h.orders,
-            "amount_sum": h.amount_sum,
-            "amount_sumsq": h.amount_sumsq,
-            "first_seen": h.first_seen.isoformat() if h.first_seen else None,
-        }
-    }
+    from borderline.decisions import history_snapshot
+
+    return history_snapshot(history_from_row(row))
 
 
 def decide_row(row: Mapping[str, Any], engine: Engine, job: Job) -> dict[str, Any]:
     """One decision row, exactly as the service would decide and record the order."""
-    from borderline.service import payload_sha256
+    from borderline.decisions import payload_sha256
 
     seq, where = int(row["seq"]), str(row["input"])
     try:

@@ -262,7 +262,7 @@ class _Replay:
 
 
 def _replay_batches(batches: Iterable[pa.RecordBatch], replay: _Replay) -> Iterator[pa.RecordBatch]:
-    from borderline.service import replay_policy
+    from borderline.decisions import replay_policy
 
     compiled = compile_policy(replay.policy_source, replay.signals)
     schema = pa.schema(
@@ -323,7 +323,7 @@ def backtest(
     assessors are not re-run, each order is re-decided on the findings and customer context
     it was decided with. ``limit`` keeps the most recent decisions, as the service does.
     """
-    from borderline.service import BacktestReport
+    from borderline.decisions import BacktestReport
 
     engine = engine or Engine()
     compiled = compile_policy(policy_source, engine.signals)  # errors surface on the driver

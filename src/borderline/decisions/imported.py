@@ -20,17 +20,28 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import entry_points
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import insert, select
 
+from borderline.decisions.record import _stats_upsert, payload_sha256
 from borderline.engine import CustomerHistory
 from borderline.errors import Conflict, InvalidInput
 from borderline.ledger import record_hash
 from borderline.model import Decision, Order
-from borderline.service import Services, _stats_upsert, payload_sha256
 from borderline.store import transaction
 from borderline.store.models import CustomerStatsRow, DecisionRow, FindingRow, OrderRow
+from borderline.store.ports import SessionFactory
+
+
+class BatchStorage(Protocol):
+    """A session factory and a ledger that appends many entries in one transaction."""
+
+    @property
+    def sessions(self) -> SessionFactory: ...
+
+    @property
+    def ledger(self) -> Any: ...
 
 
 @dataclass
@@ -67,7 +78,7 @@ def _checked(row: Mapping[str, Any], where: str) -> tuple[dict[str, Any], dict[s
 
 
 def append_decisions(
-    services: Services, rows: Iterable[Mapping[str, Any]], *, chunk: int = 500
+    services: BatchStorage, rows: Iterable[Mapping[str, Any]], *, chunk: int = 500
 ) -> AppendReport:
     """Record decided rows (``borderline.spark.assess`` output) in the given order."""
     hooks = [ep.load() for ep in entry_points(group="borderline.recorded")]
@@ -89,7 +100,7 @@ def append_decisions(
 
 
 def _append_chunk(
-    services: Services,
+    services: BatchStorage,
     rows: list[tuple[str, dict[str, Any], dict[str, Any], str]],
     hooks: list[Any],
     report: AppendReport,
