@@ -84,19 +84,43 @@ class Unavailable(BorderlineError):
     code = "unavailable"
 
 
-def from_validation(exc: Any, prefix: str = "", default_where: str = "order") -> InvalidInput:
-    """A pydantic ``ValidationError`` as an input error, every field path in one format:
-    ``prefix.field[index].field`` (``orders[3].items[0].quantity``)."""
-    errors = []
-    for e in exc.errors():
-        where = prefix
-        for part in e["loc"]:
-            where += f"[{part}]" if isinstance(part, int) else (("." if where else "") + str(part))
-        errors.append(
-            {
-                "where": where or default_where,
-                "message": str(e["msg"]).removeprefix("Value error, "),
-            }
-        )
+def error_from_dict(body: dict[str, Any]) -> BorderlineError:
+    """The error ``to_dict`` described, rebuilt (for reporting one item of a batch as a whole)."""
+
+    def subclasses(cls: type[BorderlineError]) -> list[type[BorderlineError]]:
+        return [cls, *(s for c in cls.__subclasses__() for s in subclasses(c))]
+
+    by_code = {c.code: c for c in subclasses(BorderlineError)}
+    cls = by_code.get(str(body.get("error")), BorderlineError)
+    return cls(str(body.get("message", "")), where=body.get("where"), **body.get("details", {}))
+
+
+def field_path(loc: Any, prefix: str = "") -> str:
+    """A pydantic error location as Borderline writes field paths: ``items[0].quantity``,
+    after ``prefix`` (``orders[3]``, or ``file.yaml: `` for a file)."""
+    where = prefix
+    for part in loc:
+        if isinstance(part, int):
+            where += f"[{part}]"
+        else:
+            where += ("." if where and not where.endswith(" ") else "") + str(part)
+    return where
+
+
+def from_validation(
+    exc: Any,
+    prefix: str = "",
+    default_where: str = "order",
+    error: type[InvalidInput] | None = None,
+) -> InvalidInput:
+    """A pydantic ``ValidationError`` as an input error (``error``, default ``InvalidInput``)
+    naming every failing field with :func:`field_path`; the first is the error's ``where``."""
+    errors = [
+        {
+            "where": field_path(e["loc"], prefix) or default_where,
+            "message": str(e["msg"]).removeprefix("Value error, "),
+        }
+        for e in exc.errors()
+    ]
     first = errors[0]
-    return InvalidInput(first["message"], where=first["where"], errors=errors)
+    return (error or InvalidInput)(first["message"], where=first["where"], errors=errors)

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "sanctions"
+# Everything these tests read is in the repository: the lists shipped in the package and
+# slices of other official files in ``fixtures/`` (see fixtures/PROVENANCE.md).
 FIXTURES = Path(__file__).parent / "fixtures"
+PKG_DATA = Path(__file__).resolve().parents[2] / "src" / "borderline" / "screening" / "data"
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -17,14 +17,12 @@ from borderline.screening.loaders import detect_format
 from borderline.screening.loaders._common import parse_dob
 from borderline.screening.loaders.ofac import parse_remarks
 
-from .conftest import FIXTURES, SHARED
-
-PKG_DATA = Path(__file__).resolve().parents[2] / "src" / "borderline" / "screening" / "data"
+from .conftest import FIXTURES, PKG_DATA
 
 
 @pytest.fixture(scope="module")
 def sdn():  # type: ignore[no-untyped-def]
-    return load(SHARED / "us_ofac_sdn_2023-12-28")
+    return load(PKG_DATA / "us_ofac_sdn", published=date(2023, 12, 28))
 
 
 def _by_id(loaded, sid):  # type: ignore[no-untyped-def]
@@ -56,9 +54,62 @@ def test_ofac_remarks_comments_overflow(sdn) -> None:  # type: ignore[no-untyped
 
 
 def test_ofac_consolidated_non_sdn() -> None:
-    cons = load(SHARED / "us_ofac_consolidated_nonsdn_2025-12")
+    cons = load(FIXTURES / "us_ofac_cons_2025-12")
     assert cons.name == "us_ofac_cons" and len(cons.entities) == 442
     assert cons.published == date(2025, 12, 1)
+
+
+def test_ofac_xml_consolidated() -> None:
+    # OFAC's own XML of 2026-01-08: the date is month first, and a.k.a. quality is kept.
+    path = PKG_DATA / "us_ofac_cons" / "cons_sdnformat.xml.gz"
+    assert detect_format(path) == "ofac_xml"
+    cons = load(path)
+    assert (cons.name, cons.format, cons.published) == (
+        "us_ofac_cons",
+        "ofac_xml",
+        date(2026, 1, 8),
+    )
+    assert len(cons.entities) == 442
+    haniya = _by_id(cons, "9639")
+    assert haniya.kind is EntityKind.PERSON
+    assert [n.full for n in haniya.names] == [
+        "Ismail Abdul Salah HANIYA",
+        "Ismail HANIYA",
+        "Ismaeel HANIYYA",
+    ]
+    assert haniya.dobs == (PartialDate(1962),) and haniya.programs == ("NS-PLC",)
+    assert sum(n.weak for e in cons.entities for n in e.names) == 72  # <category>weak
+    ids = {(i.kind, i.value) for e in cons.entities for i in e.identifiers}
+    assert ("bic", "CKLBCNBJ") in ids
+
+
+@pytest.mark.parametrize(
+    ("content", "where"),
+    [
+        (
+            b"<sdnList><publshInformation><Record_Count>2</Record_Count></publshInformation>"
+            b"<sdnEntry><uid>1</uid><lastName>A</lastName><sdnType>Entity</sdnType></sdnEntry>"
+            b"</sdnList>",
+            "truncated download",
+        ),
+        (
+            b"<sdnList><sdnEntry><uid>1</uid><lastName>A</lastName><sdnType>Planet</sdnType>"
+            b"</sdnEntry></sdnList>",
+            "sdnType",
+        ),
+        (
+            b"<sdnList><sdnEntry><uid>1</uid><sdnType>Entity</sdnType></sdnEntry></sdnList>",
+            "no name",
+        ),
+        (b"<sdnList></sdnList>", "no sdnEntry"),
+    ],
+)
+def test_ofac_xml_refuses_broken_files(tmp_path: Path, content: bytes, where: str) -> None:
+    f = tmp_path / "sdn.xml"
+    f.write_bytes(content)
+    with pytest.raises(DataFileError) as err:
+        load(f, "ofac_xml")
+    assert where in str(err.value)
 
 
 @pytest.mark.parametrize(
@@ -98,7 +149,7 @@ def test_parse_remarks(
 
 
 def test_un_xml() -> None:
-    un = load(SHARED / "un_sc_consolidated_2026-02-27" / "consolidated.xml")
+    un = load(PKG_DATA / "un_sc" / "consolidated.xml.gz", "un_xml")
     assert un.name == "un_sc" and un.published == date(2026, 2, 27)
     assert len(un.entities) == 1_003
     assert sum(e.kind is EntityKind.PERSON for e in un.entities) == 730
@@ -111,7 +162,7 @@ def test_un_xml() -> None:
 
 
 def test_uk_ofsi_csv_groups_rows() -> None:
-    uk = load(SHARED / "uk_ofsi_conlist_2025-04-14" / "ConList.derived.csv")
+    uk = load(PKG_DATA / "uk_ofsi" / "ConList.csv.gz", "uk_ofsi")
     assert uk.name == "uk_ofsi" and len(uk.entities) == 4_688
     assert uk.published == date(2025, 4, 14)
     haq = _by_id(uk, "15672")
@@ -120,7 +171,7 @@ def test_uk_ofsi_csv_groups_rows() -> None:
 
 
 def test_uk_ofsi_official_banner_row(tmp_path: Path) -> None:
-    src = (SHARED / "uk_ofsi_conlist_2025-04-14" / "ConList.derived.csv").read_text("utf-8")
+    src = (FIXTURES / "uk_ofsi_2025-04-14" / "ConList_slice.csv").read_text("utf-8")
     header, *rows = src.splitlines()
     f = tmp_path / "ConList.csv"
     f.write_text(
@@ -132,10 +183,12 @@ def test_uk_ofsi_official_banner_row(tmp_path: Path) -> None:
 
 
 def test_csl_partial_extract_is_truncated_and_refused() -> None:
-    # The shared extract ends mid-row: the loader must say where, not import half a list.
+    # The published extract ends mid-row (its last lines are the fixture): the loader must say
+    # where, not import half a list.
     with pytest.raises(DataFileError) as err:
-        load(SHARED / "us_csl_partial_2023-11-30" / "consolidated_partial.csv")
-    assert err.value.where is not None and err.value.where.endswith("consolidated_partial.csv:4233")
+        load(FIXTURES / "us_csl_2023-11-30" / "consolidated_partial_tail.csv")
+    assert err.value.where is not None
+    assert err.value.where.endswith("consolidated_partial_tail.csv:6")
 
 
 def test_shipped_csl_and_dpl() -> None:
@@ -146,7 +199,7 @@ def test_shipped_csl_and_dpl() -> None:
     )
     assert all("Specially Designated" not in e.programs[0] for e in csl.entities)
     assert any("Entity List" in e.programs[0] for e in csl.entities)
-    dpl = load(SHARED / "us_bis_dpl_2023-11-30" / "dpl.txt")
+    dpl = load(PKG_DATA / "us_bis_dpl" / "dpl.txt")
     assert dpl.name == "us_bis_dpl" and len(dpl.entities) == 577
     assert dpl.published is not None and dpl.published <= date.today()
 
@@ -211,10 +264,11 @@ def test_malformed_files_name_file_and_line(
 
 
 def test_detect_format(tmp_path: Path) -> None:
-    assert detect_format(SHARED / "us_ofac_sdn_2023-12-28") == "ofac_csv"
-    assert detect_format(SHARED / "un_sc_consolidated_2026-02-27" / "consolidated.xml") == "un_xml"
-    assert detect_format(SHARED / "uk_ofsi_conlist_2025-04-14" / "ConList.derived.csv") == "uk_ofsi"
-    assert detect_format(SHARED / "us_bis_dpl_2023-11-30" / "dpl.txt") == "dpl"
+    assert detect_format(PKG_DATA / "us_ofac_sdn") == "ofac_csv"
+    assert detect_format(PKG_DATA / "un_sc" / "consolidated.xml.gz") == "un_xml"
+    assert detect_format(FIXTURES / "uk_ofsi_2025-04-14" / "ConList_slice.csv") == "uk_ofsi"
+    assert detect_format(FIXTURES / "uk_ofsi_2025-04-14" / "ConList_slice.xlsx") == "uk_ofsi"
+    assert detect_format(PKG_DATA / "us_bis_dpl" / "dpl.txt") == "dpl"
     assert detect_format(FIXTURES / "eu_fsf_sample.xml") == "eu_fsf"
     (tmp_path / "x.txt").write_text("hello\n")
     with pytest.raises(InvalidInput):
@@ -222,9 +276,10 @@ def test_detect_format(tmp_path: Path) -> None:
 
 
 def test_ofac_folder_with_primary_table_only(tmp_path: Path) -> None:
-    shutil.copy(SHARED / "us_ofac_sdn_2024-05-03" / "sdn.csv", tmp_path / "sdn.csv")
+    shutil.copy(FIXTURES / "us_ofac_sdn_2024-05-03" / "sdn.csv", tmp_path / "sdn.csv")
     newer = load(tmp_path)
-    assert len(newer.entities) == 14_965
+    assert len(newer.entities) == 941
+    assert all(n.weak for e in newer.entities for n in e.names[1:])  # no alt.csv beside it
 
 
 @pytest.mark.parametrize(
@@ -263,20 +318,22 @@ def test_partial_date_parse_only_raises_value_error(text: str) -> None:
 
 
 def test_uk_ofsi_official_xlsx_equals_its_csv_export() -> None:
-    folder = SHARED / "uk_ofsi_conlist_2025-04-14"
-    xlsx = load(folder / "ConList.xlsx")
-    csv_ = load(folder / "ConList.derived.csv")
+    # The first 150 rows of the official workbook and of its CSV export.
+    folder = FIXTURES / "uk_ofsi_2025-04-14"
+    xlsx = load(folder / "ConList_slice.xlsx")
+    csv_ = load(folder / "ConList_slice.csv")
     assert xlsx.format == "uk_ofsi" and xlsx.published == date(2025, 4, 14)  # from the banner
+    assert len(xlsx.entities) == 61
     assert [(e.source_id, e.names, e.dobs, e.countries) for e in xlsx.entities] == [
         (e.source_id, e.names, e.dobs, e.countries) for e in csv_.entities
     ]
 
 
 def test_uk_sanctions_list_normalised_tables() -> None:
-    folder = SHARED / "uk_sanctions_list_2026-04_derived"
+    folder = FIXTURES / "uk_sanctions_list_2026-04_derived"
     assert detect_format(folder) == "uk_sl"
     sl = load(folder)
-    assert sl.name == "uk_sl" and len(sl.entities) == 6_046
+    assert sl.name == "uk_sl" and len(sl.entities) == 40
     assert sl.published == date(2026, 4, 29)
     akhund = _by_id(sl, "AFG0006")
     assert akhund.names[0].full == "MOHAMMAD HASSAN AKHUND" and "AF" in akhund.countries

@@ -10,11 +10,20 @@ from borderline.screening.index import ScreeningIndex
 
 
 def _ids(matches):  # type: ignore[no-untyped-def]
-    return {(m.list, m.source_id) for m in matches}
+    # Every listing of every hit: one party on several lists is one hit with all its listings.
+    return {(x.list, x.source_id) for m in matches for x in (m.listings or (m.entity,))}
 
 
 def test_shipped_lists_are_all_searchable(index: ScreeningIndex) -> None:
-    assert set(index.lists) == {"us_ofac_sdn", "us_ofac_cons", "uk_ofsi", "us_bis_dpl", "us_csl"}
+    assert set(index.lists) == {
+        "us_ofac_sdn",
+        "us_ofac_cons",
+        "un_sc",
+        "uk_ofsi",
+        "us_bis_dpl",
+        "us_csl",
+    }
+    assert index.lists["un_sc"].entities == 1_003 and index.lists["un_sc"].published == "2026-02-27"
     assert index.lists["us_ofac_sdn"].entities == 13_821
     assert index.lists["uk_ofsi"].published == "2025-04-14"
 

@@ -14,21 +14,13 @@ from sqlalchemy.exc import OperationalError
 
 import borderline
 from borderline.api import routes
-from borderline.errors import BorderlineError
+from borderline.errors import BorderlineError, field_path
 from borderline.service import Services
 
 
 def _where(loc: tuple[Any, ...]) -> str:
     # ("body", "parties", 0, "address", "country") -> "parties[0].address.country"
-    out = ""
-    for part in loc:
-        if part in ("body",) and not out:
-            continue
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out or "body"
+    return field_path(loc[1:] if loc[:1] == ("body",) else loc) or "body"
 
 
 def validation_errors(errors: Any) -> list[dict[str, Any]]:

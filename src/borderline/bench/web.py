@@ -106,7 +106,7 @@ def main() -> None:
     # create_app starts computing analytics in the background; let it finish so it does not
     # compete with the page timings below.
     t = time.perf_counter()
-    from borderline.cases import service as _cases
+    from borderline.cases import review_queue as _cases
 
     while not _analytics._cache or id(services) not in _cases._watermarks:
         time.sleep(0.1)

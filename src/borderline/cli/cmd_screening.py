@@ -22,7 +22,11 @@ SCREEN_HELP = """Screen a name against the sanctions and denied-party lists.
   borderline screen --batch FILE.csv [--top N] [--threshold T] --json
       FILE.csv columns: id,name,type,country,dob (type, country, dob may be empty);
       one JSON line per query: {"id", "matches": [{"list", "source_id", "name",
-      "matched_name", "score", "explanation"}]}
+      "matched_name", "score", "explanation"}]}, plus "warnings" when a field was
+      left out (an impossible date, an unknown type or country) and "error" when the
+      row could not be screened; a bad row never stops the others. Exit status: the
+      number of rows that could not be screened (0: all answered; at most 125).
+      Dates: YYYY, YYYY-MM, YYYY-M-D, YYYYMMDD, DD/MM/YYYY
   borderline screen pairs FILE.csv --json
       FILE.csv columns: id,left,right,type; one JSON line per pair: {"id", "score", "match"}
 """
@@ -67,27 +71,32 @@ def _screen_one(
     Console().print(table)
 
 
-def _screen_batch(path: Path, top: int, threshold: float, as_json: bool) -> None:
-    from borderline.screening.batch import read_queries
-    from borderline.screening.registry import current_index
+def _screen_batch(path: Path, top: int, threshold: float, as_json: bool) -> int:
+    """Screen every row; return how many rows could not be screened."""
+    from borderline.screening.batch import read_queries, screen_rows
 
-    queries = read_queries(path, top=top, threshold=threshold)
-    idx = current_index()
-    for bq in queries:
-        matches = idx.search(bq.query)
-        row = {"id": bq.id, "matches": [m.to_dict() for m in matches]}
+    failed = total = 0
+    for row, out in screen_rows(read_queries(path, top=top, threshold=threshold)):
+        total += 1
+        failed += "error" in out
+        for w in row.warnings:
+            typer.secho(f"warning: {w}", err=True, fg="yellow")
         if as_json:
-            echo_json(row)
-        else:
-            best = matches[0] if matches else None
-            typer.echo(
-                f"{bq.id}\t{len(matches)}\t"
-                + (
-                    f"{best.score:.3f}\t{best.list}:{best.source_id}\t{best.matched_name}"
-                    if best
-                    else "-"
-                )
+            echo_json(out)
+            continue
+        matches = out["matches"]
+        best = matches[0] if matches else None
+        typer.echo(
+            f"{row.id}\t{len(matches)}\t"
+            + (
+                f"{best['score']:.3f}\t{best['list']}:{best['source_id']}\t{best['matched_name']}"
+                if best
+                else ("error: " + out["error"] if "error" in out else "-")
             )
+        )
+    if failed:
+        typer.secho(f"{failed} of {total} rows could not be screened", err=True, fg="red")
+    return failed
 
 
 def _screen_pairs(path: Path, as_json: bool) -> None:
@@ -112,7 +121,9 @@ def register(app: typer.Typer) -> None:
         ),
         type_: str = typer.Option("any", "--type", help="person|organization|vessel|any"),
         country: str | None = typer.Option(None, "--country", help="ISO 3166 alpha-2 code"),
-        dob: str | None = typer.Option(None, "--dob", help="YYYY[-MM[-DD]]"),
+        dob: str | None = typer.Option(
+            None, "--dob", help="YYYY[-MM[-DD]], YYYYMMDD or DD/MM/YYYY"
+        ),
         batch: Path | None = typer.Option(None, "--batch", help="CSV of queries"),
         top: int = typer.Option(10, "--top", min=1, max=1000, help="Matches per query"),
         threshold: float = typer.Option(THRESHOLD, "--threshold", min=0.0, max=1.0),
@@ -123,7 +134,10 @@ def register(app: typer.Typer) -> None:
         if batch is not None:
             if args:
                 raise InvalidInput("give either NAME or --batch FILE, not both", where="screen")
-            _screen_batch(batch, top, threshold, as_json)
+            failed = _screen_batch(batch, top, threshold, as_json)
+            if failed:
+                # The exit status is the number of rows that failed (capped where shells cap).
+                raise typer.Exit(min(failed, 125))
         elif len(args) == 2 and args[0] == "pairs":
             _screen_pairs(Path(args[1]), as_json)
         elif len(args) == 1:
@@ -296,3 +310,36 @@ def bench_screening(
     if out is not None:
         out.write_text(report, encoding="utf-8")
         typer.echo(f"written to {out}", err=True)
+
+
+@bench_app.command("screening-lists")
+def bench_screening_lists(
+    competitor: bool = typer.Option(
+        False, "--competitor/--no-competitor", help="Also score the pairs with logic-v2"
+    ),
+    out: Path | None = typer.Option(None, "--out", help="Write the Markdown report here"),
+) -> None:
+    """Quality on the lists' own data: alias-group pairs (P/R/F1), UK spellings of UN entries
+    (search recall@5) and common names with random dates of birth (decoy alert rate)."""
+    from borderline.bench.screening_quality import run
+
+    report = run(competitor=competitor)
+    typer.echo(report)
+    if out is not None:
+        out.write_text(report, encoding="utf-8")
+
+
+@bench_app.command("screening-holds")
+def bench_screening_holds(
+    regenerate: bool = typer.Option(
+        False, "--regenerate", help="Draw the names again from names-dataset (bench group)"
+    ),
+    out: Path | None = typer.Option(None, "--out", help="Write the Markdown report here"),
+) -> None:
+    """Hold rate of the default policy on 5,665 common real-world names of 105 countries."""
+    from borderline.bench.screening_holds import run
+
+    result = run(regenerate=regenerate)
+    typer.echo(result["report"])
+    if out is not None:
+        out.write_text(result["report"], encoding="utf-8")

@@ -14,8 +14,8 @@ import typer
 
 from borderline.cli._common import echo_json, read_text
 from borderline.cli._groups import bench_app
+from borderline.cli._ledger_cmds import ledger_app
 from borderline.cli._services import open_services
-from borderline.cli.cmd_core import ledger_app
 from borderline.errors import InvalidInput
 
 spark_app = typer.Typer(

@@ -16,15 +16,20 @@ from datetime import datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import yaml
 from pydantic import ValidationError
 
-from borderline.errors import DataFileError, InvalidInput
+from borderline.errors import DataFileError, InvalidInput, field_path
+from borderline.lazy import lazy
 from borderline.model import Order, PartyRole
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy("pandas")
 
 ENTITIES = ("customer", "card", "device", "ip", "email", "ship_addr", "corridor", "merchant")
 COUNTRY_FIELDS = (
@@ -143,9 +148,8 @@ def read_orders(path: str | Path) -> tuple[list[Order], pd.DataFrame]:
                 raise DataFileError(f"invalid JSON: {exc.msg}", where=f"{path}:{lineno}") from None
             except ValidationError as exc:
                 err = exc.errors()[0]
-                loc = ".".join(str(x) for x in err.get("loc", ()))
                 raise DataFileError(
-                    f"{loc}: {err.get('msg', '')}", where=f"{path}:{lineno}"
+                    f"{field_path(err['loc'])}: {err['msg']}", where=f"{path}:{lineno}"
                 ) from None
             if order.id in seen:
                 raise DataFileError(

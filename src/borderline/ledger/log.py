@@ -127,6 +127,10 @@ class VerifyReport:
 
 # kind -> function(session, subject) returning the record as it is stored now (None if gone).
 RecordResolver = Callable[[Session, str], Mapping[str, Any] | None]
+# Called with (session, kind, subject, record, receipt) after each append, in the appender's
+# transaction: whatever an observer writes lands with the entry or not at all (the webhook
+# outbox is one).
+EntryObserver = Callable[[Session, str, str, Mapping[str, Any], Receipt], None]
 
 
 class Ledger:
@@ -135,6 +139,7 @@ class Ledger:
         self.key = key
         self.key_name = key_name or origin
         self.resolvers: dict[str, RecordResolver] = {}
+        self.observers: list[EntryObserver] = []
         # SQLite has no row locks to serialise appenders; one process-wide lock does it.
         self._lock = threading.Lock()
         # (size, last leaf hash, frontier nodes) after this process's last append, checked
@@ -147,6 +152,11 @@ class Ledger:
 
     def register_resolver(self, kind: str, resolver: RecordResolver) -> None:
         self.resolvers[kind] = resolver
+
+    def observe(self, observer: EntryObserver) -> None:
+        """Call ``observer`` for every entry appended from now on, in the same transaction."""
+        if observer not in self.observers:
+            self.observers.append(observer)
 
     # -- appending ---------------------------------------------------------------------------
 
@@ -229,7 +239,10 @@ class Ledger:
                 lh,
                 {b: all_nodes[b] for b in _blocks(0, end)},
             )
-            return receipts
+        for observer in self.observers:
+            for (kind, subject, record), receipt in zip(entries, receipts, strict=True):
+                observer(session, kind, subject, record, receipt)
+        return receipts
 
     def _frontier_for(
         self, session: Session, size: int, tip: bytes

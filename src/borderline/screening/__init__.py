@@ -44,10 +44,13 @@ def parse_kind(kind: str | EntityKind | None, where: str = "type") -> EntityKind
 
 
 def parse_dob(value: str | None, where: str = "dob") -> PartialDate | None:
+    """A date of birth in any layout ``borderline.screening.dates`` reads, or None if empty."""
+    from borderline.screening.dates import parse_date
+
     if value is None or not str(value).strip():
         return None
     try:
-        return PartialDate.parse(str(value))
+        return parse_date(str(value))
     except ValueError as exc:
         raise InvalidInput(str(exc), where=where) from None
 

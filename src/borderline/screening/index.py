@@ -7,15 +7,16 @@ qualifiers -> one best match per listed entity.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 import numpy as np
 
@@ -47,7 +48,50 @@ _TOP_K = 48
 _MIN_SHARE = 0.3
 # Phonetic/skeleton buckets larger than this are too vague to block on.
 _MAX_BUCKET = 300
-_INDEX_FORMAT = 3
+_INDEX_FORMAT = 5
+
+T = TypeVar("T")
+
+
+class Packed(Sequence[T], Generic[T]):
+    """A list whose items are pickled one by one and unpickled on first use.
+
+    A persisted index holds tens of thousands of entities and prepared names; unpickling them
+    all is most of a cold start, while a search touches a few dozen. Only the blobs are
+    pickled, so loading the index creates one ``bytes`` object per item and nothing more.
+    """
+
+    __slots__ = ("_blobs", "_items")
+
+    def __init__(self, items: Iterable[T] = ()) -> None:
+        self._items: list[T | None] = list(items)
+        self._blobs = [pickle.dumps(x, protocol=pickle.HIGHEST_PROTOCOL) for x in self._items]
+
+    def __len__(self) -> int:
+        return len(self._blobs)
+
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[T]: ...
+    def __getitem__(self, i: int | slice) -> T | list[T]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        item = self._items[i]
+        if item is None:
+            item = self._items[i] = pickle.loads(self._blobs[i])
+        return item
+
+    def __iter__(self) -> Iterator[T]:
+        for i in range(len(self._blobs)):
+            yield self[i]
+
+    def __getstate__(self) -> list[bytes]:
+        return self._blobs
+
+    def __setstate__(self, state: list[bytes]) -> None:
+        self._blobs = state
+        self._items = [None] * len(state)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +154,13 @@ class Match:
     entity: Entity
     qualifiers: tuple[dict[str, Any], ...] = ()
     name_score: float = 0.0
+    # Every listing of the same listed party (this one first): one person on the UN, OFAC and
+    # UK lists is one hit, not three.
+    listings: tuple[Entity, ...] = ()
+
+    @property
+    def listing_keys(self) -> tuple[str, ...]:
+        return tuple(e.key for e in self.listings) or (self.entity.key,)
 
     def to_dict(self, detail: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -131,7 +182,25 @@ class Match:
             }
             out["name_score"] = round(self.name_score, 4)
             out["qualifiers"] = list(self.qualifiers)
+            out["listings"] = [
+                {"list": x.list, "source_id": x.source_id, "name": x.caption}
+                for x in (self.listings or (e,))
+            ]
         return out
+
+
+# Words that join two names: an alias that starts or ends with one was cut out of a longer
+# text ("and David Lee" from "Babak JAFARPOUR and David Lee").
+_JOINERS = frozenset({"and", "or", "und", "et", "y", "va", "ve"})
+
+
+def is_fragment(prep: Prepared, kind: EntityKind) -> bool:
+    """An alias too broken to match on its own: cut from a longer text, or (for a person) a
+    single word, which only says "someone called Ali"."""
+    toks = prep.tokens
+    if toks[0] in _JOINERS or toks[-1] in _JOINERS:
+        return True
+    return kind is EntityKind.PERSON and len(toks) == 1
 
 
 def _deletes(token: str) -> list[str]:
@@ -149,10 +218,12 @@ class ScreeningIndex:
 
     algorithm: str
     lists: dict[str, ListInfo]
-    entities: list[Entity]
+    entities: Packed[Entity]
     name_entity: np.ndarray
     name_index: np.ndarray  # which name of the entity
-    names: list[Prepared]
+    # Low-quality aliases (the list says so, or the alias is a fragment): exact matches only.
+    name_weak: np.ndarray
+    names: Packed[Prepared]
     postings: dict[str, np.ndarray]
     deletes: dict[str, tuple[str, ...]]
     phon: dict[str, tuple[str, ...]]
@@ -162,6 +233,8 @@ class ScreeningIndex:
     vocab: list[str]
     trigrams: dict[str, np.ndarray]
     fingerprint: str = ""
+    # Entity -> id of its listed party (entities of one party on several lists share it).
+    groups: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int32))
     format: int = _INDEX_FORMAT
     _cache: dict[tuple[str, str], tuple[float, str]] = field(default_factory=dict, repr=False)
     _masks: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict, repr=False)
@@ -186,6 +259,7 @@ class ScreeningIndex:
             entities.extend(ll.entities)
         name_entity: list[int] = []
         name_index: list[int] = []
+        name_weak: list[bool] = []
         names: list[Prepared] = []
         post: dict[str, list[int]] = defaultdict(list)
         for ei, ent in enumerate(entities):
@@ -199,6 +273,7 @@ class ScreeningIndex:
                 names.append(prep)
                 name_entity.append(ei)
                 name_index.append(ni)
+                name_weak.append(nm.weak or (ni > 0 and is_fragment(prep, ent.kind)))
                 for tok in set(prep.tokens):
                     post[tok].append(nid)
         vocab = sorted(post)
@@ -225,10 +300,11 @@ class ScreeningIndex:
         idx = cls(
             algorithm=ALGORITHM,
             lists=infos,
-            entities=entities,
+            entities=Packed(entities),
             name_entity=np.asarray(name_entity, dtype=np.int32),
             name_index=np.asarray(name_index, dtype=np.int16),
-            names=names,
+            name_weak=np.asarray(name_weak, dtype=bool),
+            names=Packed(names),
             postings={t: np.asarray(v, dtype=np.int32) for t, v in post.items()},
             deletes={k: tuple(v) for k, v in deletes.items()},
             phon={k: tuple(v) for k, v in phon.items() if len(v) <= _MAX_BUCKET},
@@ -239,6 +315,7 @@ class ScreeningIndex:
             trigrams={k: np.asarray(v, dtype=np.int32) for k, v in tri.items()},
         )
         idx.fingerprint = index_fingerprint(infos.values())
+        idx.groups = group_listings(entities)
         return idx
 
     # -- persistence ------------------------------------------------------------------------
@@ -259,11 +336,23 @@ class ScreeningIndex:
     @staticmethod
     def load(path: Path) -> ScreeningIndex | None:
         """The pickled index, or None when absent, unreadable or built by other code."""
+        # The collector would walk the half-built object graph again and again while it grows;
+        # switching it off for the load halves the time.
+        enabled = gc.isenabled()
+        gc.disable()
         try:
             with path.open("rb") as fh:
-                obj = pickle.load(fh)
+                data = fh.read()
+            if path.suffix == ".gz":
+                import gzip
+
+                data = gzip.decompress(data)
+            obj = pickle.loads(data)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             return None
+        finally:
+            if enabled:
+                gc.enable()
         if not isinstance(obj, ScreeningIndex) or obj.format != _INDEX_FORMAT:
             return None
         if obj.algorithm != ALGORITHM:
@@ -382,7 +471,7 @@ class ScreeningIndex:
             ent = self.entities[ei]
             listed = ent.names[int(self.name_index[nid])]
             cand = self.names[nid]
-            if listed.weak and cand.key != prep.key:
+            if self.name_weak[nid] and cand.key != prep.key:
                 continue  # weak aliases only count when they match exactly
             ns = score_names(prep, cand, self._cache)
             if ns.score <= 0:
@@ -394,16 +483,29 @@ class ScreeningIndex:
                 country=query.country,
                 dob=query.dob,
                 identifiers=query.identifiers,
+                info=ns.info,
+                missing=ns.missing,
             )
             prev = best.get(ei)
             if prev is None or score > prev[0]:
                 best[ei] = (score, ns, quals, listed)
+        # One hit per listed party: its listings on several lists are folded into the best.
+        by_group: dict[int, list[int]] = defaultdict(list)
+        for ei in best:
+            by_group[int(self.groups[ei]) if len(self.groups) else ei].append(ei)
         found: list[Match] = []
         # Explanations are built only for what is reported.
-        for ei, (score, ns, quals, listed) in best.items():
+        for members in by_group.values():
+            top = max(members, key=lambda e: (best[e][0], -e))
+            score, ns, quals, listed = best[top]
             if score < query.threshold:
                 continue
-            ent = self.entities[ei]
+            party = self._party(top, allowed)
+            shown = party[0]
+            ent = self.entities[shown]
+            why = explain(ns, quals)
+            if shown != top:
+                why += f"; best on {self.entities[top].list}:{self.entities[top].source_id}"
             found.append(
                 Match(
                     list=ent.list,
@@ -411,16 +513,27 @@ class ScreeningIndex:
                     name=ent.caption,
                     matched_name=listed.full,
                     score=round(score, 4),
-                    explanation=explain(ns, quals),
+                    explanation=why,
                     entity=ent,
                     qualifiers=tuple(
                         {"name": q.name, "delta": q.delta, "detail": q.detail} for q in quals
                     ),
                     name_score=ns.score,
+                    listings=tuple(self.entities[i] for i in party),
                 )
             )
         found.sort(key=lambda m: (-m.score, m.list, m.source_id))
         return found[: query.limit]
+
+    def _party(self, ei: int, allowed: np.ndarray | None) -> list[int]:
+        """Every listing of ``ei``'s party, the one to show first (see ``LIST_PRIORITY``)."""
+        if not len(self.groups):
+            return [ei]
+        members = [int(i) for i in np.nonzero(self.groups == self.groups[ei])[0]]
+        if allowed is not None:
+            ok = set(self.name_entity[allowed].tolist())
+            members = [i for i in members if i in ok] or [ei]
+        return sorted(members, key=lambda i: (_priority(self.entities[i].list), i))
 
     def _list_mask(self, lists: tuple[str, ...]) -> np.ndarray:
         key = tuple(sorted(lists))
@@ -437,6 +550,65 @@ class ScreeningIndex:
             if e.list == list_name and e.source_id == source_id:
                 return e
         return None
+
+
+# Which listing of a party a hit shows: the UN list first (the one every member state applies,
+# and its reference numbers are what other lists cite), then the lists that copy it.
+LIST_PRIORITY = ("un_sc", "us_ofac_sdn", "uk_ofsi", "uk_sl", "eu_fsf", "us_ofac_cons")
+
+
+def _priority(list_name: str) -> int:
+    try:
+        return LIST_PRIORITY.index(list_name)
+    except ValueError:
+        return len(LIST_PRIORITY)
+
+
+def group_listings(entities: Sequence[Entity]) -> np.ndarray:
+    """Which entities are one listed party, as a group id per entity.
+
+    Linked when: a list cites the other's UN reference (the UK list does); they share a
+    passport, national ID or IMO number; or two people share a full name and an exact date of
+    birth. Never by name alone: two people called Mohammed Khan stay two.
+    """
+    parent = list(range(len(entities)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    first: dict[tuple[str, ...], int] = {}
+
+    def link(key: tuple[str, ...], i: int) -> None:
+        j = first.setdefault(key, i)
+        if j != i and entities[j].list != entities[i].list:
+            union(i, j)
+
+    for i, e in enumerate(entities):
+        if e.list == "un_sc":
+            link(("un", e.source_id), i)
+        for k, v in e.extra:
+            if k == "un_ref":
+                link(("un", v), i)
+        for ident in e.identifiers:
+            if ident.kind in ("passport", "national_id", "imo") and len(ident.key) >= 6:
+                link(("id", ident.kind, ident.key), i)
+        if e.kind is EntityKind.PERSON:
+            full = [d for d in e.dobs if d.day is not None and d.to_year is None]
+            for nm in e.names:
+                if nm.weak:
+                    continue
+                key = " ".join(sorted(normalize(nm.full).split()))
+                for d in full:
+                    link(("pd", key, str(d)), i)
+    return np.asarray([find(i) for i in range(len(entities))], dtype=np.int32)
 
 
 def index_fingerprint(infos: Iterable[ListInfo]) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
@@ -34,7 +35,7 @@ from rapidfuzz.distance import OSA
 from borderline.screening.model import Entity, EntityKind, Identifier, PartialDate
 from borderline.text import is_abjad, normalize, phonetic, skeleton
 
-ALGORITHM = "v1"
+ALGORITHM = "v2"
 # Documented decision threshold: a match at or above it is reported as a hit.
 THRESHOLD = 0.80
 # Weights of legal forms, stop words and honorifics relative to a token of weight 1.
@@ -100,28 +101,68 @@ def vocabulary() -> _Vocab:
 
 @dataclass(frozen=True, slots=True)
 class FrequencyTable:
+    """How much a token tells: its rarity on the lists, capped by its commonness among people.
+
+    ``df`` counts the listed names holding a token; ``population`` is the surprisal (in nats,
+    ``-ln share``) of a given or family name among the people of the country where it is most
+    common. A token rare on the lists but common among people (Smith, Zhang, Mohammed) weighs
+    what its commonness says: finding it in a customer's name is weak evidence.
+    """
+
     names: int
     df: dict[str, int]
+    population: dict[str, float] = field(default_factory=dict)
+    # The same for names published in an abjad script, by consonant skeleton (see _namefreq).
+    skeletons: dict[str, float] = field(default_factory=dict)
 
     def idf(self, token: str) -> float:
         df = self.df.get(token, 1)
         value = math.log((self.names + 1) / (df + 0.5))
+        pop = self.population.get(token)
+        if pop is None and self.skeletons and len(sk := skeleton(token)) >= 3:
+            pop = self.skeletons.get(sk)
+        if pop is not None:
+            value = min(value, pop)
         return min(max(value, _IDF_MIN), _IDF_MAX)
+
+
+def _data_json(name: str) -> dict[str, Any] | None:
+    path = resources.files("borderline.screening") / "data" / name
+    try:
+        raw: dict[str, Any] = json.loads(gzip.decompress(path.read_bytes()))
+    except FileNotFoundError:  # only while bootstrapping the table itself
+        return None
+    return raw
 
 
 @cache
 def frequencies() -> FrequencyTable:
-    """The token document frequencies frozen into ``v1`` (from the shipped snapshot)."""
-    path = resources.files("borderline.screening") / "data" / f"token_freq_{ALGORITHM}.json.gz"
-    try:
-        raw = json.loads(gzip.decompress(path.read_bytes()))
-    except FileNotFoundError:  # only while bootstrapping the table itself
-        return FrequencyTable(names=1, df={})
-    return FrequencyTable(names=int(raw["names"]), df={k: int(v) for k, v in raw["df"].items()})
+    """The token frequencies frozen into this algorithm version: list document frequencies
+    (from the shipped snapshot) and population name frequencies (see ``_namefreq``)."""
+    raw = _data_json(f"token_freq_{ALGORITHM}.json.gz")
+    pop = _data_json(f"name_freq_{ALGORITHM}.json.gz")
+    return FrequencyTable(
+        names=int(raw["names"]) if raw else 1,
+        df={k: int(v) for k, v in raw["df"].items()} if raw else {},
+        population={k: float(v) for k, v in pop["nats"].items()} if pop else {},
+        skeletons={k: float(v) for k, v in pop.get("skeleton_nats", {}).items()} if pop else {},
+    )
 
 
 # Token roles.
 NORMAL, LEGAL, STOP, HONORIFIC = 0, 1, 2, 3
+# Light words that still describe what a company is: dropping one changes the name.
+_DESCRIPTIVE = frozenset(
+    {"holding", "group", "enterprise", "trading", "industries", "international"}
+)
+# Share of the score given to the better-covered of the two names.
+COVER_MAIN = 0.6
+# Patronymics and lineage words are dropped and added freely between documents ("Igor
+# Yurievich ANTIPOV" / "ANTIPOV, Ihor"): they weigh this share of their rarity.
+_PATRONYMIC = re.compile(
+    r"^\w{2,}(?:ovich|evich|ovych|evych|ovna|evna|ivna|ogly|oglu|uly|kyzy|qizi)$"
+)
+_PATRONYMIC_SHARE = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +211,15 @@ def prepare(
             else:
                 folded.append(toks[i])
                 i += 1
+    # Patronymic-shaped words are light, except a family name of that shape: never the first
+    # word, and of two, the last is taken for the family name ("Aleksandr Viktorovych
+    # YANUKOVYCH").
+    light_patronymics: set[int] = set()
+    if kind is not EntityKind.ORGANIZATION and len(folded) >= 3:
+        shaped = [p for p, t in enumerate(folded) if p > 0 and _PATRONYMIC.match(t)]
+        if len(shaped) > 1:
+            shaped = [p for p in shaped if p != len(folded) - 1]
+        light_patronymics.update(shaped)
     out_t: list[str] = []
     canon: list[str] = []
     roles: list[int] = []
@@ -189,6 +239,8 @@ def prepare(
                 continue
             role = HONORIFIC
         w = table.idf(tok)
+        if pos in light_patronymics:
+            w *= _PATRONYMIC_SHARE
         out_t.append(tok)
         canon.append(can)
         roles.append(role)
@@ -284,6 +336,10 @@ class NameScore:
     alignments: tuple[Alignment, ...]
     unmatched_query: tuple[str, ...]
     unmatched_candidate: tuple[str, ...]
+    # Evidence in the aligned distinctive tokens (nats): low for names shared by many people.
+    info: float = 0.0
+    # Share of the candidate's weight left unaligned: 0 when all of the listed name is matched.
+    missing: float = 0.0
 
 
 def _merge(a: Prepared, other: set[str]) -> Prepared:
@@ -330,6 +386,24 @@ def _merge(a: Prepared, other: set[str]) -> Prepared:
 _SimCache = dict[tuple[str, str], tuple[float, str]]
 
 
+def _joinable(tokens: tuple[str, ...], other: tuple[str, ...]) -> bool:
+    """Whether two to four adjacent ``tokens`` joined could be as long as an ``other`` token
+    (within the one letter ``_merge`` tolerates): a cheap test before the costly one."""
+    lens = {len(o) for o in other if len(o) >= 4}
+    if not lens:
+        return False
+    lo, hi = min(lens) - 2, max(lens) + 2
+    for i in range(len(tokens) - 1):
+        total = len(tokens[i])
+        for k in range(i + 1, min(i + 4, len(tokens))):
+            total += len(tokens[k])
+            if lo <= total <= hi and any(abs(total - n) <= 2 for n in lens):
+                return True
+            if total > hi:
+                break
+    return False
+
+
 def score_names(q: Prepared, c: Prepared, cache: _SimCache | None = None) -> NameScore:
     """Align two prepared names and score them in [0, 1] (no qualifiers)."""
     plain = _score(q, c, cache)
@@ -338,8 +412,8 @@ def score_names(q: Prepared, c: Prepared, cache: _SimCache | None = None) -> Nam
     # the other were left over; trying it only then keeps the common case cheap.
     if not ((len(uq) >= 2 and uc) or (len(uc) >= 2 and uq)):
         return plain
-    mq = _merge(q, set(uc)) if len(uq) >= 2 else q
-    mc = _merge(c, set(uq)) if len(uc) >= 2 else c
+    mq = _merge(q, set(uc)) if len(uq) >= 2 and _joinable(q.tokens, uc) else q
+    mc = _merge(c, set(uq)) if len(uc) >= 2 and _joinable(c.tokens, uq) else c
     if mq is q and mc is c:
         return plain
     merged = _score(mq, mc, cache)
@@ -376,7 +450,14 @@ def _score(q: Prepared, c: Prepared, cache: _SimCache | None) -> NameScore:
     # so maximally rare) token would; unaligned tokens keep their own weight.
     wq = sum(w for i, w in enumerate(q.weights) if i not in used_q)
     wc = sum(w for j, w in enumerate(c.weights) if j not in used_c)
+    # What of the listed name is left over, legal forms aside ("PELENG" is all of "PELENG OAO").
+    wc_left = sum(
+        w
+        for j, w in enumerate(c.weights)
+        if j not in used_c and (c.roles[j] != LEGAL or c.canon[j] in _DESCRIPTIVE)
+    )
     matched = 0.0
+    info = 0.0
     strong = False
     aligned: list[Alignment] = []
     for i, (sim, j, how) in sorted(used_q.items()):
@@ -384,17 +465,28 @@ def _score(q: Prepared, c: Prepared, cache: _SimCache | None) -> NameScore:
         wq += w
         wc += w
         matched += w * sim
+        if q.roles[i] == NORMAL and c.roles[j] == NORMAL:
+            # A typo does not make a name more common: a close alignment counts in full.
+            info += w if sim >= 0.8 else w * sim
         if sim >= 0.8 and q.roles[i] == NORMAL and c.roles[j] == NORMAL:
             strong = True
         aligned.append(Alignment(q.tokens[i], c.tokens[j], round(sim, 3), how))
     score = 0.0
     if strong and wq > 0 and wc > 0:
-        score = 0.6 * (matched / wq) + 0.4 * (matched / wc)
+        # The better-covered name counts 60 %, the other 40 %: a name written in full and its
+        # short form ("Abdelhalim REMADNA" / "ABDELHALIM HAFED ABDELFATTAH REMADNA") align
+        # whichever side is the short one; what the other side adds still costs.
+        # A one-word listed name does not get the lead: "Martin" is not half of "David Martin".
+        cq, cc = matched / wq, matched / wc
+        hi, lo = (cc, cq) if cc > cq and sum(r == NORMAL for r in c.roles) >= 2 else (cq, cc)
+        score = COVER_MAIN * hi + (1 - COVER_MAIN) * lo
     return NameScore(
         score=min(score, 1.0),
         alignments=tuple(aligned),
         unmatched_query=tuple(t for i, t in enumerate(q.tokens) if i not in used_q),
         unmatched_candidate=tuple(t for j, t in enumerate(c.tokens) if j not in used_c),
+        info=info,
+        missing=wc_left / wc if wc > 0 else 0.0,
     )
 
 
@@ -409,6 +501,14 @@ TYPE_MISMATCH = -0.30
 IDENTIFIER_MATCH = 0.50
 # Qualifiers only move a score once the names themselves look alike.
 QUALIFIER_FLOOR = 0.5
+# A name whose aligned tokens carry less evidence than this (nats; about "one person in
+# 60,000 bears it") is common: without a date of birth or an identifier that agrees, its score
+# drops by COMMON_RATE per missing nat, at most COMMON_MAX. "John Smith" carries about 6.7.
+COMMON_INFO = 12.5
+COMMON_RATE = 0.09
+COMMON_MAX = 0.35
+COMMON_MISSING = 0.02
+COMMON_AGAINST = 1.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -472,8 +572,18 @@ def apply_qualifiers(
     country: str | None = None,
     dob: PartialDate | None = None,
     identifiers: tuple[Identifier, ...] = (),
+    info: float | None = None,
+    missing: float = 0.0,
 ) -> tuple[float, list[Qualifier]]:
-    """Move a name score with what else is known; returns the new score and the reasons."""
+    """Move a name score with what else is known; returns the new score and the reasons.
+
+    ``info`` is the evidence in the aligned name tokens (``NameScore.info``); when given, a
+    common name is marked down unless a date of birth or an identifier backs it up. For a
+    listed person any common name is; for an organisation, vessel or aircraft only a partial
+    match (``missing`` > 0): "Pacific Trading" against "INTERNATIONAL PACIFIC TRADING", not
+    "Sberbank" against "SBERBANK", whose one word the lists repeat because they list its
+    subsidiaries.
+    """
     quals: list[Qualifier] = []
     if identifiers and entity.identifiers:
         keys = {i.key for i in entity.identifiers if len(i.key) >= 5}
@@ -511,6 +621,29 @@ def apply_qualifiers(
                         f"country {country} not in {','.join(entity.countries)}",
                     )
                 )
+        backed = any(q.name == "identifier" or (q.name == "dob" and q.delta > 0) for q in quals)
+        # A date of birth within a year of a listed one half backs a common name; a country the
+        # entry is not linked to counts against it.
+        near = any(q.name == "dob" and q.delta == 0 for q in quals)
+        against = any(q.name == "country" and q.delta < 0 for q in quals)
+        person = EntityKind.PERSON in (entity.kind, kind) and entity.kind in (
+            EntityKind.PERSON,
+            EntityKind.UNKNOWN,
+        )
+        partial = person or missing > COMMON_MISSING
+        if info is not None and info < COMMON_INFO and partial and not backed:
+            delta = -min(COMMON_MAX, (COMMON_INFO - info) * COMMON_RATE)
+            delta *= (0.5 if near else 1.0) * (COMMON_AGAINST if against else 1.0)
+            quals.append(
+                Qualifier(
+                    "common name",
+                    round(delta, 3),
+                    f"aligned tokens carry {info:.1f} nats (< {COMMON_INFO:.0f}): a name many "
+                    "people share, not backed by a date of birth or identifier"
+                    + ("; date of birth within a year" if near else "")
+                    + ("; country not linked" if against else ""),
+                )
+            )
     total = score + sum(q.delta for q in quals)
     return min(max(total, 0.0), 1.0), quals
 

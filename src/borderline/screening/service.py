@@ -254,14 +254,16 @@ def list_status(max_age_days: int = 30, today: date | None = None) -> list[dict[
 
 # Official download locations (see data/PROVENANCE.md); ``lists update`` fetches these.
 OFFICIAL: dict[str, tuple[str, list[str]]] = {
+    # The XML publications, not the CSV family: only they say which a.k.a.s are weak.
     "us_ofac_sdn": (
-        "ofac_csv",
+        "ofac_xml",
+        ["https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/SDN.XML"],
+    ),
+    "us_ofac_cons": (
+        "ofac_xml",
         [
-            "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/SDN.CSV",
-            "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/ADD.CSV",
-            "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/ALT.CSV",
             "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/"
-            "SDN_COMMENTS.CSV",
+            "CONSOLIDATED.XML"
         ],
     ),
     "un_sc": ("un_xml", ["https://scsanctions.un.org/resources/xml/en/consolidated.xml"]),
@@ -315,7 +317,9 @@ def update_lists(services: Storage, timeout: float = 5.0) -> Iterator[str]:
                 target,
                 format=fmt,
                 list_name=name,
-                published=date.today(),
+                # Files that carry their own publication date keep it; the OFAC CSV family
+                # has none, so the day it was downloaded stands for it.
+                published=None if fmt in ("ofac_xml", "un_xml", "uk_ofsi") else date.today(),
                 actor="lists update",
                 services=services,
             )

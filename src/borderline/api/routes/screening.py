@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from borderline.api.deps import Assessor, Reader, ServicesDep, Writer
 from borderline.errors import InvalidInput, PayloadTooLarge
@@ -22,6 +22,7 @@ from borderline.screening import (
     parse_kind,
 )
 from borderline.screening import service as svc
+from borderline.screening.batch import BatchQuery, plan_row, screen_rows
 from borderline.screening.registry import current_index
 from borderline.screening.whitelist import party_key
 
@@ -57,7 +58,11 @@ class BatchItemIn(BaseModel):
 
 class BatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    queries: list[BatchItemIn] = Field(min_length=1)
+    # Items are checked one by one (see ``BatchItemIn``) so one bad item is answered with its
+    # own error instead of refusing the batch.
+    queries: list[dict[str, Any]] = Field(
+        min_length=1, description="Each {id, name, type?, country?, dob?} (BatchItemIn)"
+    )
     top: int = Field(default=10, ge=1, le=100)
     threshold: float = Field(default=THRESHOLD, ge=0, le=1)
 
@@ -133,29 +138,33 @@ def batch(body: BatchIn, services: ServicesDep, _: Assessor) -> dict[str, Any]:
         raise PayloadTooLarge(
             f"{len(body.queries)} queries; at most {limit} per batch", where="queries"
         )
-    # Validate every query first: a batch is answered whole or refused whole.
-    queries = [
-        (
-            item.id,
-            _query(
-                item.name,
-                item.type,
-                item.country,
-                item.dob,
-                f"queries[{i}].",
-                threshold=body.threshold,
-                limit=body.top,
-            ),
+    # Each item is answered on its own: an unusable field is a warning, an unusable item an
+    # error on that item; the others are screened all the same.
+    rows: list[BatchQuery] = []
+    for i, raw in enumerate(body.queries):
+        where = f"queries[{i}]."
+        ident = raw.get("id")
+        if not isinstance(ident, str | int) or isinstance(ident, bool) or not str(ident).strip():
+            rows.append(BatchQuery(f"#{i}", None, f"{where}id: a non-empty id is required"))
+            continue
+        try:
+            item = BatchItemIn.model_validate({**raw, "id": str(ident)})
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = ".".join(str(x) for x in err["loc"])
+            rows.append(BatchQuery(str(ident), None, f"{where}{loc}: {err['msg']}"))
+            continue
+        rows.append(
+            plan_row(
+                item.id, item.model_dump(), top=body.top, threshold=body.threshold, where=where
+            )
         )
-        for i, item in enumerate(body.queries)
-    ]
-    idx = current_index()
+    results = [out for _row, out in screen_rows(rows, current_index())]
     return {
         "algorithm": ALGORITHM,
         "threshold": body.threshold,
-        "results": [
-            {"id": ident, "matches": [m.to_dict() for m in idx.search(q)]} for ident, q in queries
-        ],
+        "failed": sum("error" in r for r in results),
+        "results": results,
     }
 
 
@@ -176,6 +185,13 @@ def get_whitelist(services: ServicesDep, _: Reader) -> list[dict[str, Any]]:
 
 @router.post("/v1/screening/whitelist", status_code=201)
 def add_whitelist(body: WhitelistIn, services: ServicesDep, who: Writer) -> dict[str, Any]:
+    if not body.party.customer_id and not body.party.dob:
+        # A decision keyed by a name alone would clear every party of that name.
+        raise InvalidInput(
+            f"{body.party.name} needs a customer_id or a dob: a whitelist decision on a name "
+            "alone would clear every party with that name",
+            where="party",
+        )
     dob = parse_dob(body.party.dob, where="party.dob") if body.party.dob else None
     key = party_key(
         body.party.name, customer_id=body.party.customer_id, dob=str(dob) if dob else None

@@ -15,6 +15,7 @@ from pathlib import Path
 from borderline.errors import DataFileError, InvalidInput
 from borderline.screening.loaders._common import LoadedList, open_bytes
 from borderline.screening.loaders.ofac import load_ofac
+from borderline.screening.loaders.ofac_xml import load_ofac_xml
 from borderline.screening.loaders.other import load_eu_fsf, load_ftm
 from borderline.screening.loaders.uk import load_uk_ofsi, load_uk_sl
 from borderline.screening.loaders.un import load_un
@@ -23,6 +24,7 @@ from borderline.screening.loaders.us_trade import load_csl, load_dpl
 Loader = Callable[..., LoadedList]
 FORMATS: dict[str, Loader] = {
     "ofac_csv": load_ofac,
+    "ofac_xml": load_ofac_xml,
     "un_xml": load_un,
     "uk_ofsi": load_uk_ofsi,
     "uk_sl": load_uk_sl,
@@ -52,6 +54,8 @@ def detect_format(path: Path) -> str:
     if low.endswith((".jsonl", ".json", ".ftm")):
         return "ftm"
     head = open_bytes(path)[:4096].decode("utf-8", errors="replace").lstrip("\ufeff")
+    if "<sdnList" in head:
+        return "ofac_xml"
     if "<CONSOLIDATED_LIST" in head:
         return "un_xml"
     if "<export" in head:

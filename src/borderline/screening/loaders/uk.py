@@ -33,6 +33,9 @@ _KINDS = {
     "entity": EntityKind.ORGANIZATION,
     "ship": EntityKind.VESSEL,
 }
+# "Other Information" cites the UN reference of entries taken from the UN list:
+# "(UN Ref):CFi.010. Ali Kony ..." -> CFi.010
+_UN_REF = re.compile(r"UN Ref\W{0,4}([A-Z]{2,3}[ie]\.\d{3})")
 # "(1) Germany. (2) Morocco" -> ["Germany", "Morocco"]
 _NUMBERED = re.compile(r"\(\d+\)\s*")
 
@@ -60,7 +63,7 @@ def _rows_xlsx(path: Path, data: bytes) -> Iterator[tuple[int, list[str]]]:
 
 
 class _Group:
-    __slots__ = ("countries", "dobs", "ids", "kind", "listed", "names", "regimes")
+    __slots__ = ("countries", "dobs", "ids", "kind", "listed", "names", "regimes", "un_ref")
 
     def __init__(self, kind: EntityKind) -> None:
         self.kind = kind
@@ -70,6 +73,7 @@ class _Group:
         self.ids: list[Identifier] = []
         self.regimes: list[str] = []
         self.listed: str | None = None
+        self.un_ref: str | None = None
 
 
 def _parse(path: Path, rows: Iterable[tuple[int, list[str]]]) -> tuple[dict[str, _Group], str]:
@@ -134,6 +138,8 @@ def _parse(path: Path, rows: Iterable[tuple[int, list[str]]]) -> tuple[dict[str,
         ):
             for value in _multi(rec[col]):
                 g.ids.append(Identifier(id_kind, value))
+        if g.un_ref is None and (m := _UN_REF.search(rec.get("Other Information") or "")):
+            g.un_ref = m.group(1)
         if regime := rec["Regime"].strip():
             g.regimes.append(regime)
         g.listed = g.listed or rec["Listed On"].strip() or None
@@ -171,6 +177,7 @@ def load_uk_ofsi(path: Path, *, list_name: str | None = None) -> LoadedList:
                 identifiers=tuple(dict.fromkeys(g.ids)),
                 programs=tuple(dict.fromkeys(g.regimes)),
                 listed_on=g.listed,
+                extra=(("un_ref", g.un_ref),) if g.un_ref else (),
             )
         )
     if not entities:
