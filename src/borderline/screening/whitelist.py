@@ -53,3 +53,9 @@ def lookup(
             if d is not None and (d.expires_at is None or d.expires_at > now):
                 return d
     return None
+
+
+def snapshot() -> list[Decision]:
+    """Every decision held now (a Spark job ships them to its tasks)."""
+    with _lock:
+        return list(_entries.values())

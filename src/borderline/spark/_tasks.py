@@ -1,0 +1,284 @@
+"""What runs inside a Spark task: parse and flatten orders, then decide them with the engine.
+
+Plain Python over Arrow record batches (``mapInArrow``): no PySpark import, so the functions
+are tested on their own and pickled by reference. The ``Job`` bundle is built once on the
+driver and broadcast; each Python worker unpickles it once and keeps it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pyarrow as pa
+
+from borderline.engine import AssessContext, Engine
+from borderline.errors import BorderlineError
+from borderline.fraud.features import DEFAULT_LABEL_DELAY_DAYS
+from borderline.fraud.flat import flatten
+from borderline.ledger import record_hash
+from borderline.model import Decision, Order
+from borderline.screening import whitelist
+from borderline.spark._context import (
+    ListSnapshot,
+    RegisterSnapshot,
+    RowFeatureStore,
+    RowHistory,
+    RowView,
+    history_from_row,
+)
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+# -- stage 1: parse and flatten -------------------------------------------------------------------
+
+FLAT_FIELDS: tuple[tuple[str, pa.DataType], ...] = (
+    ("seq", pa.int64()),
+    ("order_id", pa.string()),
+    ("error", pa.string()),
+    ("t", pa.int64()),
+    ("created_us", pa.int64()),
+    ("amount", pa.float64()),
+    ("currency", pa.string()),
+    ("ship_country", pa.string()),
+    ("customer", pa.string()),
+    ("card", pa.string()),
+    ("device", pa.string()),
+    ("ip", pa.string()),
+    ("email", pa.string()),
+    ("ship_addr", pa.string()),
+    ("corridor", pa.string()),
+    ("merchant", pa.string()),
+)
+FLAT_SCHEMA = pa.schema(list(FLAT_FIELDS))
+FLAT_DDL = (
+    "seq long, order_id string, error string, t long, created_us long, amount double, "
+    "currency string, ship_country string, customer string, card string, device string, "
+    "ip string, email string, ship_addr string, corridor string, merchant string"
+)
+
+
+def parse(order_json: str | None, where: str) -> Order:
+    """One input record to an ``Order``; the error names the input line and the field."""
+    from borderline.decisions import parse_order
+    from borderline.errors import InvalidInput
+
+    if order_json is None:
+        raise InvalidInput("no order", where=where)
+    try:
+        payload = json.loads(order_json)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"invalid JSON: {exc.msg}", where=where) from None
+    return parse_order(payload, "")
+
+
+def error_text(exc: BorderlineError, where: str) -> str:
+    return f"{where}: {exc.where}: {exc.message}" if exc.where else f"{where}: {exc.message}"
+
+
+def flatten_row(seq: int, where: str, order_json: str | None) -> dict[str, Any]:
+    try:
+        order = parse(order_json, where)
+    except BorderlineError as exc:
+        row: dict[str, Any] = {name: None for name, _ in FLAT_FIELDS}
+        row.update(seq=seq, error=error_text(exc, where))
+        return row
+    flat = flatten(order)
+    out = {name: flat.get(name) for name, _ in FLAT_FIELDS if name in flat}
+    out.update(
+        seq=seq,
+        order_id=order.id,
+        error=None,
+        created_us=(order.created_at - _EPOCH) // timedelta(microseconds=1),
+    )
+    return out
+
+
+def flatten_batches(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    for batch in batches:
+        cols = batch.to_pydict()
+        rows = [
+            flatten_row(s, w, j)
+            for s, w, j in zip(cols["seq"], cols["input"], cols["order_json"], strict=True)
+        ]
+        yield pa.RecordBatch.from_pylist(rows, schema=FLAT_SCHEMA)
+
+
+# -- stage 2: decide -------------------------------------------------------------------------------
+
+REASON = pa.struct(
+    [
+        ("code", pa.string()),
+        ("severity", pa.string()),
+        ("contribution", pa.float64()),
+        ("explanation", pa.string()),
+        ("assessor", pa.string()),
+        ("source", pa.string()),
+    ]
+)
+RULE = pa.struct([("rule", pa.string()), ("kind", pa.string()), ("effect", pa.string())])
+DECISION_SCHEMA = pa.schema(
+    [
+        ("seq", pa.int64()),
+        ("input", pa.string()),
+        ("order_id", pa.string()),
+        ("decision_id", pa.string()),
+        ("outcome", pa.string()),
+        ("score", pa.float64()),
+        ("actions", pa.list_(pa.string())),
+        ("reasons", pa.list_(REASON)),
+        ("reason_codes", pa.list_(pa.string())),
+        ("rules", pa.list_(RULE)),
+        ("versions", pa.map_(pa.string(), pa.string())),
+        ("degraded", pa.bool_()),
+        ("created_at", pa.timestamp("us", tz="UTC")),
+        ("record_hash", pa.string()),
+        ("payload_sha256", pa.string()),
+        ("decision_json", pa.string()),
+        ("order_json", pa.string()),
+        ("error", pa.string()),
+    ]
+)
+DECISION_DDL = (
+    "seq long, input string, order_id string, decision_id string, outcome string, "
+    "score double, actions array<string>, "
+    "reasons array<struct<code:string,severity:string,contribution:double,explanation:string,"
+    "assessor:string,source:string>>, reason_codes array<string>, "
+    "rules array<struct<rule:string,kind:string,effect:string>>, versions map<string,string>, "
+    "degraded boolean, created_at timestamp, record_hash string, payload_sha256 string, "
+    "decision_json string, order_json string, error string"
+)
+
+
+@dataclass
+class Job:
+    """Everything a task needs besides the screening index (broadcast on its own)."""
+
+    engine: Engine
+    fraud_model: Any = None
+    lists: ListSnapshot = field(default_factory=lambda: ListSnapshot(()))
+    whitelist: list[whitelist.Decision] = field(default_factory=list)
+    register: RegisterSnapshot = field(default_factory=RegisterSnapshot)
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    label_delay_days: int = DEFAULT_LABEL_DELAY_DAYS
+
+    def engine_with(self, index: Any) -> Engine:
+        """The engine whose screening assessors search ``index`` (the broadcast one)."""
+        if index is None:
+            return self.engine
+        from borderline.screening.assessor import ScreeningAssessor
+
+        assessors: list[Any] = [
+            ScreeningAssessor(a.config, index=index) if isinstance(a, ScreeningAssessor) else a
+            for a in self.engine.assessors
+        ]
+        return Engine(
+            assessors, policy=self.engine.policy, policy_version=self.engine.policy_version
+        )
+
+
+def customer_context(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``context`` the service stores beside a decision, for replay and backtests."""
+    from borderline.decisions import history_snapshot
+
+    return history_snapshot(history_from_row(row))
+
+
+def decide_row(row: Mapping[str, Any], engine: Engine, job: Job) -> dict[str, Any]:
+    """One decision row, exactly as the service would decide and record the order."""
+    from borderline.decisions import payload_sha256
+
+    seq, where = int(row["seq"]), str(row["input"])
+    try:
+        order = parse(row["order_json"], where)
+    except BorderlineError as exc:
+        return error_row(seq, where, row.get("order_id"), error_text(exc, where))
+    history = history_from_row(row)
+    extras: dict[str, Any] = {
+        "fraud.feature_store": RowFeatureStore(
+            RowView(row, job.label_delay_days), job.label_delay_days
+        ),
+        "privacy.volumes": job.register,
+    }
+    if job.fraud_model is not None:
+        extras["fraud.model"] = job.fraud_model
+    ctx = AssessContext(
+        history=RowHistory(order.customer_key, history),
+        lists=job.lists,
+        now=job.now,
+        extras=extras,
+    )
+    decision = engine.assess(order, ctx)
+    payload = order.model_dump(mode="json")
+    phash = payload_sha256(payload)
+    body = decision.model_dump(mode="json", exclude={"receipt"})
+    body["context"] = customer_context(row)
+    return decision_row(seq, where, decision, body, payload, phash)
+
+
+def ledger_record(body: Mapping[str, Any], phash: str) -> dict[str, Any]:
+    """What the ledger commits to for a decision (the service's own record shape)."""
+    return {
+        "decision": {k: v for k, v in body.items() if k != "receipt"},
+        "order_payload_sha256": phash,
+    }
+
+
+def decision_row(
+    seq: int,
+    where: str,
+    decision: Decision,
+    body: Mapping[str, Any],
+    payload: Mapping[str, Any],
+    phash: str,
+) -> dict[str, Any]:
+    return {
+        "seq": seq,
+        "input": where,
+        "order_id": decision.order_id,
+        "decision_id": decision.decision_id,
+        "outcome": str(decision.outcome),
+        "score": decision.score,
+        "actions": list(decision.actions),
+        "reasons": [
+            {
+                "code": r.code,
+                "severity": str(r.severity),
+                "contribution": r.contribution,
+                "explanation": r.explanation,
+                "assessor": r.assessor,
+                "source": r.source,
+            }
+            for r in decision.reasons
+        ],
+        "reason_codes": [r.code for r in decision.reasons],
+        "rules": [{"rule": h.rule, "kind": h.kind, "effect": h.effect} for h in decision.rules],
+        "versions": sorted(decision.versions.items()),
+        "degraded": decision.degraded,
+        "created_at": decision.created_at,
+        "record_hash": record_hash(ledger_record(body, phash)),
+        "payload_sha256": phash,
+        "decision_json": json.dumps(body, ensure_ascii=False),
+        "order_json": json.dumps(payload, ensure_ascii=False),
+        "error": None,
+    }
+
+
+def error_row(seq: int, where: str, order_id: str | None, error: str) -> dict[str, Any]:
+    row: dict[str, Any] = {name: None for name in DECISION_SCHEMA.names}
+    row.update(seq=seq, input=where, order_id=order_id, error=error)
+    return row
+
+
+def decide_batches(
+    batches: Iterable[pa.RecordBatch], job: Job, index: Any
+) -> Iterator[pa.RecordBatch]:
+    engine = job.engine_with(index)
+    # Analyst false-positive decisions, as the service holds them in memory.
+    whitelist.replace_all(job.whitelist)
+    for batch in batches:
+        out = [decide_row(r, engine, job) for r in batch.to_pylist()]
+        yield pa.RecordBatch.from_pylist(out, schema=DECISION_SCHEMA)
