@@ -72,3 +72,29 @@ def test_a_command_imports_its_own_module_only() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert out.stdout.strip().splitlines()[-1] == "['borderline.cli.cmd_users']"
+
+
+def test_opening_the_application_imports_no_model_library(tmp_path: object) -> None:
+    # What `serve` does before it listens: open the application and build the API. Models and
+    # their libraries load when an order first needs them.
+    code = (
+        "import sys, json\n"
+        "from borderline.service import Services\n"
+        "from borderline.api.app import create_app\n"
+        "create_app(Services.open())\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    )
+    import os
+
+    env = {**os.environ, "BORDERLINE_DATA_DIR": str(tmp_path)}
+    env.pop("BORDERLINE_DATABASE_URL", None)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+        env=env,
+    )
+    loaded = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert not loaded & {"pandas", "lightgbm", "sklearn", "scipy", "spacy", "pyspark"}

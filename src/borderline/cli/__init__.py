@@ -72,6 +72,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cmd_webhooks",
         "Outbound webhooks: endpoints, the delivery log, re-sends, one-shot delivery.",
     ),
+    "spark": (
+        "cmd_spark",
+        "Run the engine on Apache Spark (needs the spark extra and a Java runtime).",
+    ),
     "intake": ("cmd_webhooks", "Storefront intake: send queued Shopify risk write-backs."),
 }
 # Modules that only add subcommands to the shared ``lists``/``bench`` groups.

@@ -24,11 +24,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from borderline.errors import Conflict, DataFileError, NotFound
-from borderline.fraud.training import FraudModel
 from borderline.lazy import lazy
 
 if TYPE_CHECKING:
     import lightgbm as lgb
+
+    from borderline.fraud.training import FraudModel
 else:
     lgb = lazy("lightgbm")
 
@@ -149,6 +150,8 @@ class Registry:
             meta = json.loads((d / "model.json").read_text(encoding="utf-8"))
         except (lgb.basic.LightGBMError, json.JSONDecodeError, OSError) as exc:
             raise DataFileError(f"cannot load model: {exc}", where=str(d)) from None
+        from borderline.fraud.training import FraudModel
+
         return FraudModel(
             booster=booster,
             features=list(meta["features"]),

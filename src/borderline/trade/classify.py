@@ -31,8 +31,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import SGDClassifier
 
 from borderline.errors import InvalidInput
 from borderline.trade.hs import Nomenclature, data_path, nomenclature
@@ -211,6 +209,10 @@ class _Model:
             head_docs.append(
                 normalise_en(entry.description if entry else "") + " " + " ".join(head_text[h])
             )
+        # scikit-learn loads with the lexical model, not with the package (start-up cost).
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import SGDClassifier
+
         # Training set for the learned chapter model: nomenclature text plus lexicon terms
         # (each term alone is how a marketplace title names a product). Lexicon rows weigh
         # less so that a short product word does not drown the nomenclature (measured:
