@@ -1,19 +1,11 @@
 """ASGI entry point for servers: ``uvicorn borderline.api.main:app``.
 
-Also where a served process sets up logging: every handler gets the privacy domain's
-redacting filter, so no raw personal data reaches the logs.
+Also where a served process sets up logging (``api/logs.py``): every handler gets the privacy
+domain's redacting filter, so no raw personal data reaches the logs.
 """
 
-import logging
-
 from borderline.api.app import create_app
-from borderline.privacy.logfilter import install
-from borderline.settings import Settings
+from borderline.api.logs import install_log_filters
 
-logging.basicConfig(level=Settings().log_level)
-_filter = install()
-for _name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
-    for _handler in logging.getLogger(_name).handlers:
-        _handler.addFilter(_filter)
-
+install_log_filters()
 app = create_app()

@@ -51,11 +51,23 @@ class CorridorAssessor(BaseAssessor):
             raise InvalidInput(
                 f"as_of {as_of!r} is not an ISO date", where="assessors.corridor.as_of"
             ) from None
-        index_config = load_config(self.config["index_config"])
-        catalog = load_catalog(self.config["data_dirs"])
-        self.model = CorridorModel.build(catalog, index_config, as_of=day)
+        self._index_config = load_config(self.config["index_config"])
+        self._as_of = day
+        self._model: CorridorModel | None = None
         high = self.config["high"]
-        self.high = float(high) if high is not None else index_config.corridor.high
+        self.high = float(high) if high is not None else self._index_config.corridor.high
+
+    @property
+    def model(self) -> CorridorModel:
+        """The country index, built at the first order rather than at start-up: reading the
+        indicator files (the CPI workbook among them) takes about a second. Two threads that
+        race here build the same model twice, which is harmless; no lock keeps it picklable."""
+        model = self._model
+        if model is None:
+            catalog = load_catalog(self.config["data_dirs"])
+            model = CorridorModel.build(catalog, self._index_config, as_of=self._as_of)
+            self._model = model
+        return model
 
     def assess(self, order: Order, ctx: AssessContext) -> list[Finding]:
         ship = order.shipment

@@ -110,11 +110,21 @@ def serve(
         "`borderline users add NAME --role admin`)",
         err=True,
     )
-    if loader is None:
-        services.close()
-    uvicorn.run(
-        "borderline.api.main:app", host=host, port=port, workers=workers, log_level="warning"
-    )
+    if workers > 1:
+        # Each worker process opens its own application from the import string.
+        if loader is None:
+            services.close()
+        uvicorn.run(
+            "borderline.api.main:app", host=host, port=port, workers=workers, log_level="warning"
+        )
+        return
+    # One process: serve the application already open (opening it twice doubled start-up).
+    from borderline.api.app import create_app
+    from borderline.api.logs import install_log_filters
+
+    config = uvicorn.Config(create_app(services), host=host, port=port, log_level="warning")
+    install_log_filters()  # after uvicorn.Config has set up its loggers
+    uvicorn.Server(config).run()
 
 
 # -- assess ------------------------------------------------------------------------------------
