@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from borderline.assessors.lists import LIST_KINDS, normalise_value
+from borderline.auth import same_person
 from borderline.engine import (
     AssessContext,
     CustomerHistory,
@@ -34,11 +35,12 @@ from borderline.engine import (
 )
 from borderline.errors import Conflict, InvalidInput, NotFound
 from borderline.ledger import Ledger, canonical_json, load_or_create_key
+from borderline.ledger.tables import payload_hashes, register_core_coverage
 from borderline.model import Decision, Finding, Order
 from borderline.policy import Facts, apply_policy, compile_policy, default_policy_source
 from borderline.policy.language import CompiledPolicy
 from borderline.settings import Settings
-from borderline.store import make_engine, migrate, session_factory, transaction
+from borderline.store import begin_write, make_engine, migrate, session_factory, transaction
 from borderline.store.models import (
     CustomerStatsRow,
     DecisionRow,
@@ -178,6 +180,7 @@ class ListCache:
         self.sessions = sessions
         self._lock = threading.Lock()
         self._loaded_at = 0.0
+        self._ever_loaded = False
         self._exact: dict[tuple[str, str], list[ListHit]] = {}
         self._by_value: dict[str, list[ListHit]] = {}
         self._networks: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ListHit]] = []
@@ -204,11 +207,29 @@ class ListCache:
         self._exact, self._by_value, self._networks = exact, by_value, networks
         self._loaded_at = time.monotonic()
 
+    @property
+    def loaded(self) -> bool:
+        return self._ever_loaded
+
+    def refresh(self) -> None:
+        """Reload now (at start-up, before readiness says ok)."""
+        with self._lock:
+            self._load()
+            self._ever_loaded = True
+
     def lookup(self, kind: str, value: str) -> Sequence[ListHit]:
         if time.monotonic() - self._loaded_at > self.ttl_seconds:
-            with self._lock:
-                if time.monotonic() - self._loaded_at > self.ttl_seconds:
-                    self._load()
+            # One thread reloads; the others keep answering from the current snapshot rather
+            # than queue on the lock. Queued threads each held a pooled connection for their
+            # order while the reloader waited for one more: at 32 concurrent requests the
+            # pool ran dry and everyone timed out. Only the very first load is waited for.
+            if self._lock.acquire(blocking=not self._ever_loaded):
+                try:
+                    if time.monotonic() - self._loaded_at > self.ttl_seconds:
+                        self._load()
+                        self._ever_loaded = True
+                finally:
+                    self._lock.release()
         if kind == "any":
             return self._by_value.get(value, ())
         hits = list(self._exact.get((kind, value), ()))
@@ -258,7 +279,12 @@ class Services:
         self.db = make_engine(settings.url)
         self.sessions = session_factory(self.db)
         key_path = Path(settings.ledger_key_file or settings.data_dir / "ledger-key.pem")
-        self.ledger = Ledger(settings.ledger_origin, load_or_create_key(key_path))
+        self.ledger = Ledger(
+            settings.ledger_origin,
+            load_or_create_key(key_path),
+            checkpoint_every=settings.ledger_checkpoint_every,
+            checkpoint_seconds=settings.ledger_checkpoint_seconds,
+        )
         self.lists = ListCache(self.sessions)
         if engine is None:
             names = [n.strip() for n in settings.assessors.split(",") if n.strip()]
@@ -272,6 +298,7 @@ class Services:
         self.ledger.register_resolver("list.add", self._list_add_record)
         self.ledger.register_resolver("list.remove", self._list_remove_record)
         self.ledger.register_resolver("label", self._label_record)
+        register_core_coverage(self.ledger)
         # Domains add resolvers for their own entry kinds through an entry-point group, so
         # `ledger verify` re-checks case dispositions, acceptances, whitelists… too.
         for ep in entry_points(group="borderline.ledger"):
@@ -375,7 +402,8 @@ class Services:
         phash = payload_sha256(payload)
         existing = s.execute(_HASH_SELECT, {"id": order.id}).scalar_one_or_none()
         if existing is not None:
-            if existing != phash:
+            # Rows stored before RFC 8785 hashing carry the format-1 hash of the same payload.
+            if existing != phash and existing not in payload_hashes(payload):
                 raise Conflict(
                     f"order {order.id!r} was already assessed with a different "
                     "payload; use a new order id",
@@ -535,6 +563,9 @@ class Services:
             )
         items: list[BatchItem] = []
         with transaction(self.sessions) as s:
+            # Each order runs in a savepoint (a bad one is reported in its slot); anything
+            # else that goes wrong rolls back the whole batch: never half of it.
+            begin_write(s)
             engine = self.engine_for(s)
             history = DbHistory(s)
             seen: set[str] = set()
@@ -823,7 +854,12 @@ class Services:
             )
             return report
 
-    def activate_policy(self, version: int, actor: str) -> dict[str, Any]:
+    def activate_policy(
+        self, version: int, actor: str, *, acting_for: Sequence[str] = ()
+    ) -> dict[str, Any]:
+        """Put a tested version live. ``actor`` is the approving person; ``acting_for`` every
+        other person the approval can be traced to (the minter of the key used). None of them
+        may be the author: case and surrounding space do not make a second person."""
         with transaction(self.sessions) as s:
             row = s.scalars(
                 select(PolicyRow)
@@ -839,7 +875,7 @@ class Services:
                     f"version {version} is {row.status}: backtest it before activating",
                     where="status",
                 )
-            if row.author == actor:
+            if any(same_person(row.author, p) for p in (actor, *acting_for)):
                 raise Conflict(
                     f"{actor} wrote version {version}; another person must activate it (four eyes)",
                     where="actor",

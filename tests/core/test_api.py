@@ -330,10 +330,14 @@ def test_ledger_receipts_verify_and_tampering_is_caught(
         s.execute(
             text("UPDATE decisions SET score = 0 WHERE order_id = :i"), {"i": orders[6]["id"]}
         )
-    ok_score_only = client.post("/v1/ledger/verify", headers=auth(keys["ada"])).json()
-    # Columns outside the committed record (orders.total, decisions.score) are copies; the
-    # committed body and payload are what count. Now edit those:
-    assert ok_score_only["ok"]
+    copies = client.post("/v1/ledger/verify", headers=auth(keys["ada"])).json()
+    # Columns beside the committed record (orders.total, decisions.score) are re-derived from
+    # the logged payload and body: editing one alone is reported too.
+    assert not copies["ok"]
+    assert f"orders: order {orders[4]['id']}: column total differs from the logged payload" in (
+        copies["problems"]
+    )
+    assert any("column score differs from the logged decision" in p for p in copies["problems"])
     dialect = services.db.dialect.name
     edit = (
         ("UPDATE decisions SET body = jsonb_set(body, '{score}', '99.5') WHERE order_id = :i")

@@ -70,13 +70,7 @@ def bootstrap_admin_key(services: Any) -> str | None:
     with transaction(services.sessions) as s:
         if list_keys(s):
             return None
-        key_id, secret = create_key(s, "initial-admin", "admin")
-        services.ledger.append(
-            s,
-            kind="key.create",
-            subject=key_id,
-            record={"id": key_id, "role": "admin", "by": "bootstrap"},
-        )
+        _, secret = create_key(s, "initial-admin", "admin", by="bootstrap", ledger=services.ledger)
     path = services.settings.data_dir / "initial-admin-key.txt"
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -610,16 +604,18 @@ def ledger_verify(as_json: bool = typer.Option(False, "--json")) -> None:
 def keys_create(
     name: str = typer.Argument(...),
     role: str = typer.Option(..., help="admin, analyst, auditor or service"),
+    owner: str = typer.Option(
+        None, help="The person answerable for the key (default: the key's name)."
+    ),
 ) -> None:
-    """Create an API key; the secret is printed once."""
+    """Create an API key; the secret is printed once. Logged in the ledger with its owner."""
     from borderline.auth import create_key
     from borderline.store import transaction
 
     services = open_services()
     with transaction(services.sessions) as s:
-        key_id, secret = create_key(s, name, role)
-        services.ledger.append(
-            s, kind="key.create", subject=key_id, record={"id": key_id, "role": role, "by": _user()}
+        _, secret = create_key(
+            s, name, role, owner=owner or name, by=_user(), ledger=services.ledger
         )
     typer.echo(secret)
 
@@ -641,13 +637,7 @@ def keys_revoke(key_id: str = typer.Argument(...)) -> None:
 
     services = open_services()
     with transaction(services.sessions) as s:
-        revoke_key(s, key_id)
-        services.ledger.append(
-            s,
-            kind="key.revoke",
-            subject=key_id,
-            record={"id": key_id, "by": _user(), "at": datetime.now(UTC).isoformat()},
-        )
+        revoke_key(s, key_id, by=_user(), ledger=services.ledger)
     typer.echo(f"revoked {key_id}")
 
 

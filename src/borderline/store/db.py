@@ -57,6 +57,24 @@ def make_engine(url: str, **kw: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kw)
 
 
+def begin_write(session: Session) -> None:
+    """Open a real write transaction now, so savepoints nest inside it.
+
+    Python's sqlite3 module (legacy transaction control) sends BEGIN only before the first
+    INSERT/UPDATE/DELETE: a SAVEPOINT issued before that starts the transaction itself, and
+    releasing it commits everything so far. A batch whose items each run in a savepoint then
+    commits item by item. A no-op UPDATE makes the driver send BEGIN and takes the write lock
+    up front (reads that follow see one snapshot). PostgreSQL needs nothing.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    dbapi = session.connection().connection.dbapi_connection
+    if dbapi is not None and not getattr(dbapi, "in_transaction", True):
+        session.connection().exec_driver_sql(
+            "UPDATE ledger_checkpoints SET size = size WHERE 1 = 0"
+        )
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from borderline.auth import ROLE_PERMISSIONS, Principal
+from borderline.cases import users_ledger
 from borderline.cases.store import SessionRow, UserRow
 from borderline.errors import Conflict, InvalidInput, NotFound
 from borderline.service import Services
@@ -74,15 +75,25 @@ def add_user(services: Services, name: str, role: str, password: str) -> None:
     if len(password) < 10:
         raise InvalidInput("passwords need at least 10 characters", where="password")
     with transaction(services.sessions) as s:
-        if s.get(UserRow, name) is not None:
+        if s.get(UserRow, name) is not None or s.scalars(
+            select(UserRow).where(func.lower(UserRow.name) == name.lower())
+        ).first():
+            # "Ada" and "ada" would be one person to four eyes: refuse the second spelling.
             raise Conflict(f"user {name!r} already exists", where="name")
-        s.add(
-            UserRow(
-                name=name,
-                role=role,
-                password_hash=hash_password(password),
-                created_at=datetime.now(UTC),
-            )
+        row = UserRow(
+            name=name,
+            role=role,
+            password_hash=hash_password(password),
+            created_at=datetime.now(UTC),
+        )
+        s.add(row)
+        s.flush()
+        services.ledger.append_many(
+            s,
+            [
+                ("user.create", name, users_ledger.create_record(row)),
+                ("user.password", name, users_ledger.password_record(row)),
+            ],
         )
 
 
@@ -94,6 +105,10 @@ def set_password(services: Services, name: str, password: str) -> None:
         if row is None:
             raise NotFound(f"no user {name!r}")
         row.password_hash = hash_password(password)
+        s.flush()
+        services.ledger.append(
+            s, kind="user.password", subject=name, record=users_ledger.password_record(row)
+        )
         s.execute(delete(SessionRow).where(SessionRow.user == name))
 
 
@@ -102,7 +117,12 @@ def disable_user(services: Services, name: str) -> None:
         row = s.get(UserRow, name)
         if row is None:
             raise NotFound(f"no user {name!r}")
-        row.disabled_at = datetime.now(UTC)
+        if row.disabled_at is None:
+            row.disabled_at = datetime.now(UTC)
+            s.flush()
+            services.ledger.append(
+                s, kind="user.disable", subject=name, record=users_ledger.disable_record(row)
+            )
         s.execute(delete(SessionRow).where(SessionRow.user == name))
 
 
