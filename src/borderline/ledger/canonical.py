@@ -7,10 +7,10 @@ and on re-check. JCS spells a number once, as ECMAScript does, so the hash depen
 value and not on the database that held it. Format-1 entries stay readable: ``verify`` hashes
 each record with the format its leaf names (``"v"``).
 
-Before hashing, integers beyond the I-JSON safe range (±2**53-1) that are exactly a double
-(what JSONB returns for a float written as ``1e16``) are read as that double, as JCS does for
-every number. Any other such integer is refused: the API never admits one (see
-``borderline.api.limits``), so meeting one here means the record did not come through it.
+Before hashing, integers beyond the I-JSON safe range (±2**53-1) that are exactly a double's
+shortest form (what JSONB returns for a float written as ``1e16`` or ``1e300``) are read as
+that double, as JCS does for every number. Any other such integer is refused: no input admits
+one (``borderline.model.limits``), so meeting one here means the record did not come through.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from datetime import date, datetime
 from typing import Any
 
 import rfc8785
+
+from borderline.model.limits import double_of_int
 
 LEGACY_FORMAT = 1
 CURRENT_FORMAT = 2
@@ -61,10 +63,10 @@ def _prepare(obj: Any, path: str = "$") -> Any:
     if isinstance(obj, int):
         if -SAFE_INTEGER <= obj <= SAFE_INTEGER:
             return obj
-        as_float = float(obj) if abs(obj) < 2**1024 else math.inf
-        if math.isfinite(as_float) and int(as_float) == obj:
+        as_float = double_of_int(obj)
+        if as_float is not None:
             return as_float
-        raise CanonicalError(f"integer at {path} is outside the safe range ±(2**53-1)")
+        raise CanonicalError(f"integer at {path} is no double (beyond ±(2**53-1))")
     if isinstance(obj, float):
         if not math.isfinite(obj):
             raise CanonicalError(f"{obj} at {path} is not a JSON number")

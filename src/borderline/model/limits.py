@@ -2,9 +2,9 @@
 
 One walk over a parsed JSON value checks what the databases and the ledger cannot hold:
 
-- numbers: finite (no ``NaN``/``Infinity``), integers within the I-JSON safe range ±(2**53-1)
-  (RFC 7493 §2.2; RFC 8785 hashes numbers as doubles, and JSONB would keep more digits than
-  a double has);
+- numbers: finite (no ``NaN``/``Infinity``); integers within the I-JSON safe range
+  ±(2**53-1) (RFC 7493 §2.2), or beyond it only where they are exactly a double such as
+  ``1e16`` — RFC 8785 hashes every number as a double, so any other would hash as a neighbour;
 - strings: no NUL character (PostgreSQL text cannot hold one), no lone surrogate (not UTF-8);
 - nesting: at most ``MAX_DEPTH`` levels, walked without recursion so a 10,000-level body is a
   422, not a stack overflow.
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 SAFE_INTEGER = 2**53 - 1
@@ -27,6 +28,24 @@ EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 12, 31, 23, 59, 59, tzinfo=UTC)
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
+
+
+def double_of_int(value: int) -> float | None:
+    """The double an integer spells, if it spells one exactly in its shortest form.
+
+    PostgreSQL's JSONB hands ``1e16`` (or ``1e300``) back as the integer with all its digits;
+    read as a double again it is the same number. ``2**53 + 1`` is no double's shortest form:
+    it would silently become another number, so it has none.
+    """
+    if -SAFE_INTEGER <= value <= SAFE_INTEGER:
+        return float(value)
+    try:
+        as_float = float(value)
+    except OverflowError:
+        return None
+    if not math.isfinite(as_float) or Decimal(repr(as_float)) != value:
+        return None
+    return as_float
 
 
 class InputLimit(ValueError):
@@ -63,9 +82,10 @@ def check_json(value: Any, where: str = "", max_depth: int = MAX_DEPTH) -> None:
         if isinstance(v, str):
             check_string(v, at)
         elif isinstance(v, int):
-            if not -SAFE_INTEGER <= v <= SAFE_INTEGER:
+            if double_of_int(v) is None:
                 raise InputLimit(
-                    "integers must be within ±9007199254740991 (send larger ones as strings)",
+                    "integers beyond ±9007199254740991 must be exact doubles such as 1e16 "
+                    "(send others as strings)",
                     at or "body",
                 )
         elif isinstance(v, float):
