@@ -218,18 +218,18 @@ class ListCache:
             self._ever_loaded = True
 
     def lookup(self, kind: str, value: str) -> Sequence[ListHit]:
-        if time.monotonic() - self._loaded_at > self.ttl_seconds:
-            # One thread reloads; the others keep answering from the current snapshot rather
-            # than queue on the lock. Queued threads each held a pooled connection for their
-            # order while the reloader waited for one more: at 32 concurrent requests the
-            # pool ran dry and everyone timed out. Only the very first load is waited for.
-            if self._lock.acquire(blocking=not self._ever_loaded):
-                try:
-                    if time.monotonic() - self._loaded_at > self.ttl_seconds:
-                        self._load()
-                        self._ever_loaded = True
-                finally:
-                    self._lock.release()
+        # One thread reloads; the others keep answering from the current snapshot rather
+        # than queue on the lock. Queued threads each held a pooled connection for their order
+        # while the reloader waited for one more: at 32 concurrent requests the pool ran dry
+        # and everyone timed out. Only the very first load is waited for.
+        stale = time.monotonic() - self._loaded_at > self.ttl_seconds
+        if stale and self._lock.acquire(blocking=not self._ever_loaded):
+            try:
+                if time.monotonic() - self._loaded_at > self.ttl_seconds:
+                    self._load()
+                    self._ever_loaded = True
+            finally:
+                self._lock.release()
         if kind == "any":
             return self._by_value.get(value, ())
         hits = list(self._exact.get((kind, value), ()))

@@ -334,8 +334,9 @@ def test_ledger_receipts_verify_and_tampering_is_caught(
     # Columns beside the committed record (orders.total, decisions.score) are re-derived from
     # the logged payload and body: editing one alone is reported too.
     assert not copies["ok"]
-    assert f"orders: order {orders[4]['id']}: column total differs from the logged payload" in (
-        copies["problems"]
+    assert (
+        f"orders: order {orders[4]['id']}: column total differs from the logged payload"
+        in (copies["problems"])
     )
     assert any("column score differs from the logged decision" in p for p in copies["problems"])
     dialect = services.db.dialect.name

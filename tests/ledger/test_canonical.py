@@ -54,12 +54,25 @@ def test_rfc8785_number_vectors(bits: str, expected: str) -> None:
 
 def test_rfc8785_string_and_key_order() -> None:
     # RFC 8785 §3.2.2.2 and §3.2.3: escapes, and keys sorted by UTF-16 code units.
-    assert jcs("€$\u000f\nA'B\"\\\\\"/") == '"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"'.encode()
-    keys = {"\u20ac": "Euro", "\r": "CR", "\ufb33": "Hebrew", "1": "One", "\U0001f600": "Smiley",
-            "\u0080": "Control", "\u00f6": "Latin"}
+    assert jcs('€$\u000f\nA\'B"\\\\"/') == '"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"'.encode()
+    keys = {
+        "\u20ac": "Euro",
+        "\r": "CR",
+        "\ufb33": "Hebrew",
+        "1": "One",
+        "\U0001f600": "Smiley",
+        "\u0080": "Control",
+        "\u00f6": "Latin",
+    }
     order = [k for k in jcs(keys).decode()[1:-1].split(",")]
     assert [o.split(":")[1] for o in order] == [
-        '"CR"', '"One"', '"Control"', '"Latin"', '"Euro"', '"Smiley"', '"Hebrew"'
+        '"CR"',
+        '"One"',
+        '"Control"',
+        '"Latin"',
+        '"Euro"',
+        '"Smiley"',
+        '"Hebrew"',
     ]
 
 
@@ -90,7 +103,7 @@ AWKWARD: dict[str, Any] = {
     "safe": 9007199254740991,
     "neg": -9007199254740991,
     "exact_big_int": 10**16,
-    "text": "€\u2028\u0001\"\\/ \U0001f600 \u00e9 e\u0301",
+    "text": '€\u2028\u0001"\\/ \U0001f600 \u00e9 e\u0301',
     "keys": {"\u00e9": 1, "e": 2, "\U0001f600": 3, "\ufb33": 4, "": 5},
     "nested": [[[{"z": [], "a": {}}]], [True, False, None]],
 }
@@ -98,8 +111,12 @@ AWKWARD: dict[str, Any] = {
 
 def test_awkward_values_round_trip_through_both_databases(database_url: str) -> None:
     engine = make_engine(database_url)
-    table = Table("jcs_roundtrip", MetaData(), Column("id", Integer, primary_key=True),
-                  Column("doc", JSONType))
+    table = Table(
+        "jcs_roundtrip",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("doc", JSONType),
+    )
     try:
         table.create(engine)
         with engine.begin() as conn:

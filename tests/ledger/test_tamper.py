@@ -71,13 +71,21 @@ def world(
         list_name="fraud", kind="email", value=email, action="block", reason="t", actor="ann"
     )
     removed = services.add_list_entry(
-        list_name="fraud", kind="email", value="gone@example.org", action="block",
-        reason=None, actor="ann",
+        list_name="fraud",
+        kind="email",
+        value="gone@example.org",
+        action="block",
+        reason=None,
+        actor="ann",
     )
     services.remove_list_entry(removed["id"], "ann")
     with transaction(services.sessions) as s:
-        admin_id, _ = create_key(s, "ada-laptop", "admin", owner="ada", by="ops", ledger=services.ledger)
-        auditor_id, _ = create_key(s, "audit", "auditor", owner="aud", by="ops", ledger=services.ledger)
+        admin_id, _ = create_key(
+            s, "ada-laptop", "admin", owner="ada", by="ops", ledger=services.ledger
+        )
+        auditor_id, _ = create_key(
+            s, "audit", "auditor", owner="aud", by="ops", ledger=services.ledger
+        )
         revoke_key(s, auditor_id, by="ops", ledger=services.ledger)
     webauth.add_user(services, "bob", "analyst", "correct horse battery")
     webauth.add_user(services, "carol", "admin", "correct horse battery")
@@ -111,7 +119,12 @@ def test_untouched_database_verifies_and_says_what_it_covers(world: dict[str, An
     assert report.ok, report.problems
     tables = {c["table"]: c for c in report.coverage}
     assert set(tables) >= {
-        "decisions", "orders", "policies", "list_entries", "api_keys", "cases_users"
+        "decisions",
+        "orders",
+        "policies",
+        "list_entries",
+        "api_keys",
+        "cases_users",
     }
     assert tables["decisions"]["rows"] == 12 and tables["orders"]["rows"] == 12
     assert tables["api_keys"]["rows"] == 2 and tables["cases_users"]["rows"] == 2
@@ -139,117 +152,213 @@ def _json_edit(dialect: str, column: str, path: str, value: str) -> str:
 
 # (name, SQL with :order/:decision/:admin_key/... parameters, words the report must contain)
 EDITS: list[tuple[str, str, str]] = [
-    ("decision outcome", "UPDATE decisions SET outcome = CASE WHEN outcome = 'approve' THEN 'decline' "
-     "ELSE 'approve' END WHERE id = :decision",
-     "column outcome differs"),
-    ("decision score", "UPDATE decisions SET score = 99 WHERE id = :decision",
-     "column score differs"),
-    ("decision policy version", "UPDATE decisions SET policy_version = 77 WHERE id = :decision",
-     "column policy_version differs"),
-    ("decision created_at",
-     "UPDATE decisions SET created_at = '2001-01-01 00:00:00+00:00' WHERE id = :decision",
-     "column created_at differs"),
-    ("decision record hash", "UPDATE decisions SET record_hash = 'x' WHERE id = :decision",
-     "column record_hash differs"),
-    ("decision log index", "UPDATE decisions SET log_index = 0 WHERE id = :decision",
-     "column log_index differs"),
-    ("decision body", "UPDATE decisions SET {body_score} WHERE id = :decision",
-     "was changed after it was logged"),
-    ("decision deleted",
-     "DELETE FROM findings WHERE decision_id = :decision; "
-     "DELETE FROM decisions WHERE id = :decision",
-     "is gone from the database"),
+    (
+        "decision outcome",
+        "UPDATE decisions SET outcome = CASE WHEN outcome = 'approve' THEN 'decline' "
+        "ELSE 'approve' END WHERE id = :decision",
+        "column outcome differs",
+    ),
+    (
+        "decision score",
+        "UPDATE decisions SET score = 99 WHERE id = :decision",
+        "column score differs",
+    ),
+    (
+        "decision policy version",
+        "UPDATE decisions SET policy_version = 77 WHERE id = :decision",
+        "column policy_version differs",
+    ),
+    (
+        "decision created_at",
+        "UPDATE decisions SET created_at = '2001-01-01 00:00:00+00:00' WHERE id = :decision",
+        "column created_at differs",
+    ),
+    (
+        "decision record hash",
+        "UPDATE decisions SET record_hash = 'x' WHERE id = :decision",
+        "column record_hash differs",
+    ),
+    (
+        "decision log index",
+        "UPDATE decisions SET log_index = 0 WHERE id = :decision",
+        "column log_index differs",
+    ),
+    (
+        "decision body",
+        "UPDATE decisions SET {body_score} WHERE id = :decision",
+        "was changed after it was logged",
+    ),
+    (
+        "decision deleted",
+        "DELETE FROM findings WHERE decision_id = :decision; "
+        "DELETE FROM decisions WHERE id = :decision",
+        "is gone from the database",
+    ),
     ("order total", "UPDATE orders SET total = 1 WHERE id = :order", "column total differs"),
-    ("order destination", "UPDATE orders SET destination_country = 'CH' WHERE id = :order",
-     "column destination_country differs"),
-    ("order origin", "UPDATE orders SET origin_country = 'CH' WHERE id = :order",
-     "column origin_country differs"),
-    ("order customer key", "UPDATE orders SET customer_key = 'x' WHERE id = :order",
-     "column customer_key differs"),
-    ("order merchant", "UPDATE orders SET merchant_id = 'x' WHERE id = :order",
-     "column merchant_id differs"),
-    ("order currency", "UPDATE orders SET currency = 'XXX' WHERE id = :order",
-     "column currency differs"),
-    ("order created_at",
-     "UPDATE orders SET created_at = '2001-01-01 00:00:00+00:00' WHERE id = :order",
-     "column created_at differs"),
-    ("order payload hash", "UPDATE orders SET payload_hash = 'x' WHERE id = :order",
-     "payload_hash differs"),
-    ("order payload", "UPDATE orders SET {payload_total} WHERE id = :order",
-     "was changed after it was logged"),
-    ("finding score", "UPDATE findings SET score = 0.5 WHERE decision_id = :flagged_decision",
-     "findings rows differ"),
-    ("finding removed", "DELETE FROM findings WHERE decision_id = :flagged_decision",
-     "findings rows differ"),
-    ("finding added",
-     "INSERT INTO findings (decision_id, code, severity, score, assessor) "
-     "VALUES (:decision, 'lists.blocked', 'high', 90, 'lists')",
-     "findings rows differ"),
-    ("decision and order never logged",
-     "INSERT INTO orders (id, merchant_id, customer_key, created_at, received_at, currency, "
-     "total, origin_country, destination_country, payload_hash, payload) "
-     "SELECT 'forged-1', merchant_id, customer_key, created_at, received_at, currency, total, "
-     "origin_country, destination_country, payload_hash, payload FROM orders WHERE id = :order; "
-     "INSERT INTO decisions (id, order_id, outcome, score, policy_name, policy_version, "
-     "created_at, record_hash, log_index, body) SELECT 'dec_forged', 'forged-1', outcome, "
-     "score, policy_name, policy_version, created_at, record_hash, log_index, body "
-     "FROM decisions WHERE id = :decision",
-     "decision dec_forged has no ledger entry"),
-    ("active policy source",
-     "UPDATE policies SET source = 'policy \"x\"' WHERE status = 'active'",
-     "source differs from its logged hash"),
-    ("active policy source and hash",
-     "UPDATE policies SET source = 'x', source_hash = "
-     "'2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881' "
-     "WHERE status = 'active'",
-     "was changed after it was logged"),
-    ("active version swapped",
-     "UPDATE policies SET status = CASE WHEN status = 'active' THEN 'retired' ELSE 'active' END "
-     "WHERE status IN ('active', 'retired')",
-     "the log says"),
-    ("policy never logged",
-     "INSERT INTO policies (name, version, status, source, source_hash, author, created_at) "
-     "SELECT name, 99, 'draft', source, source_hash, author, created_at FROM policies "
-     "WHERE status = 'active'",
-     "default@99 has no ledger entry"),
-    ("key role", "UPDATE api_keys SET role = 'admin' WHERE id = :revoked_key",
-     "was changed after it was logged"),
-    ("key owner", "UPDATE api_keys SET owner = 'mallory' WHERE id = :admin_key",
-     "was changed after it was logged"),
-    ("key unrevoked", "UPDATE api_keys SET revoked_at = NULL WHERE id = :revoked_key",
-     "is gone from the database"),
-    ("key never logged",
-     "INSERT INTO api_keys (id, name, role, secret_hash, created_at, owner) "
-     "SELECT 'feedfacecafe', name, 'admin', secret_hash, created_at, owner FROM api_keys "
-     "WHERE id = :admin_key",
-     "API key feedfacecafe has no ledger entry"),
-    ("list value", "UPDATE list_entries SET value = 'x@example.org' WHERE id = :removed_entry",
-     "was changed after it was logged"),
-    ("list entry restored",
-     "UPDATE list_entries SET removed_at = NULL WHERE id = :removed_entry",
-     "is gone from the database"),
-    ("list entry never logged",
-     "INSERT INTO list_entries (list_name, kind, value, action, created_by, created_at) "
-     "SELECT list_name, kind, 'new@example.org', action, created_by, created_at "
-     "FROM list_entries WHERE id = :removed_entry",
-     "has no ledger entry"),
-    ("user role", "UPDATE cases_users SET role = 'admin' WHERE name = 'bob'",
-     "user.create bob was changed after it was logged"),
-    ("user password", "UPDATE cases_users SET password_hash = 'scrypt$x' WHERE name = 'bob'",
-     "password of bob differs"),
-    ("user re-enabled", "UPDATE cases_users SET disabled_at = NULL WHERE name = 'carol'",
-     "user.disable carol is gone"),
-    ("user never logged",
-     "INSERT INTO cases_users (name, role, password_hash, created_at) "
-     "SELECT 'mallory', 'admin', password_hash, created_at FROM cases_users WHERE name = 'bob'",
-     "user mallory has no ledger entry"),
-    ("newest entries deleted",
-     "DELETE FROM ledger_nodes WHERE level = 0 AND idx = (SELECT max(idx) FROM ledger_leaves); "
-     "DELETE FROM ledger_leaves WHERE idx = (SELECT max(idx) FROM ledger_leaves)",
-     "has no ledger entry"),
-    ("leaf rewritten",
-     "UPDATE ledger_leaves SET subject = 'x' WHERE idx = 3",
-     "kind or subject column differs"),
+    (
+        "order destination",
+        "UPDATE orders SET destination_country = 'CH' WHERE id = :order",
+        "column destination_country differs",
+    ),
+    (
+        "order origin",
+        "UPDATE orders SET origin_country = 'CH' WHERE id = :order",
+        "column origin_country differs",
+    ),
+    (
+        "order customer key",
+        "UPDATE orders SET customer_key = 'x' WHERE id = :order",
+        "column customer_key differs",
+    ),
+    (
+        "order merchant",
+        "UPDATE orders SET merchant_id = 'x' WHERE id = :order",
+        "column merchant_id differs",
+    ),
+    (
+        "order currency",
+        "UPDATE orders SET currency = 'XXX' WHERE id = :order",
+        "column currency differs",
+    ),
+    (
+        "order created_at",
+        "UPDATE orders SET created_at = '2001-01-01 00:00:00+00:00' WHERE id = :order",
+        "column created_at differs",
+    ),
+    (
+        "order payload hash",
+        "UPDATE orders SET payload_hash = 'x' WHERE id = :order",
+        "payload_hash differs",
+    ),
+    (
+        "order payload",
+        "UPDATE orders SET {payload_total} WHERE id = :order",
+        "was changed after it was logged",
+    ),
+    (
+        "finding score",
+        "UPDATE findings SET score = 0.5 WHERE decision_id = :flagged_decision",
+        "findings rows differ",
+    ),
+    (
+        "finding removed",
+        "DELETE FROM findings WHERE decision_id = :flagged_decision",
+        "findings rows differ",
+    ),
+    (
+        "finding added",
+        "INSERT INTO findings (decision_id, code, severity, score, assessor) "
+        "VALUES (:decision, 'lists.blocked', 'high', 90, 'lists')",
+        "findings rows differ",
+    ),
+    (
+        "decision and order never logged",
+        "INSERT INTO orders (id, merchant_id, customer_key, created_at, received_at, currency, "
+        "total, origin_country, destination_country, payload_hash, payload) "
+        "SELECT 'forged-1', merchant_id, customer_key, created_at, received_at, currency, total, "
+        "origin_country, destination_country, payload_hash, payload FROM orders WHERE id = :order; "
+        "INSERT INTO decisions (id, order_id, outcome, score, policy_name, policy_version, "
+        "created_at, record_hash, log_index, body) SELECT 'dec_forged', 'forged-1', outcome, "
+        "score, policy_name, policy_version, created_at, record_hash, log_index, body "
+        "FROM decisions WHERE id = :decision",
+        "decision dec_forged has no ledger entry",
+    ),
+    (
+        "active policy source",
+        "UPDATE policies SET source = 'policy \"x\"' WHERE status = 'active'",
+        "source differs from its logged hash",
+    ),
+    (
+        "active policy source and hash",
+        "UPDATE policies SET source = 'x', source_hash = "
+        "'2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881' "
+        "WHERE status = 'active'",
+        "was changed after it was logged",
+    ),
+    (
+        "active version swapped",
+        "UPDATE policies SET status = CASE WHEN status = 'active' THEN 'retired' ELSE 'active' END "
+        "WHERE status IN ('active', 'retired')",
+        "the log says",
+    ),
+    (
+        "policy never logged",
+        "INSERT INTO policies (name, version, status, source, source_hash, author, created_at) "
+        "SELECT name, 99, 'draft', source, source_hash, author, created_at FROM policies "
+        "WHERE status = 'active'",
+        "default@99 has no ledger entry",
+    ),
+    (
+        "key role",
+        "UPDATE api_keys SET role = 'admin' WHERE id = :revoked_key",
+        "was changed after it was logged",
+    ),
+    (
+        "key owner",
+        "UPDATE api_keys SET owner = 'mallory' WHERE id = :admin_key",
+        "was changed after it was logged",
+    ),
+    (
+        "key unrevoked",
+        "UPDATE api_keys SET revoked_at = NULL WHERE id = :revoked_key",
+        "is gone from the database",
+    ),
+    (
+        "key never logged",
+        "INSERT INTO api_keys (id, name, role, secret_hash, created_at, owner) "
+        "SELECT 'feedfacecafe', name, 'admin', secret_hash, created_at, owner FROM api_keys "
+        "WHERE id = :admin_key",
+        "API key feedfacecafe has no ledger entry",
+    ),
+    (
+        "list value",
+        "UPDATE list_entries SET value = 'x@example.org' WHERE id = :removed_entry",
+        "was changed after it was logged",
+    ),
+    (
+        "list entry restored",
+        "UPDATE list_entries SET removed_at = NULL WHERE id = :removed_entry",
+        "is gone from the database",
+    ),
+    (
+        "list entry never logged",
+        "INSERT INTO list_entries (list_name, kind, value, action, created_by, created_at) "
+        "SELECT list_name, kind, 'new@example.org', action, created_by, created_at "
+        "FROM list_entries WHERE id = :removed_entry",
+        "has no ledger entry",
+    ),
+    (
+        "user role",
+        "UPDATE cases_users SET role = 'admin' WHERE name = 'bob'",
+        "user.create bob was changed after it was logged",
+    ),
+    (
+        "user password",
+        "UPDATE cases_users SET password_hash = 'scrypt$x' WHERE name = 'bob'",
+        "password of bob differs",
+    ),
+    (
+        "user re-enabled",
+        "UPDATE cases_users SET disabled_at = NULL WHERE name = 'carol'",
+        "user.disable carol is gone",
+    ),
+    (
+        "user never logged",
+        "INSERT INTO cases_users (name, role, password_hash, created_at) "
+        "SELECT 'mallory', 'admin', password_hash, created_at FROM cases_users WHERE name = 'bob'",
+        "user mallory has no ledger entry",
+    ),
+    (
+        "newest entries deleted",
+        "DELETE FROM ledger_nodes WHERE level = 0 AND idx = (SELECT max(idx) FROM ledger_leaves); "
+        "DELETE FROM ledger_leaves WHERE idx = (SELECT max(idx) FROM ledger_leaves)",
+        "has no ledger entry",
+    ),
+    (
+        "leaf rewritten",
+        "UPDATE ledger_leaves SET subject = 'x' WHERE idx = 3",
+        "kind or subject column differs",
+    ),
 ]
 
 

@@ -85,7 +85,6 @@ def register(ledger: Any) -> None:
             "cases_users",
             ("user.create", "user.password", "user.disable"),
             check_users,
-            "every column: role and creation time, the password hash (its newest entry), "
-            "disabled",
+            "every column: role and creation time, the password hash (its newest entry), disabled",
         )
     )

@@ -14,6 +14,7 @@ Each check streams its table once; findings are grouped per decision in the same
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections import Counter
 from collections.abc import Mapping
@@ -58,10 +59,8 @@ def _when(value: Any) -> datetime | None:
 def payload_hashes(payload: Mapping[str, Any]) -> set[str]:
     """The hashes an order payload may carry: format 2 (RFC 8785) and, for old rows, format 1."""
     out = {hashlib.sha256(legacy_json(payload)).hexdigest()}
-    try:
+    with contextlib.suppress(CanonicalError):  # a payload no input could have produced
         out.add(hashlib.sha256(jcs(payload)).hexdigest())
-    except CanonicalError:
-        pass
     return out
 
 
@@ -86,7 +85,12 @@ class _Problems(list[str]):
 def _finding_rows(body: Mapping[str, Any]) -> Counter[tuple[str, str, float, str]]:
     # The same filter the writer applies: informational findings with no score stay in the body.
     return Counter(
-        (str(f.get("code")), str(f.get("severity")), float(f.get("score", 0.0)), f.get("assessor", ""))
+        (
+            str(f.get("code")),
+            str(f.get("severity")),
+            float(f.get("score", 0.0)),
+            str(f.get("assessor", "")),
+        )
         for f in body.get("findings", [])
         if float(f.get("score", 0.0)) > 0 or f.get("severity") != "info"
     )
@@ -119,9 +123,9 @@ def check_decisions(s: Session, logged: LoggedIndex) -> tuple[int, list[str]]:
         DecisionRow.log_index,
         DecisionRow.body,
     )
-    for did, oid, outcome, score, pname, pver, created, rhash, lidx, body in s.execute(
-        q
-    ).yield_per(2000):
+    for did, oid, outcome, score, pname, pver, created, rhash, lidx, body in s.execute(q).yield_per(
+        2000
+    ):
         n += 1
         entry = entries.get(did)
         if entry is None:
@@ -171,9 +175,7 @@ def check_orders(s: Session, logged: LoggedIndex) -> tuple[int, list[str]]:
     out = _Problems("orders")
     decided = logged.entries("decision")
     n = 0
-    q = select(OrderRow, DecisionRow.id).outerjoin(
-        DecisionRow, DecisionRow.order_id == OrderRow.id
-    )
+    q = select(OrderRow, DecisionRow.id).outerjoin(DecisionRow, DecisionRow.order_id == OrderRow.id)
     for row, did in s.execute(q).yield_per(1000):
         n += 1
         if did is None or did not in decided:

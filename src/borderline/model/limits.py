@@ -69,7 +69,9 @@ def check_string(value: str, where: str) -> None:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise InputLimit("unpaired surrogate: the text is not valid UTF-8", where or "body") from None
+        raise InputLimit(
+            "unpaired surrogate: the text is not valid UTF-8", where or "body"
+        ) from None
 
 
 def check_json(value: Any, where: str = "", max_depth: int = MAX_DEPTH) -> None:

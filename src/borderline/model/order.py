@@ -7,7 +7,7 @@ and an opaque fingerprint from the payment processor. A PAN-looking value is rej
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from ipaddress import ip_address

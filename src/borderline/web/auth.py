@@ -75,9 +75,10 @@ def add_user(services: Services, name: str, role: str, password: str) -> None:
     if len(password) < 10:
         raise InvalidInput("passwords need at least 10 characters", where="password")
     with transaction(services.sessions) as s:
-        if s.get(UserRow, name) is not None or s.scalars(
-            select(UserRow).where(func.lower(UserRow.name) == name.lower())
-        ).first():
+        if (
+            s.get(UserRow, name) is not None
+            or s.scalars(select(UserRow).where(func.lower(UserRow.name) == name.lower())).first()
+        ):
             # "Ada" and "ada" would be one person to four eyes: refuse the second spelling.
             raise Conflict(f"user {name!r} already exists", where="name")
         row = UserRow(
