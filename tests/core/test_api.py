@@ -353,7 +353,13 @@ def test_ledger_receipts_verify_and_tampering_is_caught(
 
 
 def test_openapi_and_schema(client: TestClient, keys: dict[str, str]) -> None:
-    spec = client.get("/openapi.json").json()
+    for path in ("/openapi.json", "/docs", "/redoc"):
+        assert client.get(path).status_code == 401, path
+        assert client.get(path, headers=auth(keys["aud"])).status_code == 200, path
+    spec = client.get("/openapi.json", headers=auth(keys["aud"])).json()
+    assert set(spec["components"]["securitySchemes"]) == {"bearer", "apiKey"}
+    assert spec["security"] == [{"bearer": []}, {"apiKey": []}]
+    assert spec["paths"]["/health"]["get"]["security"] == []
     assert "/v1/decisions" in spec["paths"] and "/v1/decisions:batch" in spec["paths"]
     schema = client.get("/v1/schema/order", headers=auth(keys["aud"])).json()
     assert schema["title"] == "Order"

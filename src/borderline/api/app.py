@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
@@ -18,7 +18,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 import borderline
 from borderline.api import routes
 from borderline.api.docs import install_docs
-from borderline.api.limits import InputGuard, Overload
+from borderline.api.limits import InputGuard, Overload, guard_params
 from borderline.api.readiness import Readiness
 from borderline.errors import BorderlineError
 from borderline.service import Services
@@ -157,6 +157,7 @@ def create_app(services: Services | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url=None,
         lifespan=_lifespan,
+        dependencies=[Depends(guard_params)],
     )
     app.state.services = services
     app.state.readiness = Readiness(services)

@@ -1,6 +1,7 @@
 """Request limits checked before any route runs: bad input is a 422, overload a 503.
 
-``InputGuard`` looks at every request once, before routing does any work:
+``guard_params`` (an app-wide dependency, so it runs before the key check and the route) and
+``InputGuard`` (ASGI, before routing) look at every request once:
 
 - path and query values: no control characters, at most ``MAX_PARAM_CHARS`` characters;
   a parameter the route declares as an integer must fit a 64-bit column; one declared as a
@@ -23,11 +24,11 @@ import re
 from datetime import date, datetime
 from types import UnionType
 from typing import Any, Union, get_args, get_origin
-from urllib.parse import parse_qsl
 
+from fastapi import Request
 from fastapi.routing import APIRoute
-from starlette.routing import Match
 
+from borderline.errors import InvalidInput
 from borderline.model.limits import InputLimit, check_date, check_json, check_time
 
 MAX_PARAM_CHARS = 2000
@@ -129,42 +130,40 @@ def check_body(body: bytes) -> None:
     check_json(doc)
 
 
+_ROUTE_TYPES: dict[int, dict[str, set[type]]] = {}
+
+
+def guard_params(request: Request) -> None:
+    """App-wide dependency: runs after routing, before the route's own dependencies (the key
+    check included) and its body: path and query values within the limits their declared
+    types allow. Raises ``InvalidInput`` (422) naming the parameter."""
+    route = request.scope.get("route")
+    types: dict[str, set[type]] = {}
+    if isinstance(route, APIRoute):
+        types = _ROUTE_TYPES.get(id(route)) or _ROUTE_TYPES.setdefault(
+            id(route), _typed_params(route)
+        )
+    try:
+        for name, value in request.path_params.items():
+            check_param(name, str(value), types.get(name, set()))
+        for name, value in request.query_params.multi_items():
+            check_param(name, value, types.get(name, set()))
+    except InputLimit as exc:
+        raise InvalidInput(exc.message, where=exc.where) from None
+
+
 class InputGuard:
     def __init__(self, app: Any) -> None:
         self.app = app
-        self._routes: list[tuple[APIRoute, dict[str, set[type]]]] | None = None
-
-    def _typed_routes(self, scope: Any) -> list[tuple[APIRoute, dict[str, set[type]]]]:
-        if self._routes is None:
-            router = scope["app"].router
-            self._routes = [(r, _typed_params(r)) for r in router.routes if isinstance(r, APIRoute)]
-        return self._routes
-
-    def _check_url(self, scope: Any) -> None:
-        raw_qs = scope.get("query_string", b"").decode("latin-1")
-        query = parse_qsl(raw_qs, keep_blank_values=True)
-        path = scope.get("path", "")
-        if len(path) > MAX_PARAM_CHARS or _CONTROL.search(path):
-            raise InputLimit("path has control characters or is too long", "path")
-        types: dict[str, set[type]] = {}
-        for route, params in self._typed_routes(scope):
-            match, child = route.matches(scope)
-            if match is Match.FULL:
-                types = params
-                for name, value in child.get("path_params", {}).items():
-                    check_param(name, str(value), params.get(name, set()))
-                break
-        for name, value in query:
-            check_param(name, value, types.get(name, set()))
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        try:
-            self._check_url(scope)
-        except InputLimit as exc:
-            await reply(send, 422, _invalid(exc.message, exc.where))
+        path = scope.get("path", "")
+        if len(path) > MAX_PARAM_CHARS or _CONTROL.search(path):
+            message = "path has control characters or is too long"
+            await reply(send, 422, _invalid(message, "path"))
             return
         ctype = dict(scope["headers"]).get(b"content-type", b"").split(b";")[0].strip().lower()
         if scope["method"] not in _BODY_METHODS or ctype not in _JSON_TYPES:
