@@ -13,9 +13,6 @@ import hashlib
 import hmac
 import os
 import secrets
-import threading
-import time
-from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -132,38 +129,7 @@ def list_users(services: Services) -> list[UserRow]:
         return list(s.scalars(select(UserRow).order_by(UserRow.name)))
 
 
-# -- sign-in throttling ------------------------------------------------------------------------
-
-# After MAX_FAILURES wrong passwords for one user name within FAILURE_WINDOW seconds, refuse
-# that name until the oldest failure leaves the window. Kept per process: with several workers
-# an attacker gets MAX_FAILURES per worker, still far too few to guess a 10+ character password.
-MAX_FAILURES = 5
-FAILURE_WINDOW = 900.0
-_failures: dict[str, deque[float]] = {}
-_failures_lock = threading.Lock()
-
-
-def throttled_for(name: str, now: float | None = None) -> float:
-    """Seconds until ``name`` may try again (0 when it may try now)."""
-    now = time.monotonic() if now is None else now
-    with _failures_lock:
-        q = _failures.get(name.strip().lower())
-        if not q:
-            return 0.0
-        while q and now - q[0] > FAILURE_WINDOW:
-            q.popleft()
-        return FAILURE_WINDOW - (now - q[0]) if len(q) >= MAX_FAILURES else 0.0
-
-
-def note_failure(name: str, now: float | None = None) -> None:
-    with _failures_lock:
-        q = _failures.setdefault(name.strip().lower(), deque(maxlen=MAX_FAILURES))
-        q.append(time.monotonic() if now is None else now)
-
-
-def clear_failures(name: str) -> None:
-    with _failures_lock:
-        _failures.pop(name.strip().lower(), None)
+# Sign-in throttling lives in borderline.web.throttle (counted in the database).
 
 
 # -- secrets and signing ---------------------------------------------------------------------

@@ -30,7 +30,7 @@ from borderline.cases import DISPOSITIONS, QUEUE_OUTCOMES
 from borderline.cases import service as cases
 from borderline.errors import BorderlineError, Conflict, Forbidden, InvalidInput, NotFound
 from borderline.service import Services
-from borderline.web import analytics, charts, explain
+from borderline.web import analytics, charts, explain, throttle
 from borderline.web import auth as webauth
 
 HERE = Path(__file__).parent
@@ -63,13 +63,14 @@ class BadCsrf(Exception):
     pass
 
 
-def _set_pre_cookie(resp: Response, secret: bytes, token: str) -> None:
+def _set_pre_cookie(resp: Response, secret: bytes, token: str, secure: bool = False) -> None:
     """The pre-sign-in cookie that carries the sign-in form's CSRF token."""
     resp.set_cookie(
         webauth.PRE_COOKIE,
         webauth.sign(secret, token),
         httponly=True,
         samesite="strict",
+        secure=secure,
         path="/web",
     )
 
@@ -209,7 +210,7 @@ async def _login_with_kept(
         kept=kept,
     )
     if fresh:
-        _set_pre_cookie(resp, secret, pre)
+        _set_pre_cookie(resp, secret, pre, secure=request.url.scheme == "https")
     return resp
 
 
@@ -359,7 +360,7 @@ def login_page(request: Request) -> Response:
         notice=notice,
     )
     if fresh:
-        _set_pre_cookie(resp, secret, pre_token)
+        _set_pre_cookie(resp, secret, pre_token, secure=request.url.scheme == "https")
     return resp
 
 
@@ -371,7 +372,9 @@ async def login(request: Request) -> Response:
     if not webauth.csrf_ok(secret, pre, str(form.get("csrf") or "")):
         raise BadCsrf()
     name, password = _str(form, "username"), _str(form, "password")
-    wait = webauth.throttled_for(name)
+    services = services_of(request)
+    addr = request.client.host if request.client else None
+    wait = await run_in_threadpool(throttle.begin_attempt, services, name, addr)
     if wait > 0:
         return render(
             request,
@@ -380,14 +383,11 @@ async def login(request: Request) -> Response:
             login_csrf=webauth.csrf_for(secret, pre or ""),
             next=_safe_next(_str(form, "next", "/web/queue")),
             username=name,
-            error=f"Too many wrong passwords for {name}. Try again in {int(wait // 60) + 1} "
-            "minute(s), or ask an admin to reset the password.",
+            error=f"Too many wrong passwords. Try again in {int(wait) + 1} second(s).",
         )
-    ws = await run_in_threadpool(webauth.sign_in, services_of(request), name, password)
-    if ws is None:
-        webauth.note_failure(name)
-    else:
-        webauth.clear_failures(name)
+    ws = await run_in_threadpool(webauth.sign_in, services, name, password)
+    if ws is not None:
+        await run_in_threadpool(throttle.succeeded, services, name, addr)
     nxt = _safe_next(_str(form, "next", "/web/queue"))
     if ws is None:
         return render(
