@@ -89,15 +89,27 @@ def test_assess_policy_lifecycle_and_ledger(
     assert cli(env, "policy", "check", str(policy)).returncode == 0
     tested = cli(env, "policy", "test", str(policy), "--orders", str(orders_file), "--json")
     assert tested.returncode == 0 and len(tested.stdout.splitlines()) == 40
-    assert "version 2" in cli(env, "policy", "draft", str(policy), "--author", "alice").stdout
-    early = cli(env, "policy", "activate", "2", "--by", "bob")
+    assert "version 2" in cli(env, "policy", "draft", str(policy), "--author", "Alice").stdout
+    for name, role in (("alice", "admin"), ("bob", "admin"), ("ann", "analyst")):
+        pw = f"{name}-password-1"
+        added = cli(env, "users", "add", name, "--role", role, "--password-stdin", stdin=pw)
+        assert added.returncode == 0, added.stderr
+    approve = ("policy", "activate", "2", "--password-stdin")
+    anonymous = cli(env, "policy", "activate", "2")
+    assert anonymous.returncode == 2 and "--user" in anonymous.stderr
+    early = cli(env, *approve, "--user", "bob", stdin="bob-password-1\n")
     assert early.returncode == 2 and "backtest" in early.stderr
     bt = cli(env, "policy", "backtest", "2", "--json")
     report = json.loads(bt.stdout)
     assert report["orders"] == 40 and report["changed"] > 0
-    own = cli(env, "policy", "activate", "2", "--by", "alice")
+    # The author wrote "Alice": signing in as alice is the same person.
+    own = cli(env, *approve, "--user", "alice", stdin="alice-password-1\n")
     assert own.returncode == 2 and "four eyes" in own.stderr
-    assert cli(env, "policy", "activate", "2", "--by", "bob").returncode == 0
+    wrong = cli(env, *approve, "--user", "bob", stdin="not-bobs-password\n")
+    assert wrong.returncode == 2 and "wrong user name or password" in wrong.stderr
+    analyst = cli(env, *approve, "--user", "ann", stdin="ann-password-1\n")
+    assert analyst.returncode == 2 and "may not activate" in analyst.stderr
+    assert cli(env, *approve, "--user", "bob", stdin="bob-password-1\n").returncode == 0
     assert "\t" in cli(env, "policy", "list").stdout
 
     proof_file = tmp_path / "proof.json"

@@ -11,8 +11,9 @@ from borderline.service import Services
 from borderline.store.models import DecisionRow, LedgerLeafRow
 
 
-def test_parallel_writers_keep_one_consistent_log(services: Services,
-                                                  orders: list[dict[str, Any]]) -> None:
+def test_parallel_writers_keep_one_consistent_log(
+    services: Services, orders: list[dict[str, Any]]
+) -> None:
     chunks = [orders[i::4] for i in range(4)]
 
     def work(chunk: list[dict[str, Any]]) -> int:
