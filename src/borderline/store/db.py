@@ -9,6 +9,7 @@ upgrades every branch to its head.
 from __future__ import annotations
 
 import importlib.resources
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,11 +37,24 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+def _private_file(path: str) -> None:
+    """Create the SQLite file readable by its owner only (0600), before SQLite creates it with
+    the umask's 0644: it holds orders and personal data. SQLite gives its -wal and -shm files
+    the same mode as the database."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
 def make_engine(url: str, **kw: Any) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        _private_file(path)
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kw)
 
         @event.listens_for(engine, "connect")
@@ -112,7 +126,5 @@ def migrate(url: str) -> None:
     from alembic import command
 
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        _private_file(url.split("///", 1)[-1])
     command.upgrade(alembic_config(url), "heads")
