@@ -248,3 +248,50 @@ def test_serve_starts_with_sample_data_and_an_admin_key(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_assess_reports_each_bad_line_and_goes_on(env: dict[str, str], tmp_path: Path) -> None:
+    good = list(generate_orders(4, seed=33))
+    bad_time = dict(good[2], id="bad-time", created_at="0001-01-01T00:00:00+01:00")
+    lines = [
+        json.dumps(good[0]),
+        "{not json",
+        json.dumps(good[1]),
+        json.dumps(bad_time),
+        json.dumps(dict(good[3], metadata={"x": 2**63})),
+        json.dumps(good[2]),
+    ]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    r = cli(env, "assess", str(path), "--batch-size", "10")
+    assert r.returncode == 1
+    out = [json.loads(x) for x in r.stdout.splitlines()]
+    errors = {o["input"]: o for o in out if "input" in o}
+    assert set(errors) == {f"{path}:2", f"{path}:4", f"{path}:5"}
+    assert "created_at" in errors[f"{path}:4"]["where"]
+    decided = [o["order_id"] for o in out if "decision_id" in o]
+    assert decided == [good[0]["id"], good[1]["id"], good[2]["id"]]
+    assert "assessed 6" in r.stderr
+
+
+def test_csv_unterminated_quote_is_refused_with_its_line(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    header = (
+        "id,created_at,currency,total,buyer_name,buyer_email,buyer_country,ship_country,"
+        "item_title,item_quantity,item_unit_price,origin_country\n"
+    )
+    path = tmp_path / "quotes.csv"
+    path.write_text(
+        header
+        + "q-1,2026-03-01T10:00:00Z,EUR,10,Anna,anna@example.com,DE,DE,Tea,1,10,CN\n"
+        + 'q-2,2026-03-01T10:00:00Z,EUR,10,"Jonas,jonas@example.com,DE,DE,Mug,1,10,CN\n'
+        + "q-3,2026-03-01T10:00:00Z,EUR,10,Lea,lea@example.com,DE,DE,Cup,1,10,CN\n"
+    )
+    r = cli(env, "assess", str(path))
+    assert r.returncode == 1
+    out = [json.loads(x) for x in r.stdout.splitlines()]
+    errors = [o for o in out if "input" in o]
+    assert errors and errors[0]["input"] == f"{path}:3"
+    assert "quot" in errors[0]["message"]
+    assert [o["order_id"] for o in out if "decision_id" in o] == ["q-1"]

@@ -233,7 +233,10 @@ def _csv_records(path: str, reader: csv.DictReader[str]) -> Iterator[tuple[str, 
         except StopIteration:
             return
         except csv.Error as exc:
-            yield f"{path}:{start}", InvalidInput(f"malformed CSV: {exc}", where=f"{path}:{start}")
+            yield f"{path}:{start}", InvalidInput(
+                f"malformed CSV quoting in the record starting at line {start}: {exc}",
+                where=f"{path}:{start}",
+            )
             start = reader.line_num + 1
             continue
         end = reader.line_num
