@@ -255,7 +255,7 @@ def _csv_records(path: str, reader: csv.DictReader[str]) -> Iterator[tuple[str, 
                 where,
                 InvalidInput(
                     f"{len(row[None])} more field(s) than the header has",
-                    where=where,  # type: ignore[index]
+                    where=where,
                 ),
             )
         else:

@@ -19,6 +19,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 
+class NotRecheckable(Exception):
+    """Raised by a resolver for an entry whose record cannot be rebuilt from the row (a
+    format-1 ``key.create`` committed to who minted the key, which was not stored then).
+    ``verify`` counts it under ``unchecked_kinds`` instead of reporting a change."""
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     idx: int

@@ -37,7 +37,7 @@ from borderline.ledger.canonical import (
     jcs,
     record_format,
 )
-from borderline.ledger.coverage import Coverage, Entry, LoggedIndex
+from borderline.ledger.coverage import Coverage, Entry, LoggedIndex, NotRecheckable
 from borderline.ledger.note import checkpoint_text, open_checkpoint, sign_note, verifier_key
 from borderline.model import Receipt
 from borderline.store.models import LedgerCheckpointRow, LedgerLeafRow, LedgerNodeRow
@@ -448,6 +448,9 @@ class Ledger:
                     with record_format(version):
                         current = self.resolvers[kind](session, subject)
                         current_hash = None if current is None else record_hash(current)
+                except NotRecheckable:
+                    checked -= 1
+                    unchecked[kind] = unchecked.get(kind, 0) + 1
                 except Exception as exc:  # a record that cannot even be read is a finding
                     problems.append(f"leaf {idx}: {kind} {subject} cannot be re-read: {exc}")
                 else:

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from borderline.ledger.canonical import LEGACY_FORMAT, CanonicalError, jcs, legacy_json
-from borderline.ledger.coverage import Coverage, LoggedIndex
+from borderline.ledger.coverage import Coverage, LoggedIndex, NotRecheckable
 from borderline.store.models import (
     ApiKeyRow,
     DecisionRow,
@@ -288,7 +288,9 @@ def resolve_key_create(s: Session, subject: str) -> Mapping[str, Any] | None:
         return None
     if current_format() == LEGACY_FORMAT:
         # Format 1 committed to {"id", "role", "by"}; "by" was not stored before the
-        # created_by column, so such keys are re-checked only once it is known.
+        # created_by column, so such an entry is re-checked only once it is known.
+        if row.created_by is None:
+            raise NotRecheckable(subject)
         return {"id": row.id, "role": row.role, "by": row.created_by}
     return key_record(row)
 
@@ -300,7 +302,8 @@ def resolve_key_revoke(s: Session, subject: str) -> Mapping[str, Any] | None:
     if row is None or row.revoked_at is None:
         return None
     if current_format() == LEGACY_FORMAT:
-        return {"id": row.id, "by": row.revoked_by}
+        # Format 1 spelled revocations two ways (with and without "at"): presence only.
+        raise NotRecheckable(subject)
     return key_revoke_record(row, row.revoked_by)
 
 
