@@ -241,10 +241,20 @@ def test_serve_starts_with_sample_data_and_an_admin_key(tmp_path: Path) -> None:
         key = (tmp_path / "data" / "initial-admin-key.txt").read_text().strip()
         assert oct((tmp_path / "data" / "initial-admin-key.txt").stat().st_mode)[-3:] == "600"
         h = {"Authorization": f"Bearer {key}"}
+        # The samples load in the background: /health says so until they are all in.
+        seen_loading = httpx.get(f"{base}/health").json()["samples_loading"]
+        for _ in range(600):
+            health = httpx.get(f"{base}/health").json()
+            if not health["samples_loading"]:
+                break
+            time.sleep(0.5)
+        else:
+            pytest.fail("the sample orders never finished loading")
         listed = httpx.get(f"{base}/v1/decisions", params={"limit": 500}, headers=h).json()
         assert len(listed) == 60
-        health = httpx.get(f"{base}/health").json()
         assert health["database"] == "sqlite" and health["ledger_size"] > 60
+        assert not (tmp_path / "data" / "samples-loading").exists()
+        assert isinstance(seen_loading, bool)
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from typer.testing import CliRunner
 from borderline.cli import app
 
 ROOT = Path(__file__).parents[2]
-KR = ROOT.parent / "shared" / "data" / "trade" / "customs-declarations-kr"
+KR = Path(__file__).parent / "fixtures" / "customs-declarations-kr"
 runner = CliRunner()
 
 
@@ -158,7 +159,10 @@ def test_restricted() -> None:
 
 
 def _slice(src: Path, dst: Path, n: int) -> None:
-    with src.open(encoding="utf-8") as fi, dst.open("w", encoding="utf-8", newline="") as fo:
+    with (
+        gzip.open(src, "rt", encoding="utf-8") as fi,
+        dst.open("w", encoding="utf-8", newline="") as fo,
+    ):
         for i, line in enumerate(fi):
             if i > n:
                 break
@@ -167,9 +171,9 @@ def _slice(src: Path, dst: Path, n: int) -> None:
 
 def test_declarations_evaluate_on_real_slices(tmp_path: Path) -> None:
     train, valid, test = tmp_path / "train.csv", tmp_path / "valid.csv", tmp_path / "test.csv"
-    _slice(KR / "df_syn_train_eng.csv", train, 4000)
-    _slice(KR / "df_syn_valid_eng.csv", valid, 1500)
-    with (KR / "df_syn_valid_eng.csv").open(encoding="utf-8") as fi:
+    _slice(KR / "train-head4000.csv.gz", train, 4000)
+    _slice(KR / "valid-head3000.csv.gz", valid, 1500)
+    with gzip.open(KR / "valid-head3000.csv.gz", "rt", encoding="utf-8") as fi:
         lines = fi.readlines()
     test.write_text(lines[0] + "".join(lines[1501:3001]), encoding="utf-8")
     preds = tmp_path / "p.csv"
@@ -201,7 +205,7 @@ def test_declarations_bad_file(tmp_path: Path) -> None:
     )
     assert code == 2 and f"{bad}:1" in err
     good = tmp_path / "neg.csv"
-    _slice(KR / "df_syn_train_eng.csv", good, 5)
+    _slice(KR / "train-head4000.csv.gz", good, 5)
     text = good.read_text(encoding="utf-8").splitlines()
     cells = text[3].split(",")
     cells[18] = "-4"  # Net Mass

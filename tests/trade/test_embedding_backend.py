@@ -205,7 +205,7 @@ def test_missing_package_names_what_to_install(
 ) -> None:
     # This machine has the package; a light install does not. ``None`` in sys.modules makes
     # the import fail exactly as it does there.
-    monkeypatch.setitem(sys.modules, "sentence_transformers", None)
+    monkeypatch.setitem(sys.modules, "tokenizers", None)
     with pytest.raises(Unavailable, match=r"uv sync --extra embeddings"):
         EmbeddingBackend(model_path, base=HSClassifier())
 

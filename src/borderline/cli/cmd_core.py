@@ -88,16 +88,21 @@ def serve(
     """Start the API and dashboard. First start: migrate, sample data, an admin key."""
     import uvicorn
 
+    from borderline.samples.loading import marker_path, start_background_load
+
     services = open_services()
-    loaded = load_samples(services, samples) if samples else 0
+    # A marker left by a process killed mid-load: the load starts again below if needed.
+    marker_path(services.settings.data_dir).unlink(missing_ok=True)
     secret = bootstrap_admin_key(services)
+    # The sample orders load while the server already answers (the dashboard says so).
+    loader = start_background_load(services, services.settings.data_dir, load_samples, samples)
     typer.echo(
         f"Borderline on http://{host}:{port}  (database: {services.db.dialect.name}, "
         f"data: {services.settings.data_dir})",
         err=True,
     )
-    if loaded:
-        typer.echo(f"Loaded {loaded} sample orders.", err=True)
+    if loader is not None:
+        typer.echo(f"Loading {samples} sample orders in the background.", err=True)
     if secret:
         typer.echo(
             f"Initial admin API key (shown once, also in "
@@ -109,7 +114,8 @@ def serve(
         "`borderline users add NAME --role admin`)",
         err=True,
     )
-    services.close()
+    if loader is None:
+        services.close()
     uvicorn.run(
         "borderline.api.main:app", host=host, port=port, workers=workers, log_level="warning"
     )

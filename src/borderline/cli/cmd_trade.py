@@ -308,9 +308,12 @@ def bench_trade(
         typer.Option(help="Another evaluation TSV (hs6, lang, title, category, attributes)."),
     ] = None,
     declarations: Annotated[
-        bool,
-        typer.Option(help="Also train/evaluate the customs-declaration model (about a minute)."),
-    ] = False,
+        Path | None,
+        typer.Option(
+            help="Also train/evaluate the customs-declaration model (about a minute) on the "
+            "folder holding df_syn_train_eng.csv and df_syn_valid_eng.csv (docs/data.md)."
+        ),
+    ] = None,
     misses: Annotated[bool, typer.Option(help="List the misses.")] = False,
     backend: Annotated[
         str,
@@ -373,8 +376,8 @@ def bench_trade(
         "full": {k: res[k] for k in ("all", "en", "zh", "novel", "abstention", "ece")},
         "lexicon_votes_off": {k: res_ablated[k] for k in ("all", "en", "zh", "novel")},
     }
-    if declarations:
-        report["declarations"] = _bench_declarations()
+    if declarations is not None:
+        report["declarations"] = _bench_declarations(declarations)
     if as_json:
         echo_json(report)
     else:
@@ -493,13 +496,18 @@ def _cpus() -> int:
     )
 
 
-def _bench_declarations() -> dict[str, Any]:
-    from borderline.trade.declarations import SHARED_DIR, evaluate_files
+def _bench_declarations(folder: Path) -> dict[str, Any]:
+    from borderline.trade.declarations import evaluate_files
 
-    train = SHARED_DIR / "df_syn_train_eng.csv"
-    valid = SHARED_DIR / "df_syn_valid_eng.csv"
-    if not train.is_file():
-        return {"skipped": f"{train} not found"}
+    train = folder / "df_syn_train_eng.csv"
+    valid = folder / "df_syn_valid_eng.csv"
+    for f in (train, valid):
+        if not f.is_file():
+            raise InvalidInput(
+                f"no {f.name} in {folder}: download the Customs Declaration Datasets "
+                "(docs/data.md) and name their folder",
+                where="--declarations",
+            )
     return evaluate_files(train, valid, None).to_dict()
 
 

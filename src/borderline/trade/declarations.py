@@ -24,13 +24,6 @@ import pandas as pd
 
 from borderline.errors import DataFileError
 
-SHARED_DIR = (
-    Path(__file__).resolve().parents[3].parent
-    / "shared"
-    / "data"
-    / "trade"
-    / "customs-declarations-kr"
-)
 MODEL_VERSION = "decl-lgbm-1"
 REQUIRED = (
     "Declaration ID",

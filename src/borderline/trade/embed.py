@@ -40,11 +40,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from borderline.errors import InvalidInput, Unavailable
+from borderline.errors import InvalidInput
 from borderline.trade.classify import (
     Calibration,
     Candidate,
@@ -60,10 +60,6 @@ if TYPE_CHECKING:
     from borderline.trade.evaluation import LabelledListing
 
 EMBED_VERSION = "hs-emb-rank-1"
-INSTALL_HINT = (
-    "install the optional extra: `uv sync --extra embeddings` in a checkout, "
-    "or `pip install 'borderline[embeddings]'`"
-)
 FEATURES = (
     "lexical",
     "log_lexical",
@@ -129,31 +125,11 @@ def check_model_path(path: str | Path, where: str = "embedding_model") -> Path:
 
 
 def load_encoder(path: Path) -> SentenceEncoder:
-    """Load a sentence-transformers model from a local folder, with the network off."""
-    # huggingface_hub reads these once, at import: set them before importing anything of it.
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
-    try:
-        from sentence_transformers import SentenceTransformer
-    except ImportError as exc:
-        raise Unavailable(
-            f"the embedding backend needs sentence-transformers and torch ({exc}); " + INSTALL_HINT,
-            where="embedding_model",
-        ) from None
-    try:
-        from transformers.utils import logging as hf_logging
+    """Load a sentence-transformers model folder and run it with NumPy (``encoder.py``):
+    no PyTorch, nothing fetched over the network."""
+    from borderline.trade.encoder import NumpySentenceEncoder
 
-        hf_logging.disable_progress_bar()  # a per-load weights bar is noise in CLI output
-    except ImportError:  # pragma: no cover - sentence-transformers requires transformers
-        pass
-    try:
-        model = SentenceTransformer(str(path), local_files_only=True, trust_remote_code=False)
-    except (OSError, ValueError, RuntimeError, KeyError) as exc:
-        raise InvalidInput(
-            f"could not load a sentence-transformers model from {path}: {exc}",
-            where="embedding_model",
-        ) from None
-    return cast(SentenceEncoder, model)
+    return NumpySentenceEncoder(path)
 
 
 def model_fingerprint(path: Path) -> str:

@@ -29,6 +29,7 @@ from borderline.auth import Principal
 from borderline.cases import DISPOSITIONS, QUEUE_OUTCOMES
 from borderline.cases import service as cases
 from borderline.errors import BorderlineError, Conflict, Forbidden, InvalidInput, NotFound
+from borderline.samples.loading import samples_loading
 from borderline.service import Services
 from borderline.web import analytics, charts, explain, throttle
 from borderline.web import auth as webauth
@@ -99,6 +100,9 @@ def render(request: Request, name: str, code: int = 200, **ctx: Any) -> HTMLResp
     ws: webauth.WebSession | None = getattr(request.state, "web_session", None)
     secret: bytes = request.app.state.web_secret
     ctx.setdefault("msg", request.query_params.get("msg"))
+    ctx.setdefault(
+        "samples_loading", samples_loading(request.app.state.services.settings.data_dir)
+    )
     html = env.get_template(name).render(
         request=request,
         user=ws.principal if ws else None,

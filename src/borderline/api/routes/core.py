@@ -13,6 +13,7 @@ import borderline
 from borderline.api.deps import Assessor, Reader, ServicesDep
 from borderline.api.readiness import Readiness
 from borderline.model import Decision, Order
+from borderline.samples.loading import samples_loading
 
 router = APIRouter()
 
@@ -23,6 +24,9 @@ class Health(BaseModel):
     database: str
     ledger_size: int
     policy_version: int
+    samples_loading: bool = Field(
+        False, description="true while a first start is still loading the sample orders"
+    )
 
 
 @router.get("/health", tags=["health"])
@@ -37,6 +41,7 @@ def health(services: ServicesDep) -> Health:
         database=services.db.dialect.name,
         ledger_size=size,
         policy_version=policy.version,
+        samples_loading=samples_loading(services.settings.data_dir),
     )
 
 
