@@ -11,6 +11,7 @@ import copy
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -388,3 +389,50 @@ def test_every_covered_edit_is_reported(
     assert any(expected in p for p in report.problems), (name, report.problems)
     with services.sessions() as s:
         assert services.ledger.verify(s).ok, f"{name}: rollback left a trace"
+
+
+def test_format_1_entries_stay_readable_and_checked(tmp_path: Path) -> None:
+    """A log written before RFC 8785: its records re-hash in format 1, edits are still caught,
+    and entries whose records cannot be rebuilt are counted, not reported."""
+    services = Services.open(
+        Settings(data_dir=tmp_path / "d", database_url=f"sqlite:///{tmp_path / 'b.db'}")
+    )
+    try:
+        with transaction(services.sessions) as s:
+            key_id, _ = create_key(s, "old", "auditor")
+            services.ledger.append_many(
+                s,
+                [("key.create", key_id, {"id": key_id, "role": "auditor", "by": "someone"})],
+                record_version=1,
+            )
+        entry = services.add_list_entry(
+            list_name="old",
+            kind="email",
+            value="a@example.org",
+            action="block",
+            reason=None,
+            actor="ann",
+        )
+        with transaction(services.sessions) as s:
+            old_record = {k: v for k, v in entry.items() if k != "removed_at"}
+            (receipt,) = services.ledger.append_many(
+                s, [("list.add", str(entry["id"]), old_record)], record_version=1
+            )
+        with services.sessions() as s:
+            leaves = [bytes(r[0]) for r in s.execute(text("SELECT leaf FROM ledger_leaves"))]
+            assert sum(b'"v":1' in leaf for leaf in leaves) == 2
+            assert sum(b'"v":2' in leaf for leaf in leaves) >= 3
+            report = services.ledger.verify(s)
+        assert report.ok, report.problems
+        assert report.unchecked_kinds.get("key.create") == 1
+        with services.sessions() as s:
+            s.execute(text("UPDATE api_keys SET role = 'admin'"))
+            s.execute(text("UPDATE list_entries SET value = 'b@example.org'"))
+            report = services.ledger.verify(s)
+            s.rollback()
+        assert (
+            f"leaf {receipt.log_index}: list.add {entry['id']} was changed after it was logged"
+            in (report.problems)
+        )
+    finally:
+        services.close()

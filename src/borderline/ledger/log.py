@@ -34,7 +34,6 @@ from borderline.ledger.canonical import (
     CURRENT_FORMAT,
     LEGACY_FORMAT,
     canonical_bytes,
-    jcs,
     record_format,
 )
 from borderline.ledger.coverage import Coverage, Entry, LoggedIndex, NotRecheckable
@@ -199,9 +198,17 @@ class Ledger:
         return self.append_many(session, [(kind, subject, record)])[0]
 
     def append_many(
-        self, session: Session, entries: Iterable[tuple[str, str, Mapping[str, Any]]]
+        self,
+        session: Session,
+        entries: Iterable[tuple[str, str, Mapping[str, Any]]],
+        *,
+        record_version: int = CURRENT_FORMAT,
     ) -> list[Receipt]:
-        """Append entries in the caller's transaction: they land with the change, or not at all."""
+        """Append entries in the caller's transaction: they land with the change, or not at all.
+
+        ``record_version`` exists to reproduce logs written before RFC 8785 (format 1) in
+        tests and migrations; everything else writes the current format.
+        """
         entries = list(entries)
         if not entries:
             return []
@@ -222,15 +229,16 @@ class Ledger:
             receipts = []
             for offset, (kind, subject, record) in enumerate(entries):
                 idx = start + offset
-                rhash = record_hash(record, CURRENT_FORMAT)
-                leaf = jcs(
+                rhash = record_hash(record, record_version)
+                leaf = canonical_bytes(
                     {
-                        "v": CURRENT_FORMAT,
+                        "v": record_version,
                         "kind": kind,
                         "subject": subject,
                         "record_sha256": rhash,
                         "time": now.isoformat(),
-                    }
+                    },
+                    record_version,
                 )
                 lh = merkle.leaf_hash(leaf)
                 leaves.append(
