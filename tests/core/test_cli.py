@@ -123,6 +123,9 @@ def test_assess_policy_lifecycle_and_ledger(
     assert cli(env, "ledger", "verify-proof", str(proof_file)).returncode == 1
     verified = cli(env, "ledger", "verify", "--json")
     assert verified.returncode == 0 and json.loads(verified.stdout)["ok"]
+    plain = cli(env, "ledger", "verify").stdout
+    assert "covered: decisions: 40 rows" in plain and "covered: api_keys" in plain
+    assert "covered: cases_users: 3 rows" in plain and "latest signed checkpoint: size" in plain
 
 
 def test_ledger_verify_catches_an_edited_decision(

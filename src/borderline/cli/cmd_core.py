@@ -239,9 +239,12 @@ def _csv_records(path: str, reader: csv.DictReader[str]) -> Iterator[tuple[str, 
         except StopIteration:
             return
         except csv.Error as exc:
-            yield f"{path}:{start}", InvalidInput(
-                f"malformed CSV quoting in the record starting at line {start}: {exc}",
-                where=f"{path}:{start}",
+            yield (
+                f"{path}:{start}",
+                InvalidInput(
+                    f"malformed CSV quoting in the record starting at line {start}: {exc}",
+                    where=f"{path}:{start}",
+                ),
             )
             start = reader.line_num + 1
             continue
@@ -678,6 +681,24 @@ def ledger_verify(as_json: bool = typer.Option(False, "--json")) -> None:
             f"{'ok' if report.ok else 'FAILED'}: {report.size} entries, "
             f"{report.records_checked} records rechecked, root {report.root}"
         )
+        signed = (
+            f"size {report.checkpoint_size} at {report.checkpoint_time}"
+            if report.checkpoint_time
+            else "none yet"
+        )
+        typer.echo(f"latest signed checkpoint: {signed}")
+        for c in report.coverage:
+            since = (
+                "no entries yet"
+                if c["since_index"] is None
+                else (f"since entry {c['since_index']} ({c['since_time']})")
+            )
+            typer.echo(
+                f"covered: {c['table']}: {c['rows']} rows, {c['covers']}; {since}; "
+                f"{len(c['problems'])} problem(s)"
+            )
+        for kind, n in sorted(report.unchecked_kinds.items()):
+            typer.echo(f"not re-checked: {n} {kind} entries (presence only)")
     if not report.ok:
         raise typer.Exit(1)
 

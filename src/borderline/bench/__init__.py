@@ -1,0 +1,1 @@
+"""Evaluation, generators and benchmarks beside the product."""
