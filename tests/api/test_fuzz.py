@@ -67,7 +67,8 @@ def test_no_operation_answers_5xx(api_schema: Any, fuzz_target: tuple[Any, str])
             suppress_health_check=list(HealthCheck),
         )
         def run(case: Any) -> None:
-            response = case.call(headers=headers)
+            # A generous timeout: two shared cores make a backtest or a verify slow, not broken.
+            response = case.call(headers=headers, timeout=120)
             statuses[response.status_code] += 1
             if response.status_code >= 500:
                 server_errors.append(
