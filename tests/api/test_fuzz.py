@@ -84,3 +84,29 @@ def test_no_operation_answers_5xx(api_schema: Any, fuzz_target: tuple[Any, str])
     assert sum(n for code, n in statuses.items() if 200 <= code < 300) >= 100, statuses
     assert statuses[401] == 0, statuses
     assert not server_errors, "\n".join(server_errors[:20])
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        {
+            "frequency": {"dist": "lognormal", "low": 1e-303, "high": 1.08e308},
+            "magnitude": {"dist": "lognormal", "low": 6.8e307, "high": 1.7e308},
+        },
+        {
+            "frequency": {"dist": "pert", "min": 0, "mode": 5e5, "max": 1e6},
+            "magnitude": {"dist": "pert", "min": 0, "mode": 1, "max": 2},
+        },
+    ],
+)
+def test_quant_inputs_the_fuzzer_found_are_422(
+    fuzz_target: tuple[Any, str], scenario: dict[str, Any]
+) -> None:
+    from fastapi.testclient import TestClient
+
+    app, key = fuzz_target
+    body = {"trials": 17868, "scenarios": [{"id": "s", **scenario}]}
+    r = TestClient(app).post(
+        "/v1/risk/quant", json=body, headers={"Authorization": f"Bearer {key}"}
+    )
+    assert r.status_code == 422, r.text[:300]
