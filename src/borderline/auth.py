@@ -31,11 +31,6 @@ class _Appender(Protocol):
     def append(self, session: Session, *, kind: str, subject: str, record: Any) -> Any: ...
 
 
-def same_person(a: str | None, b: str | None) -> bool:
-    """Identities compare without case or surrounding space: "Ada" and "ada " are one person."""
-    return bool(a and b) and a.strip().casefold() == b.strip().casefold()  # type: ignore[union-attr]
-
-
 @dataclass(frozen=True, slots=True)
 class Principal:
     key_id: str

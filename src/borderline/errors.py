@@ -82,3 +82,34 @@ class Unavailable(BorderlineError):
 
     status = 503
     code = "unavailable"
+
+
+def field_path(loc: Any, prefix: str = "") -> str:
+    """A pydantic error location as Borderline writes field paths: ``items[0].quantity``,
+    after ``prefix`` (``orders[3]``, or ``file.yaml: `` for a file)."""
+    where = prefix
+    for part in loc:
+        if isinstance(part, int):
+            where += f"[{part}]"
+        else:
+            where += ("." if where and not where.endswith(" ") else "") + str(part)
+    return where
+
+
+def from_validation(
+    exc: Any,
+    prefix: str = "",
+    default_where: str = "order",
+    error: type[InvalidInput] | None = None,
+) -> InvalidInput:
+    """A pydantic ``ValidationError`` as an input error (``error``, default ``InvalidInput``)
+    naming every failing field with :func:`field_path`; the first is the error's ``where``."""
+    errors = [
+        {
+            "where": field_path(e["loc"], prefix) or default_where,
+            "message": str(e["msg"]).removeprefix("Value error, "),
+        }
+        for e in exc.errors()
+    ]
+    first = errors[0]
+    return (error or InvalidInput)(first["message"], where=first["where"], errors=errors)

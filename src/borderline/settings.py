@@ -59,6 +59,53 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "Folder for the embedding backend's cached nomenclature embeddings and ranker; "
         "empty means DATA_DIR/hs-embeddings.",
     ),
+    "WEBHOOKS_DISPATCH": (
+        "1",
+        "1 runs the outbound webhook dispatcher inside `borderline serve`; 0 leaves delivery "
+        "to `borderline webhooks deliver` (e.g. from cron or a separate worker).",
+    ),
+    "WEBHOOKS_MAX_ATTEMPTS": ("12", "Delivery attempts per webhook event before giving up."),
+    "WEBHOOKS_BACKOFF_SECONDS": (
+        "10",
+        "First retry delay of a failed webhook delivery; doubles each attempt (capped at 6 h).",
+    ),
+    "WEBHOOKS_TIMEOUT_SECONDS": ("10", "Time limit of one webhook delivery request."),
+    "WEBHOOKS_POLL_SECONDS": ("1", "How often the dispatcher looks for due deliveries."),
+    "SHOPIFY_SECRET": (
+        "",
+        "The Shopify app's client secret that signs orders/create webhooks "
+        "(X-Shopify-Hmac-Sha256); empty means POST /v1/intake/shopify answers 401.",
+    ),
+    "WOOCOMMERCE_SECRET": (
+        "",
+        "The secret of the WooCommerce order.created webhook (X-WC-Webhook-Signature); "
+        "empty means POST /v1/intake/woocommerce answers 401.",
+    ),
+    "STRIPE_WEBHOOK_SECRET": (
+        "",
+        "The Stripe endpoint's signing secret (whsec_…) for Stripe-Signature; empty means "
+        "POST /v1/intake/stripe answers 401.",
+    ),
+    "STRIPE_TOLERANCE_SECONDS": (
+        "300",
+        "Oldest Stripe-Signature timestamp accepted, in seconds (replay protection).",
+    ),
+    "INTAKE_ORIGIN_COUNTRY": (
+        "",
+        "Country the shop ships from (ISO alpha-2), used when a storefront order does not "
+        "say; empty means such orders are refused with 422.",
+    ),
+    "SHOPIFY_ADMIN_TOKEN": (
+        "",
+        "Admin API access token (write_orders) for writing each decision back to Shopify as "
+        "an order risk assessment; empty means no write-back.",
+    ),
+    "SHOPIFY_API_VERSION": ("2025-04", "Shopify Admin GraphQL API version for write-back."),
+    "SHOPIFY_ADMIN_URL": (
+        "",
+        "Base URL of the Shopify Admin API for write-back; empty means https://<shop domain> "
+        "from the webhook's X-Shopify-Shop-Domain header.",
+    ),
     "ASSESSORS": (
         "",
         "Comma-separated assessors to run, in order (e.g. consistency,lists); "

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from sqlalchemy.orm import Session
 
-from borderline.fraud.handbook import SimulationConfig, simulate
-from borderline.fraud.synth import OrderSimConfig, flat_frame, generate
+from borderline.bench.fraud_synth import OrderSimConfig, flat_frame, generate
+from borderline.bench.handbook import SimulationConfig, simulate
 from borderline.fraud.training import FraudModel, train
 from borderline.store import make_engine, session_factory
 

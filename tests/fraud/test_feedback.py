@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
+from borderline.bench.fraud_synth import to_order_json
 from borderline.fraud.flat import flatten
 from borderline.fraud.store import FraudLabelRow, SqlFeatureStore
-from borderline.fraud.synth import to_order_json
 from borderline.model import Order
 from borderline.service import Services
 from borderline.settings import Settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from borderline.fraud.handbook import compute_features
+from borderline.bench.handbook import compute_features
 
 
 def _handbook_reference(df: pd.DataFrame) -> pd.DataFrame:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from borderline.bench.handbook import SimulationConfig, load_transactions, simulate
 from borderline.errors import BorderlineError
-from borderline.fraud.handbook import SimulationConfig, load_transactions, simulate
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from borderline.bench.handbook import SimulationConfig, load_transactions, simulate, write_daily
+from borderline.bench.handbook.simulate import COLUMNS
 from borderline.errors import InvalidInput
-from borderline.fraud.handbook import SimulationConfig, load_transactions, simulate, write_daily
-from borderline.fraud.handbook.simulate import COLUMNS
 
 
 def test_schema_and_period(handbook_df: pd.DataFrame) -> None:

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from borderline.bench.handbook.protocol import Fold, folds, no_trace_frauds, split
 from borderline.errors import InvalidInput
-from borderline.fraud.handbook.protocol import Fold, folds, no_trace_frauds, split
 from borderline.fraud.metrics import card_precision_top_k, recall_at_fpr
 
 

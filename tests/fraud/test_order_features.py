@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from borderline.bench.fraud_synth import OrderSimConfig, generate, to_order_json
 from borderline.errors import InvalidInput
 from borderline.fraud.features import (
     FEATURES,
@@ -17,7 +18,6 @@ from borderline.fraud.features import (
 )
 from borderline.fraud.flat import flatten
 from borderline.fraud.store import SqlFeatureStore
-from borderline.fraud.synth import OrderSimConfig, generate, to_order_json
 from borderline.model import Order
 from borderline.model.types import TaxonomyCode  # noqa: F401  (codes checked below)
 from borderline.store import make_engine, migrate, session_factory
@@ -148,7 +148,7 @@ def test_no_nan_and_reason_codes(
 def test_ring_storefronts_carry_merchant_risk() -> None:
     """The merchant ("terminal") entity: a triangulation ring sells through its own storefronts,
     whose known fraud rate rises once their chargebacks are older than the label delay."""
-    from borderline.fraud.synth import flat_frame
+    from borderline.bench.fraud_synth import flat_frame
 
     df, labels = generate(OrderSimConfig(n_orders=20_000, days=60, seed=5, triangulation=0.005))
     labels = labels.assign(event_at=pd.to_datetime(labels["event_at"], utc=True))

@@ -9,13 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from borderline.bench.fraud_synth import to_order_json
 from borderline.engine import AssessContext, Engine
 from borderline.errors import DataFileError, NotFound
 from borderline.fraud.assessor import FraudAssessor
 from borderline.fraud.features import MemoryFeatureStore, offline_features
 from borderline.fraud.flat import flatten
 from borderline.fraud.registry import Registry
-from borderline.fraud.synth import to_order_json
 from borderline.fraud.training import FraudModel
 from borderline.model import Order
 

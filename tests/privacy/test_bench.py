@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
+from borderline.bench.privacy import Score, run_benchmark, score
+from borderline.bench.privacy_evalset import generate
 from borderline.cli import app
-from borderline.privacy.bench import Score, run_benchmark, score
-from borderline.privacy.evalset import generate
 
 
 def test_span_scoring_iou_and_exact():

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from borderline.bench.screening_evalset import generate, perturb, to_cyrillic
 from borderline.cli import app
 from borderline.screening import compare
-from borderline.screening.evalset import generate, perturb, to_cyrillic
 from borderline.screening.index import ScreeningIndex
 from borderline.text import scripts
 
@@ -75,7 +75,7 @@ def test_pairs_do_not_depend_on_hash_randomisation() -> None:
 
     code = (
         "import hashlib; from borderline.screening.registry import load_snapshot; "
-        "from borderline.screening.evalset import generate; "
+        "from borderline.bench.screening_evalset import generate; "
         "ents = [e for l in load_snapshot() for e in l.entities]; "
         "print(hashlib.sha256(repr(generate(ents, n=400, seed=5)).encode()).hexdigest())"
     )

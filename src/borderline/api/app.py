@@ -20,21 +20,13 @@ from borderline.api import routes
 from borderline.api.docs import install_docs
 from borderline.api.limits import InputGuard, Overload, guard_params
 from borderline.api.readiness import Readiness
-from borderline.errors import BorderlineError
+from borderline.errors import BorderlineError, field_path
 from borderline.service import Services
 
 
 def _where(loc: tuple[Any, ...]) -> str:
     # ("body", "parties", 0, "address", "country") -> "parties[0].address.country"
-    out = ""
-    for part in loc:
-        if part in ("body",) and not out:
-            continue
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out or "body"
+    return field_path(loc[1:] if loc[:1] == ("body",) else loc) or "body"
 
 
 def validation_errors(errors: Any) -> list[dict[str, Any]]:

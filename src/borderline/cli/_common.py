@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,3 +52,8 @@ def iter_jsonl(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
     finally:
         if fh is not sys.stdin:
             fh.close()
+
+
+def current_user() -> str:
+    """Who runs the command, for ledger records and authorship (the login name, else "cli")."""
+    return os.environ.get("USER") or os.environ.get("USERNAME") or "cli"

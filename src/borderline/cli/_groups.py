@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import typer
 
-lists_app = typer.Typer(
-    help="Block/allow lists and sanctions list files.", no_args_is_help=True
-)
+lists_app = typer.Typer(help="Block/allow lists and sanctions list files.", no_args_is_help=True)
 bench_app = typer.Typer(
     help="Benchmarks: `borderline bench` alone measures the core engine; subcommands measure "
     "each domain. Results are printed as a table with the machine stated.",

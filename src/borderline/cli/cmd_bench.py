@@ -32,7 +32,7 @@ def bench_core(
     """Measure the core engine (runs when no domain subcommand is given)."""
     if ctx.invoked_subcommand is not None:
         return
-    from borderline.benchmark import run
+    from borderline.bench.core import run
 
     r = run(
         history=history,
@@ -91,7 +91,7 @@ def bench_ledger(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Ledger appends and proof latency at scale (target: proofs < 1 ms at 1M entries)."""
-    from borderline.benchmark import run_ledger
+    from borderline.bench.core import run_ledger
 
     r = run_ledger(
         entries=entries,

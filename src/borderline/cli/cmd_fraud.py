@@ -49,7 +49,7 @@ def simulate_cmd(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Simulate card transactions in the Fraud Detection Handbook's schema."""
-    from borderline.fraud.handbook.simulate import (
+    from borderline.bench.handbook.simulate import (
         SimulationConfig,
         config_dict,
         simulate,
@@ -88,7 +88,7 @@ def generate_cmd(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Generate synthetic cross-border orders with fraud patterns, and their labels."""
-    from borderline.fraud.synth import OrderSimConfig, flat_frame, generate, to_order_json
+    from borderline.bench.fraud_synth import OrderSimConfig, flat_frame, generate, to_order_json
 
     cfg = OrderSimConfig(
         n_orders=orders, days=days, seed=seed, start=_date(start, "--start").date()
@@ -143,7 +143,7 @@ def evaluate_cmd(
     """Evaluate the model: the Handbook protocol, or a time split on Borderline orders."""
     kind = fmt or ("orders" if data.suffix.lower() in (".jsonl", ".ndjson") else "handbook")
     if kind == "handbook":
-        from borderline.fraud.handbook import evaluate, load_transactions
+        from borderline.bench.handbook import evaluate, load_transactions
 
         df = load_transactions(data)
         if rounds:
@@ -369,7 +369,7 @@ def bench_fraud_cmd(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Measure the fraud model: Handbook protocol, 1M-order training time, scoring p99."""
-    from borderline.fraud.bench import run
+    from borderline.bench.fraud import run
 
     try:
         seed_list = [int(s) for s in seeds.split(",") if s.strip()]
@@ -388,7 +388,7 @@ def bench_fraud_cmd(
     if as_json:
         echo_json(result)
         return
-    from borderline.fraud.bench import render
+    from borderline.bench.fraud import render
 
     typer.echo(render(result))
 

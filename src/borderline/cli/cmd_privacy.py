@@ -14,7 +14,7 @@ import typer
 
 from borderline.cli._common import echo_json, iter_jsonl
 from borderline.cli._groups import bench_app
-from borderline.errors import InvalidInput
+from borderline.errors import InvalidInput, from_validation
 
 privacy_app = typer.Typer(
     help="Find and protect personal data: detect, scan, redact, keys.", no_args_is_help=True
@@ -295,8 +295,8 @@ def bench_privacy(
     from rich.console import Console
     from rich.table import Table
 
-    from borderline.privacy.bench import run_benchmark
-    from borderline.privacy.evalset import generate, handwritten
+    from borderline.bench.privacy import run_benchmark
+    from borderline.bench.privacy_evalset import generate, handwritten
 
     data = generate(samples, seed=seed)
     if dump is not None:
@@ -404,8 +404,7 @@ def _validated(data: dict[str, Any], model: Any) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        raise InvalidInput(err["msg"], where=".".join(str(p) for p in err["loc"])) from None
+        raise from_validation(exc, default_where="") from None
 
 
 def _print_assessment(a: dict[str, Any], as_json: bool, rid: str | None) -> None:

@@ -11,6 +11,7 @@ import typer
 
 from borderline.cli._common import echo_json
 from borderline.cli._groups import bench_app, lists_app
+from borderline.cli._services import open_services
 from borderline.errors import InvalidInput
 
 SCREEN_HELP = """Screen a name against the sanctions and denied-party lists.
@@ -158,7 +159,18 @@ def lists_import(
             day = date.fromisoformat(published)
         except ValueError:
             raise InvalidInput("not a date YYYY-MM-DD", where="--published") from None
-    report = import_list(path, format=format, list_name=name, published=day, rescreen=rescreen)
+    services = open_services()
+    try:
+        report = import_list(
+            path,
+            format=format,
+            list_name=name,
+            published=day,
+            rescreen=rescreen,
+            services=services,
+        )
+    finally:
+        services.close()
     if as_json:
         echo_json(report)
         return
@@ -251,8 +263,12 @@ def lists_update(
     """Download the official list files and import them (needs internet access)."""
     from borderline.screening.service import update_lists
 
-    for line in update_lists(timeout=timeout):
-        typer.echo(line)
+    services = open_services()
+    try:
+        for line in update_lists(services, timeout=timeout):
+            typer.echo(line)
+    finally:
+        services.close()
 
 
 @bench_app.command("screening")
@@ -271,7 +287,7 @@ def bench_screening(
     ),
 ) -> None:
     """Quality (P/R/F1 on generated labelled pairs) and speed, beside nomenklatura logic-v2."""
-    from borderline.screening.bench import run_bench
+    from borderline.bench.screening import run_bench
 
     report = run_bench(
         n_pairs=pairs, n_searches=searches, seed=seed, competitor=competitor, save_pairs=save_pairs

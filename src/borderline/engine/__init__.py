@@ -4,12 +4,11 @@ from borderline.engine.assessor import (
     AssessContext,
     Assessor,
     BaseAssessor,
-    CustomerHistory,
     HistoryProvider,
-    ListHit,
     ListProvider,
 )
 from borderline.engine.core import Engine, declared_signals, discover_assessors
+from borderline.model import CustomerHistory, ListHit
 
 __all__ = [
     "AssessContext",

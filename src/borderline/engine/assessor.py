@@ -15,30 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
-from borderline.model import Finding, Order
-
-
-@dataclass(frozen=True, slots=True)
-class CustomerHistory:
-    """Running aggregates of a customer's earlier orders (amounts in the order currency)."""
-
-    orders: int = 0
-    amount_sum: float = 0.0
-    amount_sumsq: float = 0.0
-    first_seen: datetime | None = None
-    last_seen: datetime | None = None
-    countries: frozenset[str] = frozenset()
-
-    @property
-    def mean(self) -> float:
-        return self.amount_sum / self.orders if self.orders else 0.0
-
-    @property
-    def std(self) -> float:
-        if self.orders < 2:
-            return 0.0
-        var = (self.amount_sumsq - self.amount_sum**2 / self.orders) / (self.orders - 1)
-        return float(max(var, 0.0) ** 0.5)
+from borderline.model import CustomerHistory, Finding, ListHit, Order
 
 
 class HistoryProvider(Protocol):
@@ -49,15 +26,6 @@ class ListProvider(Protocol):
     """Block/allow list lookups. ``kind`` is email, card, device, ip, address, country…"""
 
     def lookup(self, kind: str, value: str) -> Sequence[ListHit]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class ListHit:
-    list_name: str
-    kind: str
-    value: str
-    action: str  # "block" or "allow"
-    reason: str | None = None
 
 
 class _NoHistory:

@@ -1,7 +1,7 @@
 """The engine: run every assessor on an order, apply the policy, explain the decision.
 
 A pure object (assessors + compiled policy), picklable, so the same code runs in the API, the
-CLI and a Spark task. Storage, idempotency and the ledger live in ``borderline.service``.
+CLI and a Spark task. Storage, idempotency and the ledger live in ``borderline.decisions``.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import borderline
 from borderline.engine.assessor import AssessContext, Assessor
 from borderline.errors import InvalidInput
 from borderline.model import Decision, Finding, Order, Reason, Severity
-from borderline.policy.evaluate import apply_policy, combine_scores, order_fields
-from borderline.policy.language import CompiledPolicy, Facts, compile_policy
+from borderline.policy.evaluate import apply_policy, listed_in, policy_facts
+from borderline.policy.language import CompiledPolicy, compile_policy
 
 log = logging.getLogger(__name__)
 
@@ -140,17 +140,8 @@ class Engine:
     ) -> Decision:
         t0 = time.perf_counter()
         history = ctx.history.customer(order.customer_key, order.created_at)
-        signals: dict[str, Any] = {}
-        for f in findings:
-            signals.update(f.signals)
-        facts = Facts(
-            fields=order_fields(order, history),
-            signals=signals,
-            findings=findings,
-            score=combine_scores(findings),
-            listed=listed
-            or (lambda name, v: any(h.list_name == name for h in ctx.lists.lookup("any", v))),
-        )
+        facts = policy_facts(order, history, findings, listed or listed_in(ctx.lists))
+        signals = dict(facts.signals)
         result = apply_policy(self.policy, facts, degraded=degraded)
         actions = list(result.actions)
         for f in findings:

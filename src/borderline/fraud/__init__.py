@@ -1,9 +1,11 @@
 """Fraud: point-in-time features, an online feature store, LightGBM training, a model
-registry, per-decision reasons, drift monitoring and the Handbook benchmark.
+registry, per-decision reasons and drift monitoring.
 
-Public API: see ``__all__``; the handbook benchmark lives in ``borderline.fraud.handbook``.
+Public API: see ``__all__``. The Handbook benchmark and the synthetic order generator live
+beside the product, in ``borderline.bench.handbook`` and ``borderline.bench.fraud_synth``.
 """
 
+from borderline.fraud.drift import psi
 from borderline.fraud.features import (
     FEATURES,
     SPEC,
@@ -20,6 +22,7 @@ __all__ = [
     "flatten",
     "offline_features",
     "online_features",
+    "psi",
     "read_labels",
     "read_orders",
 ]

@@ -12,6 +12,8 @@ act on.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -45,10 +47,15 @@ def reference_profile(X: pd.DataFrame, score: np.ndarray) -> dict[str, Any]:
     return {"features": feats, "score": {"edges": e, "shares": _shares(np.asarray(score), e)}}
 
 
-def psi(expected: list[float], actual: list[float]) -> float:
-    a = np.maximum(np.asarray(actual, dtype=float), FLOOR)
-    e = np.maximum(np.asarray(expected, dtype=float), FLOOR)
-    return float(np.sum((a - e) * np.log(a / e)))
+def psi(expected: Sequence[float], actual: Sequence[float]) -> float:
+    """Population stability index between two histograms over the same bins, given as shares
+    or as counts (each is scaled to shares; an empty bin counts as ``FLOOR``)."""
+    e_total, a_total = sum(expected) or 1.0, sum(actual) or 1.0
+    out = 0.0
+    for e, a in zip(expected, actual, strict=True):
+        pe, pa = max(e / e_total, FLOOR), max(a / a_total, FLOOR)
+        out += (pa - pe) * math.log(pa / pe)
+    return out
 
 
 def level(value: float) -> str:

@@ -23,7 +23,7 @@ import pandas as pd
 import yaml
 from pydantic import ValidationError
 
-from borderline.errors import DataFileError, InvalidInput
+from borderline.errors import DataFileError, InvalidInput, field_path
 from borderline.model import Order, PartyRole
 
 ENTITIES = ("customer", "card", "device", "ip", "email", "ship_addr", "corridor", "merchant")
@@ -143,9 +143,8 @@ def read_orders(path: str | Path) -> tuple[list[Order], pd.DataFrame]:
                 raise DataFileError(f"invalid JSON: {exc.msg}", where=f"{path}:{lineno}") from None
             except ValidationError as exc:
                 err = exc.errors()[0]
-                loc = ".".join(str(x) for x in err.get("loc", ()))
                 raise DataFileError(
-                    f"{loc}: {err.get('msg', '')}", where=f"{path}:{lineno}"
+                    f"{field_path(err['loc'])}: {err['msg']}", where=f"{path}:{lineno}"
                 ) from None
             if order.id in seen:
                 raise DataFileError(

@@ -140,6 +140,10 @@ class VerifyReport:
 
 # kind -> function(session, subject) returning the record as it is stored now (None if gone).
 RecordResolver = Callable[[Session, str], Mapping[str, Any] | None]
+# Called with (session, kind, subject, record, receipt) after each append, in the appender's
+# transaction: whatever an observer writes lands with the entry or not at all (the webhook
+# outbox is one).
+EntryObserver = Callable[[Session, str, str, Mapping[str, Any], Receipt], None]
 
 
 class Ledger:
@@ -164,6 +168,7 @@ class Ledger:
         self.checkpoint_every = max(1, int(checkpoint_every))
         self.checkpoint_seconds = float(checkpoint_seconds)
         self._last_checkpoint = time.monotonic()
+        self.observers: list[EntryObserver] = []
         # SQLite has no row locks to serialise appenders; one process-wide lock does it.
         self._lock = threading.Lock()
         # (size, last leaf hash, frontier nodes) after this process's last append, checked
@@ -180,6 +185,11 @@ class Ledger:
     def register_coverage(self, coverage: Coverage) -> None:
         """A table whose every row must be logged, with the columns checked against the log."""
         self.coverage = [c for c in self.coverage if c.table != coverage.table] + [coverage]
+
+    def observe(self, observer: EntryObserver) -> None:
+        """Call ``observer`` for every entry appended from now on, in the same transaction."""
+        if observer not in self.observers:
+            self.observers.append(observer)
 
     # -- appending ---------------------------------------------------------------------------
 
@@ -274,7 +284,10 @@ class Ledger:
             if due and session.get(LedgerCheckpointRow, end) is None:
                 root = _fold(0, end, iter(frontier_end[b] for b in _blocks(0, end)))
                 self._store_checkpoint(session, end, root)
-            return receipts
+        for observer in self.observers:
+            for (kind, subject, record), receipt in zip(entries, receipts, strict=True):
+                observer(session, kind, subject, record, receipt)
+        return receipts
 
     def _store_checkpoint(self, session: Session, size: int, root: bytes) -> LedgerCheckpointRow:
         note = sign_note(checkpoint_text(self.origin, size, root), self.key_name, self.key)

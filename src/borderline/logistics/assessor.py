@@ -18,10 +18,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+from pydantic import ValidationError
 from scipy.stats import norm
 
 from borderline.engine.assessor import AssessContext, BaseAssessor
-from borderline.errors import InvalidInput
+from borderline.errors import InvalidInput, from_validation
 from borderline.logistics.history import History
 from borderline.logistics.lpi import lpi
 from borderline.logistics.model import SavedModel, load_model
@@ -374,4 +375,20 @@ class LogisticsAssessor(BaseAssessor):
         return findings
 
 
-__all__ = ["LogisticsAssessor"]
+def delay_findings(
+    payload: Mapping[str, Any], scenarios: Sequence[str]
+) -> tuple[Order, list[Finding]]:
+    """The order and its delay-risk findings under the named scenarios; nothing is stored.
+
+    Raises ``InvalidInput`` naming the field (``order.shipment.destination_country``) when the
+    payload is not a valid order.
+    """
+    try:
+        order = Order.model_validate(payload)
+    except ValidationError as exc:
+        raise from_validation(exc, "order") from None
+    findings = LogisticsAssessor({"scenarios": list(scenarios)}).assess(order, AssessContext())
+    return order, findings
+
+
+__all__ = ["LogisticsAssessor", "delay_findings"]

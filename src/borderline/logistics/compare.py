@@ -32,7 +32,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from borderline.errors import DataFileError, InvalidInput
+from borderline.errors import DataFileError, InvalidInput, from_validation
 from borderline.logistics.history import country_code
 from borderline.logistics.network import Network, default_network
 from borderline.logistics.scenario import resolve_scenario
@@ -136,9 +136,7 @@ def parse_compare_config(data: object, where: str = "config") -> CompareConfig:
     try:
         cfg = CompareConfig.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".")
-        raise InvalidInput(str(err["msg"]), where=f"{where}: {loc}") from None
+        raise from_validation(exc, f"{where}: ") from None
     for i, d in enumerate(cfg.destinations):
         code = country_code(d.country)
         if code is None:
@@ -209,7 +207,7 @@ def _usd(amount: float, currency: str, fx: FxSpec, where: str) -> float:
 @cache
 def _trade_landed() -> Any:
     try:
-        from borderline.trade import landed as trade_landed
+        import borderline.trade as trade_landed
     except ImportError:  # the trade domain is optional for this comparison
         return None
     return trade_landed

@@ -10,7 +10,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from borderline.errors import DataFileError, InvalidInput
+from borderline.errors import DataFileError, InvalidInput, from_validation
 from borderline.refdata import all_countries, is_country
 
 NodeKind = Literal["port", "airport", "chokepoint", "waypoint"]
@@ -124,9 +124,7 @@ def parse_network(data: object, where: str) -> Network:
     try:
         return Network.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(x) for x in err["loc"])
-        raise DataFileError(err["msg"], where=f"{where}: {loc}" if loc else where) from None
+        raise from_validation(exc, f"{where}: ", default_where=where, error=DataFileError) from None
 
 
 @cache

@@ -1,5 +1,6 @@
 """Pure types: the order, what assessors find, and the decision. No I/O here."""
 
+from borderline.model.customer import CustomerHistory, ListHit
 from borderline.model.decision import (
     KNOWN_ACTIONS,
     Decision,
@@ -36,6 +37,7 @@ __all__ = [
     "Amount",
     "CountryCode",
     "CurrencyCode",
+    "CustomerHistory",
     "DataTransfer",
     "Decision",
     "Device",
@@ -43,6 +45,7 @@ __all__ = [
     "Identifier",
     "Incoterm",
     "LineItem",
+    "ListHit",
     "Order",
     "Outcome",
     "Party",

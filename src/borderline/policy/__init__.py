@@ -2,7 +2,14 @@
 
 from importlib import resources
 
-from borderline.policy.evaluate import PolicyResult, apply_policy, combine_scores, order_fields
+from borderline.policy.evaluate import (
+    PolicyResult,
+    apply_policy,
+    combine_scores,
+    listed_in,
+    order_fields,
+    policy_facts,
+)
 from borderline.policy.language import (
     FIELDS,
     FUNCTIONS,
@@ -28,5 +35,7 @@ __all__ = [
     "combine_scores",
     "compile_policy",
     "default_policy_source",
+    "listed_in",
     "order_fields",
+    "policy_facts",
 ]

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-from borderline.model import Finding, Order, Outcome, RuleHit
+from borderline.model import CustomerHistory, Finding, ListHit, Order, Outcome, RuleHit
 from borderline.policy.language import CompiledPolicy, Facts
-
-if TYPE_CHECKING:  # the engine imports this module; only the type is needed here
-    from borderline.engine.assessor import CustomerHistory
 
 _THRESHOLD_ORDER = (Outcome.DECLINE, Outcome.HOLD, Outcome.REVIEW)
 
@@ -81,6 +78,39 @@ def order_fields(order: Order, history: CustomerHistory) -> dict[str, object]:
         "customer.first_seen": history.orders == 0,
         "customer.mean_amount": history.mean,
     }
+
+
+class _Lists(Protocol):
+    def lookup(self, kind: str, value: str) -> Sequence[ListHit]: ...
+
+
+def listed_in(lists: _Lists | None) -> Callable[[str, str], bool]:
+    """The policy's ``listed(name, value)`` answered from block/allow lists (none: never)."""
+
+    def listed(name: str, value: str) -> bool:
+        return lists is not None and any(h.list_name == name for h in lists.lookup("any", value))
+
+    return listed
+
+
+def policy_facts(
+    order: Order,
+    history: CustomerHistory,
+    findings: Sequence[Finding],
+    listed: Callable[[str, str], bool],
+) -> Facts:
+    """Everything the policy reads for one order. Live decisions, replays and backtests all
+    build their facts here, so a backtest of the active policy sees what the live decision saw."""
+    signals: dict[str, Any] = {}
+    for f in findings:
+        signals.update(f.signals)
+    return Facts(
+        fields=order_fields(order, history),
+        signals=signals,
+        findings=findings,
+        score=combine_scores(findings),
+        listed=listed,
+    )
 
 
 def apply_policy(policy: CompiledPolicy, facts: Facts, *, degraded: bool = False) -> PolicyResult:

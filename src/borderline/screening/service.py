@@ -1,7 +1,7 @@
 """Screening operations that touch storage: list imports with version records and continuous
 re-screening, list status, updates, and analyst whitelist decisions (ledger-recorded).
 
-Called by the CLI and the API; each takes ``Services`` (the database and the ledger).
+Called by the CLI and the API; each takes a ``Storage`` (sessions and the ledger).
 """
 
 from __future__ import annotations
@@ -12,11 +12,13 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, overload
+from typing import Any, overload
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from borderline.errors import Conflict, InvalidInput, NotFound, Unavailable
+from borderline.ledger import Ledger
 from borderline.screening import whitelist
 from borderline.screening.diff import ListDiff, diff_entities
 from borderline.screening.index import Query, ScreeningIndex
@@ -32,16 +34,7 @@ from borderline.screening.registry import (
 )
 from borderline.screening.store import HitRow, ListVersionRow, WhitelistRow
 from borderline.store.db import transaction
-
-if TYPE_CHECKING:
-    from borderline.service import Services
-
-
-def _open_services() -> Services:
-    from borderline.service import Services
-    from borderline.settings import Settings
-
-    return Services.open(Settings())
+from borderline.store.ports import LedgerAppender, Storage
 
 
 def previous_version(name: str) -> LoadedList | None:
@@ -61,7 +54,7 @@ def import_list(
     published: date | None = None,
     rescreen: bool = True,
     actor: str = "cli",
-    services: Services | None = None,
+    services: Storage,
 ) -> dict[str, Any]:
     """Parse a list completely, make it active, record the version in the database and the
     ledger, and re-screen stored parties against what changed. Raises before changing anything
@@ -69,63 +62,57 @@ def import_list(
     loaded = load(path, format, list_name=list_name, published=published)
     previous = previous_version(loaded.name)
     d = diff_entities(previous.entities, loaded.entities) if previous else None
-    own = services is None
-    services = services or _open_services()
-    try:
-        with transaction(services.sessions) as s:
-            s.execute(
-                update(ListVersionRow)
-                .where(ListVersionRow.list_name == loaded.name)
-                .values(active=False)
+    with transaction(services.sessions) as s:
+        s.execute(
+            update(ListVersionRow)
+            .where(ListVersionRow.list_name == loaded.name)
+            .values(active=False)
+        )
+        s.add(
+            ListVersionRow(
+                list_name=loaded.name,
+                version=loaded.version,
+                title=loaded.title,
+                format=loaded.format,
+                published=loaded.published,
+                entities=len(loaded.entities),
+                fingerprint=loaded.fingerprint,
+                source=loaded.source,
+                imported_at=datetime.now(UTC),
+                imported_by=actor,
+                active=True,
+                diff=d.to_dict(limit=50) if d else None,
             )
-            s.add(
-                ListVersionRow(
-                    list_name=loaded.name,
-                    version=loaded.version,
-                    title=loaded.title,
-                    format=loaded.format,
-                    published=loaded.published,
-                    entities=len(loaded.entities),
-                    fingerprint=loaded.fingerprint,
-                    source=loaded.source,
-                    imported_at=datetime.now(UTC),
-                    imported_by=actor,
-                    active=True,
-                    diff=d.to_dict(limit=50) if d else None,
-                )
-            )
-            services.ledger.append(
-                s,
-                kind="screening.list_update",
-                subject=f"{loaded.name}@{loaded.version}",
-                record={
-                    "list": loaded.name,
-                    "version": loaded.version,
-                    "fingerprint": loaded.fingerprint,
-                    "entities": len(loaded.entities),
-                    "published": loaded.published.isoformat() if loaded.published else None,
-                    "actor": actor,
-                },
-            )
-            # The version file is written inside the transaction: if it fails, the database
-            # row rolls back with it; if the commit then failed, the old index key would
-            # still be recorded in active.json only for this list, which the next import fixes.
-            store_import(loaded)
-        report: dict[str, Any] = {
-            "list": loaded.name,
-            "version": loaded.version,
-            "format": loaded.format,
-            "entities": len(loaded.entities),
-            "published": loaded.published.isoformat() if loaded.published else None,
-            "previous": previous.version if previous else None,
-            "diff": d.to_dict(limit=20) if d else None,
-        }
-        if rescreen and d is not None:
-            report["rescreen"] = rescreen_orders(services, d, loaded.version)
-        return report
-    finally:
-        if own:
-            services.close()
+        )
+        services.ledger.append(
+            s,
+            kind="screening.list_update",
+            subject=f"{loaded.name}@{loaded.version}",
+            record={
+                "list": loaded.name,
+                "version": loaded.version,
+                "fingerprint": loaded.fingerprint,
+                "entities": len(loaded.entities),
+                "published": loaded.published.isoformat() if loaded.published else None,
+                "actor": actor,
+            },
+        )
+        # The version file is written inside the transaction: if it fails, the database
+        # row rolls back with it; if the commit then failed, the old index key would
+        # still be recorded in active.json only for this list, which the next import fixes.
+        store_import(loaded)
+    report: dict[str, Any] = {
+        "list": loaded.name,
+        "version": loaded.version,
+        "format": loaded.format,
+        "entities": len(loaded.entities),
+        "published": loaded.published.isoformat() if loaded.published else None,
+        "previous": previous.version if previous else None,
+        "diff": d.to_dict(limit=20) if d else None,
+    }
+    if rescreen and d is not None:
+        report["rescreen"] = rescreen_orders(services, d, loaded.version)
+    return report
 
 
 def _parties(payload: dict[str, Any]) -> Iterator[tuple[str, Any]]:
@@ -139,7 +126,7 @@ def _parties(payload: dict[str, Any]) -> Iterator[tuple[str, Any]]:
 
 
 def rescreen_orders(
-    services: Services, d: ListDiff, version: str, batch: int = 500
+    services: Storage, d: ListDiff, version: str, batch: int = 500
 ) -> dict[str, int]:
     """Continuous screening: stored orders' parties against the added and changed entries
     only (a small index of just those), recording each new hit once."""
@@ -222,7 +209,7 @@ def rescreen_orders(
     return out
 
 
-def hits_for_order(services: Services, order_id: str) -> list[dict[str, Any]]:
+def hits_for_order(services: Storage, order_id: str) -> list[dict[str, Any]]:
     with services.sessions() as s:
         rows = s.scalars(select(HitRow).where(HitRow.order_id == order_id).order_by(HitRow.id))
         return [
@@ -298,7 +285,7 @@ def _online(host: str, timeout: float) -> bool:
         return False
 
 
-def update_lists(timeout: float = 5.0, services: Services | None = None) -> Iterator[str]:
+def update_lists(services: Storage, timeout: float = 5.0) -> Iterator[str]:
     """Download the official files and import each; offline, say so and change nothing."""
     import httpx
 
@@ -338,7 +325,7 @@ def update_lists(timeout: float = 5.0, services: Services | None = None) -> Iter
 # -- whitelist ----------------------------------------------------------------------------
 
 
-def refresh_whitelist(services: Services) -> None:
+def refresh_whitelist(services: Storage) -> None:
     now = datetime.now(UTC)
     with services.sessions() as s:
         rows = s.scalars(select(WhitelistRow).where(WhitelistRow.revoked_at.is_(None)))
@@ -379,7 +366,7 @@ def _wl_dict(r: WhitelistRow) -> dict[str, Any]:
 
 
 def add_whitelist(
-    services: Services,
+    services: Storage,
     *,
     party_key: str,
     list_name: str,
@@ -388,6 +375,35 @@ def add_whitelist(
     actor: str,
     expires_at: datetime | None = None,
 ) -> dict[str, Any]:
+    """Record an analyst's decision that ``party_key`` is not entry ``source_id`` of a list."""
+    with transaction(services.sessions) as s:
+        out = add_whitelist_in(
+            s,
+            services.ledger,
+            party_key=party_key,
+            list_name=list_name,
+            source_id=source_id,
+            reason=reason,
+            actor=actor,
+            expires_at=expires_at,
+        )
+    refresh_whitelist(services)
+    return out
+
+
+def add_whitelist_in(
+    s: Session,
+    ledger: LedgerAppender,
+    *,
+    party_key: str,
+    list_name: str,
+    source_id: str,
+    reason: str,
+    actor: str,
+    expires_at: datetime | None = None,
+) -> dict[str, Any]:
+    """:func:`add_whitelist` in the caller's transaction; the caller then calls
+    :func:`refresh_whitelist` once it has committed."""
     idx = current_index()
     if list_name not in idx.lists:
         raise InvalidInput(f"unknown list {list_name!r}; loaded: {sorted(idx.lists)}", where="list")
@@ -401,42 +417,37 @@ def add_whitelist(
         expires_at = (_aware(expires_at) or now).astimezone(UTC)
         if expires_at <= now:
             raise InvalidInput("expires_at is in the past", where="expires_at")
-    with transaction(services.sessions) as s:
-        existing = s.scalar(
-            select(WhitelistRow).where(
-                WhitelistRow.party_key == party_key,
-                WhitelistRow.list_name == list_name,
-                WhitelistRow.source_id == source_id,
-                WhitelistRow.revoked_at.is_(None),
-            )
+    existing = s.scalar(
+        select(WhitelistRow).where(
+            WhitelistRow.party_key == party_key,
+            WhitelistRow.list_name == list_name,
+            WhitelistRow.source_id == source_id,
+            WhitelistRow.revoked_at.is_(None),
         )
-        if existing is not None and (
-            existing.expires_at is None or _aware(existing.expires_at) > now
-        ):
-            raise Conflict(f"already whitelisted (decision {existing.id})", where="source_id")
-        row = WhitelistRow(
-            party_key=party_key,
-            list_name=list_name,
-            source_id=source_id,
-            reason=reason,
-            created_by=actor,
-            created_at=now,
-            expires_at=expires_at,
-        )
-        s.add(row)
-        s.flush()
-        services.ledger.append(
-            s,
-            kind="screening.whitelist",
-            subject=str(row.id),
-            record=_whitelist_record(row),
-        )
-        out = _wl_dict(row)
-    refresh_whitelist(services)
-    return out
+    )
+    if existing is not None and (existing.expires_at is None or _aware(existing.expires_at) > now):
+        raise Conflict(f"already whitelisted (decision {existing.id})", where="source_id")
+    row = WhitelistRow(
+        party_key=party_key,
+        list_name=list_name,
+        source_id=source_id,
+        reason=reason,
+        created_by=actor,
+        created_at=now,
+        expires_at=expires_at,
+    )
+    s.add(row)
+    s.flush()
+    ledger.append(
+        s,
+        kind="screening.whitelist",
+        subject=str(row.id),
+        record=_whitelist_record(row),
+    )
+    return _wl_dict(row)
 
 
-def revoke_whitelist(services: Services, decision_id: int, actor: str) -> None:
+def revoke_whitelist(services: Storage, decision_id: int, actor: str) -> None:
     with transaction(services.sessions) as s:
         row = s.get(WhitelistRow, decision_id)
         if row is None or row.revoked_at is not None:
@@ -452,7 +463,7 @@ def revoke_whitelist(services: Services, decision_id: int, actor: str) -> None:
     refresh_whitelist(services)
 
 
-def list_whitelist(services: Services) -> list[dict[str, Any]]:
+def list_whitelist(services: Storage) -> list[dict[str, Any]]:
     with services.sessions() as s:
         return [_wl_dict(r) for r in s.scalars(select(WhitelistRow).order_by(WhitelistRow.id))]
 
@@ -471,14 +482,14 @@ def _whitelist_record(r: WhitelistRow) -> dict[str, Any]:
     }
 
 
-def register_resolvers(services: Services) -> None:
+def register_resolvers(ledger: Ledger) -> None:
     """Let ledger proofs show the full record behind screening entries."""
 
     def whitelist_record(session: Any, subject: str) -> dict[str, Any] | None:
         row = session.get(WhitelistRow, int(subject)) if subject.isdigit() else None
         return _whitelist_record(row) if row is not None else None
 
-    services.ledger.register_resolver("screening.whitelist", whitelist_record)
+    ledger.register_resolver("screening.whitelist", whitelist_record)
 
 
 def snapshot_info() -> dict[str, Any]:

@@ -15,8 +15,9 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 
-from borderline.service import Services
+from borderline.fraud import psi
 from borderline.store.models import DecisionRow, FindingRow, LabelRow, OrderRow
+from borderline.store.ports import Storage
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ _lock = threading.Lock()
 _refreshing: set[int] = set()
 
 
-def summary(services: Services, days: int = 30) -> dict[str, Any]:
+def summary(services: Storage, days: int = 30) -> dict[str, Any]:
     """Cached aggregates; a stale cache is served at once while a thread refreshes it."""
     key = id(services) * 1000 + days
     with _lock:
@@ -53,7 +54,7 @@ def summary(services: Services, days: int = 30) -> dict[str, Any]:
     return _refresh(services, days, key)
 
 
-def _refresh(services: Services, days: int, key: int) -> dict[str, Any]:
+def _refresh(services: Storage, days: int, key: int) -> dict[str, Any]:
     try:
         data = _compute(services, days)
         with _lock:
@@ -64,7 +65,7 @@ def _refresh(services: Services, days: int, key: int) -> dict[str, Any]:
             _refreshing.discard(key)
 
 
-def _background(services: Services, days: int, key: int) -> None:
+def _background(services: Storage, days: int, key: int) -> None:
     # A background refresh must never take a process down or leak an error into another
     # thread (e.g. a test that closes its database while we read it); the page will simply
     # compute on demand next time.
@@ -74,7 +75,7 @@ def _background(services: Services, days: int, key: int) -> None:
         log.debug("analytics refresh failed", exc_info=True)
 
 
-def warm(services: Services) -> None:
+def warm(services: Storage) -> None:
     """Compute the analytics once in the background so the first visitor does not wait."""
     key = id(services) * 1000 + 30
     with _lock:
@@ -89,7 +90,7 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def _compute(services: Services, days: int) -> dict[str, Any]:
+def _compute(services: Storage, days: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     with services.sessions() as s:
         newest = s.scalar(select(func.max(OrderRow.created_at)))
@@ -303,18 +304,6 @@ def _buckets(xs: list[float], top: float) -> list[int]:
     out = [0] * 10
     for x in xs:
         out[max(0, min(int(10 * x / top), 9))] += 1
-    return out
-
-
-def psi(expected: list[int], actual: list[int]) -> float:
-    """Population stability index between two histograms (0.1 watch, 0.25 act)."""
-    import math
-
-    e_total, a_total = sum(expected) or 1, sum(actual) or 1
-    out = 0.0
-    for e, a in zip(expected, actual, strict=True):
-        pe, pa = max(e / e_total, 1e-4), max(a / a_total, 1e-4)
-        out += (pa - pe) * math.log(pa / pe)
     return out
 
 

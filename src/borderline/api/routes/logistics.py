@@ -12,7 +12,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from borderline.api.deps import Assessor, Reader
-from borderline.errors import InvalidInput, NotFound
+from borderline.errors import NotFound
 
 router = APIRouter(tags=["logistics"])
 
@@ -96,18 +96,7 @@ def simulate_route(body: SimulateRequest, _: Assessor) -> dict[str, Any]:
 @router.post("/v1/logistics/assess")
 def assess_route(body: AssessRequest, _: Assessor) -> dict[str, Any]:
     """Delay-risk findings for one order under the named active scenarios (no decision stored)."""
-    from pydantic import ValidationError
+    from borderline.logistics.assessor import delay_findings
 
-    from borderline.engine import AssessContext
-    from borderline.logistics.assessor import LogisticsAssessor
-    from borderline.model import Order
-
-    try:
-        order = Order.model_validate(body.order)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in ("order", *err["loc"]))
-        raise InvalidInput(str(err["msg"]), where=where) from None
-    assessor = LogisticsAssessor({"scenarios": body.scenarios})
-    findings = assessor.assess(order, AssessContext())
+    order, findings = delay_findings(body.order, body.scenarios)
     return {"order_id": order.id, "findings": [f.model_dump(mode="json") for f in findings]}

@@ -26,15 +26,15 @@ from borderline.assessment.register import (
 from borderline.assessment.service import RegisterService, report_data
 from borderline.assessment.tables import read_table
 from borderline.errors import InvalidInput
+from borderline.service import Services
 
 router = APIRouter(prefix="/v1/risk", tags=["risk"])
 
 MAX_CSV = 200_000
 
 
-def _reg(services: Any) -> RegisterService:
-    book = load_matrices(services.settings.data_dir / "matrices")
-    return RegisterService(services.sessions, services.ledger, book)
+def _reg(services: Services) -> RegisterService:
+    return services.register()
 
 
 # -- MCDA -------------------------------------------------------------------------------------

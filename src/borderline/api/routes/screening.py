@@ -205,7 +205,7 @@ def hits(order_id: str, services: ServicesDep, _: Reader) -> list[dict[str, Any]
 def install(app: FastAPI) -> None:
     """Load the analysts' whitelist decisions and teach the ledger to resolve them."""
     services = app.state.services
-    svc.register_resolvers(services)
+    svc.register_resolvers(services.ledger)
     svc.refresh_whitelist(services)
     # Load (or build) the list index in the background so the first search does not wait.
     threading.Thread(target=current_index, name="screening-index", daemon=True).start()

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 import yaml
 
-from borderline.errors import DataFileError, InvalidInput
+from borderline.errors import DataFileError, InvalidInput, from_validation
 from borderline.privacy.transfer import taxonomy
 from borderline.privacy.transfer.model import (
     OUTCOME_RANK,
@@ -652,9 +652,7 @@ def assess_transfer(
         try:
             req = TransferRequest.model_validate(req)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            where = ".".join(str(p) for p in err["loc"]) or "transfer"
-            raise InvalidInput(err["msg"], where=where) from None
+            raise from_validation(exc, default_where="transfer") from None
     exp, imp = validate(req)
     ctx = _Ctx(req, exp, imp, req.date or date.today(), [], [], [], [])
     results: list[RegimeResult] = []

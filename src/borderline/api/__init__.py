@@ -1,0 +1,1 @@
+"""The HTTP API: the FastAPI application factory, dependencies and one router per domain."""

@@ -1,0 +1,42 @@
+"""Deciding orders and keeping the record: assessing and storing, customer history, replay,
+policy versions with backtests, and outcome labels."""
+
+from borderline.decisions.history import DbHistory, history_from_snapshot, history_snapshot
+from borderline.decisions.labels import LABEL_KINDS, Labels, label_record
+from borderline.decisions.policies import (
+    POLICY_NAME,
+    BacktestReport,
+    PolicyVersions,
+    policy_activate_record,
+    policy_draft_record,
+)
+from borderline.decisions.record import (
+    BatchItem,
+    DecisionRecorder,
+    decision_record_by_id,
+    parse_order,
+    payload_hash,
+    payload_sha256,
+)
+from borderline.decisions.replay import replay_policy
+
+__all__ = [
+    "LABEL_KINDS",
+    "POLICY_NAME",
+    "BacktestReport",
+    "BatchItem",
+    "DbHistory",
+    "DecisionRecorder",
+    "Labels",
+    "PolicyVersions",
+    "decision_record_by_id",
+    "history_from_snapshot",
+    "history_snapshot",
+    "label_record",
+    "parse_order",
+    "payload_hash",
+    "payload_sha256",
+    "policy_activate_record",
+    "policy_draft_record",
+    "replay_policy",
+]

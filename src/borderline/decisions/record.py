@@ -1,0 +1,360 @@
+"""Assess orders and record them: idempotency, customer aggregates, the decision's ledger entry.
+
+Every order lands in one transaction together with its ledger entry: all of it, or none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from pydantic import ValidationError
+from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from borderline.decisions.history import DbHistory, history_snapshot
+from borderline.engine import AssessContext, CustomerHistory, Engine, ListProvider
+from borderline.errors import Conflict, InvalidInput, NotFound, from_validation
+from borderline.ledger import canonical_json
+from borderline.ledger.tables import payload_hashes
+from borderline.model import Decision, Order
+from borderline.store import begin_write, transaction
+from borderline.store.models import CustomerStatsRow, DecisionRow, FindingRow, OrderRow
+from borderline.store.ports import LedgerAppender, SessionFactory
+from borderline.store.times import aware
+
+# Statements compiled once and executed with bound parameters: the per-order hot path.
+_ORDERS_INSERT = insert(cast(Table, OrderRow.__table__))
+_DECISIONS_INSERT = insert(cast(Table, DecisionRow.__table__))
+_FINDINGS_INSERT = insert(cast(Table, FindingRow.__table__))
+_HASH_SELECT = select(OrderRow.payload_hash).where(OrderRow.id == bindparam("id"))
+
+ContextProvider = Callable[[Session], Mapping[str, Any]]
+RecordedHook = Callable[[Session, Order, Decision], Any]
+
+
+def _stats_upsert(dialect: str) -> Any:
+    table = cast(Table, CustomerStatsRow.__table__)
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    # Both dialects spell an upsert the same way; only the import differs.
+    make: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = make(table)
+    c, new = table.c, stmt.excluded
+    return stmt.on_conflict_do_update(
+        index_elements=[c.customer_key],
+        set_={
+            "orders": c.orders + 1,
+            "amount_sum": c.amount_sum + new.amount_sum,
+            "amount_sumsq": c.amount_sumsq + new.amount_sumsq,
+            "last_seen": new.last_seen,
+            "countries": new.countries,
+        },
+    )
+
+
+def payload_sha256(payload: Mapping[str, Any]) -> str:
+    """Hash of an order payload's canonical JSON: key order and spacing do not count."""
+    return hashlib.sha256(canonical_json(payload)).hexdigest()
+
+
+def payload_hash(order: Order) -> str:
+    return payload_sha256(order.model_dump(mode="json"))
+
+
+def parse_order(payload: Any, where: str = "") -> Order:
+    if not isinstance(payload, dict):
+        raise InvalidInput("an order must be a JSON object", where=where or "order")
+    try:
+        return Order.model_validate(payload)
+    except ValidationError as exc:
+        raise from_validation(exc, where) from None
+
+
+@dataclass
+class BatchItem:
+    index: int
+    order_id: str | None
+    decision: Decision | None = None
+    error: dict[str, Any] | None = None
+    replayed: bool = False
+
+
+class DecisionRecorder:
+    """Runs the engine with the active policy on orders and stores what it decided."""
+
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        ledger: LedgerAppender,
+        lists: ListProvider,
+        engine_for: Callable[[Session], Engine],
+        *,
+        max_batch: int,
+        context_providers: Sequence[ContextProvider] = (),
+        recorded_hooks: Sequence[RecordedHook] = (),
+    ) -> None:
+        self.sessions, self.ledger, self.lists = sessions, ledger, lists
+        self.engine_for = engine_for
+        self.max_batch = max_batch
+        # Storage-backed helpers domains hand to their assessors through ctx.extras.
+        self.context_providers = list(context_providers)
+        self.recorded_hooks = list(recorded_hooks)
+
+    def assess_in(
+        self, s: Session, order: Order, engine: Engine, history: DbHistory | None = None
+    ) -> tuple[Decision, bool]:
+        # Dumped once: hashed here for idempotency, stored as is by _store.
+        payload = order.model_dump(mode="json")
+        phash = payload_sha256(payload)
+        existing = s.execute(_HASH_SELECT, {"id": order.id}).scalar_one_or_none()
+        if existing is not None:
+            # Rows stored before RFC 8785 hashing carry the format-1 hash of the same payload.
+            if existing != phash and existing not in payload_hashes(payload):
+                raise Conflict(
+                    f"order {order.id!r} was already assessed with a different "
+                    "payload; use a new order id",
+                    where="id",
+                )
+            body = s.execute(
+                select(DecisionRow.body).where(DecisionRow.order_id == order.id)
+            ).scalar_one()
+            return Decision.model_validate(body), True
+        db_history = history or DbHistory(s)
+        db_history.forget(order.customer_key)  # the batch may have changed it
+        extras: dict[str, Any] = {}
+        for provide in self.context_providers:
+            extras.update(provide(s))
+        ctx = AssessContext(
+            history=db_history, lists=self.lists, now=datetime.now(UTC), extras=extras
+        )
+        t0 = time.perf_counter()
+        customer = db_history.customer(order.customer_key, order.created_at)
+        decision = engine.assess(order, ctx)
+        decision.timings_ms.setdefault("total", round((time.perf_counter() - t0) * 1000, 3))
+        self._store(s, order, payload, phash, decision, customer, engine)
+        for hook in self.recorded_hooks:
+            hook(s, order, decision)
+        db_history.forget(order.customer_key)
+        return decision, False
+
+    def _store(
+        self,
+        s: Session,
+        order: Order,
+        payload: dict[str, Any],
+        phash: str,
+        decision: Decision,
+        history: CustomerHistory,
+        engine: Engine,
+    ) -> None:
+        """Write order, decision, findings, customer aggregates and the ledger entry.
+
+        Core INSERTs rather than ORM objects: this is the hot path of every assessment.
+        """
+        t0 = time.perf_counter()
+        now = datetime.now(UTC)
+        s.execute(
+            _ORDERS_INSERT,
+            dict(
+                id=order.id,
+                merchant_id=order.merchant_id,
+                customer_key=order.customer_key,
+                created_at=order.created_at,
+                received_at=now,
+                currency=order.currency,
+                total=float(order.total),
+                origin_country=order.shipment.origin_country,
+                destination_country=order.shipment.destination_country,
+                payload_hash=phash,
+                payload=payload,
+            ),
+        )
+        body = decision.model_dump(mode="json", exclude={"receipt"})
+        # The facts the policy saw that are not in the order itself, for replay and backtests.
+        body["context"] = history_snapshot(history)
+        record = decision_record(body, phash)
+        receipt = self.ledger.append(
+            s, kind="decision", subject=decision.decision_id, record=record
+        )
+        decision.receipt = receipt
+        s.execute(
+            _DECISIONS_INSERT,
+            dict(
+                id=decision.decision_id,
+                order_id=order.id,
+                outcome=str(decision.outcome),
+                score=decision.score,
+                policy_name=engine.policy.name,
+                policy_version=int(engine.policy_version) if engine.policy_version.isdigit() else 0,
+                created_at=decision.created_at,
+                record_hash=receipt.record_hash,
+                log_index=receipt.log_index,
+                body={**body, "receipt": receipt.model_dump()},
+            ),
+        )
+        rows = [
+            {
+                "decision_id": decision.decision_id,
+                "code": f.code,
+                "severity": str(f.severity),
+                "score": f.score,
+                "assessor": f.assessor,
+            }
+            for f in decision.findings
+            if f.score > 0 or f.severity != "info"
+        ]
+        if rows:
+            s.execute(_FINDINGS_INSERT, rows)
+        amount = float(order.total)
+        dest = order.ship_to.country if order.ship_to else order.shipment.destination_country
+        known = set(history.countries)
+        countries = ",".join(sorted(known | {dest}))
+        if len(countries) >= 990:  # a reshipper's hundreds of countries: keep the first ones
+            countries = ",".join(sorted(known))
+        # One upsert whatever the history said: a parallel first order of the same customer
+        # may have inserted the row since we read it.
+        s.execute(
+            _stats_upsert(s.get_bind().dialect.name),
+            {
+                "customer_key": order.customer_key,
+                "orders": 1,
+                "amount_sum": amount,
+                "amount_sumsq": amount * amount,
+                "first_seen": order.created_at,
+                "last_seen": max(history.last_seen or order.created_at, order.created_at),
+                "countries": countries,
+            },
+        )
+        decision.timings_ms["store"] = round((time.perf_counter() - t0) * 1000, 3)
+
+    def assess(self, payload: Mapping[str, Any] | Order) -> tuple[Decision, bool]:
+        """Assess and record one order. Returns (decision, replayed)."""
+        order = payload if isinstance(payload, Order) else parse_order(dict(payload))
+        for attempt in (1, 2):
+            try:
+                with transaction(self.sessions) as s:
+                    return self.assess_in(s, order, self.engine_for(s))
+            except (IntegrityError, OperationalError):
+                # Another writer stored the same order id (or, on SQLite, committed while we
+                # read): nothing of ours was kept; once more sees their row and replays or 409s.
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def assess_batch(self, payloads: Sequence[Any]) -> list[BatchItem]:
+        """Assess many orders; a bad order is reported in its slot, the others go through."""
+        for attempt in (1, 2):
+            try:
+                return self._assess_batch_once(payloads)
+            except (IntegrityError, OperationalError):
+                # A concurrent writer won a race on one of these orders; the whole batch was
+                # rolled back, and the second run replays what the other writer stored.
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _assess_batch_once(self, payloads: Sequence[Any]) -> list[BatchItem]:
+        if len(payloads) > self.max_batch:
+            raise InvalidInput(
+                f"{len(payloads)} orders exceed the batch limit of {self.max_batch}",
+                where="orders",
+            )
+        items: list[BatchItem] = []
+        with transaction(self.sessions) as s:
+            # Each order runs in a savepoint (a bad one is reported in its slot); anything
+            # else that goes wrong rolls back the whole batch: never half of it.
+            begin_write(s)
+            engine = self.engine_for(s)
+            history = DbHistory(s)
+            seen: set[str] = set()
+            for i, payload in enumerate(payloads):
+                oid = payload.get("id") if isinstance(payload, dict) else None
+                item = BatchItem(index=i, order_id=oid if isinstance(oid, str) else None)
+                try:
+                    order = parse_order(payload, f"orders[{i}]")
+                    if order.id in seen:
+                        raise Conflict(
+                            f"order id {order.id!r} appears twice in the batch",
+                            where=f"orders[{i}].id",
+                        )
+                    seen.add(order.id)
+                    nested = s.begin_nested()  # a failure rolls back only this order
+                    try:
+                        item.decision, item.replayed = self.assess_in(s, order, engine, history)
+                        nested.commit()
+                    except BaseException:
+                        nested.rollback()
+                        raise
+                except (InvalidInput, Conflict) as exc:
+                    item.error = {**exc.to_dict(), "status": exc.status}
+                items.append(item)
+        return items
+
+    def get_decision(self, ident: str) -> Decision:
+        with self.sessions() as s:
+            row = (
+                s.get(DecisionRow, ident)
+                or s.scalars(select(DecisionRow).where(DecisionRow.order_id == ident)).first()
+            )
+            if row is None:
+                raise NotFound(f"no decision or order {ident!r}")
+            return Decision.model_validate(row.body)
+
+    def get_order(self, order_id: str) -> dict[str, Any]:
+        with self.sessions() as s:
+            row = s.get(OrderRow, order_id)
+            if row is None:
+                raise NotFound(f"no order {order_id!r}")
+            return dict(row.payload)
+
+    def list_decisions(
+        self, *, outcome: str | None = None, limit: int = 50, offset: int = 0
+    ) -> list[dict[str, Any]]:
+        with self.sessions() as s:
+            q = select(
+                DecisionRow.id,
+                DecisionRow.order_id,
+                DecisionRow.outcome,
+                DecisionRow.score,
+                DecisionRow.created_at,
+            ).order_by(DecisionRow.created_at.desc())
+            if outcome:
+                q = q.where(DecisionRow.outcome == outcome)
+            rows = s.execute(q.limit(min(limit, 500)).offset(offset))
+            return [
+                {
+                    "decision_id": r[0],
+                    "order_id": r[1],
+                    "outcome": r[2],
+                    "score": r[3],
+                    "created_at": aware(r[4]).isoformat(),
+                }
+                for r in rows
+            ]
+
+
+# -- ledger records ------------------------------------------------------------------------------
+
+
+def decision_record(body: Mapping[str, Any], phash: str) -> dict[str, Any]:
+    return {
+        "decision": {k: v for k, v in body.items() if k != "receipt"},
+        "order_payload_sha256": phash,
+    }
+
+
+def decision_record_by_id(s: Session, subject: str) -> Mapping[str, Any] | None:
+    row = s.get(DecisionRow, subject)
+    if row is None:
+        return None
+    order = s.get(OrderRow, row.order_id)
+    body = {k: v for k, v in row.body.items() if k != "receipt"}
+    # Recompute the payload hash from the stored order: an edited order is detected too.
+    phash = payload_sha256(order.payload) if order is not None else "missing"
+    return decision_record(body, phash)

@@ -1,0 +1,33 @@
+"""Order intake from storefronts and disputes from payment providers.
+
+Public API:
+
+- :func:`receive_shopify`, :func:`receive_woocommerce`: a signed order webhook -> a decision.
+- :func:`receive_stripe`: a signed dispute event -> a fraud label on the matching order.
+- :func:`map_shopify`, :func:`map_woocommerce`: the mappings alone (order dict + gaps).
+- :func:`deliver_writebacks`, :class:`WritebackLoop`: Shopify risk-assessment write-back.
+"""
+
+from borderline.intake.mapping import Mapped, map_shopify, map_woocommerce
+from borderline.intake.service import (
+    IntakeHost,
+    dispute_label,
+    receive_shopify,
+    receive_stripe,
+    receive_woocommerce,
+)
+from borderline.intake.writeback import WritebackLoop, deliver_writebacks, risk_assessment_request
+
+__all__ = [
+    "IntakeHost",
+    "Mapped",
+    "WritebackLoop",
+    "deliver_writebacks",
+    "dispute_label",
+    "map_shopify",
+    "map_woocommerce",
+    "receive_shopify",
+    "receive_stripe",
+    "receive_woocommerce",
+    "risk_assessment_request",
+]
