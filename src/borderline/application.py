@@ -27,7 +27,7 @@ from borderline.decisions import (
     policy_activate_record,
     policy_draft_record,
 )
-from borderline.engine import Engine, discover_assessors
+from borderline.engine import Engine
 from borderline.ledger import Ledger, load_or_create_key
 from borderline.ledger.tables import register_core_coverage
 from borderline.lists import ListCache, ListEntries, list_add_record, list_remove_record
@@ -58,9 +58,10 @@ class Application:
             checkpoint_seconds=settings.ledger_checkpoint_seconds,
         )
         self.lists = ListCache(self.sessions)
+        self._configured = engine is None  # built from the stored engine configuration
+        self._config_extras: dict[str, Any] = {}
         if engine is None:
-            names = [n.strip() for n in settings.assessors.split(",") if n.strip()]
-            engine = Engine(discover_assessors(names or None))
+            engine = self._build_engine()
         self.policies = PolicyVersions(
             self.sessions, self.ledger, engine, self.lists, settings.policy_file or None
         )
@@ -76,7 +77,11 @@ class Application:
             self.lists,
             self.policies.engine_for,
             max_batch=settings.max_batch,
-            context_providers=[ep.load() for ep in entry_points(group="borderline.context")],
+            # the seller's profile of the engine configuration, then the domains' helpers
+            context_providers=[
+                self._seller_profile,
+                *(ep.load() for ep in entry_points(group="borderline.context")),
+            ],
             recorded_hooks=[ep.load() for ep in entry_points(group="borderline.recorded")],
         )
         self.ledger.register_resolver("decision", decision_record_by_id)
@@ -104,7 +109,37 @@ class Application:
             migrate(settings.url)
         app = cls(settings, engine)
         app.policies.ensure_policy()
+        if settings.assessor_config:
+            from borderline import assessor_config
+
+            assessor_config.ensure_config(app, settings.assessor_config)
+            app.reload_engine()
         return app
+
+    # -- the engine configuration (``borderline.assessor_config``) ---------------------------
+
+    def _build_engine(self) -> Engine:
+        """Assessors from the active engine configuration (``borderline config``)."""
+        from borderline import assessor_config
+        from borderline.engine_config import EngineConfig, build_assessors
+
+        names = [n.strip() for n in self.settings.assessors.split(",") if n.strip()]
+        try:
+            version, config = assessor_config.active_config(self)
+        except Exception:
+            version, config = None, EngineConfig()
+        engine = Engine(build_assessors(config, names or None))
+        engine.config_version = f"{assessor_config.CONFIG_NAME}@{version}" if version else None
+        self._config_extras = config.extras() if version else {}
+        return engine
+
+    def reload_engine(self) -> None:
+        """Rebuild the assessors after a configuration change (the next order uses them)."""
+        if self._configured:
+            self.policies.replace_engine(self._build_engine())
+
+    def _seller_profile(self, _session: Session) -> dict[str, Any]:
+        return dict(self._config_extras)
 
     def close(self) -> None:
         self.db.dispose()
@@ -211,3 +246,8 @@ class Application:
         self, labels: Iterable[Mapping[str, Any]], actor: str, session: Session | None = None
     ) -> list[dict[str, Any]]:
         return self.labels.add_labels(labels, actor, session)
+
+    def add_labels_each(
+        self, labels: Sequence[Mapping[str, Any]], actor: str
+    ) -> list[dict[str, Any]]:
+        return self.labels.add_each(labels, actor)

@@ -84,6 +84,17 @@ class Unavailable(BorderlineError):
     code = "unavailable"
 
 
+def error_from_dict(body: dict[str, Any]) -> BorderlineError:
+    """The error ``to_dict`` described, rebuilt (for reporting one item of a batch as a whole)."""
+
+    def subclasses(cls: type[BorderlineError]) -> list[type[BorderlineError]]:
+        return [cls, *(s for c in cls.__subclasses__() for s in subclasses(c))]
+
+    by_code = {c.code: c for c in subclasses(BorderlineError)}
+    cls = by_code.get(str(body.get("error")), BorderlineError)
+    return cls(str(body.get("message", "")), where=body.get("where"), **body.get("details", {}))
+
+
 def field_path(loc: Any, prefix: str = "") -> str:
     """A pydantic error location as Borderline writes field paths: ``items[0].quantity``,
     after ``prefix`` (``orders[3]``, or ``file.yaml: `` for a file)."""

@@ -106,6 +106,16 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "Base URL of the Shopify Admin API for write-back; empty means https://<shop domain> "
         "from the webhook's X-Shopify-Shop-Domain header.",
     ),
+    "ASSESSOR_CONFIG": (
+        "",
+        "Engine configuration (assessor settings, seller registrations, FX) to activate on "
+        "first start; later versions go through `borderline config draft`/`activate`.",
+    ),
+    "REFDATA_DIR": (
+        "",
+        "Folder of reference data updated by `borderline data update`; empty means "
+        "DATA_DIR/refdata.",
+    ),
     "ASSESSORS": (
         "",
         "Comma-separated assessors to run, in order (e.g. consistency,lists); "
@@ -139,6 +149,7 @@ class Settings:
     session_secret: str = field(default_factory=lambda: env("SESSION_SECRET"))
     log_level: str = field(default_factory=lambda: env("LOG_LEVEL"))
     assessors: str = field(default_factory=lambda: env("ASSESSORS"))
+    assessor_config: str = field(default_factory=lambda: env("ASSESSOR_CONFIG"))
 
     @property
     def url(self) -> str:

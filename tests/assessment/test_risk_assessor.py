@@ -30,7 +30,9 @@ def assessor() -> CorridorAssessor:
 
 def test_info_finding_carries_corridor_signal(assessor: CorridorAssessor) -> None:
     findings = assessor.assess(_order("DE", "FR"), AssessContext())
-    assert [f.code for f in findings] == ["assessment.corridor.risk"]
+    # the OECD classifications of March 2022 are past their freshness limit: said, not scored
+    assert [f.code for f in findings] == ["assessment.corridor.risk", "assessment.data.stale"]
+    assert findings[1].score == 0
     risk = findings[0].signals["corridor.risk"]
     assert isinstance(risk, float) and 0 <= risk <= 100
     assert findings[0].evidence["as_of"] == "2025-12-01"
@@ -41,7 +43,11 @@ def test_high_corridor_raises_a_scored_finding() -> None:
     a = CorridorAssessor({"as_of": "2025-12-01", "high": 50})
     findings = a.assess(_order("DE", "IR"), AssessContext())
     codes = [f.code for f in findings]
-    assert codes == ["assessment.corridor.risk", "assessment.corridor.high"]
+    assert codes == [
+        "assessment.corridor.risk",
+        "assessment.corridor.high",
+        "assessment.data.stale",
+    ]
     assert findings[1].score == 25.0
     assert "manual_review" in findings[1].actions
 

@@ -23,9 +23,9 @@ def test_countries_json_has_index_and_components() -> None:
     de = by_code["DE"]
     assert 0 <= de["index"] <= 100
     assert de["components"]["ti_cpi"] == {
-        "value": 81.0,
-        "date": "2017",
-        "risk": 19.0,
+        "value": 77.0,
+        "date": "2025",
+        "risk": 23.0,
         "weight": de["components"]["ti_cpi"]["weight"],
     }
     indexes = [c["index"] for c in body["countries"]]
@@ -67,7 +67,9 @@ def test_indicators_list_licences() -> None:
     result = runner.invoke(app, ["risk", "indicators", "--json"])
     assert result.exit_code == 0
     ids = {r["id"]: r for r in json.loads(result.stdout)["indicators"]}
-    assert {"ti_cpi", "wgi_cc", "ffp_fsi", "inform_risk", "oecd_crc", "wb_lpi", "fatf"} <= set(ids)
+    assert {"ti_cpi", "wgi_cc", "inform_risk", "oecd_crc", "wb_lpi", "fatf"} <= set(ids)
+    # The Fragile States Index is CC BY-NC-SA (non-commercial): not shipped.
+    assert "ffp_fsi" not in ids
     assert all(r["licence"] for r in ids.values())
     # The Basel AML Index is licensed for non-commercial use only and is not shipped.
     assert not any("basel" in k for k in ids)
@@ -100,13 +102,12 @@ def test_countries_with_ahp_weights(tmp_path: Path) -> None:
         "wgi_rl",
         "wgi_pv",
         "wgi_rq",
-        "ffp_fsi",
         "inform_risk",
         "oecd_crc",
         "fatf",
         "ofac_sdn_exposure",
     ]
-    weights = [3.0, 2, 2, 2, 1, 3, 2, 2, 4, 1]
+    weights = [3.0, 2, 2, 2, 1, 2, 2, 4, 1]
     f = tmp_path / "ahp.csv"
     f.write_text(_pairwise(names, weights))
     result = runner.invoke(

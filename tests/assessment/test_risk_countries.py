@@ -25,6 +25,7 @@ from borderline.errors import DataFileError, InvalidInput
 from borderline.refdata import all_countries
 
 AS_OF = date(2025, 12, 1)
+CPI2025_SHA256 = "68c7be347f31faae9af089275d6568eb81e3c7575b4bfd8073d7fae5337f5254"
 
 
 def _meta(key: str = "iso3", lo: float = 0, hi: float = 100) -> IndicatorMeta:
@@ -44,23 +45,48 @@ def _meta(key: str = "iso3", lo: float = 0, hi: float = 100) -> IndicatorMeta:
     )
 
 
-# Published values: Transparency International, CPI 2017 results (score 0-100).
+# Published values: Transparency International, CPI 2025 results (score 0-100), read from the
+# official workbook shipped unmodified.
 @pytest.mark.parametrize(
-    ("iso2", "score"), [("NZ", 89), ("DK", 88), ("DE", 81), ("IR", 30), ("SO", 9)]
+    ("iso2", "score"), [("DK", 89), ("FI", 88), ("NZ", 81), ("DE", 77), ("IR", 23), ("SO", 9)]
 )
-def test_cpi_2017_published_scores(iso2: str, score: float) -> None:
+def test_cpi_2025_published_scores(iso2: str, score: float) -> None:
     cpi = load_catalog().indicator("ti_cpi")
-    assert cpi.latest(iso2, AS_OF) == (date(2017, 1, 1), score)
+    assert cpi.latest(iso2, AS_OF) == (date(2025, 1, 1), score)
     assert cpi.meta.risk(score) == pytest.approx(100 - score)
+    # the history in the same workbook: Denmark scored 90 in 2023
+    assert cpi.latest("DK", date(2023, 12, 31)) == (date(2023, 1, 1), 90.0)
 
 
-def test_fsi_names_join_through_alias_table() -> None:
-    fsi = load_catalog().indicator("ffp_fsi")
-    # Fund for Peace, FSI 2017: South Sudan first with 113.9; names like "Cote d Ivoire",
-    # "Congo Democratic Republic" and "Israel and West Bank" resolve through the alias table.
-    assert fsi.latest("SS", AS_OF) == (date(2017, 1, 1), 113.9)
-    for iso2 in ("CI", "CD", "CG", "KP", "KR", "MK", "SZ", "IL", "CZ", "SK", "GB", "US"):
-        assert fsi.latest(iso2, AS_OF) is not None, iso2
+def test_cpi_workbook_is_shipped_unmodified() -> None:
+    import hashlib
+    from importlib import resources
+
+    data = (
+        resources.files("borderline.assessment") / "data" / "indicators" / "CPI2025_Results.xlsx"
+    ).read_bytes()
+    # sha256 of TI's CPI2025_Results.xlsx as published (CC BY-ND: no derivatives shipped)
+    assert hashlib.sha256(data).hexdigest() == CPI2025_SHA256
+
+
+def test_fragile_states_index_is_not_shipped() -> None:
+    # CC BY-NC-SA (non-commercial): removed from the data, the index and the configuration.
+    from importlib import resources
+
+    assert "ffp_fsi" not in load_catalog().indicators
+    assert "ffp_fsi" not in default_config().components
+    data = resources.files("borderline.assessment") / "data" / "indicators"
+    assert not any("fsi" in p.name.lower() for p in data.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("iso2", "year", "score"),
+    [("SG", 2023, 4.3), ("DE", 2023, 4.1), ("TR", 2023, 3.4), ("ST", 2018, 2.653)],
+)
+def test_lpi_2023_names_join_through_alias_table(iso2: str, year: int, score: float) -> None:
+    # The World Bank workbook has no ISO column; "Türkiye" and "São Tomé" arrive mis-encoded.
+    lpi = load_catalog().indicator("wb_lpi")
+    assert lpi.latest(iso2, AS_OF) == (date(year, 1, 1), score)
 
 
 def test_non_iso_publisher_codes_resolve() -> None:
@@ -82,17 +108,18 @@ def test_fatf_status_follows_dated_events() -> None:
 def test_index_is_the_weighted_mean_of_its_components() -> None:
     index = compute_index(as_of=AS_OF)
     de = index.scores["DE"]
-    assert de.components["ti_cpi"].value == 81
-    assert de.components["ti_cpi"].risk == pytest.approx(19.0)
+    assert de.components["ti_cpi"].value == 77
+    assert de.components["ti_cpi"].risk == pytest.approx(23.0)
     assert de.components["fatf"].value == "none"
     assert "oecd_crc" in de.missing  # high-income OECD countries are not classified
     assert sum(c.weight for c in de.components.values()) == pytest.approx(1.0)
     assert de.index == pytest.approx(sum(c.risk * c.weight for c in de.components.values()))
     assert index.scores["IR"].components["fatf"].risk == 100.0
-    # The ranking is plausible on real data: FATF call-for-action and fragile states at the top.
+    # The ranking is plausible on real data: FATF call-for-action and war-torn states at the top.
     assert index.scores["IR"].index > 70 > 25 > index.scores["DE"].index
-    top10 = [s.country for s in index.ranked()[:10]]
-    assert {"SS", "SY", "YE", "KP"} <= set(top10)
+    # (KP is 11th since the Fragile States Index left the index)
+    top15 = [s.country for s in index.ranked()[:15]]
+    assert {"SS", "SY", "YE", "KP", "IR", "MM"} <= set(top15)
 
 
 def test_index_records_method_and_sources() -> None:
@@ -100,7 +127,11 @@ def test_index_records_method_and_sources() -> None:
     assert body["parameters"]["weighting"] == "entropy"
     assert sum(body["parameters"]["weights"].values()) == pytest.approx(1.0)
     assert body["sources"]["ti_cpi"]["publisher"] == "Transparency International"
-    assert body["sources"]["ffp_fsi"]["direction"] == "higher_is_riskier"
+    assert body["sources"]["inform_risk"]["direction"] == "higher_is_riskier"
+    # each indicator says how recent its data is, whatever the index date
+    latest = {k: v["latest"] for k, v in body["sources"].items()}
+    assert latest["ti_cpi"] == "2025" and latest["wgi_cc"] == "2023"
+    assert latest["inform_risk"] == "2025" and latest["fatf"] == "2025-10-24"
 
 
 def test_coverage_rule_excludes_thin_countries() -> None:

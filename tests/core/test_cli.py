@@ -172,7 +172,7 @@ def test_bad_input_at_the_cli(env: dict[str, str], tmp_path: Path) -> None:
     bad_policy.write_text("rule x: review when\n")
     r = cli(env, "policy", "check", str(bad_policy))
     assert r.returncode == 2 and "error: 1:" in r.stderr
-    r = cli(env, "lists", "add", "x", "ip", "999.1.1.1")
+    r = cli(env, "lists", "add", "x", "ip", "999.1.1.1", "--action", "block")
     assert r.returncode == 2 and "not an IP address" in r.stderr
 
 
@@ -197,7 +197,10 @@ def test_csv_orders(env: dict[str, str], tmp_path: Path) -> None:
 
 
 def test_lists_and_keys(env: dict[str, str]) -> None:
-    r = cli(env, "lists", "add", "proxies", "ip", "198.51.100.0/24", "--reason", "proxy range")
+    r = cli(
+        env, "lists", "add", "proxies", "ip", "198.51.100.0/24", "--action", "block",
+        "--reason", "proxy range",
+    )  # fmt: skip
     assert r.returncode == 0 and "added entry" in r.stdout
     shown = cli(env, "lists", "show", "--json")
     entry = json.loads(shown.stdout.splitlines()[0])

@@ -46,7 +46,8 @@ def test_labels_reach_the_store_without_a_sync(
     assert _label(svc, oid) is None
 
     # A chargeback, then an analyst's later "legitimate": the latest by event_at wins ...
-    at = datetime(2030, 1, 1, tzinfo=UTC)
+    # after every generated order (Jan-Mar 2026) and in the past: a future event_at is refused
+    at = datetime(2026, 6, 1, tzinfo=UTC)
     svc.add_labels([{"order_id": oid, "kind": "chargeback", "event_at": at.isoformat()}], "ann")
     assert _label(svc, oid) is True
     svc.add_labels(

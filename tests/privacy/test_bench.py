@@ -44,7 +44,12 @@ def test_small_run_ranks_borderline_above_presidio_regex():
 
 def test_bench_command_runs(tmp_path):
     dump = tmp_path / "set.jsonl"
-    res = CliRunner().invoke(app, ["bench", "privacy", "--samples", "20", "--dump", str(dump)])
+    res = CliRunner().invoke(
+        app,
+        ["bench", "privacy", "--samples", "20", "--dump", str(dump), "--corpus-limit", "15"],
+    )
     assert res.exit_code == 0, res.output
     assert "borderline" in res.stdout and "presidio-regex@0.0" in res.stdout
+    assert "presidio+spacy" in res.stdout and "NER corpora, test splits" in res.stdout
+    assert "records/s per core" in res.stdout
     assert len(dump.read_text("utf-8").splitlines()) == 20

@@ -104,16 +104,14 @@ def test_at_least_twenty_countries_have_identifier_recognizers():
             "Ship to 221 Baker Street, London NW1 6XE, United Kingdom",
             "GB",
             [
-                ("ADDRESS", "221 Baker Street"),
-                ("LOCATION", "London"),
-                ("POSTAL_CODE", "NW1 6XE"),
-                ("LOCATION", "United Kingdom"),
+                # the whole address is one span (issue 16)
+                ("ADDRESS", "221 Baker Street, London NW1 6XE, United Kingdom"),
             ],
         ),
         (
             "Lieferung an Hauptstraße 5, 10115 Berlin",
             "DE",
-            [("ADDRESS", "Hauptstraße 5"), ("POSTAL_CODE", "10115"), ("LOCATION", "Berlin")],
+            [("ADDRESS", "Hauptstraße 5, 10115 Berlin")],
         ),
         ("Invoice to Northwind Trading GmbH.", None, [("ORGANIZATION", "Northwind Trading GmbH")]),
         ("供应商：深圳市华强电子有限公司", None, [("ORGANIZATION", "深圳市华强电子有限公司")]),
@@ -140,7 +138,8 @@ def test_types_in_free_text(analyzer, text, cc, expected):
 )
 def test_hard_negatives_report_nothing_sensitive(analyzer, text):
     found = analyzer.analyze(text)
-    assert not [e for e in found if e.type not in ("LOCATION",)], found
+    # Places and companies ("DHL Express", the brand "Apple") are not a person's identifiers.
+    assert not [e for e in found if e.type not in ("LOCATION", "ORGANIZATION")], found
 
 
 def test_mrz_is_one_passport_span(analyzer):

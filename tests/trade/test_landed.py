@@ -101,7 +101,9 @@ GOLDEN = [
         {"duty": 0.0, "tax": 4.75, "collected": "border"},
     ),
     # US after 29 Aug 2025: no de minimis for anyone; FOB value 100 (freight excluded);
-    # duty 16.5% x 100 = 16.50; no federal VAT.
+    # duty on Chinese cotton T-shirts: MFN 16.5% + Section 301 list 4A 7.5% (9903.88.15) + IEEPA
+    # fentanyl 20% (9903.01.24, 2025-04-09..2025-11-14) + reciprocal 10% (9903.01.25) = 54%;
+    # no federal VAT.
     (
         {
             "destination": "US",
@@ -111,7 +113,7 @@ GOLDEN = [
             "shipping": 20,
             "items": tshirts(5, 20),
         },
-        {"customs_value": 100.0, "duty": 16.5, "tax": 0.0, "total_landed_cost": 136.5},
+        {"customs_value": 100.0, "duty": 54.0, "tax": 0.0, "total_landed_cost": 174.0},
     ),
     # US 1 Mar 2025: USD 100 under the USD 800 de minimis, even from China (ended 2 May 2025).
     (
@@ -125,7 +127,7 @@ GOLDEN = [
         },
         {"duty": 0.0, "total_landed_cost": 120.0},
     ),
-    # US 1 Jun 2025: de minimis already gone for Chinese goods...
+    # US 1 Jun 2025: de minimis already gone for Chinese goods (the same 54%)...
     (
         {
             "destination": "US",
@@ -134,7 +136,7 @@ GOLDEN = [
             "currency": "USD",
             "items": tshirts(5, 20),
         },
-        {"duty": 16.5},
+        {"duty": 54.0},
     ),
     # ...but still there for Vietnamese goods until 29 Aug 2025.
     (
@@ -249,14 +251,15 @@ GOLDEN = [
         },
         {"customs_value": 243.0, "duty": 29.16, "tax": 51.71, "total_landed_cost": 323.87},
     ),
-    # Specific duty: US wine 9 litres x USD 0.063/l = 0.567.
+    # Specific duty: US wine (HTS 2204.21.50) 9 litres x USD 0.063/l = 0.567; the EU's 15%
+    # all-in reciprocal ceiling cannot be applied to a specific rate: a warning, not a guess.
     (
         {
             "destination": "US",
             "date": "2026-01-15",
             "origin": "FR",
             "currency": "USD",
-            "items": [{"hs": "220421", "quantity": 12, "unit_price": 15, "volume_l": 9}],
+            "items": [{"hs": "22042150", "quantity": 12, "unit_price": 15, "volume_l": 9}],
         },
         {"duty": 0.57, "total_landed_cost": 180.57},
     ),
@@ -482,7 +485,7 @@ def test_tariff_file_missing_columns(tmp_path: Path) -> None:
         ({"shipping": -1}, "shipping"),
         ({"date": "15/01/2026"}, "date"),
         ({"incoterm": "FOB"}, "incoterm"),
-        ({"currency": "USD"}, "items[0]"),  # USD -> EUR with no fx table
+        ({"currency": "AED"}, "items[0]"),  # AED: not an ECB currency, no fx table
         ({"currency": "USD", "fx": {"base": "EUR", "rates": {"USX": 1}}}, "fx.rates.USX"),
         ({"fees": [{"name": "x", "amount": 1, "currency": "ABC"}]}, "fees[0].currency"),
         ({"colour": "red"}, "request"),

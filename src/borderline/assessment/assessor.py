@@ -22,6 +22,12 @@ from borderline.model import Finding, Order, Severity
 class CorridorAssessor(BaseAssessor):
     name: ClassVar[str] = "corridor"
     version: ClassVar[str] = "1.0"
+    finding_codes: ClassVar[Mapping[str, str]] = {
+        "assessment.corridor.risk": "country/corridor risk score of the route",
+        "assessment.corridor.high": "the route's corridor risk is above the configured threshold",
+        "assessment.data.stale": "an indicator behind the corridor risk is older than its "
+        "freshness limit",
+    }
     defaults: ClassVar[Mapping[str, Any]] = {
         "high": None,  # threshold for assessment.corridor.high; None = the index config's
         "high_score": 25.0,  # risk contribution of a high-risk corridor finding
@@ -58,6 +64,8 @@ class CorridorAssessor(BaseAssessor):
             **cor.to_dict(),
             "index": self.model.index_version,
             "as_of": self.model.as_of.isoformat(),
+            # each indicator the score rests on, with its publisher and the year of its data
+            "data": {k: dict(v) for k, v in self.model.data.items()},
         }
         signals: dict[str, float | int | str | bool | None] = {
             "corridor.risk": round(cor.risk, 2),
@@ -85,6 +93,17 @@ class CorridorAssessor(BaseAssessor):
                     score=float(self.config["high_score"]),
                     evidence=evidence,
                     actions=["manual_review"],
+                )
+            )
+        stale = self.model.stale(order.created_at.date())
+        if stale:
+            out.append(
+                self.finding(
+                    "assessment.data.stale",
+                    f"corridor risk rests on old data: {stale[0]}"
+                    + (f" (+{len(stale) - 1} more)" if len(stale) > 1 else ""),
+                    severity=Severity.LOW,
+                    evidence={"stale": stale, "data": evidence["data"]},
                 )
             )
         return out

@@ -47,6 +47,9 @@ class IndexConfig:
     min_coverage: float
     max_age_years: int
     corridor: CorridorConfig
+    # days an indicator's latest observation may be behind the decision's date ("default" and
+    # per indicator id) before the decision says it rests on stale data
+    freshness_days: Mapping[str, int] = field(default_factory=lambda: {"default": 1100})
 
 
 def _num(doc: Mapping[str, Any], key: str, where: str, lo: float, hi: float) -> float:
@@ -90,6 +93,12 @@ def parse_index_config(doc: Any, where: str) -> IndexConfig:
         min_coverage=_num(doc, "min_coverage", where, 0, 1),
         max_age_years=int(_num(doc, "max_age_years", where, 0, 200)),
         corridor=corridor,
+        freshness_days={
+            str(k): int(_num(doc.get("freshness_days") or {}, k, f"{where}:freshness_days", 1, 1e5))
+            for k in (doc.get("freshness_days") or {"default": 1100})
+        }
+        if doc.get("freshness_days")
+        else {"default": 1100},
     )
 
 
@@ -228,6 +237,14 @@ def _component_risks(
     return out
 
 
+def _latest(ind: Any, as_of: date) -> str | None:
+    days = [obs[0] for c in ind.series if (obs := ind.latest(c, as_of)) is not None]
+    if not days:
+        return None
+    d = max(days)
+    return str(d.year) if (d.month, d.day) == (1, 1) else d.isoformat()
+
+
 def _all_countries() -> list[Any]:
     from borderline.refdata import all_countries
 
@@ -338,8 +355,13 @@ def compute_index(
     for cid in comps:
         if cid in catalog.events:
             sources[cid] = catalog.events[cid].describe()
+            last = catalog.events[cid].last_event(as_of)
+            sources[cid]["latest"] = last.isoformat() if last else None
         else:
             sources[cid] = catalog.indicators[cid].meta.describe()
+            dates = [c.components[cid].date for c in scores.values() if cid in c.components]
+            # the newest observation the index uses: the indicator's year as shown to users
+            sources[cid]["latest"] = max(dates) if dates else None
     return CountryIndex(
         as_of=as_of,
         config=config,
@@ -386,6 +408,24 @@ class CorridorModel:
     config: CorridorConfig
     as_of: date
     index_version: str
+    # indicator id -> {"source", "version", "latest"}: what the index rests on, with its date
+    data: Mapping[str, Mapping[str, str | None]] = field(default_factory=dict)
+    freshness_days: Mapping[str, int] = field(default_factory=dict)
+
+    def stale(self, on: date) -> list[str]:
+        """Indicators whose newest observation is older than their freshness limit on ``on``."""
+        out = []
+        for cid, d in self.data.items():
+            latest = d.get("latest")
+            if not latest:
+                continue
+            day = date(int(latest), 12, 31) if len(latest) == 4 else date.fromisoformat(latest)
+            limit = self.freshness_days.get(cid, self.freshness_days.get("default", 1100))
+            if (on - day).days > limit:
+                out.append(
+                    f"{cid} ({d['version']}) latest data {latest} is older than {limit} days"
+                )
+        return out
 
     @classmethod
     def build(
@@ -410,6 +450,21 @@ class CorridorModel:
             config=config.corridor,
             as_of=index.as_of,
             index_version=f"{config.id}@{config.version}",
+            data={
+                cid: {
+                    "source": f"{src.get('name')} ({src.get('publisher')})",
+                    "version": str(src.get("version", "")),
+                    "latest": src.get("latest"),
+                }
+                for cid, src in [
+                    *index.sources.items(),
+                    (
+                        config.corridor.route_indicator,
+                        {**route.meta.describe(), "latest": _latest(route, index.as_of)},
+                    ),
+                ]
+            },
+            freshness_days=dict(config.freshness_days),
         )
 
     def corridor(self, origin: str, destination: str) -> CorridorRisk:

@@ -164,6 +164,11 @@ class EventList:
     levels: Mapping[str, float]
     events: Mapping[str, tuple[tuple[date, str, str], ...]]  # iso2 → (date, event, list)
 
+    def last_event(self, as_of: date) -> date | None:
+        """The most recent event on or before ``as_of``: the list's "as of" date."""
+        days = [d for evs in self.events.values() for d, _, _ in evs if d <= as_of]
+        return max(days) if days else None
+
     def status(self, country: str, as_of: date) -> str | None:
         """List name, ``"none"``, or None when the lists were not yet observed on ``as_of``."""
         if as_of < self.observed_from:
@@ -367,7 +372,9 @@ class Catalog:
             ) from None
 
 
-def _load_dir(read: Any, label: str) -> tuple[dict[str, Indicator], dict[str, EventList]]:
+def _load_dir(
+    read: Any, label: str, read_bytes: Any = None
+) -> tuple[dict[str, Indicator], dict[str, EventList]]:
     manifest_where = f"{label}/indicators.yaml"
     try:
         doc = yaml.safe_load(read("indicators.yaml"))
@@ -380,8 +387,22 @@ def _load_dir(read: Any, label: str) -> tuple[dict[str, Indicator], dict[str, Ev
     indicators: dict[str, Indicator] = {}
     for i, entry in enumerate(doc.get("indicators") or []):
         meta = _meta(entry, f"{manifest_where}:indicators[{i}]")
+        fmt = entry.get("format", "csv")
         try:
-            text = read(meta.file)
+            if fmt == "ti_cpi_workbook":
+                # CC BY-ND: the publisher's workbook as published, read here, never converted.
+                from borderline.assessment.sources import cpi_workbook_rows
+
+                where_ = f"{label}/{meta.file}"
+                rows = cpi_workbook_rows(read_bytes(meta.file), where_)
+                text = "country,date,value\n" + "".join(f"{c},{d},{v}\n" for c, d, v in rows)
+            elif fmt == "csv":
+                text = read(meta.file)
+            else:
+                raise DataFileError(
+                    f"format must be csv or ti_cpi_workbook, not {fmt!r}",
+                    where=f"{manifest_where}:indicators[{i}]",
+                )
         except FileNotFoundError:
             raise DataFileError(f"missing file {meta.file}", where=manifest_where) from None
         indicators[meta.id] = read_indicator_csv(meta, text, f"{label}/{meta.file}")
@@ -403,16 +424,27 @@ def _shipped() -> Catalog:
     def read(name: str) -> str:
         return (base / name).read_text(encoding="utf-8")
 
-    ind, ev = _load_dir(read, "assessment/data/indicators")
+    def read_bytes(name: str) -> bytes:
+        return (base / name).read_bytes()
+
+    ind, ev = _load_dir(read, "assessment/data/indicators", read_bytes)
     return Catalog(indicators=ind, events=ev)
 
 
 def load_catalog(extra_dirs: Iterable[str | Path] = ()) -> Catalog:
-    """The shipped indicators, with each user directory's entries added or replacing by id."""
+    """The shipped indicators, with each user directory's entries added or replacing by id.
+
+    The copy ``borderline data update`` writes (``REFDATA_DIR/indicators``) comes first, so
+    explicitly given directories still win over it.
+    """
     base = _shipped()
     indicators = dict(base.indicators)
     events = dict(base.events)
-    for d in extra_dirs:
+    from borderline.refdata.datasets import refdata_dir
+
+    own = refdata_dir() / "indicators"
+    dirs = [own] if (own / "indicators.yaml").is_file() else []
+    for d in [*dirs, *extra_dirs]:
         root = Path(d)
         if not root.is_dir():
             raise InvalidInput("not a directory", where=str(d))
@@ -420,7 +452,10 @@ def load_catalog(extra_dirs: Iterable[str | Path] = ()) -> Catalog:
         def read(name: str, root: Path = root) -> str:
             return (root / name).read_text(encoding="utf-8")
 
-        ind, ev = _load_dir(read, str(root))
+        def read_bytes(name: str, root: Path = root) -> bytes:
+            return (root / name).read_bytes()
+
+        ind, ev = _load_dir(read, str(root), read_bytes)
         indicators.update(ind)
         events.update(ev)
     return Catalog(indicators=indicators, events=events)

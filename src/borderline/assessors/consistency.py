@@ -17,6 +17,17 @@ from borderline.model import Finding, Order, Severity
 class ConsistencyAssessor(BaseAssessor):
     name: ClassVar[str] = "consistency"
     version: ClassVar[str] = "1.0"
+    finding_codes: ClassVar[Mapping[str, str]] = {
+        "consistency.country.ip_card": "IP country differs from the card's issuing country",
+        "consistency.country.ip_ship": "IP country differs from the shipping country",
+        "consistency.country.card_ship": "card country differs from the shipping country",
+        "consistency.country.bill_ship": "billing country differs from the shipping country",
+        "consistency.customer.first_seen": "no earlier order from this customer",
+        "consistency.customer.new_country": "a known customer ships to a country never used before",
+        "consistency.amount.outlier": "order total far outside the customer's own history",
+        "consistency.payment.amount_mismatch": "payment amount differs from the order total",
+        "consistency.summary": "consistency signals (no score)",
+    }
     defaults: ClassVar[Mapping[str, Any]] = {
         "ip_card_score": 15.0,  # IP country differs from card issuing country
         "ip_ship_score": 10.0,  # IP country differs from shipping country

@@ -82,6 +82,11 @@ class ListsAssessor(BaseAssessor):
     defaults: ClassVar[Mapping[str, Any]] = {
         "block_score": 90.0,  # contribution of a block-list hit (the default policy gates on it)
     }
+    finding_codes: ClassVar[Mapping[str, str]] = {
+        **{f"lists.block.{k}": f"the order's {k} is on a block list" for k in LIST_KINDS},
+        **{f"lists.allow.{k}": f"the order's {k} is on an allow list" for k in LIST_KINDS},
+        "lists.summary": "block and allow hit counts (no score)",
+    }
     signals: ClassVar[Mapping[str, str]] = {
         "lists.blocked": "number of block-list hits on the order",
         "lists.allowed": "number of allow-list hits on the order",

@@ -8,16 +8,36 @@ transaction (kinds ``case.open``, ``case.note``, ``case.assign``, ``case.disposi
 
 from __future__ import annotations
 
-# disposition -> (label kind for Services.add_labels, is_fraud)
-DISPOSITIONS: dict[str, tuple[str, bool]] = {
+# disposition -> (label kind for Services.add_labels, is_fraud); None: no fraud label
+DISPOSITIONS: dict[str, tuple[str | None, bool]] = {
     "confirmed_fraud": ("analyst", True),
     "false_positive": ("legitimate", False),
     "legitimate": ("legitimate", False),
+    # A true sanctions hit is not fraud (no fraud label): the parties are blocked for every
+    # later order and the transaction must be reported to the authority.
+    "confirmed_sanctions_match": (None, False),
 }
+
+# What a confirmed sanctions match obliges: block the party, report the blocked or rejected
+# transaction. OFAC: report within 10 business days (31 CFR 501.603, 501.604); OFSI: report
+# as soon as practicable (UK regulations' reporting obligations); EU: to the national
+# competent authority (Council Regulation (EU) 269/2014 art. 8).
+SANCTIONS_BLOCK_LIST = "sanctions-confirmed"
+SANCTIONS_REPORT = (
+    "report the blocked or rejected transaction to the competent authority: OFAC within 10 "
+    "business days (31 CFR 501.603/501.604), OFSI as soon as practicable, an EU member "
+    "state's competent authority (Regulation (EU) 269/2014 art. 8)"
+)
 
 # Service levels for queued decisions, in hours, by outcome.
 SLA_HOURS: dict[str, float] = {"review": 4.0, "hold": 24.0}
 
 QUEUE_OUTCOMES = ("review", "hold")
 
-__all__ = ["DISPOSITIONS", "QUEUE_OUTCOMES", "SLA_HOURS"]
+__all__ = [
+    "DISPOSITIONS",
+    "QUEUE_OUTCOMES",
+    "SANCTIONS_BLOCK_LIST",
+    "SANCTIONS_REPORT",
+    "SLA_HOURS",
+]

@@ -106,6 +106,14 @@ def clear_hit(
         if m is None or int(m.group(1)) >= len(order.parties):
             raise InvalidInput("the hit does not name a party of this order", where="party")
         who = order.parties[int(m.group(1))]
+        if not who.customer_id and who.date_of_birth is None:
+            # A decision keyed by a name alone would clear every party of that name.
+            raise InvalidInput(
+                f"{who.name} has no customer id and no date of birth on this order: "
+                f"whitelisting would clear every party named {who.name}. Send customer_id with "
+                "orders, or close this case as a false positive for this order only",
+                where="party",
+            )
         dob = who.date_of_birth.isoformat() if who.date_of_birth else None
         entry = screening.add_whitelist_in(
             s,

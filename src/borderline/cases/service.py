@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from borderline.cases import DISPOSITIONS
+from borderline.cases import DISPOSITIONS, SANCTIONS_BLOCK_LIST, SANCTIONS_REPORT
 from borderline.cases.backend import CaseBackend
 from borderline.cases.review_queue import (
     SORTS,
@@ -367,6 +367,10 @@ def disposition(
         order_ids = list(
             s.scalars(select(CaseDecisionRow.order_id).where(CaseDecisionRow.case_id == case_id))
         )
+        details: dict[str, Any] = {"disposition": value, "orders": sorted(order_ids)}
+        if value == "confirmed_sanctions_match":
+            details["blocked"] = _block_parties(services, s, case_id, order_ids, actor)
+            details["report"] = SANCTIONS_REPORT
         _event(
             services,
             s,
@@ -374,22 +378,72 @@ def disposition(
             "disposition",
             actor,
             (note or "").strip() or None,
-            {"disposition": value, "orders": sorted(order_ids)},
+            details,
         )
-        labels = services.add_labels(
-            [
-                {
-                    "order_id": oid,
-                    "kind": kind,
-                    "is_fraud": is_fraud,
-                    "reason": f"case {case_id}: {value}",
-                }
-                for oid in order_ids
-            ],
-            actor=actor,
-            session=s,
-        )
+        labels: list[dict[str, Any]] = []
+        if kind is not None:
+            labels = services.add_labels(
+                [
+                    {
+                        "order_id": oid,
+                        "kind": kind,
+                        "is_fraud": is_fraud,
+                        "reason": f"case {case_id}: {value}",
+                    }
+                    for oid in order_ids
+                ],
+                actor=actor,
+                session=s,
+            )
+    if "blocked" in details:
+        services.lists.invalidate()  # the next order of a blocked party sees the entry
     return labels
+
+
+def _block_parties(
+    services: CaseBackend, s: Session, case_id: str, order_ids: list[str], actor: str
+) -> list[dict[str, Any]]:
+    """Put each party of the case's orders on the sanctions block list, in the same
+    transaction: by customer id when known, else by email (never by name alone)."""
+    from borderline.store.models import OrderRow
+
+    wanted: set[tuple[str, str]] = set()
+    for oid in order_ids:
+        row = s.get(OrderRow, oid)
+        for p in (row.payload.get("parties") or []) if row else []:
+            if p.get("customer_id"):
+                wanted.add(("customer", str(p["customer_id"])))
+            elif p.get("email"):
+                wanted.add(("email", str(p["email"])))
+    from borderline.lists.entries import add_entry, validate_entry
+    from borderline.store.models import ListEntryRow
+
+    out = []
+    for kind, raw in sorted(wanted):
+        value = validate_entry(SANCTIONS_BLOCK_LIST, kind, raw, "block", None)
+        already = s.scalars(
+            select(ListEntryRow.id).where(
+                ListEntryRow.list_name == SANCTIONS_BLOCK_LIST,
+                ListEntryRow.kind == kind,
+                ListEntryRow.value == value,
+                ListEntryRow.removed_at.is_(None),
+            )
+        ).first()
+        if already is not None:
+            continue
+        out.append(
+            add_entry(
+                s,
+                services.ledger,
+                list_name=SANCTIONS_BLOCK_LIST,
+                kind=kind,
+                value=value,
+                action="block",
+                reason=f"confirmed sanctions match, case {case_id}",
+                actor=actor,
+            )
+        )
+    return out
 
 
 def reopen(services: CaseBackend, case_id: str, actor: str, expected_version: int) -> None:

@@ -27,15 +27,28 @@ def policy_check(file: str = typer.Argument(..., help="Policy file, or - for std
     """Parse and compile a policy; print what it contains or where it is wrong."""
     from borderline.engine import Engine
 
-    engine = Engine()
-    from borderline.policy import compile_policy
-
-    compiled = compile_policy(read_text(file), engine.signals)
+    compiled = Engine().check_policy(read_text(file))
     typer.echo(
         f"ok: policy '{compiled.name}', {sum(r.kind == 'gate' for r in compiled.rules)} "
         f"gates, {sum(r.kind == 'rule' for r in compiled.rules)} rules, thresholds "
         + ", ".join(f"{k} {v:g}" for k, v in compiled.thresholds.items())
     )
+
+
+@policy_app.command("codes")
+def policy_codes(
+    prefix: str = typer.Argument("", help="Only codes starting with this."),
+) -> None:
+    """Finding codes the installed assessors can emit (what has/count/max_score may name)."""
+    from borderline.engine import Engine
+
+    catalogue = Engine().codes
+    for code, meaning in sorted(catalogue.codes.items()):
+        if code.startswith(prefix):
+            typer.echo(f"{code}\t{meaning}")
+    for name in sorted(catalogue.open_prefixes):
+        if name.startswith(prefix) or prefix.startswith(name):
+            typer.echo(f"{name}.*\t(assessor '{name}' declares no catalogue: any code under it)")
 
 
 @policy_app.command("test")
@@ -174,7 +187,9 @@ def lists_add(
         help="email, email_domain, card, card_bin, device, ip, address, country, phone, customer",
     ),
     value: str = typer.Argument(...),
-    action: str = typer.Option("block", help="block or allow"),
+    action: str = typer.Option(
+        ..., "--action", help="block or allow (required: an allow list is not a block list)"
+    ),
     reason: str = typer.Option(None),
     expires: str = typer.Option(None, help="ISO 8601 time with zone when it lapses."),
 ) -> None:

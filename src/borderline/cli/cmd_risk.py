@@ -292,6 +292,11 @@ def countries_cmd(
         echo_json(out)
         return
     typer.echo(f"{out['index']} v{out['version']} as of {out['as_of']} ({weighting} weights)")
+    # The index date is not the data's date: say how recent each indicator is.
+    typer.echo(
+        "indicators (latest data used): "
+        + ", ".join(f"{k} {v.get('latest') or '-'}" for k, v in out["sources"].items())
+    )
     for pos, c in enumerate(out["countries"], 1):
         typer.echo(
             f"{pos:>4}  {c['country']}  {c['name']:<32} {c['index']:6.1f}  "

@@ -7,11 +7,22 @@ do not land in shell history or the process list.
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import typer
 
-from borderline.service import Services
-from borderline.web import auth as webauth
+
+def _services() -> Any:
+    from borderline.service import Services
+
+    return Services.open()
+
+
+def _webauth() -> Any:
+    from borderline.web import auth as webauth
+
+    return webauth
+
 
 users_app = typer.Typer(
     help="Web sign-in accounts (admin, analyst, auditor).", no_args_is_help=True
@@ -37,8 +48,8 @@ def add(
     ),
 ) -> None:
     """Create a web user."""
-    services = Services.open()
-    webauth.add_user(services, name, role, _password(password_stdin))
+    services = _services()
+    _webauth().add_user(services, name, role, _password(password_stdin))
     typer.echo(f"added {name} ({role})")
 
 
@@ -48,21 +59,21 @@ def passwd(
     password_stdin: bool = typer.Option(False, "--password-stdin"),
 ) -> None:
     """Set a new password (signs the user out everywhere)."""
-    services = Services.open()
-    webauth.set_password(services, name, _password(password_stdin))
+    services = _services()
+    _webauth().set_password(services, name, _password(password_stdin))
     typer.echo(f"password changed for {name}")
 
 
 @users_app.command("disable")
 def disable(name: str) -> None:
     """Disable a user and end their sessions."""
-    webauth.disable_user(Services.open(), name)
+    _webauth().disable_user(_services(), name)
     typer.echo(f"disabled {name}")
 
 
 @users_app.command("list")
 def list_() -> None:
     """List web users."""
-    for u in webauth.list_users(Services.open()):
+    for u in _webauth().list_users(_services()):
         state = "disabled" if u.disabled_at else "active"
         typer.echo(f"{u.name}\t{u.role}\t{state}")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from borderline.errors import InvalidInput, NotFound
+from borderline.errors import BorderlineError, InvalidInput, NotFound
 from borderline.store import transaction
 from borderline.store.models import LabelRow, OrderRow
 from borderline.store.ports import LedgerAppender, SessionFactory
@@ -19,6 +19,9 @@ from borderline.store.times import iso
 LABEL_KINDS = ("chargeback", "refund_fraud", "analyst", "friendly_fraud", "legitimate")
 
 LabelledHook = Callable[[Session, dict[str, Any]], Any]
+
+# A label time a little ahead of this server's clock is a clock difference, not the future.
+LABEL_CLOCK_SKEW = timedelta(minutes=5)
 
 
 class Labels:
@@ -41,11 +44,26 @@ class Labels:
         with transaction(self.sessions) as s:
             return self._add_in(s, labels, actor)
 
+    def add_each(self, labels: Sequence[Mapping[str, Any]], actor: str) -> list[dict[str, Any]]:
+        """Record each label on its own: one bad label (an unknown order id, a future time) is
+        reported at its index and does not stop the others. Returns, per input, either
+        ``{"index", "label"}`` or ``{"index", "error"}``."""
+        out: list[dict[str, Any]] = []
+        with transaction(self.sessions) as s:
+            for i, lab in enumerate(labels):
+                try:
+                    with s.begin_nested():
+                        stored = self._add_in(s, [lab], actor, offset=i)
+                    out.append({"index": i, "label": stored[0]})
+                except BorderlineError as exc:
+                    out.append({"index": i, "error": exc.to_dict()})
+        return out
+
     def _add_in(
-        self, s: Session, labels: Iterable[Mapping[str, Any]], actor: str
+        self, s: Session, labels: Iterable[Mapping[str, Any]], actor: str, offset: int = 0
     ) -> list[dict[str, Any]]:
         out = []
-        for i, lab in enumerate(labels):
+        for i, lab in enumerate(labels, offset):
             where = f"labels[{i}]"
             oid = lab.get("order_id")
             kind = lab.get("kind")
@@ -67,6 +85,12 @@ class Labels:
                 ) from None
             if event_dt.tzinfo is None:
                 raise InvalidInput("event_at needs a time zone", where=f"{where}.event_at")
+            if event_dt > datetime.now(UTC) + LABEL_CLOCK_SKEW:
+                raise InvalidInput(
+                    f"event_at {event_dt.isoformat()} is in the future: a chargeback or an "
+                    "analyst outcome is labelled when it has happened",
+                    where=f"{where}.event_at",
+                )
             row = LabelRow(
                 label_id=f"lab_{uuid.uuid4().hex[:20]}",
                 order_id=oid,

@@ -76,7 +76,9 @@ class PolicyVersions:
     def ensure_policy(self) -> None:
         """On first start, install the built-in (or configured) policy as active version 1."""
         with transaction(self.sessions) as s:
-            if s.scalar(select(func.count()).select_from(PolicyRow)):
+            if s.scalar(
+                select(func.count()).select_from(PolicyRow).where(PolicyRow.name == POLICY_NAME)
+            ):
                 return
             source = (
                 Path(self._policy_file).read_text(encoding="utf-8")
@@ -127,7 +129,13 @@ class PolicyVersions:
             return engine
 
     def check(self, source: str) -> CompiledPolicy:
-        return compile_policy(source, self.signals)
+        """Strict: unknown names and finding codes no installed assessor emits are errors."""
+        return self._base_engine.check_policy(source)
+
+    def replace_engine(self, engine: Engine) -> None:
+        """Rebuilt assessors (a new engine configuration): the next order uses them."""
+        with self._engine_lock:
+            self._base_engine, self._active = engine, None
 
     def create(self, source: str, author: str, comment: str | None = None) -> dict[str, Any]:
         self.check(source)
@@ -175,7 +183,11 @@ class PolicyVersions:
         with self.sessions() as s:
             return [
                 _policy_dict(r)
-                for r in s.scalars(select(PolicyRow).order_by(PolicyRow.version.desc()))
+                for r in s.scalars(
+                    select(PolicyRow)
+                    .where(PolicyRow.name == POLICY_NAME)
+                    .order_by(PolicyRow.version.desc())
+                )
             ]
 
     def backtest(

@@ -7,7 +7,12 @@ from borderline.engine.assessor import (
     HistoryProvider,
     ListProvider,
 )
-from borderline.engine.core import Engine, declared_signals, discover_assessors
+from borderline.engine.core import (
+    Engine,
+    declared_codes,
+    declared_signals,
+    discover_assessors,
+)
 from borderline.model import CustomerHistory, ListHit
 
 __all__ = [
@@ -19,6 +24,7 @@ __all__ = [
     "HistoryProvider",
     "ListHit",
     "ListProvider",
+    "declared_codes",
     "declared_signals",
     "discover_assessors",
 ]

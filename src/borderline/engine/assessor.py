@@ -69,12 +69,16 @@ class BaseAssessor(ABC):
     ``defaults`` documents every config key with its default; ``config`` merges user values
     over them and rejects unknown keys so a typo in a setting is an error, not a silent no-op.
     ``signals`` names the values this assessor exposes to policies, with a description each.
+    ``finding_codes`` is the catalogue of finding codes it can emit (code -> meaning; ``*``
+    stands for one varying segment): ``policy check`` refuses rules naming any other code.
+    Optional for plugins: without it every code under the assessor's name is accepted.
     """
 
     name: ClassVar[str] = "base"
     version: ClassVar[str] = "0"
     defaults: ClassVar[Mapping[str, Any]] = {}
     signals: ClassVar[Mapping[str, str]] = {}
+    finding_codes: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
         unknown = set(config or {}) - set(self.defaults)

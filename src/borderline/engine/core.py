@@ -19,6 +19,7 @@ import borderline
 from borderline.engine.assessor import AssessContext, Assessor
 from borderline.errors import InvalidInput
 from borderline.model import Decision, Finding, Order, Reason, Severity
+from borderline.policy.catalogue import FindingCatalogue
 from borderline.policy.evaluate import apply_policy, listed_in, policy_facts
 from borderline.policy.language import CompiledPolicy, compile_policy
 
@@ -56,6 +57,11 @@ def declared_signals(assessors: Sequence[Assessor]) -> dict[str, str]:
     return signals
 
 
+def declared_codes(assessors: Sequence[Assessor]) -> FindingCatalogue:
+    """The finding codes the assessors can emit (see ``BaseAssessor.finding_codes``)."""
+    return FindingCatalogue.build((a.name, getattr(a, "finding_codes", None)) for a in assessors)
+
+
 class Engine:
     def __init__(
         self,
@@ -65,7 +71,10 @@ class Engine:
     ) -> None:
         self.assessors = list(assessors) if assessors is not None else discover_assessors()
         self.signals = declared_signals(self.assessors)
+        self.codes = declared_codes(self.assessors)
         self.policy_version = policy_version
+        # the stored engine configuration the assessors were built from (None: defaults)
+        self.config_version: str | None = None
         if policy is None:
             from borderline.policy import default_policy_source
 
@@ -79,25 +88,35 @@ class Engine:
             "assessors": self.assessors,
             "policy_source": self.policy.source,
             "policy_version": self.policy_version,
+            "config_version": self.config_version,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.assessors = state["assessors"]
         self.signals = declared_signals(self.assessors)
+        self.codes = declared_codes(self.assessors)
         self.policy_version = state["policy_version"]
+        self.config_version = state.get("config_version")
         self.policy = compile_policy(state["policy_source"], self.signals)
 
     def with_policy(self, policy: CompiledPolicy, version: str) -> Engine:
         clone = Engine.__new__(Engine)
-        clone.assessors, clone.signals = self.assessors, self.signals
+        clone.assessors, clone.signals, clone.codes = self.assessors, self.signals, self.codes
         clone.policy, clone.policy_version = policy, version
+        clone.config_version = self.config_version
         return clone
+
+    def check_policy(self, source: str) -> CompiledPolicy:
+        """Compile strictly: unknown names *and* finding codes no assessor emits are errors."""
+        return compile_policy(source, self.signals, self.codes)
 
     def versions(self) -> dict[str, str]:
         v = {
             "engine": borderline.__version__,
             "policy": f"{self.policy.name}@{self.policy_version}",
         }
+        if self.config_version:
+            v["config"] = self.config_version
         v.update({f"assessor.{a.name}": a.version for a in self.assessors})
         return v
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -32,8 +32,10 @@ from borderline.errors import BorderlineError
 from borderline.fraud.explain import reasons
 from borderline.fraud.features import DEFAULT_LABEL_DELAY_DAYS, MemoryFeatureStore
 from borderline.fraud.flat import flatten
-from borderline.fraud.training import FraudModel
 from borderline.model import Finding, Order, Severity
+
+if TYPE_CHECKING:  # LightGBM and scikit-learn load only when a model is loaded or given
+    from borderline.fraud.training import FraudModel
 
 
 def _severity(score: float, above: bool) -> Severity:
@@ -47,6 +49,12 @@ def _severity(score: float, above: bool) -> Severity:
 class FraudAssessor(BaseAssessor):
     name: ClassVar[str] = "fraud"
     version: ClassVar[str] = "1"
+    finding_codes: ClassVar[Mapping[str, str]] = {
+        "fraud.model.score": "the fraud model's score for the order",
+        "fraud.model.unavailable": "no trained fraud model is available",
+        "fraud.reason.*": "a family of model features that raised the fraud score "
+        "(velocity.card, amount, …)",
+    }
     defaults: ClassVar[Mapping[str, Any]] = {
         "registry": "",  # folder of the model registry; empty = $BORDERLINE_DATA_DIR/fraud/models
         "model": "champion",  # champion, challenger or a version
@@ -106,8 +114,11 @@ class FraudAssessor(BaseAssessor):
 
     def model(self, ctx: AssessContext) -> FraudModel | None:
         given = ctx.extras.get("fraud.model")
-        if isinstance(given, FraudModel):
-            return given
+        if given is not None:
+            from borderline.fraud.training import FraudModel
+
+            if isinstance(given, FraudModel):
+                return given
         # A promotion or rollback rewrites registry.json: pick the new champion up without a
         # restart (one stat per order). A failed load keeps the model in service.
         root = self._root

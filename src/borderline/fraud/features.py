@@ -28,14 +28,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from borderline.errors import DataFileError, InvalidInput
 from borderline.fraud.windows import Grouped, safe_div, window_count, window_sum
+from borderline.lazy import lazy
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy("pandas")
+
 
 HOUR = 3600
 DAY = 86400

@@ -16,15 +16,20 @@ from datetime import datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import yaml
 from pydantic import ValidationError
 
 from borderline.errors import DataFileError, InvalidInput, field_path
+from borderline.lazy import lazy
 from borderline.model import Order, PartyRole
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy("pandas")
 
 ENTITIES = ("customer", "card", "device", "ip", "email", "ship_addr", "corridor", "merchant")
 COUNTRY_FIELDS = (

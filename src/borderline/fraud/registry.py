@@ -21,12 +21,16 @@ import os
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-import lightgbm as lgb
+from typing import TYPE_CHECKING, Any
 
 from borderline.errors import Conflict, DataFileError, NotFound
 from borderline.fraud.training import FraudModel
+from borderline.lazy import lazy
+
+if TYPE_CHECKING:
+    import lightgbm as lgb
+else:
+    lgb = lazy("lightgbm")
 
 
 def default_root() -> Path:

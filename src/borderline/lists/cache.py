@@ -79,6 +79,10 @@ class ListCache:
         if kind == "any":
             return self._by_value.get(value, ())
         hits = list(self._exact.get((kind, value), ()))
+        if kind == "card_bin":
+            # A BIN entry is a prefix: "4111" covers 411111, 41111122, … (issuer ranges).
+            for n in range(1, len(value)):
+                hits += self._exact.get((kind, value[:n]), ())
         if kind == "ip" and self._networks:
             try:
                 addr = ipaddress.ip_address(value)

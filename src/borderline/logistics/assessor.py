@@ -14,15 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cached_property
-from typing import Any, ClassVar
+from statistics import NormalDist
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-import pandas as pd
 from pydantic import ValidationError
-from scipy.stats import norm
 
 from borderline.engine.assessor import AssessContext, BaseAssessor
 from borderline.errors import InvalidInput, from_validation
+from borderline.lazy import lazy
 from borderline.logistics.history import History
 from borderline.logistics.lpi import lpi
 from borderline.logistics.model import SavedModel, load_model
@@ -31,9 +31,14 @@ from borderline.logistics.scenario import Scenario, resolve_scenario
 from borderline.logistics.simulate import OrderFlow, simulate
 from borderline.model import Finding, Order, Severity
 
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy("pandas")
+
 # Fixed standard-normal quantiles: the expected delay is an exact-enough deterministic integral,
 # so the same order always gets the same answer (no random draws in the per-order path).
-_Z = norm.ppf((np.arange(400) + 0.5) / 400)
+_Z = np.array([NormalDist().inv_cdf((i + 0.5) / 400) for i in range(400)])
 # Faster services to suggest when a slow one is likely late.
 _UPGRADE = {
     "postal": "express",
@@ -60,6 +65,12 @@ def _infer_mode(service: str | None) -> str:
 class LogisticsAssessor(BaseAssessor):
     name: ClassVar[str] = "logistics"
     version: ClassVar[str] = "1.0"
+    finding_codes: ClassVar[Mapping[str, str]] = {
+        "logistics.delay.late_risk": "probability the parcel arrives after the promised date",
+        "logistics.route.unknown": "no route or corridor data for this origin and destination",
+        "logistics.corridor.closed": "the corridor is closed by a disruption scenario",
+        "logistics.corridor.disrupted": "the corridor is disrupted by a scenario",
+    }
     defaults: ClassVar[Mapping[str, Any]] = {
         "scenarios": [],  # shipped scenario ids or YAML paths considered active
         "network": None,  # route table YAML; None = the shipped network.yaml

@@ -19,13 +19,18 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pandas as pd
 
 from borderline.errors import DataFileError, InvalidInput
+from borderline.lazy import lazy
 from borderline.refdata import all_countries, is_country
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy("pandas")
 
 HistoryFormat = Literal["scms", "shipments"]
 FORMATS: tuple[str, ...] = ("scms", "shipments")

@@ -14,21 +14,22 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import lightgbm as lgb
 import numpy as np
-import pandas as pd
-from sklearn.compose import ColumnTransformer
-from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from borderline.errors import DataFileError, InvalidInput
+from borderline.lazy import lazy
 from borderline.logistics.history import BASE_CATEGORICAL, BASE_NUMERIC, History
 from borderline.logistics.lpi import lpi
+
+if TYPE_CHECKING:
+    import lightgbm as lgb
+    import pandas as pd
+    from sklearn.pipeline import Pipeline
+else:
+    pd = lazy("pandas")
+    lgb = lazy("lightgbm")
 
 MODEL_VERSION = "late-lgbm-1"
 LPI_FEATURES = ("overall", "customs", "timeliness", "infrastructure")
@@ -153,6 +154,12 @@ def _lr_frame(x: pd.DataFrame, spec: FeatureSpec) -> pd.DataFrame:
 
 
 def _baseline(spec: FeatureSpec) -> Pipeline:
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline, make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
     pre = ColumnTransformer(
         [
             (
@@ -219,6 +226,8 @@ def lift_at(y: np.ndarray, p: np.ndarray, share: float = 0.10) -> float:
 
 
 def metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
+    from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+
     return {
         "roc_auc": round(float(roc_auc_score(y, p)), 4),
         "pr_auc": round(float(average_precision_score(y, p)), 4),

@@ -21,6 +21,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from borderline.errors import PolicySyntaxError
 from borderline.model import Finding, Outcome
+from borderline.policy.catalogue import FindingCatalogue
 from borderline.refdata import region_members
 
 Value = Any
@@ -221,8 +222,11 @@ def _pos(meta_or_token: Any) -> str:
 
 
 class _Compiler:
-    def __init__(self, known_signals: Collection[str] | None) -> None:
+    def __init__(
+        self, known_signals: Collection[str] | None, known_codes: FindingCatalogue | None = None
+    ) -> None:
         self.known_signals = known_signals
+        self.known_codes = known_codes
         self.names_used: set[str] = set()
 
     def expr(self, node: Tree[Token] | Token) -> Expr:
@@ -293,6 +297,18 @@ class _Compiler:
             return lambda _f: members
         if fname == "signal":
             self.names_used.add(_const_str(n.children[1], fname))
+        if fname in _CODE_FUNCTIONS and self.known_codes is not None:
+            arg = n.children[1]
+            if isinstance(arg, Tree) and arg.data == "string":
+                pattern = _unquote(str(arg.children[0]))
+                if not self.known_codes.names(pattern):
+                    close = self.known_codes.suggest(pattern)
+                    hint = f"; did you mean {', '.join(close)}?" if close else ""
+                    raise PolicySyntaxError(
+                        f"no installed assessor emits a finding '{pattern}', so this can "
+                        f"never fire{hint} (`borderline policy codes` lists them)",
+                        where=_pos(n.meta),
+                    )
 
         def call(f: Facts) -> Value:
             return impl(f, *(a(f) for a in args))
@@ -380,6 +396,10 @@ class _Compiler:
         return not_contains
 
 
+# Functions whose first argument names finding codes.
+_CODE_FUNCTIONS = frozenset({"has", "count", "max_score"})
+
+
 def _unquote(s: str) -> str:
     body = s[1:-1]
     return body.replace('\\"', '"').replace("\\\\", "\\")
@@ -416,15 +436,24 @@ def _syntax_error(exc: UnexpectedInput, source: str) -> PolicySyntaxError:
     return PolicySyntaxError(msg, where=f"{line}:{col}", context=context)
 
 
-def compile_policy(source: str, known_signals: Collection[str] | None = None) -> CompiledPolicy:
-    """Parse and compile; raises ``PolicySyntaxError`` with ``where="line:column"``."""
+def compile_policy(
+    source: str,
+    known_signals: Collection[str] | None = None,
+    known_codes: FindingCatalogue | None = None,
+) -> CompiledPolicy:
+    """Parse and compile; raises ``PolicySyntaxError`` with ``where="line:column"``.
+
+    With ``known_codes``, a ``has``/``count``/``max_score`` naming a code no installed assessor
+    emits is an error too (used when a policy is checked or drafted; a policy already active is
+    compiled without it so an assessor removed later cannot stop the service).
+    """
     if len(source) > 1_000_000:
         raise PolicySyntaxError("policy text larger than 1 MB", where="1:1")
     try:
         tree = _parser().parse(source.replace("\r\n", "\n") + "\n")
     except UnexpectedInput as exc:
         raise _syntax_error(exc, source) from None
-    comp = _Compiler(known_signals)
+    comp = _Compiler(known_signals, known_codes)
     name = "policy"
     thresholds: dict[Outcome, float] = {}
     rules: list[CompiledRule] = []

@@ -3,7 +3,9 @@
 Detection is separate from anonymisation (see ``anonymise.py``), as in Presidio: the analyzer
 only reports what it found and why. Scores combine the pattern's own strength, a passing
 checksum (a failing one drops the match), context words near the match, and whether the
-recognizer's country is the record's country.
+recognizer's country is the record's country. People, places and organisations come from
+the shipped entity model (``ner.py``) together with the gazetteers (``agree``); street lines
+grow into whole addresses afterwards (``addresses.py``).
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from typing import Any
 import phonenumbers
 
 from borderline.errors import InvalidInput
-from borderline.privacy import gazetteer
+from borderline.privacy import addresses, gazetteer
 from borderline.privacy.entities import ENTITY_TYPES, Entity
+from borderline.privacy.ner import NerModel, shared_model
 from borderline.privacy.recognizers import (
     Recognizer,
     context_regex,
@@ -38,6 +41,15 @@ _PHONE_CONTEXT = context_regex(
         "call",
         "whatsapp",
         "fax",
+        "cel",
+        "celular",
+        "handy",
+        "telefon",
+        "téléphone",
+        "tél",
+        "portable",
+        "móvil",
+        "teléfono",
         "电话",
         "手机",
         "联系电话",
@@ -46,6 +58,14 @@ _PHONE_CONTEXT = context_regex(
         "전화",
     ]
 )
+# Numbering plans tried, in this order, for a national-format number in a text without a
+# record country: the corridors Borderline's users ship along most.
+_FALLBACK_REGIONS = ("US", "GB", "DE", "FR", "IN", "BR", "CN", "JP")
+_NOT_PHONE_BEFORE = re.compile(
+    r"(?i)(?:ssn|sin|nino|id|order|sku|invoice|tracking|ref|reference|account|acct|iban|"
+    r"passport|licen[cs]e|batch|item|parcel|serial|no\.?|nr\.?|number)\s*[:#.]?\s*$"
+)
+_DIGIT_RUN = re.compile(r"\d[\d\s().\-]{5,}\d")
 _COUNTRY_KEYS = {"country", "country_code", "countrycode", "国家", "國家", "cc"}
 
 
@@ -73,10 +93,15 @@ class Analyzer:
         extra: Sequence[Path | str] = (),
         threshold: float = DEFAULT_THRESHOLD,
         context_window: int = 40,
+        ner: NerModel | bool | None = True,
     ) -> None:
         if not 0 <= threshold <= 1:
             raise InvalidInput("threshold must be between 0 and 1", where="threshold")
         self.recognizers: list[Recognizer] = load_recognizers(extra)
+        # ``ner=False`` runs patterns and gazetteers only (the detector before the model).
+        self.ner: NerModel | None = (
+            shared_model() if ner is True else (ner if isinstance(ner, NerModel) else None)
+        )
         self.threshold = threshold
         self.window = context_window
         self._ctx = {r.name: context_regex(r.context) for r in self.recognizers}
@@ -101,15 +126,40 @@ class Analyzer:
     ) -> list[Entity]:
         """Entities in ``text`` (character offsets, end exclusive), best first by position."""
         cc = _check_country(country)
-        wanted = set(types) if types is not None else None
-        if wanted is not None and (bad := wanted - set(ENTITY_TYPES)):
-            raise InvalidInput(f"unknown entity type(s) {sorted(bad)}", where="types")
+        wanted = _check_types(types)
+        model = self.ner.find(text) if self.ner is not None and _wants_model(wanted) else []
+        return self._combine(text, cc, wanted, model)
+
+    def analyze_many(
+        self,
+        texts: Sequence[str],
+        *,
+        countries: Sequence[str | None] | None = None,
+        types: Iterable[str] | None = None,
+    ) -> list[list[Entity]]:
+        """``analyze`` for many texts at once: the model sees them in batches (faster)."""
+        if countries is not None and len(countries) != len(texts):
+            raise InvalidInput("one country per text (or none)", where="countries")
+        ccs = [_check_country(c) for c in countries] if countries else [None] * len(texts)
+        wanted = _check_types(types)
+        if self.ner is not None and _wants_model(wanted):
+            models: Iterable[list[Entity]] = self.ner.find_many(texts)
+        else:
+            models = ([] for _ in texts)
+        return [
+            self._combine(t, cc, wanted, m) for t, cc, m in zip(texts, ccs, models, strict=True)
+        ]
+
+    def _combine(
+        self, text: str, cc: str | None, wanted: set[str] | None, model: list[Entity]
+    ) -> list[Entity]:
         found = self._patterns(text, cc)
         found += self._phones(text, cc)
-        found += gazetteer.find(text)
+        found += agree(text, model, gazetteer.find(text))
+        found = addresses.inside_address([e for e in found if e.score >= self.threshold])
+        kept = addresses.grow(text, resolve_overlaps(found))
         if wanted is not None:
-            found = [e for e in found if e.type in wanted]
-        kept = resolve_overlaps([e for e in found if e.score >= self.threshold])
+            kept = [e for e in kept if e.type in wanted]
         return [replace(e, text=text[e.start : e.end]) for e in kept]
 
     def _context(self, rec: Recognizer, text: str, start: int, end: int) -> str | None:
@@ -160,8 +210,10 @@ class Analyzer:
         return out
 
     def _phones(self, text: str, cc: str | None) -> list[Entity]:
-        # The region comes from the record's country, never from a guess: without one, only
-        # numbers written in international form (+CC …) can be parsed unambiguously.
+        # The region comes from the record's country. Without one, numbers in international
+        # form (+CC …) parse unambiguously; national forms are then tried against the main
+        # corridors' numbering plans (_FALLBACK_REGIONS) at a lower score, and only when they
+        # are written like a phone number (grouped, or with a context word).
         region = cc if cc else None
         out: list[Entity] = []
         try:
@@ -170,6 +222,8 @@ class Analyzer:
             )
         except Exception:  # phonenumbers raises on pathological input; treat as no match
             return out
+        if region is None and _DIGIT_RUN.search(text):
+            out += self._national_phones(text, [(m.start, m.end) for m in matches])
         for m in matches:
             num = m.number
             reg = phonenumbers.region_code_for_number(num)
@@ -187,6 +241,40 @@ class Analyzer:
                     "PHONE_NUMBER", m.start, m.end, min(score, 1.0), "; ".join(why), "phone", reg
                 )
             )
+        return out
+
+    def _national_phones(self, text: str, taken: list[tuple[int, int]]) -> list[Entity]:
+        out: list[Entity] = []
+        for reg in _FALLBACK_REGIONS:
+            try:
+                found = list(
+                    phonenumbers.PhoneNumberMatcher(
+                        text, reg, phonenumbers.Leniency.STRICT_GROUPING
+                    )
+                )
+            except Exception:  # as above: no match rather than an error
+                continue
+            for m in found:
+                if any(m.start < e and s < m.end for s, e in taken):
+                    continue
+                if _NOT_PHONE_BEFORE.search(text[max(0, m.start - 20) : m.start]):
+                    continue  # "SSN 078-05-1120", "order #5531207": labelled as something else
+                before = text[max(0, m.start - self.window) : m.start]
+                ctx = _PHONE_CONTEXT.search(before) if _PHONE_CONTEXT else None
+                grouped = bool(re.search(r"[\s().\-]", m.raw_string.strip()))
+                if not grouped and ctx is None:
+                    continue  # a bare digit run is an order number as often as a phone
+                score = 0.55 + (0.2 if ctx else 0.0)
+                why = [
+                    f"phonenumbers: no record country; valid national number for {reg} "
+                    f"(+{m.number.country_code})"
+                ]
+                if ctx:
+                    why.append(f"context '{ctx.group()}'")
+                out.append(
+                    Entity("PHONE_NUMBER", m.start, m.end, score, "; ".join(why), "phone", reg)
+                )
+                taken.append((m.start, m.end))
         return out
 
     # ---------------------------------------------------------------- structured records
@@ -248,6 +336,10 @@ class Analyzer:
         """One field: the field name is strong evidence for what its whole value holds."""
         etype = self.field_type(key)
         found = self.analyze(value, country=country)
+        if any(w in self._exclude for w in self._key_words(key)):
+            # A product or brand name under `product_name`: the model's guess of a person or
+            # a company there is the product, not a party.
+            found = [e for e in found if e.recognizer != "ner_model"]
         if etype != "DATE_TIME" and self._event_dates & set(self._key_words(key)):
             found = [e for e in found if e.type != "DATE_TIME"]
         stripped = value.strip()
@@ -280,6 +372,48 @@ class Analyzer:
         else:
             found = [e for e in found if not _inside(e, whole)] + [whole]
         return [replace(e, path=path or key) for e in sorted(found, key=lambda e: e.start)]
+
+
+_MODEL_TYPES = frozenset({"PERSON", "LOCATION", "ORGANIZATION"})
+
+
+def _check_types(types: Iterable[str] | None) -> set[str] | None:
+    wanted = set(types) if types is not None else None
+    if wanted is not None and (bad := wanted - set(ENTITY_TYPES)):
+        raise InvalidInput(f"unknown entity type(s) {sorted(bad)}", where="types")
+    return wanted
+
+
+def _wants_model(wanted: set[str] | None) -> bool:
+    return wanted is None or bool(wanted & _MODEL_TYPES)
+
+
+def agree(text: str, model: list[Entity], rules: list[Entity]) -> list[Entity]:
+    """Model and gazetteer spans together; where both found the same thing, say so.
+
+    A model span overlapping a gazetteer span of the same type keeps the model's boundaries
+    (it sees the whole name) and takes the higher score plus 0.1; the gazetteer span stays as
+    it is and loses the overlap resolution.
+    """
+    out = list(rules)
+    for m in model:
+        place = next(
+            (r for r in rules if r.type == "LOCATION" and (r.start, r.end) == (m.start, m.end)),
+            None,
+        )
+        if place is not None and m.type != "LOCATION" and " " not in text[m.start : m.end]:
+            # "Lyon" alone: a city in the gazetteer outweighs the model's guess of a name.
+            continue
+        same = [r for r in rules if r.type == m.type and r.start < m.end and m.start < r.end]
+        if same:
+            best = max(same, key=lambda r: r.score)
+            m = replace(
+                m,
+                score=min(1.0, max(m.score, best.score) + 0.1),
+                explanation=f"{m.explanation}; agrees with {best.explanation}",
+            )
+        out.append(m)
+    return out
 
 
 def _inside(e: Entity, outer: Entity) -> bool:

@@ -62,6 +62,16 @@ def to_request(t: DataTransfer, order: Order) -> TransferRequest:
 class PrivacyAssessor(BaseAssessor):
     name: ClassVar[str] = "privacy"
     version: ClassVar[str] = "1.0"
+    finding_codes: ClassVar[Mapping[str, str]] = {
+        "privacy.transfer.invalid_input": "a declared personal-data transfer could not be read",
+        "privacy.transfer.prohibited": "the transfer is prohibited by the exporting regime",
+        "privacy.transfer.invalid_mechanism": "the declared transfer mechanism is not valid here",
+        "privacy.transfer.localisation": "the data must stay in the country (localisation)",
+        "privacy.transfer.no_mechanism": "no transfer mechanism covers the transfer",
+        "privacy.transfer.conditions": "the transfer is allowed under conditions not yet met",
+        "privacy.transfer.allowed": "the transfer is allowed",
+        "privacy.transfer.summary": "privacy signals (no score)",
+    }
     defaults: ClassVar[Mapping[str, Any]] = {
         "prohibited_score": 90.0,  # a transfer the rules prohibit
         "no_mechanism_score": 40.0,  # conditions apply and no declared mechanism meets them

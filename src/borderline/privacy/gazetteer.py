@@ -133,6 +133,11 @@ def lists() -> _Lists:
     )
 
 
+def given_names() -> frozenset[str]:
+    """The shipped given names, case-folded."""
+    return lists().given
+
+
 def _person_latin(text: str, lst: _Lists) -> Iterator[Entity]:
     scores = lst.config["person"]["scores"]
     for m in _RUN.finditer(text):

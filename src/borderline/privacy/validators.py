@@ -177,7 +177,9 @@ def calendar_date(value: str) -> bool:
     nums = [int(n) for n in re.findall(r"\d+", v)]
     month_word = next((m for w in re.findall(r"[a-zéûä]+", v) if (m := _MONTHS.get(w))), None)
     candidates: list[tuple[int, int, int]] = []
-    if month_word and len(nums) == 2:
+    if month_word and len(nums) == 1:  # "March 3rd": a day of that month in a leap year
+        candidates.append((2000, month_word, nums[0]))
+    elif month_word and len(nums) == 2:
         day, year = (nums[0], nums[1]) if nums[1] > 31 else (nums[1], nums[0])
         candidates.append((year, month_word, day))
     elif len(nums) == 3:

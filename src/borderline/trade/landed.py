@@ -1,348 +1,52 @@
-"""Landed cost: duty, import VAT/GST, de minimis, point-of-sale regimes, FX and fees.
+"""Landed cost: duty, additional duties, import VAT/GST, de minimis, point-of-sale regimes, FX.
 
-Every rate and threshold comes from data with a source and an effective date range:
-``data/landed-cost-rules.yaml`` (regimes), ``data/vat-rates.json`` (EU/GB VAT history),
-``data/sales_tax_rates.json`` (other VAT/GST), a tariff schedule CSV (``data/tariff-sample.csv``
-or a user's file, format in ``docs/trade.md``). The answer for a past date is reproducible.
+Every rate and threshold comes from data with a source and an effective date range, split by
+what it is: ``taxes`` (regimes from ``data/landed-cost-rules.yaml``, VAT/GST rates), ``tariff``
+(duty schedules), ``us_duties`` (Section 301/232 and IEEPA duties by HTS line, origin and date),
+``fx`` (the caller's rates or the ECB reference rates of the order's date). The answer for a
+past date is reproducible. A rate the data does not have is a warning in the result, never a
+silent zero.
 
 Money is ``Decimal`` throughout; each amount is rounded half-up to 0.01 only when reported.
 """
 
 from __future__ import annotations
 
-import csv
-import json
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import cache
-from pathlib import Path
+from decimal import Decimal
 from typing import Any
 
-import yaml
-
-from borderline.errors import DataFileError, InvalidInput
-from borderline.refdata import is_country, is_currency
-from borderline.trade.hs import data_path, nomenclature
-
-CENT = Decimal("0.01")
-_UNITS = ("kg", "item", "l", "pair")
-
-
-def _dec(value: Any, where: str, *, allow_none: bool = False) -> Decimal | None:
-    if value is None or value == "":
-        if allow_none:
-            return None
-        raise InvalidInput("a number is required", where=where)
-    if isinstance(value, bool):
-        raise InvalidInput("must be a number", where=where)
-    try:
-        d = Decimal(str(value))
-    except InvalidOperation:
-        raise InvalidInput(f"{value!r} is not a number", where=where) from None
-    if not d.is_finite():
-        raise InvalidInput("must be a finite number", where=where)
-    if d < 0:
-        raise InvalidInput("must not be negative", where=where)
-    return d
-
-
-def _money(d: Decimal) -> float:
-    return float(d.quantize(CENT, rounding=ROUND_HALF_UP))
-
-
-def _date(value: Any, where: str) -> date:
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise InvalidInput(f"{value!r} is not an ISO date (YYYY-MM-DD)", where=where) from None
-
-
-# -- tariff schedules --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TariffRow:
-    destination: str  # ISO country or regime id (EU)
-    hs: str  # 2-10 digit prefix
-    duty_type: str  # ad_valorem | specific | compound | free
-    ad_valorem_pct: Decimal | None
-    specific_amount: Decimal | None
-    specific_unit: str | None
-    min_amount: Decimal | None
-    max_amount: Decimal | None
-    currency: str
-    effective_from: date
-    effective_to: date | None
-    source: str
-    where: str
-
-    def active(self, on: date) -> bool:
-        return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
-
-
-TARIFF_COLUMNS = (
-    "destination",
-    "hs",
-    "duty_type",
-    "ad_valorem_pct",
-    "specific_amount",
-    "specific_unit",
-    "min_amount",
-    "max_amount",
-    "currency",
-    "effective_from",
-    "effective_to",
-    "source",
+from borderline.errors import InvalidInput
+from borderline.refdata import datasets, is_country, is_currency
+from borderline.trade import taxes
+from borderline.trade._values import CENT, dec, iso_date, money
+from borderline.trade.fx import FX_DATASET, FxTable, ecb_rates
+from borderline.trade.hs import nomenclature
+from borderline.trade.tariff import (
+    TARIFF_COLUMNS,
+    TariffRow,
+    TariffSchedule,
+    default_schedule,
+    sample_schedule,
 )
+from borderline.trade.taxes import TaxRate, period_on, regime_for, tax_rate, world_tax
+from borderline.trade.us_duties import US_DUTIES_DATASET, us_additional_duties
 
-
-@dataclass
-class TariffSchedule:
-    rows: list[TariffRow]
-    name: str
-
-    @classmethod
-    def load(cls, path: Path | str) -> TariffSchedule:
-        """Read a schedule CSV; any bad cell is an error naming ``file:line`` and column."""
-        p = Path(path)
-        if not p.is_file():
-            raise DataFileError("no such tariff file", where=str(p))
-        rows: list[TariffRow] = []
-        with p.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            missing = set(TARIFF_COLUMNS) - set(reader.fieldnames or ())
-            if missing:
-                raise DataFileError(f"missing column(s) {sorted(missing)}", where=f"{p}:1")
-            for lineno, r in enumerate(reader, 2):
-                rows.append(cls._row(r, f"{p}:{lineno}"))
-        return cls(rows, p.name)
-
-    @staticmethod
-    def _row(r: dict[str, str], where: str) -> TariffRow:
-        def num(col: str) -> Decimal | None:
-            try:
-                return _dec((r.get(col) or "").strip() or None, f"{where}:{col}", allow_none=True)
-            except InvalidInput as exc:
-                raise DataFileError(exc.message, where=exc.where) from None
-
-        dest = (r["destination"] or "").strip().upper()
-        hs = (r["hs"] or "").strip().replace(".", "")
-        dtype = (r["duty_type"] or "").strip()
-        if not (is_country(dest) or dest in _regimes_by_id()):
-            raise DataFileError(f"unknown destination {dest!r}", where=f"{where}:destination")
-        if not hs.isdigit() or not 2 <= len(hs) <= 10:
-            raise DataFileError(f"hs must be 2-10 digits, got {hs!r}", where=f"{where}:hs")
-        if dtype not in ("ad_valorem", "specific", "compound", "free"):
-            raise DataFileError(
-                f"duty_type {dtype!r} is not ad_valorem, specific, compound or free",
-                where=f"{where}:duty_type",
-            )
-        av, sp = num("ad_valorem_pct"), num("specific_amount")
-        unit = (r.get("specific_unit") or "").strip() or None
-        if dtype in ("ad_valorem", "compound") and av is None:
-            raise DataFileError(f"{dtype} needs ad_valorem_pct", where=f"{where}:ad_valorem_pct")
-        if dtype in ("specific", "compound") and (sp is None or unit not in _UNITS):
-            raise DataFileError(
-                f"{dtype} needs specific_amount and specific_unit in {_UNITS}",
-                where=f"{where}:specific_unit",
-            )
-        cur = (r["currency"] or "").strip().upper()
-        if not is_currency(cur):
-            raise DataFileError(f"unknown currency {cur!r}", where=f"{where}:currency")
-        try:
-            start = date.fromisoformat((r["effective_from"] or "").strip())
-            end_s = (r.get("effective_to") or "").strip()
-            end = date.fromisoformat(end_s) if end_s else None
-        except ValueError:
-            raise DataFileError("dates are YYYY-MM-DD", where=f"{where}:effective_from") from None
-        if end is not None and end < start:
-            raise DataFileError(
-                "effective_to is before effective_from", where=f"{where}:effective_to"
-            )
-        mn, mx = num("min_amount"), num("max_amount")
-        if mn is not None and mx is not None and mn > mx:
-            raise DataFileError("min_amount is above max_amount", where=f"{where}:min_amount")
-        return TariffRow(
-            dest,
-            hs,
-            dtype,
-            av,
-            sp,
-            unit,
-            mn,
-            mx,
-            cur,
-            start,
-            end,
-            (r.get("source") or "").strip(),
-            where,
-        )
-
-    def lookup(
-        self, destination: str, regime_id: str | None, hs: str, on: date
-    ) -> TariffRow | None:
-        """Longest HS prefix in force on ``on`` for the country, else for its regime (EU)."""
-        keys = [destination] + ([regime_id] if regime_id else [])
-        for key in keys:
-            best: TariffRow | None = None
-            for row in self.rows:
-                if (
-                    row.destination == key
-                    and hs.startswith(row.hs)
-                    and row.active(on)
-                    and (best is None or len(row.hs) > len(best.hs))
-                ):
-                    best = row
-            if best is not None:
-                return best
-        return None
-
-
-@cache
-def sample_schedule() -> TariffSchedule:
-    return TariffSchedule.load(data_path("tariff-sample.csv"))
-
-
-# -- regimes and tax rates ---------------------------------------------------------------------
-
-
-@cache
-def _rules() -> dict[str, Any]:
-    path = data_path("landed-cost-rules.yaml")
-    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return data
-
-
-@cache
-def _regimes_by_id() -> dict[str, dict[str, Any]]:
-    return {str(r["id"]): r for r in _rules()["regimes"]}
-
-
-def regime_for(country: str) -> dict[str, Any] | None:
-    for r in _rules()["regimes"]:
-        if country in r["countries"]:
-            found: dict[str, Any] = r
-            return found
-    return None
-
-
-def _period(regime: dict[str, Any], on: date) -> dict[str, Any] | None:
-    for p in regime["periods"]:
-        start = date.fromisoformat(p["from"])
-        end = date.fromisoformat(p["to"]) if p.get("to") else None
-        if start <= on and (end is None or on <= end):
-            period: dict[str, Any] = p
-            return period
-    return None
-
-
-@cache
-def _eu_vat() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(data_path("vat-rates.json").read_text(encoding="utf-8"))
-    items: dict[str, Any] = data["items"]
-    return items
-
-
-@cache
-def _world_tax() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(data_path("sales_tax_rates.json").read_text(encoding="utf-8"))
-    return data
-
-
-@dataclass(frozen=True, slots=True)
-class TaxRate:
-    rate: Decimal  # fraction, 0.19
-    kind: str  # vat | gst | none
-    source: str
-    effective_from: str | None
-
-
-def tax_rate(country: str, on: date, postal_code: str | None = None) -> TaxRate:
-    """Standard import VAT/GST rate in force on ``on`` (EU/GB with history and regions)."""
-    eu = _eu_vat()
-    if country in eu:
-        periods = sorted(eu[country], key=lambda p: p["effective_from"], reverse=True)
-        for p in periods:
-            # The file dates its oldest known period "0000-01-01": since forever.
-            eff = p["effective_from"]
-            start = date.min if eff.startswith("0000") else date.fromisoformat(eff)
-            if start <= on:
-                std = Decimal(str(p["rates"]["standard"]))
-                src = f"ibericode/vat-rates {country} from {p['effective_from']}"
-                for exc in p.get("exceptions") or []:
-                    import re
-
-                    if postal_code and re.match(exc["postcode"], postal_code):
-                        return TaxRate(
-                            Decimal(str(exc["standard"])) / 100,
-                            "vat",
-                            f"{src} ({exc['name']})",
-                            p["effective_from"],
-                        )
-                return TaxRate(std / 100, "vat", src, p["effective_from"])
-        raise InvalidInput(f"no VAT rate for {country} on {on}", where="date")
-    world = _world_tax()
-    if country not in world:
-        raise InvalidInput(f"no VAT/GST rate known for {country}", where="destination")
-    entry = world[country]
-    # ``before`` maps an ISO instant to the rate that applied before it.
-    for instant, older in sorted((entry.get("before") or {}).items()):
-        if on < date.fromisoformat(instant[:10]) or (
-            on == date.fromisoformat(instant[:10]) and not instant[11:].startswith("00:00")
-        ):
-            entry = {**older}
-            break
-    kind = str(entry.get("type", "vat"))
-    return TaxRate(
-        Decimal(str(entry.get("rate", 0))),
-        "none" if kind == "none" else kind,
-        f"valeriansaliou/node-sales-tax {country}",
-        None,
-    )
-
-
-# -- FX ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class FxTable:
-    """``rates[c]`` = value of one unit of currency ``c`` in ``base``."""
-
-    base: str
-    rates: dict[str, Decimal]
-
-    @classmethod
-    def from_dict(cls, obj: Any, where: str = "fx") -> FxTable:
-        if obj is None:
-            return cls("XXX", {})
-        if not isinstance(obj, dict) or not isinstance(obj.get("rates"), dict):
-            raise InvalidInput('fx is {"base": "EUR", "rates": {"USD": 0.92, …}}', where=where)
-        base = str(obj.get("base", "")).upper()
-        if not is_currency(base):
-            raise InvalidInput(f"unknown currency {base!r}", where=f"{where}.base")
-        rates: dict[str, Decimal] = {base: Decimal(1)}
-        for cur, val in obj["rates"].items():
-            c = str(cur).upper()
-            if not is_currency(c):
-                raise InvalidInput(f"unknown currency {cur!r}", where=f"{where}.rates.{cur}")
-            d = _dec(val, f"{where}.rates.{cur}")
-            assert d is not None
-            if d == 0:
-                raise InvalidInput("a rate cannot be zero", where=f"{where}.rates.{cur}")
-            rates[c] = d
-        return cls(base, rates)
-
-    def convert(self, amount: Decimal, src: str, dst: str, where: str) -> Decimal:
-        if src == dst:
-            return amount
-        for c in (src, dst):
-            if c not in self.rates:
-                raise InvalidInput(f"no FX rate for {c}; add it to fx.rates", where=where)
-        return amount * self.rates[src] / self.rates[dst]
-
-
-# -- request and result ------------------------------------------------------------------------
+__all__ = [
+    "CENT",
+    "TARIFF_COLUMNS",
+    "FxTable",
+    "LandedCost",
+    "LandedCostRequest",
+    "TariffRow",
+    "TariffSchedule",
+    "TaxRate",
+    "default_schedule",
+    "landed_cost",
+    "sample_schedule",
+    "tax_rate",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,11 +126,11 @@ class LandedCostRequest:
             if not raw_hs:
                 raise InvalidInput("hs code is required (classify the item first)", where=f"{w}.hs")
             hs6 = nom.require(raw_hs, where=f"{w}.hs")
-            qty = _dec(it.get("quantity", 1), f"{w}.quantity")
+            qty = dec(it.get("quantity", 1), f"{w}.quantity")
             assert qty is not None
             if qty == 0:
                 raise InvalidInput("quantity must be positive", where=f"{w}.quantity")
-            price = _dec(it.get("unit_price"), f"{w}.unit_price")
+            price = dec(it.get("unit_price"), f"{w}.unit_price")
             assert price is not None
             io = it.get("origin_country")
             if io is not None and not is_country(str(io).upper()):
@@ -439,8 +143,8 @@ class LandedCostRequest:
                     description=str(it.get("description") or ""),
                     quantity=qty,
                     unit_price=price,
-                    weight_kg=_dec(it.get("weight_kg"), f"{w}.weight_kg", allow_none=True),
-                    volume_l=_dec(it.get("volume_l"), f"{w}.volume_l", allow_none=True),
+                    weight_kg=dec(it.get("weight_kg"), f"{w}.weight_kg", allow_none=True),
+                    volume_l=dec(it.get("volume_l"), f"{w}.volume_l", allow_none=True),
                     origin=str(io or origin or "").upper() or None,
                 )
             )
@@ -452,20 +156,20 @@ class LandedCostRequest:
             fcur = str(f.get("currency") or cur).upper()
             if not is_currency(fcur):
                 raise InvalidInput(f"unknown currency {fcur!r}", where=f"{w}.currency")
-            amt = _dec(f.get("amount"), f"{w}.amount")
+            amt = dec(f.get("amount"), f"{w}.amount")
             assert amt is not None
             fees.append(Fee(str(f["name"]), amt, fcur, bool(f.get("taxable", False))))
         regs = obj.get("seller_registrations") or []
         if not isinstance(regs, list):
             raise InvalidInput('a list such as ["IOSS"]', where="seller_registrations")
-        ship = _dec(obj.get("shipping", 0), "shipping")
-        ins = _dec(obj.get("insurance", 0), "insurance")
+        ship = dec(obj.get("shipping", 0), "shipping")
+        ins = dec(obj.get("insurance", 0), "insurance")
         assert ship is not None and ins is not None
         return cls(
             destination=dest,
             postal_code=None if obj.get("postal_code") is None else str(obj["postal_code"]),
             origin=None if origin is None else str(origin).upper(),
-            on=_date(obj.get("date", date.today().isoformat()), "date"),
+            on=iso_date(obj.get("date", date.today().isoformat()), "date"),
             currency=cur,
             incoterm=inc,
             shipping=ship,
@@ -495,6 +199,13 @@ class LandedCost:
     lines: list[dict[str, Any]]
     rules: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    data: list[dict[str, Any]] = field(default_factory=list)  # dated data sets used
+    stale: list[str] = field(default_factory=list)  # those older than their freshness limit
+
+    @property
+    def complete(self) -> bool:
+        """False when a rate was missing or ambiguous: the total is then not the whole cost."""
+        return not self.warnings
 
     @property
     def total(self) -> Decimal:
@@ -511,37 +222,61 @@ class LandedCost:
             "currency": self.currency,
             "incoterm": self.incoterm,
             "valuation": self.valuation,
-            "goods_value": _money(self.goods_value),
-            "transport_and_insurance": _money(self.transport),
-            "customs_value": _money(self.customs_value),
-            "duty": _money(self.duty),
+            "goods_value": money(self.goods_value),
+            "transport_and_insurance": money(self.transport),
+            "customs_value": money(self.customs_value),
+            "duty": money(self.duty),
             "tax": {
-                "amount": _money(self.tax),
+                "amount": money(self.tax),
                 "rate": float(self.tax_rate),
                 "collected": self.tax_collected,
             },
-            "fees": _money(self.fees),
-            "total_landed_cost": _money(self.total),
-            "payable_at_border": _money(border),
-            "payable_by_buyer_on_delivery": _money(buyer_on_delivery),
+            "fees": money(self.fees),
+            "total_landed_cost": money(self.total),
+            "payable_at_border": money(border),
+            "payable_by_buyer_on_delivery": money(buyer_on_delivery),
             "lines": self.lines,
             "rules": self.rules,
             "warnings": self.warnings,
+            "complete": self.complete,
+            "data": self.data,
+            "stale_data": self.stale,
         }
 
 
 def landed_cost(req: LandedCostRequest, schedule: TariffSchedule | None = None) -> LandedCost:
     """Work out duty, import tax and fees for one consignment, in the destination currency."""
-    schedule = schedule or sample_schedule()
+    schedule = schedule or default_schedule()
     regime = regime_for(req.destination)
-    default = _rules()["default"]
+    default = taxes.rules()["default"]
     rules: list[dict[str, Any]] = []
     warnings: list[str] = []
-    period = _period(regime, req.on) if regime else None
+    data_used: list[dict[str, Any]] = []
+    stale: list[str] = []
+
+    def used(dataset_id: str, as_of: date | None = None) -> None:
+        ds = datasets.dataset(dataset_id)
+        entry = ds.evidence()
+        published = as_of or ds.published
+        entry["published"] = published.isoformat()
+        data_used.append(entry)
+        age = (req.on - published).days
+        if age > ds.max_age_days:
+            stale.append(
+                f"{ds.title} of {published} is {age} days older than the order date {req.on} "
+                f"(freshness limit {ds.max_age_days} days)"
+            )
+
+    fx = req.fx
+    if fx.empty:
+        fx = ecb_rates().table(req.on)
+        used(FX_DATASET, fx.as_of)
+        rules.append({"rule": f"exchange rates: {fx.source}", "source": "European Central Bank"})
+    period = period_on(regime, req.on) if regime else None
     dest_cur = (
         regime["currency"]
         if regime
-        else (_world_tax().get(req.destination, {}).get("currency") or req.currency)
+        else (world_tax().get(req.destination, {}).get("currency") or req.currency)
     )
     valuation = (regime or default)["valuation"]
     rules.append(
@@ -559,7 +294,7 @@ def landed_cost(req: LandedCostRequest, schedule: TariffSchedule | None = None) 
         )
 
     def conv(amount: Decimal, cur: str, where: str) -> Decimal:
-        return req.fx.convert(amount, cur, dest_cur, where)
+        return fx.convert(amount, cur, dest_cur, where)
 
     goods = sum(
         (conv(li.value, req.currency, f"items[{i}]") for i, li in enumerate(req.lines)), Decimal(0)
@@ -601,7 +336,7 @@ def landed_cost(req: LandedCostRequest, schedule: TariffSchedule | None = None) 
             return False, ""  # judged after the tax is computed
         value = goods if basis == "intrinsic" else customs_value
         ok = value <= threshold
-        return ok, f"{basis} value {_money(value)} {'<=' if ok else '>'} {threshold} {dest_cur}"
+        return ok, f"{basis} value {money(value)} {'<=' if ok else '>'} {threshold} {dest_cur}"
 
     line_out: list[dict[str, Any]] = []
     duty_total = Decimal(0)
@@ -611,21 +346,23 @@ def landed_cost(req: LandedCostRequest, schedule: TariffSchedule | None = None) 
         share = value / goods if goods else Decimal(0)
         line_cv = value + (transport * share if valuation == "CIF" else Decimal(0))
         ok, why = relieved(duty_dm, li.hs6, li.origin)
-        row = schedule.lookup(req.destination, regime["id"] if regime else None, li.hs, req.on)
+        match = schedule.find(req.destination, regime["id"] if regime else None, li.hs, req.on)
+        row = match.row if match else None
         duty = Decimal(0)
+        extra: list[dict[str, Any]] = []
         rule: dict[str, Any]
         if flat and flat_on and not any(li.hs6.startswith(x) for x in flat["excludes_hs"]):
             # Charged once per distinct subheading: on the first line that carries it.
             first = li.hs6 not in flat_seen
             flat_seen.add(li.hs6)
             if first:
-                duty = req.fx.convert(
+                duty = fx.convert(
                     Decimal(str(flat["amount"])), flat["currency"], dest_cur, "flat_duty"
                 )
             rule = {
                 "rule": f"flat duty {flat['amount']} {flat['currency']} per distinct subheading"
                 + ("" if first else f" (already charged for {li.hs6})")
-                + f": intrinsic value {_money(goods)} < {flat['max_intrinsic']} {dest_cur}, "
+                + f": intrinsic value {money(goods)} < {flat['max_intrinsic']} {dest_cur}, "
                 f"seller registered in {flat['registration']}",
                 "source": period["source"] if period else "",
             }
@@ -643,7 +380,7 @@ def landed_cost(req: LandedCostRequest, schedule: TariffSchedule | None = None) 
                 row,
                 li,
                 line_cv,
-                lambda a, c, wc=where_cur: req.fx.convert(a, c, dest_cur, wc),
+                lambda a, c, wc=where_cur: fx.convert(a, c, dest_cur, wc),
                 w,
             )
             rule = {
@@ -661,21 +398,37 @@ def landed_cost(req: LandedCostRequest, schedule: TariffSchedule | None = None) 
             }
             if why:
                 rule["note"] = why
+            if match and match.note:
+                rule["lines"] = match.note
+                if match.ambiguous:
+                    warnings.append(f"{w}: {match.note}")
+        if not ok and not flat_on and regime and regime.get("additional_duties"):
+            mfn = row.ad_valorem_pct if row is not None and row.duty_type == "ad_valorem" else None
+            if row is not None and row.duty_type == "free":
+                mfn = Decimal(0)
+            extra, notes = _additional(
+                li, req.on, line_cv, schedule, regime["additional_duties"], mfn
+            )
+            duty += sum((Decimal(str(e["amount"])) for e in extra), Decimal(0))
+            warnings.extend(f"{w}: {n}" for n in notes)
+            if regime["additional_duties"] not in {d["dataset"] for d in data_used}:
+                used(regime["additional_duties"])
         duty_total += duty
         line_out.append(
             {
                 "hs": li.hs,
-                "value": _money(value),
-                "customs_value": _money(line_cv),
-                "duty": _money(duty),
+                "value": money(value),
+                "customs_value": money(line_cv),
+                "duty": money(duty),
                 "duty_rule": rule,
+                **({"additional_duties": extra} if extra else {}),
             }
         )
 
     fees_total = Decimal(0)
     taxable_fees = Decimal(0)
     for i, f in enumerate(req.fees):
-        amt = req.fx.convert(f.amount, f.currency, dest_cur, f"fees[{i}]")
+        amt = fx.convert(f.amount, f.currency, dest_cur, f"fees[{i}]")
         fees_total += amt
         if f.taxable:
             taxable_fees += amt
@@ -710,7 +463,7 @@ def landed_cost(req: LandedCostRequest, schedule: TariffSchedule | None = None) 
                         "source": period["source"] if period else "",
                     }
                 )
-            elif pos["scheme"] in ("UK_135", "AU_LVG", "NZ_LVG", "VOEC"):
+            elif pos.get("border_tax_if_unregistered") is False:
                 # These regimes never tax low-value goods at the border: the seller owes it.
                 tax = (goods + transport) * rate.rate
                 collected = "point_of_sale"
@@ -723,7 +476,7 @@ def landed_cost(req: LandedCostRequest, schedule: TariffSchedule | None = None) 
         ok = False
         if tax_dm["basis"] == "tax_amount":
             ok = tax <= Decimal(str(tax_dm["threshold"]))
-            why = f"tax {_money(tax)} <= {tax_dm['threshold']} {dest_cur} is waived" if ok else ""
+            why = f"tax {money(tax)} <= {tax_dm['threshold']} {dest_cur} is waived" if ok else ""
         else:
             origins = {li.origin for li in req.lines}
             ok, why = relieved(
@@ -764,7 +517,41 @@ def landed_cost(req: LandedCostRequest, schedule: TariffSchedule | None = None) 
         lines=line_out,
         rules=rules,
         warnings=warnings,
+        data=data_used,
+        stale=stale,
     )
+
+
+def _additional(
+    li: Line,
+    on: date,
+    customs_value: Decimal,
+    schedule: TariffSchedule,
+    dataset_id: str,
+    mfn_pct: Decimal | None = None,
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Additional duties on one line (Section 301/232, IEEPA for US imports), with notes."""
+    if dataset_id != US_DUTIES_DATASET:
+        return [], [f"additional duties from {dataset_id} are not known to this version"]
+    national = len({r.hs[:8] for r in schedule._by_destination("US") if r.hs.startswith(li.hs[:6])})
+    applied = us_additional_duties().applicable(li.hs, li.origin, on, national)
+    out = []
+    notes = list(applied.notes)
+    for d in applied.duties:
+        rate = d.rate_pct
+        entry = d.to_dict()
+        if d.basis == "topup":
+            if mfn_pct is None:
+                notes.append(
+                    f"{d.program} {d.chapter_99}: MFN and this duty together are {d.rate_pct}%, "
+                    "but the MFN rate here is not ad valorem: not included"
+                )
+                continue
+            rate = max(Decimal(0), d.rate_pct - mfn_pct)
+            entry["rate_pct"] = float(rate)
+            entry["rule"] = f"MFN {mfn_pct}% + this = {d.rate_pct}% (EU goods)"
+        out.append({**entry, "amount": money(customs_value * rate / 100)})
+    return out, notes
 
 
 def _duty(row: TariffRow, li: Line, customs_value: Decimal, to_dest: Any, where: str) -> Decimal:

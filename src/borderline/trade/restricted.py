@@ -24,7 +24,11 @@ LEVELS = ("prohibited", "restricted", "informational")
 
 @dataclass(frozen=True, slots=True)
 class Restriction:
-    """One thing found. ``kind`` is dangerous_goods | dual_use | embargo | region."""
+    """One thing found. ``kind`` is dangerous_goods | dual_use | age_restricted | embargo | region.
+
+    For ``embargo`` and ``region``, ``level`` prohibited means a comprehensive embargo and
+    restricted a sectoral or list-based regime (``comprehensive`` says which).
+    """
 
     kind: str
     id: str
@@ -33,6 +37,11 @@ class Restriction:
     evidence: dict[str, Any]
     source: str
     transport: str | None = None
+    action: str | None = None
+
+    @property
+    def comprehensive(self) -> bool:
+        return self.kind in ("embargo", "region") and self.level == "prohibited"
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -45,6 +54,8 @@ class Restriction:
         }
         if self.transport:
             d["transport"] = self.transport
+        if self.action:
+            d["action"] = self.action
         return d
 
 
@@ -108,13 +119,19 @@ def _data() -> dict[str, Any]:
     )
     raw["_dg"] = [_compile(r) for r in raw["dangerous_goods"]]
     raw["_du"] = [_compile(r) for r in raw["dual_use"]]
+    raw["_age"] = [_compile(r) for r in raw.get("age_restricted") or []]
     return raw
 
 
 def check_item(
-    title: str, description: str | None = None, hs6: str | None = None
+    title: str,
+    description: str | None = None,
+    hs6: str | None = None,
+    destination: str | None = None,
+    on: date | None = None,
 ) -> list[Restriction]:
-    """Dangerous goods and dual-use hints for one product (text in English or Chinese)."""
+    """Dangerous goods, dual-use hints and (given the destination) age-restricted goods for one
+    product (text in English or Chinese)."""
     text = " ".join(x for x in (title, description or "") if x)
     en = normalise_en(text)
     low = text.casefold()
@@ -158,6 +175,26 @@ def check_item(
                 str(rule.raw["category"]),
             )
         )
+    if destination:
+        day = on or date.today()
+        for rule in d["_age"]:
+            if destination not in rule.raw["destinations"] or not _active(rule.raw, day):
+                continue
+            ev = rule.match(en, low, hs6)
+            if ev is None:
+                continue
+            ev["destination"] = destination
+            out.append(
+                Restriction(
+                    "age_restricted",
+                    rule.id,
+                    rule.level,
+                    str(rule.raw["title"]),
+                    ev,
+                    str(rule.raw["source"]),
+                    action=str(rule.raw["action"]),
+                )
+            )
     return out
 
 
@@ -193,13 +230,18 @@ def check_destination(
                     "embargo",
                     str(rule["id"]),
                     str(rule["level"]),
-                    ("embargoed" if rule["level"] == "prohibited" else "restricted")
-                    + f" destination {country} "
+                    f"{rule['measure']} on destination {country} "
                     f"({', '.join(rule['jurisdictions'])})",
                     {
                         "country": country,
+                        "measure": rule["measure"],
                         "jurisdictions": rule["jurisdictions"],
                         "since": rule["from"],
+                        **(
+                            {"value_threshold": rule["value_threshold"]}
+                            if rule.get("value_threshold")
+                            else {}
+                        ),
                     },
                     str(rule["source"]),
                 )
@@ -230,9 +272,10 @@ def check_destination(
                 "region",
                 rid,
                 str(rule["level"]),
-                f"sanctioned region {rid} recognised in the address",
+                f"{rule['measure']}: sanctioned region {rid} recognised in the address",
                 {
                     "country": country,
+                    "measure": rule["measure"],
                     "matched": matched,
                     "since": rule["from"],
                     "jurisdictions": rule["jurisdictions"],

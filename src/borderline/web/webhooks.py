@@ -10,7 +10,15 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from borderline import webhooks
-from borderline.web.routes import WebRoute, _str, form_of, need, render, services_of, session_of
+from borderline.web.plumbing import (
+    WebRoute,
+    _str,
+    form_of,
+    need,
+    render,
+    services_of,
+    session_of,
+)
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 

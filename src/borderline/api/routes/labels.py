@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from borderline.api.deps import Labeller, ServicesDep
@@ -26,11 +26,25 @@ class LabelsIn(BaseModel):
 
 
 @router.post("/v1/labels", status_code=201)
-def add_labels(body: LabelsIn, services: ServicesDep, who: Labeller) -> list[dict[str, Any]]:
-    return services.add_labels(
+def add_labels(
+    body: LabelsIn, services: ServicesDep, who: Labeller, response: Response
+) -> list[dict[str, Any]]:
+    """Each label stands alone: 201 with the stored labels when all are stored; 207 with one
+    ``{"index", "label"}`` or ``{"index", "error"}`` per input when some are not; when none
+    is, the first error's status (404 unknown order, 422 bad field)."""
+    from borderline.errors import error_from_dict
+
+    results = services.add_labels_each(
         [
             {k: v for k, v in lab.model_dump(mode="json").items() if v is not None}
             for lab in body.labels
         ],
         who.name,
     )
+    failed = [r for r in results if "error" in r]
+    if not failed:
+        return [r["label"] for r in results]
+    if len(failed) == len(results):
+        raise error_from_dict(failed[0]["error"])
+    response.status_code = 207
+    return results

@@ -176,6 +176,13 @@ def get_whitelist(services: ServicesDep, _: Reader) -> list[dict[str, Any]]:
 
 @router.post("/v1/screening/whitelist", status_code=201)
 def add_whitelist(body: WhitelistIn, services: ServicesDep, who: Writer) -> dict[str, Any]:
+    if not body.party.customer_id and not body.party.dob:
+        # A decision keyed by a name alone would clear every party of that name.
+        raise InvalidInput(
+            f"{body.party.name} needs a customer_id or a dob: a whitelist decision on a name "
+            "alone would clear every party with that name",
+            where="party",
+        )
     dob = parse_dob(body.party.dob, where="party.dob") if body.party.dob else None
     key = party_key(
         body.party.name, customer_id=body.party.customer_id, dob=str(dob) if dob else None

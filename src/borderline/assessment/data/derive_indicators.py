@@ -25,6 +25,7 @@ def _write(name: str, rows: list[tuple[str, str, str]]) -> None:
 
 
 def main(shared: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
     cr = shared / "country_risk"
     OUT.mkdir(exist_ok=True)
 
@@ -42,53 +43,32 @@ def main(shared: Path) -> None:
                     rows.append((r["ISO"], day.isoformat(), v))
     _write("oecd_crc", rows)
 
-    # CPI 2012-2017 from the official TI workbook (already long in derived/).
-    rows = []
-    with (cr / "derived/ti_cpi_2012-2017_long.csv").open(encoding="utf-8") as f:
-        for r in csv.DictReader(f):
-            if r["cpi_score_0_100"].strip():
-                rows.append((r["iso3"], r["year"], r["cpi_score_0_100"]))
-    _write("ti_cpi", rows)
+    # CPI: the TI workbook is CC BY-ND and is shipped unmodified (indicators/CPI2025_Results
+    # .xlsx); it is read at run time, so nothing is derived from it here.
+    new = shared / "country_risk" / "refresh-2026"
+    from borderline.assessment import sources
 
-    # WGI 2020 update: keep 2014-2019 estimates; drop the dissolved Netherlands Antilles.
-    wgi: dict[str, list[tuple[str, str, str]]] = {}
-    with (cr / "raw/wb_wgi_1996-2019_2020update.csv").open(encoding="latin-1") as f:
-        for r in csv.DictReader(f):
-            if int(r["Year"]) < 2014 or r["Code"] == "ANT" or r["Estimate"] in ("", "NA"):
-                continue
-            wgi.setdefault(r["Indicator"], []).append((r["Code"], r["Year"], r["Estimate"]))
-    for ind, name in {
-        "ControlofCorruption": "wgi_cc",
-        "GovernmentEffectiveness": "wgi_ge",
-        "PoliticalStability": "wgi_pv",
-        "RegulatoryQuality": "wgi_rq",
-        "RuleofLaw": "wgi_rl",
-        "VoiceandAccountability": "wgi_va",
-    }.items():
-        _write(name, wgi[ind])
+    # WGI 2024 update (estimates for 2014-2023).
+    for name, rows in sources.wgi(new / "wgidataset_2024update.csv").items():
+        _write(name, rows)
 
-    # Fragile States Index: names only (joined through the alias table), total 0-120.
-    rows = []
-    for year in (2014, 2015, 2016, 2017):
-        with (cr / f"raw/ffp_fsi_{year}.csv").open(encoding="latin-1") as f:
-            for r in csv.DictReader(f):
-                rows.append((r["Country"].strip(), str(year), r["Total"].strip()))
-    _write("ffp_fsi", rows)
-
-    # INFORM 2015: ISO3, "no estimate" = missing; the first data row is blank.
-    rows = []
-    with (cr / "raw/inform_risk_2015.csv").open(encoding="latin-1") as f:
-        for r in csv.DictReader(f):
-            if r["ISO3"] and r["INFORM RISK"] not in ("", "no estimate"):
-                rows.append((r["ISO3"], "2015", r["INFORM RISK"]))
+    # INFORM Risk Index 2025 (release of 31 March 2025).
+    rows, _year = sources.inform(new / "inform_risk_2025_v070.xlsx")
     _write("inform_risk", rows)
 
-    # World Bank LPI overall score 2010-2016 (1-5).
-    rows = []
-    with (shared / "logistics/world-bank-lpi/lpi_2010_2016.csv").open(encoding="utf-8") as f:
-        for r in csv.DictReader(f):
-            rows.append((r["Code"], r["Year"], r["Overall LPI Score"]))
-    _write("wb_lpi", rows)
+    # World Bank LPI overall score 2012-2023, by country name (joined through the alias table).
+    _write("wb_lpi", sources.lpi(new / "International_LPI_from_2012_to_2023.xlsx"))
+
+    # FATF lists after the June 2026 plenary, after the events already recorded.
+    with (OUT / "fatf_events.csv").open(encoding="utf-8") as f:
+        before = list(csv.DictReader(f))
+    events, day = sources.fatf(new / "fatf_status_2026-06-19.derived.csv", before)
+    before = [r for r in before if r["date"] != day.isoformat()]  # re-runs replace, not add
+    with (OUT / "fatf_events.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["country", "list", "event", "date", "plenary", "verified", "source"])
+        w.writerows([[r[k] for k in ("country", "list", "event", "date", "plenary", "verified",
+                                     "source")] for r in before] + events)  # fmt: skip
 
 
 def sanctions_exposure(shared: Path) -> None:

