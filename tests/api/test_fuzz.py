@@ -29,9 +29,7 @@ def fuzz_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any,
     from borderline.api.app import create_app
 
     data = tmp_path_factory.mktemp("fuzz")
-    services = Services.open(
-        Settings(data_dir=data, database_url="", assessors="consistency,lists")
-    )
+    services = Services.open(Settings(data_dir=data, database_url=""))
     services.assess_batch(list(generate_orders(20, seed=3)))
     with transaction(services.sessions) as s:
         _, key = create_key(s, "fuzzer", "admin", by="test", ledger=services.ledger)

@@ -61,7 +61,6 @@ def world(
         Settings(
             data_dir=tmp / "data",
             database_url=url,
-            assessors="consistency,lists",
             ledger_checkpoint_every=8,
         )
     )
