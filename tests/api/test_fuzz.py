@@ -50,6 +50,7 @@ def test_no_operation_answers_5xx(api_schema: Any, fuzz_target: tuple[Any, str])
     headers = {"Authorization": f"Bearer {key}"}
     server_errors: list[str] = []
     statuses: Counter[int] = Counter()
+    unauthorised: set[str] = set()
     operations = 0
     for result in api_schema.get_all_operations():
         operation = result.ok()
@@ -68,6 +69,8 @@ def test_no_operation_answers_5xx(api_schema: Any, fuzz_target: tuple[Any, str])
             # A generous timeout: two shared cores make a backtest or a verify slow, not broken.
             response = case.call(headers=headers, timeout=120)
             statuses[response.status_code] += 1
+            if response.status_code == 401:
+                unauthorised.add(case.path)
             if response.status_code >= 500:
                 server_errors.append(
                     f"{case.method} {case.formatted_path} query={case.query} "
@@ -80,7 +83,8 @@ def test_no_operation_answers_5xx(api_schema: Any, fuzz_target: tuple[Any, str])
     assert operations >= 80
     # ... and one that stopped at authentication would too: most answers must be past it.
     assert sum(n for code, n in statuses.items() if 200 <= code < 300) >= 100, statuses
-    assert statuses[401] == 0, statuses
+    # Only the intake routes answer 401: they authenticate by the sender's body signature.
+    assert all(p.startswith("/v1/intake/") for p in unauthorised), unauthorised
     assert not server_errors, "\n".join(server_errors[:20])
 
 

@@ -210,9 +210,10 @@ def check_orders(s: Session, logged: LoggedIndex) -> tuple[int, list[str]]:
 
 def check_policies(s: Session, logged: LoggedIndex) -> tuple[int, list[str]]:
     out = _Problems("policies")
-    drafts = logged.entries("policy.draft")
+    # The policies table also holds engine configuration versions (config.draft/activate).
+    drafts = {**logged.entries("policy.draft"), **logged.entries("config.draft")}
     tested = logged.entries("policy.backtest")
-    activations = logged.entries("policy.activate")
+    activations = {**logged.entries("policy.activate"), **logged.entries("config.activate")}
     # The live version of each policy name, as the log tells it: the newest activation.
     live: dict[str, tuple[int, str]] = {}
     for subject, entry in activations.items():
@@ -329,7 +330,7 @@ CORE_COVERAGE = (
     Coverage("orders", ("decision",), check_orders, "every column but received_at"),
     Coverage(
         "policies",
-        ("policy.draft", "policy.backtest", "policy.activate"),
+        ("policy.draft", "policy.backtest", "policy.activate", "config.draft", "config.activate"),
         check_policies,
         "source against its logged hash; which version is active",
     ),
