@@ -29,6 +29,7 @@ from borderline.decisions import (
 )
 from borderline.engine import Engine
 from borderline.ledger import Ledger, load_or_create_key
+from borderline.ledger.tables import register_core_coverage
 from borderline.lists import ListCache, ListEntries, list_add_record, list_remove_record
 from borderline.model import Decision, Order
 from borderline.policy import CompiledPolicy
@@ -50,7 +51,12 @@ class Application:
         self.db = make_engine(settings.url)
         self.sessions = session_factory(self.db)
         key_path = Path(settings.ledger_key_file or settings.data_dir / "ledger-key.pem")
-        self.ledger = Ledger(settings.ledger_origin, load_or_create_key(key_path))
+        self.ledger = Ledger(
+            settings.ledger_origin,
+            load_or_create_key(key_path),
+            checkpoint_every=settings.ledger_checkpoint_every,
+            checkpoint_seconds=settings.ledger_checkpoint_seconds,
+        )
         self.lists = ListCache(self.sessions)
         self._configured = engine is None  # built from the stored engine configuration
         self._config_extras: dict[str, Any] = {}
@@ -84,6 +90,7 @@ class Application:
         self.ledger.register_resolver("list.add", list_add_record)
         self.ledger.register_resolver("list.remove", list_remove_record)
         self.ledger.register_resolver("label", label_record)
+        register_core_coverage(self.ledger)
         # Domains add resolvers for their own entry kinds through an entry-point group, so
         # `ledger verify` re-checks case dispositions, acceptances, whitelists… too.
         for ep in entry_points(group="borderline.ledger"):
@@ -230,8 +237,10 @@ class Application:
             version, limit=limit, sample_changes=sample_changes, actor=actor
         )
 
-    def activate_policy(self, version: int, actor: str) -> dict[str, Any]:
-        return self.policies.activate(version, actor)
+    def activate_policy(
+        self, version: int, actor: str, *, acting_for: Sequence[str] = ()
+    ) -> dict[str, Any]:
+        return self.policies.activate(version, actor, acting_for=acting_for)
 
     def add_labels(
         self, labels: Iterable[Mapping[str, Any]], actor: str, session: Session | None = None

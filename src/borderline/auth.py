@@ -7,6 +7,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,11 +27,27 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 ROLES = tuple(ROLE_PERMISSIONS)
 
 
+class _Appender(Protocol):
+    def append(self, session: Session, *, kind: str, subject: str, record: Any) -> Any: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
     key_id: str
     name: str
     role: str
+    # The person answerable for this key (a web user is their own owner) and who minted it.
+    owner: str = ""
+    minted_by: str = ""
+
+    @property
+    def person(self) -> str:
+        return self.owner or self.name
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        """Everyone who can act through this principal: its owner and the key's minter."""
+        return tuple(p for p in (self.person, self.minted_by) if p)
 
     def can(self, permission: str) -> bool:
         return permission in ROLE_PERMISSIONS.get(self.role, frozenset())
@@ -44,17 +61,39 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_key(session: Session, name: str, role: str) -> tuple[str, str]:
-    """Create a key; returns (key id, the full secret). The secret is not stored."""
+def create_key(
+    session: Session,
+    name: str,
+    role: str,
+    *,
+    owner: str | None = None,
+    by: str | None = None,
+    ledger: _Appender | None = None,
+) -> tuple[str, str]:
+    """Create a key; returns (key id, the full secret). The secret is not stored.
+
+    ``owner`` is the person answerable for the key (default: ``name``); ``by`` who minted it.
+    With ``ledger`` the key lands with its ``key.create`` entry in the same transaction.
+    """
     if role not in ROLE_PERMISSIONS:
         raise InvalidInput(f"unknown role {role!r}; roles: {', '.join(ROLES)}", where="role")
     key_id = secrets.token_hex(6)
     secret = f"bl_{key_id}_{secrets.token_urlsafe(24)}"
-    session.add(
-        ApiKeyRow(
-            id=key_id, name=name, role=role, secret_hash=_hash(secret), created_at=datetime.now(UTC)
-        )
+    row = ApiKeyRow(
+        id=key_id,
+        name=name,
+        role=role,
+        secret_hash=_hash(secret),
+        created_at=datetime.now(UTC),
+        owner=(owner or name).strip(),
+        created_by=by,
     )
+    session.add(row)
+    session.flush()
+    if ledger is not None:
+        from borderline.ledger.tables import key_record
+
+        ledger.append(session, kind="key.create", subject=key_id, record=key_record(row))
     return key_id, secret
 
 
@@ -70,14 +109,30 @@ def authenticate(session: Session, secret: str | None) -> Principal:
         raise Unauthorized("invalid API key")
     if row.revoked_at is not None:
         raise Unauthorized("revoked API key")
-    return Principal(key_id=row.id, name=row.name, role=row.role)
+    return Principal(
+        key_id=row.id,
+        name=row.name,
+        role=row.role,
+        owner=row.owner or row.name,
+        minted_by=row.created_by or "",
+    )
 
 
-def revoke_key(session: Session, key_id: str) -> None:
+def revoke_key(
+    session: Session, key_id: str, *, by: str | None = None, ledger: _Appender | None = None
+) -> None:
     row = session.get(ApiKeyRow, key_id)
     if row is None:
         raise NotFound(f"no API key {key_id!r}")
+    if row.revoked_at is not None:
+        return
     row.revoked_at = datetime.now(UTC)
+    row.revoked_by = by
+    session.flush()
+    if ledger is not None:
+        from borderline.ledger.tables import key_revoke_record
+
+        ledger.append(session, kind="key.revoke", subject=key_id, record=key_revoke_record(row, by))
 
 
 def list_keys(session: Session) -> list[ApiKeyRow]:

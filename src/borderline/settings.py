@@ -21,6 +21,19 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "",
         "Ed25519 private key (PEM); empty means DATA_DIR/ledger-key.pem, created on first start.",
     ),
+    "LEDGER_CHECKPOINT_EVERY": (
+        "1000",
+        "Sign a ledger checkpoint automatically each time the log crosses a multiple of this "
+        "many entries.",
+    ),
+    "LEDGER_CHECKPOINT_SECONDS": (
+        "60",
+        "…and on the first append this many seconds after the last checkpoint.",
+    ),
+    "MAX_INFLIGHT": (
+        "64",
+        "Most API requests handled at once per process; more are answered 503 with Retry-After.",
+    ),
     "MAX_BODY_BYTES": ("2000000", "Largest request body the API accepts, in bytes."),
     "MAX_BATCH": ("1000", "Most orders in one POST /v1/decisions:batch."),
     "POLICY_FILE": ("", "Policy to activate on first start; empty means the built-in default."),
@@ -123,6 +136,13 @@ class Settings:
     database_url: str = field(default_factory=lambda: env("DATABASE_URL"))
     ledger_origin: str = field(default_factory=lambda: env("LEDGER_ORIGIN"))
     ledger_key_file: str = field(default_factory=lambda: env("LEDGER_KEY_FILE"))
+    ledger_checkpoint_every: int = field(
+        default_factory=lambda: int(env("LEDGER_CHECKPOINT_EVERY"))
+    )
+    ledger_checkpoint_seconds: float = field(
+        default_factory=lambda: float(env("LEDGER_CHECKPOINT_SECONDS"))
+    )
+    max_inflight: int = field(default_factory=lambda: int(env("MAX_INFLIGHT")))
     max_body_bytes: int = field(default_factory=lambda: int(env("MAX_BODY_BYTES")))
     max_batch: int = field(default_factory=lambda: int(env("MAX_BATCH")))
     policy_file: str = field(default_factory=lambda: env("POLICY_FILE"))

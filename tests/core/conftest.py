@@ -35,7 +35,7 @@ def keys(services: Services) -> dict[str, str]:
             ("svc", "service"),
             ("adam", "admin"),
         ]:
-            out[name] = create_key(s, name, role)[1]
+            out[name] = create_key(s, name, role, by="test", ledger=services.ledger)[1]
     return out
 
 

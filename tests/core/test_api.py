@@ -330,10 +330,15 @@ def test_ledger_receipts_verify_and_tampering_is_caught(
         s.execute(
             text("UPDATE decisions SET score = 0 WHERE order_id = :i"), {"i": orders[6]["id"]}
         )
-    ok_score_only = client.post("/v1/ledger/verify", headers=auth(keys["ada"])).json()
-    # Columns outside the committed record (orders.total, decisions.score) are copies; the
-    # committed body and payload are what count. Now edit those:
-    assert ok_score_only["ok"]
+    copies = client.post("/v1/ledger/verify", headers=auth(keys["ada"])).json()
+    # Columns beside the committed record (orders.total, decisions.score) are re-derived from
+    # the logged payload and body: editing one alone is reported too.
+    assert not copies["ok"]
+    assert (
+        f"orders: order {orders[4]['id']}: column total differs from the logged payload"
+        in (copies["problems"])
+    )
+    assert any("column score differs from the logged decision" in p for p in copies["problems"])
     dialect = services.db.dialect.name
     edit = (
         ("UPDATE decisions SET body = jsonb_set(body, '{score}', '99.5') WHERE order_id = :i")
@@ -348,7 +353,13 @@ def test_ledger_receipts_verify_and_tampering_is_caught(
 
 
 def test_openapi_and_schema(client: TestClient, keys: dict[str, str]) -> None:
-    spec = client.get("/openapi.json").json()
+    for path in ("/openapi.json", "/docs", "/redoc"):
+        assert client.get(path).status_code == 401, path
+        assert client.get(path, headers=auth(keys["aud"])).status_code == 200, path
+    spec = client.get("/openapi.json", headers=auth(keys["aud"])).json()
+    assert set(spec["components"]["securitySchemes"]) == {"bearer", "apiKey"}
+    assert spec["security"] == [{"bearer": []}, {"apiKey": []}]
+    assert spec["paths"]["/health"]["get"]["security"] == []
     assert "/v1/decisions" in spec["paths"] and "/v1/decisions:batch" in spec["paths"]
     schema = client.get("/v1/schema/order", headers=auth(keys["aud"])).json()
     assert schema["title"] == "Order"

@@ -89,15 +89,27 @@ def test_assess_policy_lifecycle_and_ledger(
     assert cli(env, "policy", "check", str(policy)).returncode == 0
     tested = cli(env, "policy", "test", str(policy), "--orders", str(orders_file), "--json")
     assert tested.returncode == 0 and len(tested.stdout.splitlines()) == 40
-    assert "version 2" in cli(env, "policy", "draft", str(policy), "--author", "alice").stdout
-    early = cli(env, "policy", "activate", "2", "--by", "bob")
+    assert "version 2" in cli(env, "policy", "draft", str(policy), "--author", "Alice").stdout
+    for name, role in (("alice", "admin"), ("bob", "admin"), ("ann", "analyst")):
+        pw = f"{name}-password-1"
+        added = cli(env, "users", "add", name, "--role", role, "--password-stdin", stdin=pw)
+        assert added.returncode == 0, added.stderr
+    approve = ("policy", "activate", "2", "--password-stdin")
+    anonymous = cli(env, "policy", "activate", "2")
+    assert anonymous.returncode == 2 and "--user" in anonymous.stderr
+    early = cli(env, *approve, "--user", "bob", stdin="bob-password-1\n")
     assert early.returncode == 2 and "backtest" in early.stderr
     bt = cli(env, "policy", "backtest", "2", "--json")
     report = json.loads(bt.stdout)
     assert report["orders"] == 40 and report["changed"] > 0
-    own = cli(env, "policy", "activate", "2", "--by", "alice")
+    # The author wrote "Alice": signing in as alice is the same person.
+    own = cli(env, *approve, "--user", "alice", stdin="alice-password-1\n")
     assert own.returncode == 2 and "four eyes" in own.stderr
-    assert cli(env, "policy", "activate", "2", "--by", "bob").returncode == 0
+    wrong = cli(env, *approve, "--user", "bob", stdin="not-bobs-password\n")
+    assert wrong.returncode == 2 and "wrong user name or password" in wrong.stderr
+    analyst = cli(env, *approve, "--user", "ann", stdin="ann-password-1\n")
+    assert analyst.returncode == 2 and "may not activate" in analyst.stderr
+    assert cli(env, *approve, "--user", "bob", stdin="bob-password-1\n").returncode == 0
     assert "\t" in cli(env, "policy", "list").stdout
 
     proof_file = tmp_path / "proof.json"
@@ -111,6 +123,9 @@ def test_assess_policy_lifecycle_and_ledger(
     assert cli(env, "ledger", "verify-proof", str(proof_file)).returncode == 1
     verified = cli(env, "ledger", "verify", "--json")
     assert verified.returncode == 0 and json.loads(verified.stdout)["ok"]
+    plain = cli(env, "ledger", "verify").stdout
+    assert "covered: decisions: 40 rows" in plain and "covered: api_keys" in plain
+    assert "covered: cases_users: 3 rows" in plain and "latest signed checkpoint: size" in plain
 
 
 def test_ledger_verify_catches_an_edited_decision(
@@ -249,3 +264,50 @@ def test_serve_starts_with_sample_data_and_an_admin_key(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_assess_reports_each_bad_line_and_goes_on(env: dict[str, str], tmp_path: Path) -> None:
+    good = list(generate_orders(4, seed=33))
+    bad_time = dict(good[2], id="bad-time", created_at="0001-01-01T00:00:00+01:00")
+    lines = [
+        json.dumps(good[0]),
+        "{not json",
+        json.dumps(good[1]),
+        json.dumps(bad_time),
+        json.dumps(dict(good[3], metadata={"x": 2**63})),
+        json.dumps(good[2]),
+    ]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    r = cli(env, "assess", str(path), "--batch-size", "10")
+    assert r.returncode == 1
+    out = [json.loads(x) for x in r.stdout.splitlines()]
+    errors = {o["input"]: o for o in out if "input" in o}
+    assert set(errors) == {f"{path}:2", f"{path}:4", f"{path}:5"}
+    assert "created_at" in errors[f"{path}:4"]["where"]
+    decided = [o["order_id"] for o in out if "decision_id" in o]
+    assert decided == [good[0]["id"], good[1]["id"], good[2]["id"]]
+    assert "assessed 6" in r.stderr
+
+
+def test_csv_unterminated_quote_is_refused_with_its_line(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    header = (
+        "id,created_at,currency,total,buyer_name,buyer_email,buyer_country,ship_country,"
+        "item_title,item_quantity,item_unit_price,origin_country\n"
+    )
+    path = tmp_path / "quotes.csv"
+    path.write_text(
+        header
+        + "q-1,2026-03-01T10:00:00Z,EUR,10,Anna,anna@example.com,DE,DE,Tea,1,10,CN\n"
+        + 'q-2,2026-03-01T10:00:00Z,EUR,10,"Jonas,jonas@example.com,DE,DE,Mug,1,10,CN\n'
+        + "q-3,2026-03-01T10:00:00Z,EUR,10,Lea,lea@example.com,DE,DE,Cup,1,10,CN\n"
+    )
+    r = cli(env, "assess", str(path))
+    assert r.returncode == 1
+    out = [json.loads(x) for x in r.stdout.splitlines()]
+    errors = [o for o in out if "input" in o]
+    assert errors and errors[0]["input"] == f"{path}:3"
+    assert "quot" in errors[0]["message"]
+    assert [o["order_id"] for o in out if "decision_id" in o] == ["q-1"]

@@ -59,6 +59,27 @@ def test_sign_in_wrong_password_then_sign_out(new_page: Any, login: Any, screens
     assert "/web/login" in page.url  # the old session is gone server-side
 
 
+def test_wrong_passwords_back_off_but_never_lock_the_user_out(
+    new_page: Any, login: Any, screenshot: Any, live: Any
+) -> None:
+    from borderline.web import auth as webauth
+    from borderline.web import throttle
+
+    webauth.add_user(live.services, "lockout-user", "analyst", "lockout-secret-pw")
+    page = new_page()
+    for _ in range(throttle.USER_FREE):
+        login(page, "lockout-user", "a-wrong-guess")
+        assert page.get_by_role("alert").inner_text() == "Wrong user name or password."
+    # The next attempt, even with the right password, must wait: it is not even checked.
+    login(page, "lockout-user", "lockout-secret-pw")
+    assert page.get_by_role("alert").inner_text().startswith("Too many wrong passwords. Try again")
+    screenshot(page, "01b-sign-in-back-off")
+    assert "/web/login" in page.url
+    page.wait_for_timeout(1500)  # the first back-off step is one second
+    login(page, "lockout-user", "lockout-secret-pw")
+    page.wait_for_url("**/web/queue")
+
+
 def test_expired_session_asks_to_sign_in_again(new_page: Any, live: Any) -> None:
     page = new_page("dave")
     page.wait_for_url("**/web/queue")

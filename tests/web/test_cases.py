@@ -224,15 +224,77 @@ def test_users_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert "frank\tauditor\tactive" in r.output
 
 
-def test_sign_in_throttling() -> None:
-    name = "throttle-test-user"
-    webauth.clear_failures(name)
-    t0 = 1000.0
-    for i in range(webauth.MAX_FAILURES):
-        assert webauth.throttled_for(name, t0 + i) == 0
-        webauth.note_failure(name, t0 + i)
-    assert webauth.throttled_for(name, t0 + 10) > 0
-    assert webauth.throttled_for(name, t0 + webauth.FAILURE_WINDOW + 5) == 0
-    webauth.note_failure(name, t0 + 2000)
-    webauth.clear_failures(name)
-    assert webauth.throttled_for(name, t0 + 2001) == 0
+def test_sign_in_attempts_are_counted_atomically(services: Services) -> None:
+    """Forty concurrent guesses for one name: exactly the free five go ahead."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from borderline.web import throttle
+
+    now = 1_000_000.0
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        waits = list(
+            pool.map(
+                lambda i: throttle.begin_attempt(services, "Victim", f"10.0.0.{i}", now),
+                range(40),
+            )
+        )
+    assert sum(1 for w in waits if w == 0) == throttle.USER_FREE
+    # the same name in another spelling is the same counter
+    assert throttle.begin_attempt(services, " victim ", "10.9.9.9", now) > 0
+
+
+def test_back_off_never_locks_the_real_user_out(services: Services) -> None:
+    from borderline.web import throttle
+
+    t = 2_000_000.0
+    allowed = 0
+    while True:  # guesses from many addresses, each as soon as it is allowed
+        wait = throttle.begin_attempt(services, "dana", f"203.0.113.{allowed % 250}", t)
+        if wait == 0:
+            allowed += 1
+            t += 0.001
+        elif allowed >= 60:
+            break
+        else:
+            t += wait
+    # The real user, from their own address, waits no longer than the cap, then gets in.
+    wait = throttle.begin_attempt(services, "dana", "198.51.100.7", t)
+    assert 0 < wait <= throttle.USER_MAX_DELAY
+    assert throttle.begin_attempt(services, "dana", "198.51.100.7", t + wait) == 0
+    throttle.succeeded(services, "dana", "198.51.100.7")
+    assert throttle.begin_attempt(services, "dana", "198.51.100.7", t + wait) == 0
+
+
+def test_one_address_guessing_many_names_backs_off_far_longer(services: Services) -> None:
+    from borderline.web import throttle
+
+    t = 3_000_000.0
+    counted = 0
+    while counted < throttle.ADDR_FREE + 6:
+        wait = throttle.begin_attempt(services, f"name{counted}", "192.0.2.1", t)
+        if wait == 0:
+            counted += 1
+        else:
+            t += wait
+    wait = throttle.begin_attempt(services, "someone-else", "192.0.2.1", t)
+    assert wait > throttle.USER_MAX_DELAY
+
+
+@pytest.mark.parametrize(
+    ("failures", "free", "cap", "expected"),
+    [
+        (0, 5, 30.0, 0.0),
+        (4, 5, 30.0, 0.0),
+        (5, 5, 30.0, 1.0),
+        (7, 5, 30.0, 4.0),
+        (40, 5, 30.0, 30.0),
+        (25, 20, 900.0, 32.0),
+        (60, 20, 900.0, 900.0),
+    ],
+)
+def test_backoff_doubles_up_to_its_cap(
+    failures: int, free: int, cap: float, expected: float
+) -> None:
+    from borderline.web import throttle
+
+    assert throttle.backoff(failures, free, cap) == expected

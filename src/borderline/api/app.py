@@ -5,15 +5,21 @@ from __future__ import annotations
 import importlib
 import json
 import pkgutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 import borderline
 from borderline.api import routes
+from borderline.api.docs import install_docs
+from borderline.api.limits import InputGuard, Overload, guard_params
+from borderline.api.readiness import Readiness
 from borderline.errors import BorderlineError, field_path
 from borderline.service import Services
 
@@ -124,15 +130,32 @@ class BodyLimit:
                 raise
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    app.state.readiness.start()  # warm up in the background; /ready reports when done
+    yield
+
+
 def create_app(services: Services | None = None) -> FastAPI:
     services = services or Services.open()
     app = FastAPI(
         title="Borderline",
         version=borderline.__version__,
         description="Risk engine for cross-border e-commerce. Every endpoint except /health "
-        "needs an API key: `Authorization: Bearer bl_…`.",
+        "and /ready needs an API key: `Authorization: Bearer bl_…` (or `X-API-Key`), "
+        "including this description (/openapi.json, /docs, /redoc).",
+        # Served below behind a key: the description of every route is not public.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=_lifespan,
+        dependencies=[Depends(guard_params)],
     )
     app.state.services = services
+    app.state.readiness = Readiness(services)
+    # Outermost first on the way in: refuse oversize, then overload, then bad input.
+    app.add_middleware(InputGuard)
+    app.add_middleware(Overload, max_inflight=services.settings.max_inflight)
     app.add_middleware(BodyLimit, max_bytes=services.settings.max_body_bytes)
 
     @app.exception_handler(BorderlineError)
@@ -152,6 +175,15 @@ def create_app(services: Services | None = None) -> FastAPI:
             headers={"Retry-After": "1"},
         )
 
+    @app.exception_handler(PoolTimeout)
+    async def _pool(_: Request, exc: PoolTimeout) -> JSONResponse:
+        # Every pooled connection stayed busy for the pool timeout: overloaded, not broken.
+        return JSONResponse(
+            {"error": "unavailable", "message": "server busy; nothing was stored, retry"},
+            status_code=503,
+            headers={"Retry-After": "2"},
+        )
+
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = validation_errors(exc.errors())
@@ -166,6 +198,7 @@ def create_app(services: Services | None = None) -> FastAPI:
             status_code=422,
         )
 
+    install_docs(app)
     for mod in sorted(pkgutil.iter_modules(routes.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{routes.__name__}.{mod.name}")
         app.include_router(module.router)

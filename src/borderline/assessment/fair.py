@@ -21,18 +21,26 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from borderline.errors import InvalidInput
+
 Array = NDArray[np.float64]
 # z of the 95th percentile of the standard normal: a 90% range spans ±1.6449 σ.
 Z90 = 1.6448536269514722
 MAX_TRIALS = 1_000_000
+# Bounds that keep a simulation finite and in memory (found by the API fuzz run: a frequency of
+# 1e308 made Poisson sampling fail, a magnitude of 1e308 summed to infinity).
+MAX_VALUE = 1e15  # a loss or a count beyond a quadrillion is a typo, not an estimate
+MIN_POSITIVE = 1e-9
+MAX_FREQUENCY = 1e6  # loss events a year
+MAX_EVENTS = 50_000_000  # expected events over all trials and scenarios
 
 
 class Pert(BaseModel):
     model_config = ConfigDict(extra="forbid")
     dist: Literal["pert"]
-    min: float = Field(ge=0)
-    mode: float = Field(ge=0)
-    max: float = Field(ge=0)
+    min: float = Field(ge=0, le=MAX_VALUE)
+    mode: float = Field(ge=0, le=MAX_VALUE)
+    max: float = Field(ge=0, le=MAX_VALUE)
     shape: float = Field(default=4.0, gt=0, description="λ of the modified PERT; 4 is classic")
 
     @model_validator(mode="after")
@@ -58,8 +66,8 @@ class Pert(BaseModel):
 class LogNormal90(BaseModel):
     model_config = ConfigDict(extra="forbid")
     dist: Literal["lognormal"]
-    low: float = Field(gt=0, description="5th percentile")
-    high: float = Field(gt=0, description="95th percentile")
+    low: float = Field(ge=MIN_POSITIVE, le=MAX_VALUE, description="5th percentile")
+    high: float = Field(ge=MIN_POSITIVE, le=MAX_VALUE, description="95th percentile")
 
     @model_validator(mode="after")
     def _order(self) -> LogNormal90:
@@ -94,6 +102,13 @@ class Scenario(BaseModel):
     frequency: Distribution = Field(discriminator="dist", description="loss events per year")
     magnitude: Distribution = Field(discriminator="dist", description="loss per event")
 
+    @model_validator(mode="after")
+    def _frequency(self) -> Scenario:
+        top = self.frequency.max if isinstance(self.frequency, Pert) else self.frequency.high
+        if top > MAX_FREQUENCY:
+            raise ValueError(f"frequency above {MAX_FREQUENCY:g} events a year")
+        return self
+
 
 class QuantInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -113,13 +128,25 @@ class QuantInput(BaseModel):
         for q in self.var_levels:
             if not 0.0 < q < 1.0:
                 raise ValueError(f"VaR level {q:g} must lie in (0, 1)")
+        events = sum(s.frequency.mean() for s in self.scenarios) * self.trials
+        if events > MAX_EVENTS:
+            raise ValueError(
+                f"about {events:.3g} simulated loss events: more than {MAX_EVENTS:g}; "
+                "lower the trials or the frequencies"
+            )
         return self
 
 
 def simulate_annual_losses(scenario: Scenario, rng: np.random.Generator, trials: int) -> Array:
-    rates = scenario.frequency.sample(rng, trials)
+    # A far tail of the rate distribution is clipped so Poisson sampling stays defined.
+    rates = np.minimum(scenario.frequency.sample(rng, trials), MAX_FREQUENCY * 10)
     counts = rng.poisson(rates)
     total = int(counts.sum())
+    if total > 2 * MAX_EVENTS:
+        raise InvalidInput(
+            f"scenario {scenario.id!r} drew {total} loss events; lower its frequency",
+            where="scenarios",
+        )
     losses = np.zeros(trials)
     if total:
         magnitudes = scenario.magnitude.sample(rng, total)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 import typer
 
@@ -105,6 +104,24 @@ def ledger_verify(as_json: bool = typer.Option(False, "--json")) -> None:
             f"{'ok' if report.ok else 'FAILED'}: {report.size} entries, "
             f"{report.records_checked} records rechecked, root {report.root}"
         )
+        signed = (
+            f"size {report.checkpoint_size} at {report.checkpoint_time}"
+            if report.checkpoint_time
+            else "none yet"
+        )
+        typer.echo(f"latest signed checkpoint: {signed}")
+        for c in report.coverage:
+            since = (
+                "no entries yet"
+                if c["since_index"] is None
+                else (f"since entry {c['since_index']} ({c['since_time']})")
+            )
+            typer.echo(
+                f"covered: {c['table']}: {c['rows']} rows, {c['covers']}; {since}; "
+                f"{len(c['problems'])} problem(s)"
+            )
+        for kind, n in sorted(report.unchecked_kinds.items()):
+            typer.echo(f"not re-checked: {n} {kind} entries (presence only)")
     if not report.ok:
         raise typer.Exit(1)
 
@@ -116,16 +133,18 @@ def ledger_verify(as_json: bool = typer.Option(False, "--json")) -> None:
 def keys_create(
     name: str = typer.Argument(...),
     role: str = typer.Option(..., help="admin, analyst, auditor or service"),
+    owner: str = typer.Option(
+        None, help="The person answerable for the key (default: the key's name)."
+    ),
 ) -> None:
-    """Create an API key; the secret is printed once."""
+    """Create an API key; the secret is printed once. Logged in the ledger with its owner."""
     from borderline.auth import create_key
     from borderline.store import transaction
 
     services = open_services()
     with transaction(services.sessions) as s:
-        key_id, secret = create_key(s, name, role)
-        services.ledger.append(
-            s, kind="key.create", subject=key_id, record={"id": key_id, "role": role, "by": _user()}
+        _, secret = create_key(
+            s, name, role, owner=owner or name, by=_user(), ledger=services.ledger
         )
     typer.echo(secret)
 
@@ -147,11 +166,5 @@ def keys_revoke(key_id: str = typer.Argument(...)) -> None:
 
     services = open_services()
     with transaction(services.sessions) as s:
-        revoke_key(s, key_id)
-        services.ledger.append(
-            s,
-            kind="key.revoke",
-            subject=key_id,
-            record={"id": key_id, "by": _user(), "at": datetime.now(UTC).isoformat()},
-        )
+        revoke_key(s, key_id, by=_user(), ledger=services.ledger)
     typer.echo(f"revoked {key_id}")

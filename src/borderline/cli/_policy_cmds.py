@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from datetime import datetime
 
@@ -146,10 +147,32 @@ def policy_backtest(
 @policy_app.command("activate")
 def policy_activate(
     version: int = typer.Argument(...),
-    by: str = typer.Option(None, "--by", help="Who approves (must not be the author)."),
+    user: str = typer.Option(
+        None, "--user", help="Your web user name (admin role): you sign in to approve."
+    ),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from standard input."
+    ),
 ) -> None:
-    """Make a backtested version live. The approver must differ from the author."""
-    row = open_services().activate_policy(version, by or _user())
+    """Make a backtested version live. The approver signs in as a web user and must not be
+    the author (a free-text name is no second pair of eyes, so none is accepted)."""
+    from borderline.web import auth as webauth
+
+    if not user:
+        raise InvalidInput(
+            "activating needs an approver who signs in: pass --user NAME "
+            "(a web user with the admin role; see `borderline users add`)",
+            where="--user",
+        )
+    password = (
+        sys.stdin.readline().rstrip("\n")
+        if password_stdin
+        else str(typer.prompt("Password", hide_input=True))
+    )
+    services = open_services()
+    principal = webauth.authenticate_user(services, user, password)
+    principal.require("activate")
+    row = services.activate_policy(version, principal.person)
     typer.echo(f"version {row['version']} is active (approved by {row['activated_by']})")
 
 

@@ -60,13 +60,7 @@ def bootstrap_admin_key(services: Any) -> str | None:
     with transaction(services.sessions) as s:
         if list_keys(s):
             return None
-        key_id, secret = create_key(s, "initial-admin", "admin")
-        services.ledger.append(
-            s,
-            kind="key.create",
-            subject=key_id,
-            record={"id": key_id, "role": "admin", "by": "bootstrap"},
-        )
+        _, secret = create_key(s, "initial-admin", "admin", by="bootstrap", ledger=services.ledger)
     path = services.settings.data_dir / "initial-admin-key.txt"
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -234,21 +228,67 @@ def _drop_none(obj: Any) -> Any:
     return obj
 
 
+def _csv_records(path: str, reader: csv.DictReader[str]) -> Iterator[tuple[str, Any]]:
+    """Rows as orders, each named by its line. A quoted field that runs over a line break is
+    refused with the lines it swallowed: order columns hold no line breaks, so it is an
+    unterminated quote that would otherwise eat the next row silently."""
+    start = reader.line_num + 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield (
+                f"{path}:{start}",
+                InvalidInput(
+                    f"malformed CSV quoting in the record starting at line {start}: {exc}",
+                    where=f"{path}:{start}",
+                ),
+            )
+            start = reader.line_num + 1
+            continue
+        end = reader.line_num
+        where = f"{path}:{start}"
+        if end > start or any(isinstance(v, str) and "\n" in v for v in row.values()):
+            yield (
+                where,
+                InvalidInput(
+                    f"malformed CSV quoting: the record starting at line {start} runs to line "
+                    f"{end} (an unterminated quote?)",
+                    where=where,
+                ),
+            )
+        elif None in row:
+            yield (
+                where,
+                InvalidInput(
+                    f"{len(row[None])} more field(s) than the header has",
+                    where=where,
+                ),
+            )
+        else:
+            try:
+                yield where, csv_row_to_order(row)
+            except InvalidInput as exc:
+                yield where, InvalidInput(exc.message, where=where)
+        start = end + 1
+
+
 def _read_orders(path: str, fmt: str) -> Iterator[tuple[str, Any]]:
     """(where, payload-or-error) for each input record."""
     if fmt == "auto":
         fmt = "csv" if path.lower().endswith(".csv") else "jsonl"
     if fmt == "csv":
         text = read_text(path)
-        reader = csv.DictReader(io.StringIO(text))
+        reader = csv.DictReader(io.StringIO(text), strict=True)
         missing = {"id", "created_at", "currency", "total"} - set(reader.fieldnames or [])
         if missing:
             raise InvalidInput(f"CSV lacks required column(s) {sorted(missing)}", where=f"{path}:1")
         unknown = set(reader.fieldnames or []) - set(CSV_COLUMNS)
         if unknown:
             raise InvalidInput(f"unknown CSV column(s) {sorted(unknown)}", where=f"{path}:1")
-        for n, row in enumerate(reader, 2):
-            yield f"{path}:{n}", csv_row_to_order(row)
+        yield from _csv_records(path, reader)
         return
     if fmt != "jsonl":
         raise InvalidInput("format must be jsonl, csv or auto", where="--format")
@@ -284,7 +324,8 @@ def assess(
     from rich.progress import Progress
 
     from borderline.engine import Engine
-    from borderline.service import parse_order
+    from borderline.errors import BorderlineError
+    from borderline.service import BatchItem, parse_order
 
     services = None if dry_run else open_services()
     engine = Engine() if dry_run else None
@@ -305,9 +346,22 @@ def assess(
                     echo_json({"input": where, **exc.to_dict()})
         else:
             assert services is not None
-            for (where, _), item in zip(
-                pending, services.assess_batch([p for _, p in pending]), strict=True
-            ):
+            try:
+                items = services.assess_batch([p for _, p in pending])
+            except Exception:
+                # The batch stored nothing (it is one transaction). Go order by order so one
+                # bad line costs only itself, and say which line it was.
+                items = []
+                for i, (_, payload) in enumerate(pending):
+                    item = BatchItem(index=i, order_id=None)
+                    try:
+                        item.decision, item.replayed = services.assess(payload)
+                    except BorderlineError as exc:
+                        item.error = {**exc.to_dict(), "status": exc.status}
+                    except Exception as exc:
+                        item.error = {"error": "failed", "message": f"{type(exc).__name__}: {exc}"}
+                    items.append(item)
+            for (where, _), item in zip(pending, items, strict=True):
                 if item.error:
                     counts["error"] += 1
                     echo_json({"input": where, **item.error})

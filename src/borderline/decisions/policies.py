@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from borderline.decisions.replay import replay_policy
 from borderline.engine import Engine, ListProvider
 from borderline.errors import Conflict, NotFound
+from borderline.model.identity import same_person
 from borderline.policy import CompiledPolicy, compile_policy, default_policy_source
 from borderline.store import transaction
 from borderline.store.models import DecisionRow, OrderRow, PolicyRow
@@ -264,7 +265,12 @@ class PolicyVersions:
             )
             return report
 
-    def activate(self, version: int, actor: str) -> dict[str, Any]:
+    def activate(
+        self, version: int, actor: str, *, acting_for: Sequence[str] = ()
+    ) -> dict[str, Any]:
+        """Put a tested version live. ``actor`` is the approving person; ``acting_for`` every
+        other person the approval can be traced to (the minter of the key used). None of them
+        may be the author: case and surrounding space do not make a second person."""
         with transaction(self.sessions) as s:
             row = s.scalars(
                 select(PolicyRow)
@@ -280,7 +286,7 @@ class PolicyVersions:
                     f"version {version} is {row.status}: backtest it before activating",
                     where="status",
                 )
-            if row.author == actor:
+            if any(same_person(row.author, p) for p in (actor, *acting_for)):
                 raise Conflict(
                     f"{actor} wrote version {version}; another person must activate it (four eyes)",
                     where="actor",

@@ -21,8 +21,9 @@ from borderline.decisions.history import DbHistory, history_snapshot
 from borderline.engine import AssessContext, CustomerHistory, Engine, ListProvider
 from borderline.errors import Conflict, InvalidInput, NotFound, from_validation
 from borderline.ledger import canonical_json
+from borderline.ledger.tables import payload_hashes
 from borderline.model import Decision, Order
-from borderline.store import transaction
+from borderline.store import begin_write, transaction
 from borderline.store.models import CustomerStatsRow, DecisionRow, FindingRow, OrderRow
 from borderline.store.ports import LedgerAppender, SessionFactory
 from borderline.store.times import aware
@@ -113,7 +114,8 @@ class DecisionRecorder:
         phash = payload_sha256(payload)
         existing = s.execute(_HASH_SELECT, {"id": order.id}).scalar_one_or_none()
         if existing is not None:
-            if existing != phash:
+            # Rows stored before RFC 8785 hashing carry the format-1 hash of the same payload.
+            if existing != phash and existing not in payload_hashes(payload):
                 raise Conflict(
                     f"order {order.id!r} was already assessed with a different "
                     "payload; use a new order id",
@@ -265,6 +267,9 @@ class DecisionRecorder:
             )
         items: list[BatchItem] = []
         with transaction(self.sessions) as s:
+            # Each order runs in a savepoint (a bad one is reported in its slot); anything
+            # else that goes wrong rolls back the whole batch: never half of it.
+            begin_write(s)
             engine = self.engine_for(s)
             history = DbHistory(s)
             seen: set[str] = set()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,6 +30,13 @@ from sqlalchemy.orm import Session
 
 from borderline.errors import InvalidInput, NotFound
 from borderline.ledger import merkle
+from borderline.ledger.canonical import (
+    CURRENT_FORMAT,
+    LEGACY_FORMAT,
+    canonical_bytes,
+    record_format,
+)
+from borderline.ledger.coverage import Coverage, Entry, LoggedIndex, NotRecheckable
 from borderline.ledger.note import checkpoint_text, open_checkpoint, sign_note, verifier_key
 from borderline.model import Receipt
 from borderline.store.models import LedgerCheckpointRow, LedgerLeafRow, LedgerNodeRow
@@ -43,13 +51,12 @@ _NODE_INSERT = insert(cast(Table, LedgerNodeRow.__table__))
 
 
 def canonical_json(obj: Any) -> bytes:
-    return json.dumps(
-        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-    ).encode()
+    """Canonical bytes in the record format in force (RFC 8785 unless re-checking format 1)."""
+    return canonical_bytes(obj)
 
 
-def record_hash(record: Mapping[str, Any]) -> str:
-    return hashlib.sha256(canonical_json(record)).hexdigest()
+def record_hash(record: Mapping[str, Any], version: int | None = None) -> str:
+    return hashlib.sha256(canonical_bytes(record, version)).hexdigest()
 
 
 def load_or_create_key(path: Path) -> Ed25519PrivateKey:
@@ -109,6 +116,9 @@ class VerifyReport:
     checkpoint_size: int
     problems: list[str] = field(default_factory=list)
     records_checked: int = 0
+    coverage: list[dict[str, Any]] = field(default_factory=list)
+    checkpoint_time: str | None = None
+    unchecked_kinds: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -120,7 +130,10 @@ class VerifyReport:
             "size": self.size,
             "root": self.root,
             "checkpoint_size": self.checkpoint_size,
+            "checkpoint_time": self.checkpoint_time,
             "records_checked": self.records_checked,
+            "coverage": self.coverage,
+            "unchecked_kinds": self.unchecked_kinds,
             "problems": self.problems,
         }
 
@@ -134,11 +147,27 @@ EntryObserver = Callable[[Session, str, str, Mapping[str, Any], Receipt], None]
 
 
 class Ledger:
-    def __init__(self, origin: str, key: Ed25519PrivateKey, key_name: str | None = None) -> None:
+    def __init__(
+        self,
+        origin: str,
+        key: Ed25519PrivateKey,
+        key_name: str | None = None,
+        *,
+        checkpoint_every: int = 1000,
+        checkpoint_seconds: float = 60.0,
+    ) -> None:
         self.origin = origin
         self.key = key
         self.key_name = key_name or origin
         self.resolvers: dict[str, RecordResolver] = {}
+        self.coverage: list[Coverage] = []
+        # Automatic checkpoints: an append that crosses a multiple of ``checkpoint_every``
+        # entries, or comes ``checkpoint_seconds`` after this process's last checkpoint, signs
+        # one in its own transaction. Deleting the newest entries is then caught by a signed
+        # size larger than the log, or (past the last checkpoint) by rows left without entries.
+        self.checkpoint_every = max(1, int(checkpoint_every))
+        self.checkpoint_seconds = float(checkpoint_seconds)
+        self._last_checkpoint = time.monotonic()
         self.observers: list[EntryObserver] = []
         # SQLite has no row locks to serialise appenders; one process-wide lock does it.
         self._lock = threading.Lock()
@@ -152,6 +181,10 @@ class Ledger:
 
     def register_resolver(self, kind: str, resolver: RecordResolver) -> None:
         self.resolvers[kind] = resolver
+
+    def register_coverage(self, coverage: Coverage) -> None:
+        """A table whose every row must be logged, with the columns checked against the log."""
+        self.coverage = [c for c in self.coverage if c.table != coverage.table] + [coverage]
 
     def observe(self, observer: EntryObserver) -> None:
         """Call ``observer`` for every entry appended from now on, in the same transaction."""
@@ -175,9 +208,17 @@ class Ledger:
         return self.append_many(session, [(kind, subject, record)])[0]
 
     def append_many(
-        self, session: Session, entries: Iterable[tuple[str, str, Mapping[str, Any]]]
+        self,
+        session: Session,
+        entries: Iterable[tuple[str, str, Mapping[str, Any]]],
+        *,
+        record_version: int = CURRENT_FORMAT,
     ) -> list[Receipt]:
-        """Append entries in the caller's transaction: they land with the change, or not at all."""
+        """Append entries in the caller's transaction: they land with the change, or not at all.
+
+        ``record_version`` exists to reproduce logs written before RFC 8785 (format 1) in
+        tests and migrations; everything else writes the current format.
+        """
         entries = list(entries)
         if not entries:
             return []
@@ -198,15 +239,16 @@ class Ledger:
             receipts = []
             for offset, (kind, subject, record) in enumerate(entries):
                 idx = start + offset
-                rhash = record_hash(record)
-                leaf = canonical_json(
+                rhash = record_hash(record, record_version)
+                leaf = canonical_bytes(
                     {
-                        "v": 1,
+                        "v": record_version,
                         "kind": kind,
                         "subject": subject,
                         "record_sha256": rhash,
                         "time": now.isoformat(),
-                    }
+                    },
+                    record_version,
                 )
                 lh = merkle.leaf_hash(leaf)
                 leaves.append(
@@ -234,15 +276,26 @@ class Ledger:
             )
             end = start + len(entries)
             all_nodes = {**frontier, **nodes}
-            self._frontier = (
-                end,
-                lh,
-                {b: all_nodes[b] for b in _blocks(0, end)},
+            frontier_end = {b: all_nodes[b] for b in _blocks(0, end)}
+            self._frontier = (end, lh, frontier_end)
+            due = end // self.checkpoint_every > start // self.checkpoint_every or (
+                time.monotonic() - self._last_checkpoint >= self.checkpoint_seconds
             )
+            if due and session.get(LedgerCheckpointRow, end) is None:
+                root = _fold(0, end, iter(frontier_end[b] for b in _blocks(0, end)))
+                self._store_checkpoint(session, end, root)
         for observer in self.observers:
             for (kind, subject, record), receipt in zip(entries, receipts, strict=True):
                 observer(session, kind, subject, record, receipt)
         return receipts
+
+    def _store_checkpoint(self, session: Session, size: int, root: bytes) -> LedgerCheckpointRow:
+        note = sign_note(checkpoint_text(self.origin, size, root), self.key_name, self.key)
+        row = LedgerCheckpointRow(size=size, root=root, note=note, created_at=datetime.now(UTC))
+        session.add(row)
+        session.flush()
+        self._last_checkpoint = time.monotonic()
+        return row
 
     def _frontier_for(
         self, session: Session, size: int, tip: bytes
@@ -344,12 +397,20 @@ class Ledger:
         latest = session.get(LedgerCheckpointRow, size)
         if latest is not None:
             return latest
+        return self._store_checkpoint(session, size, self.root(session, size))
+
+    def current_note(self, session: Session) -> tuple[int, str]:
+        """(size, signed note) for the log as it is now, without writing anything.
+
+        The stored checkpoint when one covers the current size; otherwise a note signed in
+        memory. Readers (an auditor's GET) get a fresh signature without a write.
+        """
+        size = self.size(session)
+        stored = session.get(LedgerCheckpointRow, size)
+        if stored is not None:
+            return size, stored.note
         root = self.root(session, size)
-        note = sign_note(checkpoint_text(self.origin, size, root), self.key_name, self.key)
-        row = LedgerCheckpointRow(size=size, root=root, note=note, created_at=datetime.now(UTC))
-        session.add(row)
-        session.flush()
-        return row
+        return size, sign_note(checkpoint_text(self.origin, size, root), self.key_name, self.key)
 
     def latest_checkpoint(self, session: Session) -> LedgerCheckpointRow | None:
         return session.scalars(
@@ -369,6 +430,8 @@ class Ledger:
         stack: list[tuple[int, bytes]] = []  # (level, hash) of complete subtrees, left to right
         expected = 0
         checked = 0
+        logged = LoggedIndex()
+        unchecked: dict[str, int] = {}
         rows = session.execute(
             select(
                 LedgerLeafRow.idx,
@@ -385,14 +448,41 @@ class Ledger:
             lh = merkle.leaf_hash(bytes(leaf))
             if lh != bytes(stored_hash):
                 problems.append(f"leaf {idx}: stored hash does not match its content")
-            if check_records and kind in self.resolvers:
+            try:
                 entry = json.loads(bytes(leaf))
-                current = self.resolvers[kind](session, subject)
+                version = int(entry.get("v", LEGACY_FORMAT))
+                rsha = str(entry["record_sha256"])
+                if entry.get("kind") != kind or entry.get("subject") != subject:
+                    problems.append(f"leaf {idx}: kind or subject column differs from the entry")
+            except (ValueError, KeyError, TypeError, AttributeError):
+                problems.append(f"leaf {idx}: not a ledger entry")
+                entry, version, rsha = {}, LEGACY_FORMAT, ""
+            logged.add(
+                kind,
+                subject,
+                Entry(idx, rsha, str(entry.get("time", "")), version),
+                version == CURRENT_FORMAT,
+            )
+            if check_records and kind in self.resolvers:
                 checked += 1
-                if current is None:
-                    problems.append(f"leaf {idx}: {kind} {subject} is gone from the database")
-                elif record_hash(current) != entry["record_sha256"]:
-                    problems.append(f"leaf {idx}: {kind} {subject} was changed after it was logged")
+                try:
+                    with record_format(version):
+                        current = self.resolvers[kind](session, subject)
+                        current_hash = None if current is None else record_hash(current)
+                except NotRecheckable:
+                    checked -= 1
+                    unchecked[kind] = unchecked.get(kind, 0) + 1
+                except Exception as exc:  # a record that cannot even be read is a finding
+                    problems.append(f"leaf {idx}: {kind} {subject} cannot be re-read: {exc}")
+                else:
+                    if current is None:
+                        problems.append(f"leaf {idx}: {kind} {subject} is gone from the database")
+                    elif current_hash != rsha:
+                        problems.append(
+                            f"leaf {idx}: {kind} {subject} was changed after it was logged"
+                        )
+            elif check_records:
+                unchecked[kind] = unchecked.get(kind, 0) + 1
             level, h = 0, lh
             while stack and stack[-1][0] == level:
                 _, left = stack.pop()
@@ -412,10 +502,19 @@ class Ledger:
                     problems.append("stored interior nodes disagree with the leaves")
             except NotFound as exc:
                 problems.append(str(exc))
+        structural = bool(problems)  # the tree itself is damaged: no proof can be trusted
+        coverage: list[dict[str, Any]] = []
+        if check_records:
+            for cov in self.coverage:
+                result = cov.run(session, logged)
+                coverage.append(result)
+                problems.extend(result["problems"])
         cp_size = 0
+        cp_time = None
         latest = self.latest_checkpoint(session)
         if latest is not None:
             cp_size = latest.size
+            cp_time = _iso_utc(latest.created_at)
             try:
                 cp = open_checkpoint(latest.note, self.verifier)
             except InvalidInput as exc:
@@ -425,7 +524,7 @@ class Ledger:
                     problems.append(f"checkpoint signed size {cp.size} but log has {size}")
                 elif cp.size == size and cp.root != root:
                     problems.append(f"checkpoint {cp.size}: signed root differs from the log")
-                elif cp.size < size and not problems:
+                elif cp.size < size and not structural:
                     proof = self.consistency(session, cp.size, size)
                     if not merkle.verify_consistency(
                         cp.size, size, cp.root, root, [bytes.fromhex(p) for p in proof["path"]]
@@ -437,7 +536,14 @@ class Ledger:
             checkpoint_size=cp_size,
             problems=problems,
             records_checked=checked,
+            coverage=coverage,
+            checkpoint_time=cp_time,
+            unchecked_kinds=unchecked,
         )
+
+
+def _iso_utc(dt: datetime) -> str:
+    return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).isoformat()
 
 
 def _fold(start: int, end: int, blocks: Any) -> bytes:

@@ -26,6 +26,7 @@ class ListCache:
         self.sessions = sessions
         self._lock = threading.Lock()
         self._loaded_at = 0.0
+        self._ever_loaded = False
         self._exact: dict[tuple[str, str], list[ListHit]] = {}
         self._by_value: dict[str, list[ListHit]] = {}
         self._networks: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ListHit]] = []
@@ -52,11 +53,29 @@ class ListCache:
         self._exact, self._by_value, self._networks = exact, by_value, networks
         self._loaded_at = time.monotonic()
 
+    @property
+    def loaded(self) -> bool:
+        return self._ever_loaded
+
+    def refresh(self) -> None:
+        """Reload now (at start-up, before readiness says ok)."""
+        with self._lock:
+            self._load()
+            self._ever_loaded = True
+
     def lookup(self, kind: str, value: str) -> Sequence[ListHit]:
-        if time.monotonic() - self._loaded_at > self.ttl_seconds:
-            with self._lock:
+        # One thread reloads; the others keep answering from the current snapshot rather
+        # than queue on the lock. Queued threads each held a pooled connection for their order
+        # while the reloader waited for one more: at 32 concurrent requests the pool ran dry
+        # and everyone timed out. Only the very first load is waited for.
+        stale = time.monotonic() - self._loaded_at > self.ttl_seconds
+        if stale and self._lock.acquire(blocking=not self._ever_loaded):
+            try:
                 if time.monotonic() - self._loaded_at > self.ttl_seconds:
                     self._load()
+                    self._ever_loaded = True
+            finally:
+                self._lock.release()
         if kind == "any":
             return self._by_value.get(value, ())
         hits = list(self._exact.get((kind, value), ()))

@@ -6,7 +6,8 @@ and an opaque fingerprint from the payment processor. A PAN-looking value is rej
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import json
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from ipaddress import ip_address
@@ -14,6 +15,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from borderline.model.limits import (
+    METADATA_MAX_BYTES,
+    METADATA_MAX_DEPTH,
+    InputLimit,
+    check_json,
+    check_time,
+)
 from borderline.model.types import Amount, CountryCode, CurrencyCode
 
 
@@ -192,7 +200,8 @@ class DataTransfer(_Model):
 class Order(_Model):
     """One cross-border order. ``id`` is the merchant's own order id and is idempotent."""
 
-    id: str = Field(min_length=1, max_length=200, pattern=r"^[\w.:\-/]+$")
+    # No "/": an id must be reachable as one path segment (GET /v1/orders/{id}).
+    id: str = Field(min_length=1, max_length=200, pattern=r"^[\w.:\-]+$")
     merchant_id: str = Field(default="default", max_length=200)
     created_at: datetime
     currency: CurrencyCode
@@ -206,18 +215,55 @@ class Order(_Model):
     data_transfers: list[DataTransfer] = Field(default_factory=list, max_length=50)
     metadata: dict[str, Any] = Field(default_factory=dict)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _limits(cls, data: Any) -> Any:
+        # Before any field is read: NaN, unsafe integers, NUL characters, deep nesting.
+        try:
+            check_json(data)
+        except InputLimit as exc:
+            raise ValueError(f"{exc.where}: {exc.message}") from None
+        return data
+
+    @field_validator("created_at", mode="before")
+    @classmethod
+    def _iso_only(cls, v: Any) -> Any:
+        # A bare number would be read as seconds since 1970: refuse it rather than guess.
+        if not isinstance(v, str | datetime):
+            raise ValueError("created_at must be an ISO 8601 time, e.g. 2026-01-31T10:00:00Z")
+        return v
+
     @field_validator("created_at")
     @classmethod
     def _aware(cls, v: datetime) -> datetime:
         # Orders from many time zones are compared in one history: naive times would be guesses.
         if v.tzinfo is None:
             raise ValueError("created_at needs a time zone offset, e.g. 2026-01-31T10:00:00Z")
-        return v.astimezone(UTC)
+        try:
+            return check_time(v, "created_at")
+        except InputLimit as exc:
+            raise ValueError(f"created_at {exc.message}") from None
+
+    @field_validator("metadata")
+    @classmethod
+    def _metadata(cls, v: dict[str, Any]) -> dict[str, Any]:
+        try:
+            check_json(v, "metadata", max_depth=METADATA_MAX_DEPTH)
+        except InputLimit as exc:
+            raise ValueError(f"{exc.where}: {exc.message}") from None
+        if len(json.dumps(v, ensure_ascii=False).encode()) > METADATA_MAX_BYTES:
+            raise ValueError(f"metadata is larger than {METADATA_MAX_BYTES} bytes as JSON")
+        return v
 
     @model_validator(mode="after")
     def _roles(self) -> Order:
         if not any(p.role in (PartyRole.BUYER, PartyRole.CONSIGNEE) for p in self.parties):
             raise ValueError("an order needs a party with role 'buyer' or 'consignee'")
+        if len(self.customer_key) > 600:
+            raise ValueError(
+                "merchant_id plus the buyer's customer_id, email or name is longer than "
+                "600 characters"
+            )
         return self
 
     # Convenience views used by assessors and the policy language.

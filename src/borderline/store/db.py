@@ -9,6 +9,7 @@ upgrades every branch to its head.
 from __future__ import annotations
 
 import importlib.resources
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,11 +37,24 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+def _private_file(path: str) -> None:
+    """Create the SQLite file readable by its owner only (0600), before SQLite creates it with
+    the umask's 0644: it holds orders and personal data. SQLite gives its -wal and -shm files
+    the same mode as the database."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
 def make_engine(url: str, **kw: Any) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        _private_file(path)
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kw)
 
         @event.listens_for(engine, "connect")
@@ -55,6 +69,24 @@ def make_engine(url: str, **kw: Any) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kw)
+
+
+def begin_write(session: Session) -> None:
+    """Open a real write transaction now, so savepoints nest inside it.
+
+    Python's sqlite3 module (legacy transaction control) sends BEGIN only before the first
+    INSERT/UPDATE/DELETE: a SAVEPOINT issued before that starts the transaction itself, and
+    releasing it commits everything so far. A batch whose items each run in a savepoint then
+    commits item by item. A no-op UPDATE makes the driver send BEGIN and takes the write lock
+    up front (reads that follow see one snapshot). PostgreSQL needs nothing.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    dbapi = session.connection().connection.dbapi_connection
+    if dbapi is not None and not getattr(dbapi, "in_transaction", True):
+        session.connection().exec_driver_sql(
+            "UPDATE ledger_checkpoints SET size = size WHERE 1 = 0"
+        )
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -94,7 +126,5 @@ def migrate(url: str) -> None:
     from alembic import command
 
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        _private_file(url.split("///", 1)[-1])
     command.upgrade(alembic_config(url), "heads")

@@ -135,6 +135,26 @@ class ApiKeyRow(Base):
     secret_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The person answerable for the key (four eyes compares people, not key names), and who
+    # minted and revoked it: every column is re-derived from the ledger by `ledger verify`.
+    owner: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    created_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    revoked_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
+class AuthThrottleRow(Base):
+    """Failed sign-ins per user name and per client address, counted atomically in the DB.
+
+    Times are seconds since the epoch: the back-off arithmetic stays in plain floats on both
+    databases.
+    """
+
+    __tablename__ = "auth_throttle"
+    scope: Mapped[str] = mapped_column(String(10), primary_key=True)  # "user" or "addr"
+    subject: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    window_start: Mapped[float] = mapped_column(Float)
+    blocked_until: Mapped[float] = mapped_column(Float)
 
 
 class LedgerLeafRow(Base):

@@ -13,18 +13,16 @@ import hashlib
 import hmac
 import os
 import secrets
-import threading
-import time
-from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from borderline.auth import ROLE_PERMISSIONS, Principal
+from borderline.cases import users_ledger
 from borderline.cases.store import SessionRow, UserRow
-from borderline.errors import Conflict, InvalidInput, NotFound
+from borderline.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from borderline.service import Services
 from borderline.store import transaction
 
@@ -74,15 +72,26 @@ def add_user(services: Services, name: str, role: str, password: str) -> None:
     if len(password) < 10:
         raise InvalidInput("passwords need at least 10 characters", where="password")
     with transaction(services.sessions) as s:
-        if s.get(UserRow, name) is not None:
+        if (
+            s.get(UserRow, name) is not None
+            or s.scalars(select(UserRow).where(func.lower(UserRow.name) == name.lower())).first()
+        ):
+            # "Ada" and "ada" would be one person to four eyes: refuse the second spelling.
             raise Conflict(f"user {name!r} already exists", where="name")
-        s.add(
-            UserRow(
-                name=name,
-                role=role,
-                password_hash=hash_password(password),
-                created_at=datetime.now(UTC),
-            )
+        row = UserRow(
+            name=name,
+            role=role,
+            password_hash=hash_password(password),
+            created_at=datetime.now(UTC),
+        )
+        s.add(row)
+        s.flush()
+        services.ledger.append_many(
+            s,
+            [
+                ("user.create", name, users_ledger.create_record(row)),
+                ("user.password", name, users_ledger.password_record(row)),
+            ],
         )
 
 
@@ -94,6 +103,10 @@ def set_password(services: Services, name: str, password: str) -> None:
         if row is None:
             raise NotFound(f"no user {name!r}")
         row.password_hash = hash_password(password)
+        s.flush()
+        services.ledger.append(
+            s, kind="user.password", subject=name, record=users_ledger.password_record(row)
+        )
         s.execute(delete(SessionRow).where(SessionRow.user == name))
 
 
@@ -102,7 +115,12 @@ def disable_user(services: Services, name: str) -> None:
         row = s.get(UserRow, name)
         if row is None:
             raise NotFound(f"no user {name!r}")
-        row.disabled_at = datetime.now(UTC)
+        if row.disabled_at is None:
+            row.disabled_at = datetime.now(UTC)
+            s.flush()
+            services.ledger.append(
+                s, kind="user.disable", subject=name, record=users_ledger.disable_record(row)
+            )
         s.execute(delete(SessionRow).where(SessionRow.user == name))
 
 
@@ -111,38 +129,7 @@ def list_users(services: Services) -> list[UserRow]:
         return list(s.scalars(select(UserRow).order_by(UserRow.name)))
 
 
-# -- sign-in throttling ------------------------------------------------------------------------
-
-# After MAX_FAILURES wrong passwords for one user name within FAILURE_WINDOW seconds, refuse
-# that name until the oldest failure leaves the window. Kept per process: with several workers
-# an attacker gets MAX_FAILURES per worker, still far too few to guess a 10+ character password.
-MAX_FAILURES = 5
-FAILURE_WINDOW = 900.0
-_failures: dict[str, deque[float]] = {}
-_failures_lock = threading.Lock()
-
-
-def throttled_for(name: str, now: float | None = None) -> float:
-    """Seconds until ``name`` may try again (0 when it may try now)."""
-    now = time.monotonic() if now is None else now
-    with _failures_lock:
-        q = _failures.get(name.strip().lower())
-        if not q:
-            return 0.0
-        while q and now - q[0] > FAILURE_WINDOW:
-            q.popleft()
-        return FAILURE_WINDOW - (now - q[0]) if len(q) >= MAX_FAILURES else 0.0
-
-
-def note_failure(name: str, now: float | None = None) -> None:
-    with _failures_lock:
-        q = _failures.setdefault(name.strip().lower(), deque(maxlen=MAX_FAILURES))
-        q.append(time.monotonic() if now is None else now)
-
-
-def clear_failures(name: str) -> None:
-    with _failures_lock:
-        _failures.pop(name.strip().lower(), None)
+# Sign-in throttling lives in borderline.web.throttle (counted in the database).
 
 
 # -- secrets and signing ---------------------------------------------------------------------
@@ -220,8 +207,28 @@ def sign_in(services: Services, name: str, password: str) -> WebSession | None:
         return WebSession(token, _principal(row), expires)
 
 
+def authenticate_user(
+    services: Services, name: str, password: str, where: str = "cli"
+) -> Principal:
+    """A web user's principal from name and password (for the CLI's approvals), throttled
+    like the sign-in form. Raises ``Unauthorized`` when it does not check out."""
+    from borderline.web import throttle
+
+    wait = throttle.begin_attempt(services, name, where)
+    if wait > 0:
+        raise Unauthorized(f"too many wrong passwords; try again in {int(wait) + 1} second(s)")
+    with services.sessions() as s:
+        row = s.get(UserRow, name.strip())
+        ok = check_password(password, row.password_hash if row else _DUMMY_HASH)
+        if row is None or not ok or row.disabled_at is not None:
+            raise Unauthorized("wrong user name or password")
+        principal = _principal(row)
+    throttle.succeeded(services, name, where)
+    return principal
+
+
 def _principal(row: UserRow) -> Principal:
-    return Principal(key_id=f"web:{row.name}", name=row.name, role=row.role)
+    return Principal(key_id=f"web:{row.name}", name=row.name, role=row.role, owner=row.name)
 
 
 def lookup(services: Services, token: str) -> tuple[WebSession | None, bool]:

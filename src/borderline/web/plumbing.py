@@ -55,13 +55,14 @@ class BadCsrf(Exception):
     pass
 
 
-def _set_pre_cookie(resp: Response, secret: bytes, token: str) -> None:
+def _set_pre_cookie(resp: Response, secret: bytes, token: str, secure: bool = False) -> None:
     """The pre-sign-in cookie that carries the sign-in form's CSRF token."""
     resp.set_cookie(
         webauth.PRE_COOKIE,
         webauth.sign(secret, token),
         httponly=True,
         samesite="strict",
+        secure=secure,
         path="/web",
     )
 
@@ -202,7 +203,7 @@ async def _login_with_kept(
         kept=kept,
     )
     if fresh:
-        _set_pre_cookie(resp, secret, pre)
+        _set_pre_cookie(resp, secret, pre, secure=request.url.scheme == "https")
     return resp
 
 

@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from borderline.web import auth as webauth
+from borderline.web import throttle
 from borderline.web.plumbing import (
     BadCsrf,
     _safe_next,
@@ -55,7 +56,7 @@ def login_page(request: Request) -> Response:
         notice=notice,
     )
     if fresh:
-        _set_pre_cookie(resp, secret, pre_token)
+        _set_pre_cookie(resp, secret, pre_token, secure=request.url.scheme == "https")
     return resp
 
 
@@ -67,7 +68,9 @@ async def login(request: Request) -> Response:
     if not webauth.csrf_ok(secret, pre, str(form.get("csrf") or "")):
         raise BadCsrf()
     name, password = _str(form, "username"), _str(form, "password")
-    wait = webauth.throttled_for(name)
+    services = services_of(request)
+    addr = request.client.host if request.client else None
+    wait = await run_in_threadpool(throttle.begin_attempt, services, name, addr)
     if wait > 0:
         return render(
             request,
@@ -76,14 +79,11 @@ async def login(request: Request) -> Response:
             login_csrf=webauth.csrf_for(secret, pre or ""),
             next=_safe_next(_str(form, "next", "/web/queue")),
             username=name,
-            error=f"Too many wrong passwords for {name}. Try again in {int(wait // 60) + 1} "
-            "minute(s), or ask an admin to reset the password.",
+            error=f"Too many wrong passwords. Try again in {int(wait) + 1} second(s).",
         )
-    ws = await run_in_threadpool(webauth.sign_in, services_of(request), name, password)
-    if ws is None:
-        webauth.note_failure(name)
-    else:
-        webauth.clear_failures(name)
+    ws = await run_in_threadpool(webauth.sign_in, services, name, password)
+    if ws is not None:
+        await run_in_threadpool(throttle.succeeded, services, name, addr)
     nxt = _safe_next(_str(form, "next", "/web/queue"))
     if ws is None:
         return render(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 import borderline
 from borderline.api.deps import Assessor, Reader, ServicesDep
+from borderline.api.readiness import Readiness
 from borderline.model import Decision, Order
 from borderline.samples.loading import samples_loading
 
@@ -41,6 +43,21 @@ def health(services: ServicesDep) -> Health:
         policy_version=policy.version,
         samples_loading=samples_loading(services.settings.data_dir),
     )
+
+
+@router.get(
+    "/ready",
+    tags=["health"],
+    responses={503: {"description": "still loading (or the warm-up failed); retry later"}},
+)
+def ready(request: Request) -> JSONResponse:
+    """200 once lists, policy, models and indexes are loaded; 503 with Retry-After before."""
+    readiness: Readiness = request.app.state.readiness
+    readiness.start()  # no-op when the app's lifespan started it already
+    body = readiness.to_dict()
+    if readiness.state == "ready":
+        return JSONResponse(body)
+    return JSONResponse(body, status_code=503, headers={"Retry-After": "2"})
 
 
 @router.post(

@@ -21,15 +21,21 @@ class KeyIn(BaseModel):
 
 @router.post("/v1/keys", status_code=201)
 def new_key(body: KeyIn, services: ServicesDep, who: Admin) -> dict[str, Any]:
+    """Mint a key owned by the caller's person: a second key is never a second pair of eyes.
+
+    Keys for other people are minted by the operator (`borderline keys create --owner`).
+    """
     with transaction(services.sessions) as s:
-        key_id, secret = create_key(s, body.name, body.role)
-        services.ledger.append(
-            s,
-            kind="key.create",
-            subject=key_id,
-            record={"id": key_id, "role": body.role, "by": who.name},
+        key_id, secret = create_key(
+            s, body.name, body.role, owner=who.person, by=who.person, ledger=services.ledger
         )
-    return {"id": key_id, "name": body.name, "role": body.role, "key": secret}
+    return {
+        "id": key_id,
+        "name": body.name,
+        "role": body.role,
+        "owner": who.person,
+        "key": secret,
+    }
 
 
 @router.get("/v1/keys")
@@ -40,6 +46,7 @@ def get_keys(services: ServicesDep, _: Admin) -> list[dict[str, Any]]:
                 "id": k.id,
                 "name": k.name,
                 "role": k.role,
+                "owner": k.owner or k.name,
                 "created_at": k.created_at.isoformat(),
                 "revoked": k.revoked_at is not None,
             }
@@ -50,8 +57,5 @@ def get_keys(services: ServicesDep, _: Admin) -> list[dict[str, Any]]:
 @router.delete("/v1/keys/{key_id}", status_code=204)
 def delete_key(key_id: str, services: ServicesDep, who: Admin) -> Response:
     with transaction(services.sessions) as s:
-        revoke_key(s, key_id)
-        services.ledger.append(
-            s, kind="key.revoke", subject=key_id, record={"id": key_id, "by": who.name}
-        )
+        revoke_key(s, key_id, by=who.person, ledger=services.ledger)
     return Response(status_code=204)

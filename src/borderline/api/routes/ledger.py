@@ -8,16 +8,17 @@ from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 
 from borderline.api.deps import Admin, Reader, ServicesDep
-from borderline.store import transaction
+from borderline.errors import NotFound
 
 router = APIRouter(tags=["ledger"])
 
 
 @router.get("/v1/ledger/checkpoint", response_class=PlainTextResponse)
 def checkpoint(services: ServicesDep, _: Reader) -> str:
-    """The latest checkpoint as a C2SP signed note (text/plain)."""
-    with transaction(services.sessions) as s:
-        return services.ledger.checkpoint(s).note
+    """A C2SP signed note (text/plain) for the log as it is now. Reading writes nothing: the
+    stored checkpoint for the current size, or a note signed in memory."""
+    with services.sessions() as s:
+        return services.ledger.current_note(s)[1]
 
 
 @router.get("/v1/ledger/key")
@@ -49,11 +50,12 @@ def consistency(
 def decision_receipt(decision_id: str, services: ServicesDep, _: Reader) -> dict[str, Any]:
     """A decision's receipt with its inclusion proof against the latest signed checkpoint."""
     decision = services.get_decision(decision_id)
-    with transaction(services.sessions) as s:
-        cp = services.ledger.checkpoint(s)
-        assert decision.receipt is not None
-        proof = services.ledger.inclusion(s, decision.receipt.log_index, cp.size)
-        return {"receipt": decision.receipt.model_dump(), "checkpoint": cp.note, **proof}
+    if decision.receipt is None:
+        raise NotFound(f"decision {decision_id!r} has no ledger receipt")
+    with services.sessions() as s:
+        size, note = services.ledger.current_note(s)
+        proof = services.ledger.inclusion(s, decision.receipt.log_index, size)
+        return {"receipt": decision.receipt.model_dump(), "checkpoint": note, **proof}
 
 
 @router.post("/v1/ledger/verify")

@@ -56,7 +56,8 @@ def get_policy(version: int, services: ServicesDep, _: Reader) -> dict[str, Any]
 
 @router.post("/v1/policies", status_code=201)
 def create_policy(body: PolicyIn, services: ServicesDep, who: Writer) -> dict[str, Any]:
-    return services.create_policy(body.source, who.name, body.comment)
+    # The author is the key's owner (a person), not the key's free-text name.
+    return services.create_policy(body.source, who.person, body.comment)
 
 
 @router.post("/v1/policies/{version}/backtest")
@@ -71,4 +72,4 @@ def backtest(
 
 @router.post("/v1/policies/{version}/activate")
 def activate(version: int, services: ServicesDep, who: Activator) -> dict[str, Any]:
-    return services.activate_policy(version, who.name)
+    return services.activate_policy(version, who.person, acting_for=who.people)

@@ -1,0 +1,56 @@
+"""Readiness: ``/ready`` says ok only once the lists, the active policy and every assessor's
+models and indexes are loaded, so a load balancer sends no traffic to a cold process.
+
+``/health`` answers whether the process and database are up; ``/ready`` whether the first
+assessment will be as fast as the next. The warm-up runs once per process in a background
+thread started with the app (its lifespan), or on the first ``/ready`` if nothing started it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from borderline.service import Services, parse_order
+
+log = logging.getLogger(__name__)
+
+
+class Readiness:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.state = "cold"  # cold -> warming -> ready | failed
+        self.error: str | None = None
+        self.seconds: float | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        with self._lock:
+            if self.state != "cold":
+                return
+            self.state = "warming"
+        threading.Thread(target=self._warm, name="borderline-warm-up", daemon=True).start()
+
+    def _warm(self) -> None:
+        t0 = time.perf_counter()
+        try:
+            from borderline.samples import generate_orders
+
+            self.services.lists.refresh()
+            with self.services.sessions() as s:
+                engine = self.services.engine_for(s)
+            # One assessment that stores nothing: assessors load their models and indexes
+            # on first use, which is what made the first real orders take seconds.
+            engine.assess(parse_order(next(iter(generate_orders(1, seed=1)))))
+        except Exception as exc:  # reported by /ready; the process still serves /health
+            log.exception("warm-up failed")
+            self.error = f"{type(exc).__name__}: {exc}"
+            self.state = "failed"
+        else:
+            self.state = "ready"
+        self.seconds = round(time.perf_counter() - t0, 3)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"status": self.state, "warm_up_seconds": self.seconds, "error": self.error}
