@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import insert, select
 
-from borderline.decisions.record import _stats_upsert, payload_sha256
+from borderline.decisions.record import _stats_upsert, finding_rows, payload_sha256
 from borderline.engine import CustomerHistory
 from borderline.errors import Conflict, InvalidInput
 from borderline.ledger import record_hash
@@ -175,17 +175,7 @@ def _append_chunk(
                     body={**body, "receipt": receipt.model_dump()},
                 ),
             )
-            findings = [
-                {
-                    "decision_id": decision.decision_id,
-                    "code": f.code,
-                    "severity": str(f.severity),
-                    "score": f.score,
-                    "assessor": f.assessor,
-                }
-                for f in decision.findings
-                if f.score > 0 or f.severity != "info"
-            ]
+            findings = finding_rows(decision)
             if findings:
                 s.execute(insert(FindingRow), findings)
             _add_to_customer(s, dialect, order)

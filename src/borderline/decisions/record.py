@@ -198,17 +198,7 @@ class DecisionRecorder:
                 body={**body, "receipt": receipt.model_dump()},
             ),
         )
-        rows = [
-            {
-                "decision_id": decision.decision_id,
-                "code": f.code,
-                "severity": str(f.severity),
-                "score": f.score,
-                "assessor": f.assessor,
-            }
-            for f in decision.findings
-            if f.score > 0 or f.severity != "info"
-        ]
+        rows = finding_rows(decision)
         if rows:
             s.execute(_FINDINGS_INSERT, rows)
         amount = float(order.total)
@@ -358,3 +348,19 @@ def decision_record_by_id(s: Session, subject: str) -> Mapping[str, Any] | None:
     # Recompute the payload hash from the stored order: an edited order is detected too.
     phash = payload_sha256(order.payload) if order is not None else "missing"
     return decision_record(body, phash)
+
+
+def finding_rows(decision: Decision) -> list[dict[str, Any]]:
+    """The ``findings`` rows stored for a decision: every finding that scored or is above info
+    (the same rows whichever path records the decision, and what ``ledger verify`` re-derives)."""
+    return [
+        {
+            "decision_id": decision.decision_id,
+            "code": f.code,
+            "severity": str(f.severity),
+            "score": f.score,
+            "assessor": f.assessor,
+        }
+        for f in decision.findings
+        if f.score > 0 or f.severity != "info"
+    ]
