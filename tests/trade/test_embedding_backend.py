@@ -138,7 +138,7 @@ def test_cli_backend_embedding_end_to_end(
     assert "030471" in [c["hs6"] for c in got[0]["candidates"]]
     assert got[1]["candidates"][0]["hs6"] == "420231"
     for g in got:
-        assert set(g) == {"id", "candidates", "abstain"}
+        assert set(g) == {"id", "candidates", "abstain", "accepted"}
         assert set(g["candidates"][0]) == {"hs6", "score", "description"}
 
 
@@ -152,7 +152,7 @@ def test_cli_title_reads_the_model_from_the_setting(
     )
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
-    assert set(out) == {"id", "candidates", "abstain"}
+    assert set(out) == {"id", "candidates", "abstain", "accepted"}
     assert out["candidates"][0]["hs6"] == "851830"
 
 
