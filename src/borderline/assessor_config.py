@@ -10,6 +10,7 @@ source, hash, author, activation), so they need no table of their own.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,7 @@ from sqlalchemy import func, select
 
 from borderline.engine_config import EngineConfig, check_config, parse_config
 from borderline.errors import Conflict, NotFound
+from borderline.model.identity import same_person
 from borderline.store import transaction
 from borderline.store.models import PolicyRow
 
@@ -131,8 +133,12 @@ def draft(
         return _dict(row)
 
 
-def activate(services: Services, version: int, actor: str) -> dict[str, Any]:
-    """Make a draft live; the author may not approve it (four eyes). Rebuilds the engine."""
+def activate(
+    services: Services, version: int, actor: str, *, acting_for: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Make a draft live; the author may not approve it (four eyes, as for policies: neither
+    ``actor`` nor anyone in ``acting_for`` — the minter of the key used — may be the author,
+    whatever the letter case). Rebuilds the engine."""
     with transaction(services.sessions) as s:
         row = s.scalars(
             select(PolicyRow)
@@ -143,7 +149,7 @@ def activate(services: Services, version: int, actor: str) -> dict[str, Any]:
             raise NotFound(f"no configuration version {version}")
         if row.status != "draft":
             raise Conflict(f"version {version} is {row.status}, not a draft", where="status")
-        if row.author == actor:
+        if any(same_person(row.author, p) for p in (actor, *acting_for)):
             raise Conflict(
                 f"{actor} wrote version {version}; another person must activate it (four eyes)",
                 where="actor",

@@ -1,4 +1,7 @@
-"""MCDA against the published worked examples in ../shared/reference/golden_examples.md."""
+"""MCDA against published worked examples, their inputs and outputs copied into this file:
+AHP from Wang & Chin (2011), Information Sciences 181(23):5240-5248; entropy weights from
+Elsayed, Dawood & Karthikeyan (2017), IJETT 46(2):60-66; TOPSIS from Opricovic & Tzeng
+(2004), EJOR 156(2):445-455."""
 
 from __future__ import annotations
 

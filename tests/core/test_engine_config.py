@@ -75,6 +75,12 @@ def test_draft_four_eyes_activate_and_the_seller_profile_applies(services: Servi
     row = assessor_config.draft(services, GOOD, "alice", "our registrations")
     with pytest.raises(Conflict):
         assessor_config.activate(services, row["version"], "alice")
+    # The same four eyes as policies: letter case is not a second person, nor is a key the
+    # author minted for someone else.
+    with pytest.raises(Conflict):
+        assessor_config.activate(services, row["version"], " Alice ")
+    with pytest.raises(Conflict):
+        assessor_config.activate(services, row["version"], "bob", acting_for=["ALICE"])
     assessor_config.activate(services, row["version"], "bob")
     after, versions = _landed(services, _ddp("cfg-2", "DE", "EUR", "Berlin"))
     assert after["tax"]["collected"] == "point_of_sale"  # IOSS: VAT charged at checkout

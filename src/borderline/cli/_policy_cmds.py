@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -13,6 +14,10 @@ from borderline.cli._common import echo_json, read_text
 from borderline.cli._groups import lists_app
 from borderline.cli._services import open_services
 from borderline.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from borderline.service import Services
+
 
 policy_app = typer.Typer(
     help="Check, test, draft, backtest and activate policies.", no_args_is_help=True
@@ -144,18 +149,9 @@ def policy_backtest(
         )
 
 
-@policy_app.command("activate")
-def policy_activate(
-    version: int = typer.Argument(...),
-    user: str = typer.Option(
-        None, "--user", help="Your web user name (admin role): you sign in to approve."
-    ),
-    password_stdin: bool = typer.Option(
-        False, "--password-stdin", help="Read the password from standard input."
-    ),
-) -> None:
-    """Make a backtested version live. The approver signs in as a web user and must not be
-    the author (a free-text name is no second pair of eyes, so none is accepted)."""
+def signed_in_approver(services: Services, user: str | None, password_stdin: bool) -> str:
+    """The person approving an activation from the CLI: a web user who signs in here with the
+    activate permission. A free-text name is no second pair of eyes, so none is accepted."""
     from borderline.web import auth as webauth
 
     if not user:
@@ -169,10 +165,26 @@ def policy_activate(
         if password_stdin
         else str(typer.prompt("Password", hide_input=True))
     )
-    services = open_services()
     principal = webauth.authenticate_user(services, user, password)
     principal.require("activate")
-    row = services.activate_policy(version, principal.person)
+    return str(principal.person)
+
+
+@policy_app.command("activate")
+def policy_activate(
+    version: int = typer.Argument(...),
+    user: str = typer.Option(
+        None, "--user", help="Your web user name (admin role): you sign in to approve."
+    ),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from standard input."
+    ),
+) -> None:
+    """Make a backtested version live. The approver signs in as a web user and must not be
+    the author (a free-text name is no second pair of eyes, so none is accepted)."""
+    services = open_services()
+    approver = signed_in_approver(services, user, password_stdin)
+    row = services.activate_policy(version, approver)
     typer.echo(f"version {row['version']} is active (approved by {row['activated_by']})")
 
 

@@ -44,19 +44,28 @@ def config_draft(
     row = assessor_config.draft(open_services(), read_text(file), author or _user(), comment)
     typer.echo(
         f"draft version {row['version']} stored; another person activates it: "
-        f"borderline config activate {row['version']} --by NAME"
+        f"borderline config activate {row['version']} --user NAME"
     )
 
 
 @config_app.command("activate")
 def config_activate(
     version: int = typer.Argument(...),
-    by: str = typer.Option(None, "--by", help="Who approves (must not be the author)."),
+    user: str = typer.Option(
+        None, "--user", help="Your web user name (admin role): you sign in to approve."
+    ),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from standard input."
+    ),
 ) -> None:
-    """Make a draft the live configuration. The approver must differ from the author."""
+    """Make a draft the live configuration. The approver signs in as a web user and must not
+    be the author (the same four eyes as policies)."""
     from borderline import assessor_config
+    from borderline.cli._policy_cmds import signed_in_approver
 
-    row = assessor_config.activate(open_services(), version, by or _user())
+    services = open_services()
+    approver = signed_in_approver(services, user, password_stdin)
+    row = assessor_config.activate(services, version, approver)
     typer.echo(f"configuration {row['version']} is active (approved by {row['activated_by']})")
 
 

@@ -56,4 +56,4 @@ def draft(body: ConfigIn, services: ServicesDep, who: Writer) -> dict[str, Any]:
 def activate(version: int, services: ServicesDep, who: Activator) -> dict[str, Any]:
     from borderline import assessor_config
 
-    return assessor_config.activate(services, version, who.name)
+    return assessor_config.activate(services, version, who.person, acting_for=who.people)
