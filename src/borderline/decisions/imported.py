@@ -24,7 +24,12 @@ from typing import Any, Protocol
 
 from sqlalchemy import insert, select
 
-from borderline.decisions.record import _stats_upsert, finding_rows, payload_sha256
+from borderline.decisions.record import (
+    _stats_upsert,
+    decision_row,
+    finding_rows,
+    payload_sha256,
+)
 from borderline.engine import CustomerHistory
 from borderline.errors import Conflict, InvalidInput
 from borderline.ledger import record_hash
@@ -162,18 +167,7 @@ def _append_chunk(
             name, _, version = str(decision.versions.get("policy", "")).rpartition("@")
             s.execute(
                 insert(DecisionRow),
-                dict(
-                    id=decision.decision_id,
-                    order_id=order.id,
-                    outcome=str(decision.outcome),
-                    score=decision.score,
-                    policy_name=name or "default",
-                    policy_version=int(version) if version.isdigit() else 0,
-                    created_at=decision.created_at,
-                    record_hash=receipt.record_hash,
-                    log_index=receipt.log_index,
-                    body={**body, "receipt": receipt.model_dump()},
-                ),
+                decision_row(decision, order, body, name or "default", version),
             )
             findings = finding_rows(decision)
             if findings:

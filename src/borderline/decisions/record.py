@@ -185,18 +185,7 @@ class DecisionRecorder:
         decision.receipt = receipt
         s.execute(
             _DECISIONS_INSERT,
-            dict(
-                id=decision.decision_id,
-                order_id=order.id,
-                outcome=str(decision.outcome),
-                score=decision.score,
-                policy_name=engine.policy.name,
-                policy_version=int(engine.policy_version) if engine.policy_version.isdigit() else 0,
-                created_at=decision.created_at,
-                record_hash=receipt.record_hash,
-                log_index=receipt.log_index,
-                body={**body, "receipt": receipt.model_dump()},
-            ),
+            decision_row(decision, order, body, engine.policy.name, engine.policy_version),
         )
         rows = finding_rows(decision)
         if rows:
@@ -364,3 +353,24 @@ def finding_rows(decision: Decision) -> list[dict[str, Any]]:
         for f in decision.findings
         if f.score > 0 or f.severity != "info"
     ]
+
+
+def decision_row(
+    decision: Decision, order: Order, body: dict[str, Any], policy_name: str, policy_version: str
+) -> dict[str, Any]:
+    """The ``decisions`` row of a recorded decision (its receipt set): the same columns whichever
+    path records it, and what ``ledger verify`` re-derives."""
+    assert decision.receipt is not None, "record the decision in the ledger first"
+    receipt = decision.receipt
+    return dict(
+        id=decision.decision_id,
+        order_id=order.id,
+        outcome=str(decision.outcome),
+        score=decision.score,
+        policy_name=policy_name,
+        policy_version=int(policy_version) if policy_version.isdigit() else 0,
+        created_at=decision.created_at,
+        record_hash=receipt.record_hash,
+        log_index=receipt.log_index,
+        body={**body, "receipt": receipt.model_dump()},
+    )
