@@ -214,6 +214,16 @@ def _measure_server(
             if server.poll() is not None or time.time() > deadline:
                 raise RuntimeError(f"the bench server {app} did not start on port {port}")
             time.sleep(0.3)
+        # Steady state: wait until the server says it is warm (models, indexes, reference
+        # files loaded); the bare ceiling app has no /ready and answers 404 at once.
+        deadline = time.time() + 300
+        while time.time() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2).status_code in (200, 404):
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
         t0 = time.perf_counter()
         first = httpx.post(
             f"http://127.0.0.1:{port}/v1/decisions",

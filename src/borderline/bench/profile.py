@@ -20,6 +20,13 @@ from typing import Any
 _FRAME = re.compile(r"^(?P<func>.*?) \((?P<file>[^()]*?):\d+\)$")
 
 
+# Leaf frames of a thread that waits (for a lock, a queue, a socket): not work, left out so the
+# shares are of the time the process spent computing.
+WAITING = frozenset(
+    {"Condition.wait", "Event.wait", "Queue.get", "EpollSelector.select", "select", "sleep"}
+)
+
+
 def py_spy() -> str | None:
     """py-spy from this environment's scripts folder (a venv not on PATH), else from PATH."""
     beside = Path(sys.executable).parent / "py-spy"
@@ -50,7 +57,7 @@ def _frame(raw: str) -> str:
 
 
 def summarise(folded: Path, top: int = 15) -> dict[str, Any]:
-    """Top functions by inclusive and by self share of the samples."""
+    """Top functions by inclusive and by self share of the busy samples (waits left out)."""
     inclusive: Counter[str] = Counter()
     own: Counter[str] = Counter()
     total = 0
@@ -62,7 +69,7 @@ def summarise(folded: Path, top: int = 15) -> dict[str, Any]:
         frames = [_frame(f) for f in stack.split(";")]
         if frames and frames[0].startswith(("process ", "thread ")):
             frames = [f for f in frames if not f.startswith(("process ", "thread "))]
-        if not frames:
+        if not frames or frames[-1].split(" (", 1)[0] in WAITING:
             continue
         total += n
         for f in set(frames):
