@@ -12,7 +12,7 @@ import pytest
 
 from borderline.privacy.analyzer import Analyzer
 from borderline.privacy.anonymise import Keyring, anonymise, decrypt_text, pseudonym
-from borderline.privacy.ner import LABELS, MODEL_VERSION
+from borderline.privacy.ner import LABELS, MODEL_VERSION, SHIPPED_MODEL
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HELDOUT = [
@@ -217,7 +217,8 @@ def test_model_spans_explain_themselves(analyzer):
     found = {e.type: e for e in analyzer.analyze(text)}
     person, place = found["PERSON"], found["LOCATION"]
     assert person.text == "Margaret Okafor" and place.text == "Lagos"
-    assert f"en_core_web_sm {MODEL_VERSION} NER label PERSON" in person.explanation
+    assert f"{SHIPPED_MODEL} (en_core_web_sm {MODEL_VERSION} fine-tuned)" in person.explanation
+    assert "NER label PERSON" in person.explanation
     assert person.recognizer == "ner_model"
     assert 0 < person.score <= 1 and person.score >= LABELS["PERSON"].score
 

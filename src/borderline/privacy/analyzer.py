@@ -19,7 +19,7 @@ from typing import Any
 import phonenumbers
 
 from borderline.errors import InvalidInput
-from borderline.privacy import addresses, gazetteer
+from borderline.privacy import addresses, gazetteer, names
 from borderline.privacy.entities import ENTITY_TYPES, Entity
 from borderline.privacy.ner import NerModel, shared_model
 from borderline.privacy.recognizers import (
@@ -155,7 +155,7 @@ class Analyzer:
     ) -> list[Entity]:
         found = self._patterns(text, cc)
         found += self._phones(text, cc)
-        found += agree(text, model, gazetteer.find(text))
+        found += agree(text, model, gazetteer.find(text) + names.find(text))
         found = addresses.inside_address([e for e in found if e.score >= self.threshold])
         kept = addresses.grow(text, resolve_overlaps(found))
         if wanted is not None:
@@ -398,7 +398,11 @@ def agree(text: str, model: list[Entity], rules: list[Entity]) -> list[Entity]:
     out = list(rules)
     for m in model:
         place = next(
-            (r for r in rules if r.type == "LOCATION" and (r.start, r.end) == (m.start, m.end)),
+            (
+                r
+                for r in rules
+                if r.recognizer == "location_gazetteer" and (r.start, r.end) == (m.start, m.end)
+            ),
             None,
         )
         if place is not None and m.type != "LOCATION" and " " not in text[m.start : m.end]:
