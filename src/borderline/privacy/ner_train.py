@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -131,7 +131,7 @@ def annotate(nlp: Any, texts: Sequence[TrainText], batch_size: int = 256) -> lis
             ):
                 ents.append((x.start_char, x.end_char, x.label_))
         doc = nlp.make_doc(t.text)
-        spans = []
+        spans: list[Any] = []
         for s, e, label in sorted(ents):
             span = doc.char_span(s, e, label=label, alignment_mode="expand")
             if span is not None and not any(
@@ -144,6 +144,16 @@ def annotate(nlp: Any, texts: Sequence[TrainText], batch_size: int = 256) -> lis
             )
         )
     return examples
+
+
+def _batches(items: Sequence[Any], start: float = 8.0, stop: float = 64.0) -> Iterator[Any]:
+    """Batches growing from 8 to 64 by 0.1 % each (spaCy's usual compounding schedule)."""
+    size, i = start, 0
+    while i < len(items):
+        n = int(min(size, stop))
+        yield items[i : i + n]
+        i += n
+        size *= 1.001
 
 
 def dev_scores(nlp: Any, texts: Sequence[TrainText]) -> dict[str, float]:
@@ -185,7 +195,6 @@ def train(
     if not dev:
         raise InvalidInput("no development texts")
     spacy = _spacy()
-    from spacy.util import compounding, minibatch
 
     t0 = time.perf_counter()
     spacy.util.fix_random_seed(seed)
@@ -217,7 +226,7 @@ def train(
     for epoch in range(1, epochs + 1):
         rng.shuffle(examples)
         losses: dict[str, float] = {}
-        for batch in minibatch(examples, size=compounding(8.0, 64.0, 1.001)):
+        for batch in _batches(examples):
             nlp.update(batch, drop=dropout, sgd=optimizer, losses=losses)
         scores = dev_scores(nlp, dev)
         report.dev_by_epoch.append(scores)
