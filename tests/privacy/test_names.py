@@ -27,6 +27,17 @@ FOUND = [
     ("I live in Tarragona with my family.", "LOCATION", "Tarragona"),
     ("Our warehouse is in Ludhiana since 2019.", "LOCATION", "Ludhiana"),
     ("Returned from Campinas, Brazil last week.", "LOCATION", "Campinas"),
+    # Place-name shapes, for towns no list holds.
+    ("We drove up from Lake Havasu yesterday.", "LOCATION", "Lake Havasu"),
+    ("She grew up in East Lansing.", "LOCATION", "East Lansing"),
+    ("The depot is in Brattleborough now.", "LOCATION", "Brattleborough"),
+    # Firms named after partners (census surnames), and legal forms.
+    (
+        "Invoice from Barnett, Conley and Baker attached.",
+        "ORGANIZATION",
+        "Barnett, Conley and Baker",
+    ),
+    ("She works at Marshall LLC in sales.", "ORGANIZATION", "Marshall LLC"),
 ]
 
 
@@ -37,6 +48,7 @@ def test_finds_people_and_places(rules, text, etype, value):
 
 
 NOT_FOUND = [
+    "Washington called, he wants the file.",  # a toponymic ending, but a listed surname
     "Nice work on the delivery, thanks!",  # a city of 340,000, at the start of a sentence
     "Will you ship it on Monday?",  # a given name that is a verb
     "Mobile number changed, please update.",

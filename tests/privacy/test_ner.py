@@ -97,6 +97,20 @@ ADDRESSES = [
         "BR",
         "Rua Augusta, 1500 - Apto 12 - Consolação, São Paulo - SP, 01304-001",
     ),
+    # USPS standard street suffixes beyond Street/Road/Avenue, with a unit after them.
+    (
+        "Please send it to 5421 Harbor Crossing Apt. 332, Duluth, MN 55802 before Friday",
+        "US",
+        "5421 Harbor Crossing Apt. 332, Duluth, MN 55802",
+    ),
+    (
+        "My address is 77 Cedar Hollow, Asheville, NC 28801.",
+        None,
+        "77 Cedar Hollow, Asheville, NC 28801",
+    ),
+    # US military mail.
+    ("Ship to PSC 1234, Box 5678, APO AE 09204 thanks", "US", "PSC 1234, Box 5678, APO AE 09204"),
+    ("Mail it to USS Nimitz, FPO AP 96620.", None, "USS Nimitz, FPO AP 96620"),
 ]
 
 

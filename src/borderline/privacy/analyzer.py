@@ -388,6 +388,10 @@ def _wants_model(wanted: set[str] | None) -> bool:
     return wanted is None or bool(wanted & _MODEL_TYPES)
 
 
+_PLACE_OVERRIDES = frozenset({"location_gazetteer", "location_shape"})
+_ORG_EVIDENCE = frozenset({"organization", "organization_firm"})
+
+
 def agree(text: str, model: list[Entity], rules: list[Entity]) -> list[Entity]:
     """Model and gazetteer spans together; where both found the same thing, say so.
 
@@ -401,13 +405,22 @@ def agree(text: str, model: list[Entity], rules: list[Entity]) -> list[Entity]:
             (
                 r
                 for r in rules
-                if r.recognizer == "location_gazetteer" and (r.start, r.end) == (m.start, m.end)
+                if r.recognizer in _PLACE_OVERRIDES and (r.start, r.end) == (m.start, m.end)
             ),
             None,
         )
-        if place is not None and m.type != "LOCATION" and " " not in text[m.start : m.end]:
-            # "Lyon" alone: a city in the gazetteer outweighs the model's guess of a name.
+        if (
+            place is not None
+            and m.type != "LOCATION"
+            and (" " not in text[m.start : m.end] or place.recognizer == "location_shape")
+        ):
+            # "Lyon" alone: a city in the gazetteer outweighs the model's guess of a name, and
+            # so does a place-name shape ("Lake Charles", "Jacksonville").
             continue
+        if m.type != "ORGANIZATION" and any(
+            r.recognizer in _ORG_EVIDENCE and r.start <= m.start and m.end <= r.end for r in rules
+        ):
+            continue  # "Marshall LLC", "Barnett, Conley and Baker": a legal form or firm name
         same = [r for r in rules if r.type == m.type and r.start < m.end and m.start < r.end]
         if same:
             best = max(same, key=lambda r: r.score)

@@ -30,7 +30,7 @@ from borderline.privacy.gazetteer import CAP_RUN, STOP_WORDS, lists
 # Phrases that introduce a person's own name in free text.
 _PERSON_INTRO = re.compile(
     r"(?i)(?:\bmy name is|\bmy name's|\bname is|\bi am|\bi'm|\bi’m|\bthis is|\bcall me|"
-    r"\bnamed|\bcalled|\bsigned|\bregards,?|\bthanks,?|\bsincerely,?|\bsent by|\bfrom|"
+    r"\bnamed|\bcalled|\bsigned|\bregards,?|\bthanks,?|\bsincerely,?|\bsent by|"
     r"\bcontact|\bcustomer|\bhe is|\bshe is|\bspeak to|\bask for|\bme llamo|\bsoy|"
     r"\bich bin|\bich heiße|\bmein name ist|\bje suis|\bje m'appelle|\bmon nom est)"
     r"\s*[:,]?\s*$"
@@ -44,6 +44,21 @@ _PLACE_INTRO = re.compile(
     r"\bj'habite à|\bvivo en)\s*(?:the\s+)?$"
 )
 _REGION_AFTER = re.compile(r"^,\s*[A-Z][A-Za-z]+|^,\s*[A-Z]{2}\b|^\s*\(")
+# English place-name shapes: a compass or water word before a name ("East Lansing", "Lake
+# Charles", "Port Arthur", "New Haven"), or one word ending in a toponymic suffix
+# ("Portsmouth", "Jacksonville", "Edinburgh"). Not used when the word is a listed person's name.
+_PLACE_PREFIX = re.compile(
+    r"(?<![\w'’\-])(?:North|South|East|West|New|Lake|Port|Mount|Fort|Saint|St\.)"
+    r" (?:[A-Z][a-z]+)(?![\w'’\-])"
+)
+_PLACE_SUFFIX = re.compile(
+    r"(?<![\w'’\-])[A-Z][a-z]{2,}(?:mouth|burgh|borough|bury|ville|stad|town|haven|view|berg|"
+    r"furt|shire|side|chester|fort|port|land)(?![\w'’\-])"
+)
+# Firms named after their partners: "Barnett, Conley and Baker", "Procter & Gamble".
+_FIRM = re.compile(
+    r"(?<![\w'’\-])([A-Z][a-z]+)((?:, [A-Z][a-z]+)*),? (?:and|&) ([A-Z][a-z]+)(?![\w'’\-])"
+)
 _BIG_CITY = 100_000
 
 SCORES = {
@@ -53,6 +68,8 @@ SCORES = {
     "city_big": 0.55,
     "city_small": 0.35,
     "city_context_bonus": 0.25,
+    "place_shape": 0.7,
+    "firm": 0.75,
 }
 
 
@@ -97,7 +114,43 @@ def find(text: str) -> list[Entity]:
         if person is not None:
             out.append(person)
         out += _places(text, words, offsets, st, person)
+    out += _shapes(text, st)
     return out
+
+
+def _shapes(text: str, st: _Stats) -> Iterator[Entity]:
+    for m in _PLACE_PREFIX.finditer(text):
+        yield Entity(
+            "LOCATION",
+            m.start(),
+            m.end(),
+            SCORES["place_shape"],
+            f"pattern:place name: '{m.group().split()[0]}' before a name",
+            "location_shape",
+        )
+    for m in _PLACE_SUFFIX.finditer(text):
+        word = m.group().casefold()
+        if word in st.given or word in st.surnames or word in STOP_WORDS:
+            continue  # "Washington", "Sutherland": a person's name as often
+        yield Entity(
+            "LOCATION",
+            m.start(),
+            m.end(),
+            SCORES["place_shape"],
+            "pattern:place name: a toponymic ending",
+            "location_shape",
+        )
+    for m in _FIRM.finditer(text):
+        names = [m.group(1), *m.group(2).split(", ")[1:], m.group(3)]
+        if all(n.casefold() in st.surnames for n in names):
+            yield Entity(
+                "ORGANIZATION",
+                m.start(),
+                m.end(),
+                SCORES["firm"],
+                "name statistics: surnames joined as a firm name (census surnames)",
+                "organization_firm",
+            )
 
 
 def _person(
@@ -116,7 +169,12 @@ def _person(
     listed = names[0] in st.given or names[-1] in st.surnames
     if j - i >= 2 and names[0] in st.given and names[-1] in st.surnames:
         score, why = SCORES["given_and_surname"], "given name and surname in US Census name lists"
-    elif intro is not None and (j - i >= 2 or listed) and j - i <= 4:
+    elif (
+        intro is not None
+        and (j - i >= 2 or listed)
+        and j - i <= 4
+        and not _PLACE_PREFIX.match(text, start)
+    ):
         score, why = SCORES["intro_and_name"], "capitalised name after an introduction"
     else:
         return None
