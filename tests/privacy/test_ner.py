@@ -111,6 +111,12 @@ ADDRESSES = [
     # US military mail.
     ("Ship to PSC 1234, Box 5678, APO AE 09204 thanks", "US", "PSC 1234, Box 5678, APO AE 09204"),
     ("Mail it to USS Nimitz, FPO AP 96620.", None, "USS Nimitz, FPO AP 96620"),
+    # A name ending in a unit word ("Armstrong": rm) before the address stays outside it.
+    (
+        "For Luis Armstrong, Unit 8341 Box 9416, DPO AA 54721.",
+        None,
+        "Unit 8341 Box 9416, DPO AA 54721",
+    ),
 ]
 
 
