@@ -120,7 +120,7 @@ def train_ner_cmd(
     out: Path = typer.Option(
         None, "--out", help="Folder to write the model to (default: the one the package ships)."
     ),
-    epochs: int = typer.Option(8, "--epochs", min=1, max=100),
+    epochs: int = typer.Option(6, "--epochs", min=1, max=100),
     seed: int = typer.Option(0, "--seed"),
     limit: int = typer.Option(
         None, "--limit", min=10, help="Train on the first N texts only (a quick check)."

@@ -180,7 +180,7 @@ def train(
     dev: Sequence[TrainText],
     out: Path,
     *,
-    epochs: int = 8,
+    epochs: int = 6,
     seed: int = 0,
     dropout: float = 0.2,
     sources: Sequence[str] = (),
