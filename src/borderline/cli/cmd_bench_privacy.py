@@ -39,8 +39,10 @@ def bench_privacy(
         True, "--speed/--no-speed", help="Measure records/s on ~100-character texts."
     ),
 ) -> None:
-    """Span-level precision/recall/F2: Borderline vs Presidio (regex-only and with the same
-    spaCy model), one run, on the team's sets and on public NER corpora."""
+    """Span-level P/R/F2, Borderline vs Presidio (regex-only and with spaCy models).
+
+    One run, on the team's sets and on the held-out test splits of public NER corpora;
+    Presidio runs with the base en_core_web_sm and with the model Borderline ships."""
     from rich.console import Console
 
     from borderline.bench.privacy import predict_presidio, run_benchmark
