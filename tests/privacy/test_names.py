@@ -52,6 +52,7 @@ NOT_FOUND = [
     "Nice work on the delivery, thanks!",  # a city of 340,000, at the start of a sentence
     "Will you ship it on Monday?",  # a given name that is a verb
     "Mobile number changed, please update.",
+    "Who ships Noah and Courtney?",  # given names joined by "and": people, not a firm
     "The Young Professionals discount applies.",
 ]
 
@@ -82,3 +83,16 @@ def test_shipped_lists_are_the_documented_sizes():
     st = stats()
     assert len(st.surnames) > 18_000 and len(st.given) > 5_000
     assert st.cities["Tarragona"][0] == "ES" and st.cities["Tarragona"][1] > 15_000
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("leave at door, card 4111 1111 1111 1111", []),  # the model once called "door" a place
+        ("im in paris all week", [("LOCATION", "paris")]),  # a listed place in lower case
+        ("thanks @maria_k for the tip", [("PERSON", "maria_k")]),  # a handle, whatever its case
+    ],
+)
+def test_lone_lower_case_model_spans_need_a_list(text, expected):
+    found = [(e.type, e.text) for e in Analyzer().analyze(text)]
+    assert [f for f in found if f[0] in ("PERSON", "LOCATION")] == expected

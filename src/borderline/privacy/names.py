@@ -26,6 +26,7 @@ from pathlib import Path
 
 from borderline.privacy.entities import Entity
 from borderline.privacy.gazetteer import CAP_RUN, STOP_WORDS, lists
+from borderline.refdata import all_countries
 
 # Phrases that introduce a person's own name in free text.
 _PERSON_INTRO = re.compile(
@@ -55,7 +56,8 @@ _PLACE_SUFFIX = re.compile(
     r"(?<![\w'’\-])[A-Z][a-z]{2,}(?:mouth|burgh|borough|bury|ville|stad|town|haven|view|berg|"
     r"furt|shire|side|chester|fort|port|land)(?![\w'’\-])"
 )
-# Firms named after their partners: "Barnett, Conley and Baker", "Procter & Gamble".
+# Firms named after their partners: "Barnett, Conley and Baker", "Procter & Gamble" (not
+# "Jesus, Joseph and Mary": people's given names).
 _FIRM = re.compile(
     r"(?<![\w'’\-])([A-Z][a-z]+)((?:, [A-Z][a-z]+)*),? (?:and|&) ([A-Z][a-z]+)(?![\w'’\-])"
 )
@@ -79,6 +81,7 @@ class _Stats:
     surnames: frozenset[str]
     cities: dict[str, tuple[str, int]]  # name -> (country, population)
     longest_city: int
+    places_folded: frozenset[str]  # city and country names, case-folded
 
 
 def _lines(name: str) -> Iterator[str]:
@@ -97,7 +100,17 @@ def stats() -> _Stats:
     for line in _lines("geonames_cities.tsv"):
         name, cc, pop = line.split("\t")
         cities[name] = (cc, int(pop))
-    return _Stats(given, surnames, cities, max(len(c.split()) for c in cities))
+    places = {c.casefold() for c in cities} | {c.name.casefold() for c in all_countries()}
+    return _Stats(given, surnames, cities, max(len(c.split()) for c in cities), frozenset(places))
+
+
+def known_lowercase(etype: str, word: str) -> bool:
+    """Whether a lone lower-case word is a listed name (PERSON) or place (LOCATION): the
+    model, trained on tweets, reads "conor" and "paris" right, and "door" wrong."""
+    st = stats()
+    if etype == "PERSON":
+        return word in st.given or word in st.surnames
+    return word in st.places_folded
 
 
 def find(text: str) -> list[Entity]:
@@ -142,7 +155,9 @@ def _shapes(text: str, st: _Stats) -> Iterator[Entity]:
         )
     for m in _FIRM.finditer(text):
         names = [m.group(1), *m.group(2).split(", ")[1:], m.group(3)]
-        if all(n.casefold() in st.surnames for n in names):
+        given = sum(n.casefold() in st.given for n in names)
+        # Every part a surname, at most one a given name too: "Noah and Courtney" are people.
+        if all(n.casefold() in st.surnames for n in names) and given <= 1:
             yield Entity(
                 "ORGANIZATION",
                 m.start(),

