@@ -42,7 +42,7 @@ from borderline.screening.qualifiers import (
     Qualifier,
     apply_qualifiers,
 )
-from borderline.screening.similarity import fold, token_similarity
+from borderline.screening.similarity import arabic_key, fold, token_similarity
 
 # Light words that still describe what a company is: dropping one changes the name.
 _DESCRIPTIVE = frozenset(
@@ -50,6 +50,9 @@ _DESCRIPTIVE = frozenset(
 )
 # Share of the score given to the better-covered of the two names.
 COVER_MAIN = 0.6
+# ... and when all of it aligned closely: one name is the other with words left out.
+COVER_FULL = 0.75
+FULL_COVER = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +75,7 @@ class NameScore:
     missing: float = 0.0
 
 
-def _merge(a: Prepared, other: set[str]) -> Prepared:
+def _merge(a: Prepared, other: set[str], abjad: bool = False) -> Prepared:
     # Join adjacent tokens whose concatenation is one token of the other name:
     # "abdul rahman" vs "abdulrahman", "xi jin ping" vs "xi jinping"; or nearly one token:
     # "abd al aziz" joined is "abdalaziz", close enough to "abdelaziz" to be one word.
@@ -83,6 +86,9 @@ def _merge(a: Prepared, other: set[str]) -> Prepared:
     for o in other:
         if len(o) >= 6:
             near.setdefault(o[0], []).append(o)
+    # Against a name in an abjad script, joined words compare by their consonants: "abd al
+    # rahman" is "bdlrhmn", "khayr allah" is "khyrllh".
+    keys = {k for o in other if len(k := arabic_key(o)) >= 3} if abjad else set()
     roles, weights, canon = list(a.roles), list(a.weights), list(a.canon)
     i, changed = 0, False
     while i < len(toks) - 1:
@@ -94,11 +100,16 @@ def _merge(a: Prepared, other: set[str]) -> Prepared:
             if i + span > len(toks):
                 continue
             joined = "".join(toks[i : i + span])
-            if joined in other or (
-                len(joined) >= 6
-                and any(
-                    OSA.normalized_similarity(joined, o) >= 0.85 for o in near.get(joined[0], ())
+            if (
+                joined in other
+                or (
+                    len(joined) >= 6
+                    and any(
+                        OSA.normalized_similarity(joined, o) >= 0.85
+                        for o in near.get(joined[0], ())
+                    )
                 )
+                or (keys and arabic_key(joined) in keys)
             ):
                 toks[i : i + span] = [joined]
                 canon[i : i + span] = [joined]
@@ -142,8 +153,9 @@ def score_names(q: Prepared, c: Prepared, cache: _SimCache | None = None) -> Nam
     # the other were left over; trying it only then keeps the common case cheap.
     if not ((len(uq) >= 2 and uc) or (len(uc) >= 2 and uq)):
         return plain
-    mq = _merge(q, set(uc)) if len(uq) >= 2 and _joinable(q.tokens, uc) else q
-    mc = _merge(c, set(uq)) if len(uc) >= 2 and _joinable(c.tokens, uq) else c
+    abjad = q.abjad or c.abjad
+    mq = _merge(q, set(uc), abjad) if len(uq) >= 2 and (abjad or _joinable(q.tokens, uc)) else q
+    mc = _merge(c, set(uq), abjad) if len(uc) >= 2 and (abjad or _joinable(c.tokens, uq)) else c
     if mq is q and mc is c:
         return plain
     merged = _score(mq, mc, cache)
@@ -209,12 +221,15 @@ def _score(q: Prepared, c: Prepared, cache: _SimCache | None) -> NameScore:
         # A one-word listed name does not get the lead: "Martin" is not half of "David Martin".
         cq, cc = matched / wq, matched / wc
         hi, lo = (cc, cq) if cc > cq and sum(r == NORMAL for r in c.roles) >= 2 else (cq, cc)
-        score = COVER_MAIN * hi + (1 - COVER_MAIN) * lo
+        main = COVER_FULL if hi >= FULL_COVER else COVER_MAIN
+        score = main * hi + (1 - main) * lo
+    uq = tuple(t for i, t in enumerate(q.tokens) if i not in used_q)
+    uc = tuple(t for j, t in enumerate(c.tokens) if j not in used_c)
     return NameScore(
         score=min(score, 1.0),
         alignments=tuple(aligned),
-        unmatched_query=tuple(t for i, t in enumerate(q.tokens) if i not in used_q),
-        unmatched_candidate=tuple(t for j, t in enumerate(c.tokens) if j not in used_c),
+        unmatched_query=uq,
+        unmatched_candidate=uc,
         info=info,
         missing=wc_left / wc if wc > 0 else 0.0,
     )

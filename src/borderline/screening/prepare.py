@@ -159,6 +159,89 @@ class Prepared:
         return " ".join(sorted(self.tokens))
 
 
+# Arabic "ʿAbd al-" ("servant of the") is written "Abdul", "Abdel", "Abd al", "Abd-ur", or in
+# Arabic script "عبد ال" (normalised "bd al"): one word "abdul" for all of them, and "abdullah"
+# for the same joined to "Allah". Applied to people and unknown kinds only.
+_ABD = frozenset({"abd", "bd"})
+_ABD_ARTICLE = frozenset(
+    {
+        "al",
+        "el",
+        "ul",
+        "il",
+        "ol",
+        "ar",
+        "ur",
+        "as",
+        "us",
+        "an",
+        "un",
+        "ad",
+        "ud",
+        "ash",
+        "ush",
+        "az",
+        "uz",
+        "at",
+        "ut",
+    }
+)
+_ABDUL = frozenset(
+    {
+        "abdel",
+        "abdal",
+        "abdol",
+        "abdoul",
+        "abdur",
+        "abdus",
+        "abdun",
+        "abduz",
+        "abdor",
+        "abdul",
+        "abdil",
+        "bdal",
+    }
+)
+_ALLAH = frozenset({"allah", "llh", "allh", "ullah", "ulla", "alla", "ellah", "lah"})
+_ABDULLAH = frozenset(
+    {
+        "abdullah",
+        "abdallah",
+        "abdollah",
+        "abdulla",
+        "abdalla",
+        "abdellah",
+        "abdula",
+        "bdllh",
+        "abdolah",
+    }
+)
+
+
+def _arabic_elements(toks: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        nxt = toks[i + 1] if i + 1 < len(toks) else ""
+        if t in _ABD and nxt in _ALLAH:
+            out.append("abdullah")
+            i += 2
+        elif t in _ABD and nxt in _ABD_ARTICLE and i + 2 < len(toks):
+            out.append("abdul")
+            i += 2
+        elif t in _ABDULLAH:
+            out.append("abdullah")
+            i += 1
+        elif t in _ABDUL and nxt:
+            out.append("abdul")
+            i += 1
+        else:
+            out.append(t)
+            i += 1
+    return out
+
+
 def prepare(
     name: str, kind: EntityKind | str = EntityKind.UNKNOWN, table: FrequencyTable | None = None
 ) -> Prepared:
@@ -188,6 +271,8 @@ def prepare(
             else:
                 folded.append(toks[i])
                 i += 1
+    if kind is not EntityKind.ORGANIZATION and len(folded) >= 2:
+        folded = _arabic_elements(folded)
     # Patronymic-shaped words are light, except a family name of that shape: never the first
     # word, and of two, the last is taken for the family name ("Aleksandr Viktorovych
     # YANUKOVYCH").
