@@ -45,7 +45,7 @@ from borderline.screening.query import ListInfo, Match, Query
 from borderline.text import phonetic, skeleton
 
 # How many blocked names are aligned exactly per query. More costs time, fewer costs recall.
-_TOP_K = 48
+_TOP_K = 20
 # A blocked name must have collected this share of the query's blockable weight.
 _MIN_SHARE = 0.3
 # Phonetic/skeleton buckets larger than this are too vague to block on.

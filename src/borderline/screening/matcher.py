@@ -51,7 +51,7 @@ _DESCRIPTIVE = frozenset(
 # Share of the score given to the better-covered of the two names.
 COVER_MAIN = 0.6
 # ... and when all of it aligned closely: one name is the other with words left out.
-COVER_FULL = 0.75
+COVER_FULL = 0.7
 FULL_COVER = 0.9
 
 

@@ -218,6 +218,9 @@ _ABDULLAH = frozenset(
 )
 
 
+_ABJAD_PARTICLES = {"bw": "abu", "m": "umm", "bn": "bin", "bnt": "bint"}
+
+
 def _arabic_elements(toks: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
@@ -273,6 +276,10 @@ def prepare(
                 i += 1
     if kind is not EntityKind.ORGANIZATION and len(folded) >= 2:
         folded = _arabic_elements(folded)
+    abjad = is_abjad(name)
+    if abjad:
+        # أبو, أم, بن written in the script are the "abu", "umm", "bin" of Latin spellings.
+        folded = [_ABJAD_PARTICLES.get(t, t) for t in folded]
     # Patronymic-shaped words are light, except a family name of that shape: never the first
     # word, and of two, the last is taken for the family name ("Aleksandr Viktorovych
     # YANUKOVYCH").
@@ -312,6 +319,6 @@ def prepare(
         tokens=tuple(out_t),
         roles=tuple(roles),
         weights=tuple(weights),
-        abjad=is_abjad(name),
+        abjad=abjad,
         canon=tuple(canon),
     )

@@ -127,7 +127,7 @@ _KOREAN = re.compile(f"^{_K_INITIAL}{_K_VOWEL}{_K_FINAL}(?:{_K_INITIAL}{_K_VOWEL
 _K_INIT_CLASS = {
     "kk": "k", "gg": "k", "k": "k", "g": "k", "c": "c", "ch": "c", "tch": "c", "ts": "c", "jj": "c",
     "j": "c", "tt": "t", "t": "t", "d": "t", "pp": "p", "bb": "p", "b": "p", "p": "p", "ss": "s",
-    "sh": "s", "s": "s", "n": "r", "r": "r", "l": "r", "m": "m", "h": "h", "": "",
+    "sh": "s", "s": "s", "n": "n", "r": "r", "l": "l", "m": "m", "h": "h", "": "",
 }  # fmt: skip
 _K_VOWEL_CLASS = {
     "eo": "o", "o": "o", "eu": "u", "u": "u", "oo": "u", "ae": "e", "ai": "e", "e": "e",
@@ -160,9 +160,9 @@ def korean_key(token: str) -> str:
         init, vowel, final = m.group(k + 1, k + 2, k + 3)
         if vowel is None:
             break
-        # A "yi"/"i" at the start of a name is the family name 이 (Lee, Ri, Rhee).
+        # "Ri", "Li", "Lee", "Yi" and "I" are the family name 이/리: its only syllable.
         cls = _K_INIT_CLASS[init or ""]
-        if cls == "" and vowel in ("i", "ee") and not out:
+        if cls in ("", "l", "r", "n") and vowel in ("i", "ee") and not final and m.group(5) is None:
             cls = "r"
         out.append(
             cls + _K_VOWEL_CLASS.get(vowel, vowel) + _K_FINAL_CLASS.get(final or "", final or "")
@@ -210,6 +210,10 @@ def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
         return 1.0, "exact"
     la, lb = len(a), len(b)
     if a.isdigit() or b.isdigit():
+        return 0.0, "none"
+    # "abdul" (prepare's one spelling of "Abd al-") is half a name: it aligns only with itself,
+    # never with "abdullah" or "abdo", which are whole names.
+    if a == "abdul" or b == "abdul":
         return 0.0, "none"
     if (la == 1 and b[0] == a) or (lb == 1 and a[0] == b):
         return 0.7, "initial"
