@@ -164,17 +164,19 @@ def score_names(q: Prepared, c: Prepared, cache: _SimCache | None = None) -> Nam
 
 def _score(q: Prepared, c: Prepared, cache: _SimCache | None) -> NameScore:
     abjad = q.abjad or c.abjad
+    qroles, croles, qw, cw = q.roles, c.roles, q.weights, c.weights
+    # Legal forms align by their folded spelling, and only when both names have one.
+    legal = LEGAL in qroles and LEGAL in croles
     pairs: list[tuple[float, int, int, str]] = []
     for i, qt in enumerate(q.tokens):
         for j, ct in enumerate(c.tokens):
-            if q.roles[i] == LEGAL and c.roles[j] == LEGAL and q.canon[i] == c.canon[j]:
+            if legal and qroles[i] == LEGAL and croles[j] == LEGAL and q.canon[i] == c.canon[j]:
                 pairs.append((1.0, i, j, "legal form"))
                 continue
             if cache is not None:
-                key = (qt, ct)
-                hit = cache.get(key)
+                hit = cache.get((qt, ct))
                 if hit is None:
-                    hit = cache[key] = token_similarity(qt, ct, abjad)
+                    hit = cache[(qt, ct)] = token_similarity(qt, ct, abjad)
             else:
                 hit = token_similarity(qt, ct, abjad)
             if hit[0] > 0:
@@ -190,28 +192,31 @@ def _score(q: Prepared, c: Prepared, cache: _SimCache | None) -> NameScore:
     # An aligned pair counts on both sides with the lighter of its two weights: a typo'd
     # "compny" aligned to "company" weighs what a legal form weighs, not what an unseen (and
     # so maximally rare) token would; unaligned tokens keep their own weight.
-    wq = sum(w for i, w in enumerate(q.weights) if i not in used_q)
-    wc = sum(w for j, w in enumerate(c.weights) if j not in used_c)
+    wq = sum(w for i, w in enumerate(qw) if i not in used_q)
+    wc = 0.0
     # What of the listed name is left over, legal forms aside ("PELENG" is all of "PELENG OAO").
-    wc_left = sum(
-        w
-        for j, w in enumerate(c.weights)
-        if j not in used_c and (c.roles[j] != LEGAL or c.canon[j] in _DESCRIPTIVE)
-    )
+    wc_left = 0.0
+    for j, w in enumerate(cw):
+        if j not in used_c:
+            wc += w
+            if croles[j] != LEGAL or c.canon[j] in _DESCRIPTIVE:
+                wc_left += w
     matched = 0.0
     info = 0.0
     strong = False
     aligned: list[Alignment] = []
     for i, (sim, j, how) in sorted(used_q.items()):
-        w = min(q.weights[i], c.weights[j])
+        w = min(qw[i], cw[j])
         wq += w
         wc += w
         matched += w * sim
-        if q.roles[i] == NORMAL and c.roles[j] == NORMAL:
+        if qroles[i] == NORMAL and croles[j] == NORMAL:
             # A typo does not make a name more common: a close alignment counts in full.
-            info += w if sim >= 0.8 else w * sim
-        if sim >= 0.8 and q.roles[i] == NORMAL and c.roles[j] == NORMAL:
-            strong = True
+            if sim >= 0.8:
+                info += w
+                strong = True
+            else:
+                info += w * sim
         aligned.append(Alignment(q.tokens[i], c.tokens[j], round(sim, 3), how))
     score = 0.0
     if strong and wq > 0 and wc > 0:
@@ -220,7 +225,7 @@ def _score(q: Prepared, c: Prepared, cache: _SimCache | None) -> NameScore:
         # whichever side is the short one; what the other side adds still costs.
         # A one-word listed name does not get the lead: "Martin" is not half of "David Martin".
         cq, cc = matched / wq, matched / wc
-        hi, lo = (cc, cq) if cc > cq and sum(r == NORMAL for r in c.roles) >= 2 else (cq, cc)
+        hi, lo = (cc, cq) if cc > cq and croles.count(NORMAL) >= 2 else (cq, cc)
         main = COVER_FULL if hi >= FULL_COVER else COVER_MAIN
         score = main * hi + (1 - main) * lo
     uq = tuple(t for i, t in enumerate(q.tokens) if i not in used_q)
