@@ -128,17 +128,24 @@ _SimCache = dict[tuple[str, str], tuple[float, str]]
 
 
 def _joinable(tokens: tuple[str, ...], other: tuple[str, ...]) -> bool:
-    """Whether two to four adjacent ``tokens`` joined could be as long as an ``other`` token
-    (within the one letter ``_merge`` tolerates): a cheap test before the costly one."""
-    lens = {len(o) for o in other if len(o) >= 4}
+    """Whether two to four adjacent ``tokens`` joined could be an ``other`` token: one that
+    starts with the same letter and is as long (within the letters ``_merge`` tolerates).
+    A cheap test before the costly one; ``_merge`` joins nothing that fails it."""
+    lens: dict[str, set[int]] = {}
+    for o in other:
+        if len(o) >= 4:
+            lens.setdefault(o[0], set()).add(len(o))
     if not lens:
         return False
-    lo, hi = min(lens) - 2, max(lens) + 2
     for i in range(len(tokens) - 1):
+        near = lens.get(tokens[i][0])
+        if near is None:
+            continue
+        hi = max(near) + 2
         total = len(tokens[i])
         for k in range(i + 1, min(i + 4, len(tokens))):
             total += len(tokens[k])
-            if lo <= total <= hi and any(abs(total - n) <= 2 for n in lens):
+            if any(abs(total - n) <= 2 for n in near):
                 return True
             if total > hi:
                 break
