@@ -172,6 +172,7 @@ def _measure_server(
     orders: list[dict[str, Any]],
     concurrency: int,
     warm_up: dict[str, Any],
+    profile: Path | None = None,
 ) -> dict[str, Any]:
     """Start ``uvicorn app`` in a child process, send ``orders`` to it, stop it, report.
 
@@ -180,9 +181,13 @@ def _measure_server(
     """
     import httpx
 
+    from borderline.bench import profile as profiling
+
     port = _free_port()
+    prefix = profiling.command(profile) if profile is not None else []
     server = subprocess.Popen(
         [
+            *prefix,
             sys.executable,
             "-m",
             "uvicorn",
@@ -223,7 +228,9 @@ def _measure_server(
     finally:
         server.terminate()
         server.wait(timeout=30)
+    summary = profiling.summarise(profile) if profile is not None and profile.exists() else None
     return {
+        "profile": summary,
         "requests": len(orders),
         "first_request_ms": first_ms,
         "first_request_status": first.status_code,
@@ -245,6 +252,7 @@ def run(
     assessors: str = "",
     ceiling: bool = True,
     progress: Any = None,
+    profile_dir: Path | None = None,
 ) -> dict[str, Any]:
     """Build a bench world and measure it; ``assessors`` '' means every installed one."""
     from borderline.auth import create_key
@@ -346,8 +354,19 @@ def run(
         }
         http_orders = all_orders[history + measure : history + measure + http_requests]
         warm_up = all_orders[-1]
+        folded = None
+        if profile_dir is not None:
+            profile_dir.mkdir(parents=True, exist_ok=True)
+            folded = profile_dir / "http.folded"
         real = _measure_server(
-            "borderline.api.main:app", env, http_workers, key, http_orders, concurrency, warm_up
+            "borderline.api.main:app",
+            env,
+            http_workers,
+            key,
+            http_orders,
+            concurrency,
+            warm_up,
+            profile=folded,
         )
         http: dict[str, Any] = {
             "requests": http_requests,
@@ -359,6 +378,8 @@ def run(
             "decisions_per_s": real["per_s"],
             "latency_ms": real["latency_ms"],
         }
+        if real["profile"] is not None:
+            http["profile"] = real["profile"]
         if ceiling:
             say(f"measuring the ceiling: a bare FastAPI app, {http_requests} requests")
             bare = _measure_server(

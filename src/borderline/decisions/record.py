@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import ValidationError
 from sqlalchemy import Table, bindparam, insert, select
@@ -27,6 +27,9 @@ from borderline.store import begin_write, transaction
 from borderline.store.models import CustomerStatsRow, DecisionRow, FindingRow, OrderRow
 from borderline.store.ports import LedgerAppender, SessionFactory
 from borderline.store.times import aware
+
+if TYPE_CHECKING:
+    from borderline.decisions.group import GroupCommitter
 
 # Statements compiled once and executed with bound parameters: the per-order hot path.
 _ORDERS_INSERT = insert(cast(Table, OrderRow.__table__))
@@ -77,6 +80,18 @@ def parse_order(payload: Any, where: str = "") -> Order:
 
 
 @dataclass
+class Decided:
+    """An order the engine decided, not yet stored (see ``DecisionRecorder.record``)."""
+
+    order: Order
+    payload: dict[str, Any]
+    phash: str
+    decision: Decision
+    customer: CustomerHistory
+    engine: Engine
+
+
+@dataclass
 class BatchItem:
     index: int
     order_id: str | None
@@ -105,26 +120,57 @@ class DecisionRecorder:
         # Storage-backed helpers domains hand to their assessors through ctx.extras.
         self.context_providers = list(context_providers)
         self.recorded_hooks = list(recorded_hooks)
+        self.committer: GroupCommitter | None = None
+
+    def start_group_commit(self, max_group: int = 64) -> None:
+        """Store single assessments through one writer thread that commits every order that
+        arrived meanwhile together (what the server runs: see ``decisions.group``)."""
+        if self.committer is None:
+            from borderline.decisions.group import GroupCommitter
+
+            self.committer = GroupCommitter(self, max_group=max_group)
+
+    def stop_group_commit(self) -> None:
+        committer, self.committer = self.committer, None
+        if committer is not None:
+            committer.stop()
 
     def assess_in(
         self, s: Session, order: Order, engine: Engine, history: DbHistory | None = None
     ) -> tuple[Decision, bool]:
+        decided = self.decide(s, order, engine, history)
+        if isinstance(decided, Decision):
+            return decided, True
+        return self.record(s, decided, history)
+
+    def _replay(self, s: Session, order: Order, phash: str, payload: dict[str, Any]) -> Any:
+        """The stored decision when ``order.id`` was assessed already (409 on another payload)."""
+        existing = s.execute(_HASH_SELECT, {"id": order.id}).scalar_one_or_none()
+        if existing is None:
+            return None
+        # Rows stored before RFC 8785 hashing carry the format-1 hash of the same payload.
+        if existing != phash and existing not in payload_hashes(payload):
+            raise Conflict(
+                f"order {order.id!r} was already assessed with a different "
+                "payload; use a new order id",
+                where="id",
+            )
+        body = s.execute(
+            select(DecisionRow.body).where(DecisionRow.order_id == order.id)
+        ).scalar_one()
+        return Decision.model_validate(body)
+
+    def decide(
+        self, s: Session, order: Order, engine: Engine, history: DbHistory | None = None
+    ) -> Decision | Decided:
+        """Run the engine on ``order`` with what ``s`` reads (nothing is written): the stored
+        decision when the order was assessed before, else what :meth:`record` stores."""
         # Dumped once: hashed here for idempotency, stored as is by _store.
         payload = order.model_dump(mode="json")
         phash = payload_sha256(payload)
-        existing = s.execute(_HASH_SELECT, {"id": order.id}).scalar_one_or_none()
-        if existing is not None:
-            # Rows stored before RFC 8785 hashing carry the format-1 hash of the same payload.
-            if existing != phash and existing not in payload_hashes(payload):
-                raise Conflict(
-                    f"order {order.id!r} was already assessed with a different "
-                    "payload; use a new order id",
-                    where="id",
-                )
-            body = s.execute(
-                select(DecisionRow.body).where(DecisionRow.order_id == order.id)
-            ).scalar_one()
-            return Decision.model_validate(body), True
+        stored = self._replay(s, order, phash, payload)
+        if stored is not None:
+            return cast(Decision, stored)
         db_history = history or DbHistory(s)
         db_history.forget(order.customer_key)  # the batch may have changed it
         extras: dict[str, Any] = {}
@@ -137,11 +183,23 @@ class DecisionRecorder:
         customer = db_history.customer(order.customer_key, order.created_at)
         decision = engine.assess(order, ctx)
         decision.timings_ms.setdefault("total", round((time.perf_counter() - t0) * 1000, 3))
-        self._store(s, order, payload, phash, decision, customer, engine)
+        return Decided(order, payload, phash, decision, customer, engine)
+
+    def record(
+        self, s: Session, d: Decided, history: DbHistory | None = None, *, recheck: bool = False
+    ) -> tuple[Decision, bool]:
+        """Store a decision in ``s``'s transaction. ``recheck``: the engine ran in another
+        session, so look again for a writer that stored the same order id meanwhile."""
+        if recheck:
+            stored = self._replay(s, d.order, d.phash, d.payload)
+            if stored is not None:
+                return cast(Decision, stored), True
+        self._store(s, d.order, d.payload, d.phash, d.decision, d.customer, d.engine)
         for hook in self.recorded_hooks:
-            hook(s, order, decision)
-        db_history.forget(order.customer_key)
-        return decision, False
+            hook(s, d.order, d.decision)
+        if history is not None:
+            history.forget(d.order.customer_key)
+        return d.decision, False
 
     def _store(
         self,
@@ -215,6 +273,14 @@ class DecisionRecorder:
     def assess(self, payload: Mapping[str, Any] | Order) -> tuple[Decision, bool]:
         """Assess and record one order. Returns (decision, replayed)."""
         order = payload if isinstance(payload, Order) else parse_order(dict(payload))
+        if self.committer is not None:
+            # The engine runs outside any write transaction; the committer stores this order
+            # with the others that arrived meanwhile, in one transaction (group commit).
+            with self.sessions() as s:
+                decided = self.decide(s, order, self.engine_for(s))
+            if isinstance(decided, Decision):
+                return decided, True
+            return self.committer.submit(decided)
         for attempt in (1, 2):
             try:
                 with transaction(self.sessions) as s:
