@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import platform
+import signal
 import socket
 import statistics
 import subprocess
@@ -184,10 +185,8 @@ def _measure_server(
     from borderline.bench import profile as profiling
 
     port = _free_port()
-    prefix = profiling.command(profile) if profile is not None else []
     server = subprocess.Popen(
         [
-            *prefix,
             sys.executable,
             "-m",
             "uvicorn",
@@ -203,6 +202,7 @@ def _measure_server(
         ],
         env=env,
     )
+    spy: subprocess.Popen[bytes] | None = None
     try:
         deadline = time.time() + 120
         while True:
@@ -222,10 +222,17 @@ def _measure_server(
             timeout=300,
         )
         first_ms = round((time.perf_counter() - t0) * 1000, 1)
+        if profile is not None:
+            # Attached after the warm-up request: the profile is of the steady state only.
+            spy = subprocess.Popen(profiling.command(profile, server.pid))
+            time.sleep(1.0)
         elapsed, lat, errors = asyncio.run(
             _http_load(f"http://127.0.0.1:{port}", key, orders, concurrency)
         )
     finally:
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)  # py-spy writes its stacks on SIGINT
+            spy.wait(timeout=120)
         server.terminate()
         server.wait(timeout=30)
     summary = profiling.summarise(profile) if profile is not None and profile.exists() else None

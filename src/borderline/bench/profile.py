@@ -1,7 +1,8 @@
 """Where the server's time goes under load: py-spy's folded stacks, summarised.
 
-``borderline bench --profile DIR`` starts the HTTP server under ``py-spy record`` (the ``bench``
-dependency group installs it) and writes the folded stacks to ``DIR/http.folded``; this module
+``borderline bench --profile DIR`` attaches ``py-spy record`` (the ``bench`` dependency group
+installs it) to the HTTP server after its warm-up request, for the timed load only, and writes
+the folded stacks to ``DIR/http.folded``; this module
 turns them into the table ``docs/benchmarks.md`` shows: each function's share of the samples
 in which it was on the stack (inclusive) and at the top of it (self).
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -19,15 +21,20 @@ _FRAME = re.compile(r"^(?P<func>.*?) \((?P<file>[^()]*?):\d+\)$")
 
 
 def py_spy() -> str | None:
-    return shutil.which("py-spy")
+    """py-spy from this environment's scripts folder (a venv not on PATH), else from PATH."""
+    beside = Path(sys.executable).parent / "py-spy"
+    return str(beside) if beside.is_file() else shutil.which("py-spy")
 
 
-def command(out: Path, rate: int = 100) -> list[str]:
-    """The prefix that runs a command under the sampling profiler, idle threads left out."""
+def command(out: Path, pid: int, rate: int = 100) -> list[str]:
+    """py-spy attached to ``pid`` and its worker processes, writing folded stacks to ``out``."""
     exe = py_spy()
     if exe is None:
         raise RuntimeError("py-spy is not installed (it comes with the `bench` dependency group)")
-    return [exe, "record", "--format", "raw", "--rate", str(rate), "-o", str(out), "--"]
+    return [
+        exe, "record", "--pid", str(pid), "--subprocesses", "--format", "raw",
+        "--rate", str(rate), "-o", str(out),
+    ]  # fmt: skip
 
 
 def _frame(raw: str) -> str:
