@@ -527,6 +527,7 @@ def _fit_conditional_logit(groups: list[tuple[np.ndarray, int]], l2: float = 1e-
 
 
 _SHORT_SOURCES = (
+    "uk-brand",
     "uk-synonym",
     "uk-parcel",
     "uk-vague",
