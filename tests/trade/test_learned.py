@@ -12,8 +12,8 @@ from borderline.errors import DataFileError
 from borderline.trade.classify import Listing
 from borderline.trade.hs import nomenclature
 from borderline.trade.hs_model import HSModel
-from borderline.trade.hs_text import words
 from borderline.trade.hs_sources import Example, examples_by_role, role
+from borderline.trade.hs_text import words
 from borderline.trade.learned import LearnedHSClassifier, learned_classifier
 
 

@@ -156,7 +156,9 @@ def bench_trade_hs(
     typer.echo(f"HS classification, {report['model']} — {report['machine']}, {report['date']}")
     cols = ("top1_hs6", "top3_hs6", "top1_hs4", "top1_hs2", "accepted", "precision_accepted")
     for half in ("sets", "test"):
-        typer.echo("development half (studied):" if half == "sets" else "test half (reported only):")
+        typer.echo(
+            "development half (studied):" if half == "sets" else "test half (reported only):"
+        )
         typer.echo(f"{'set':<12}{'n':>6}  " + "  ".join(f"{c:>18}" for c in cols))
         for name, b in report[half].items():
             if "refused" in b:
