@@ -20,7 +20,8 @@ from typer.testing import CliRunner
 from borderline.cli import app
 from borderline.errors import InvalidInput, Unavailable
 from borderline.trade.classify import HSClassifier, Listing
-from borderline.trade.embed import EmbeddingBackend, check_model_path, load_encoder
+from borderline.trade.embed import EmbeddingBackend
+from borderline.trade.embed_model import check_model_path, load_encoder
 
 pytestmark = pytest.mark.slow
 INSTALL = "uv sync --extra embeddings --group embedding-model"
