@@ -79,7 +79,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "intake": ("cmd_webhooks", "Storefront intake: send queued Shopify risk write-backs."),
 }
 # Modules that only add subcommands to the shared ``lists``/``bench`` groups.
-SHARED_GROUP_ONLY = frozenset({"cmd_bench", "cmd_bench_privacy"})
+SHARED_GROUP_ONLY = frozenset({"cmd_bench", "cmd_bench_privacy", "cmd_bench_trade"})
 _ROOT_OPTIONS_WITH_VALUE = ("--data-dir", "--database-url")
 
 
