@@ -96,7 +96,7 @@ def test_whitelisted_hit_is_suppressed(index, order: dict[str, Any]) -> None:  #
 
 
 def test_config_and_pickling(index) -> None:  # type: ignore[no-untyped-def]
-    a = ScreeningAssessor({"threshold": 0.95, "lists": ["uk_ofsi"]}, index=index)
+    a = ScreeningAssessor({"threshold": 0.95, "lists": ["uk_sl"]}, index=index)
     again = pickle.loads(pickle.dumps(a))
     assert again.config == a.config and again._index is None
     from borderline.errors import InvalidInput

@@ -155,7 +155,10 @@ def register(app: typer.Typer) -> None:
 def lists_import(
     path: Path = typer.Argument(..., help="List file, or an OFAC CSV folder"),
     format: str | None = typer.Option(
-        None, "--format", help="ofac_csv|un_xml|uk_ofsi|csl|dpl|eu_fsf|ftm (default: detect)"
+        None,
+        "--format",
+        help="ofac_csv|ofac_xml|un_xml|fcdo_csv|fcdo_xml|uk_ofsi|uk_sl|csl|dpl|eu_fsf|ftm "
+        "(default: detect)",
     ),
     name: str | None = typer.Option(None, "--name", help="Short list name (default per format)"),
     published: str | None = typer.Option(None, "--published", help="List date YYYY-MM-DD"),

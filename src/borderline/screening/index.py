@@ -48,7 +48,7 @@ _TOP_K = 48
 _MIN_SHARE = 0.3
 # Phonetic/skeleton buckets larger than this are too vague to block on.
 _MAX_BUCKET = 300
-_INDEX_FORMAT = 5
+_INDEX_FORMAT = 6
 
 T = TypeVar("T")
 
@@ -485,6 +485,7 @@ class ScreeningIndex:
                 identifiers=query.identifiers,
                 info=ns.info,
                 missing=ns.missing,
+                query_only=ns.unmatched_query,
             )
             prev = best.get(ei)
             if prev is None or score > prev[0]:
@@ -567,7 +568,8 @@ def _priority(list_name: str) -> int:
 def group_listings(entities: Sequence[Entity]) -> np.ndarray:
     """Which entities are one listed party, as a group id per entity.
 
-    Linked when: a list cites the other's UN reference (the UK list does); they share a
+    Linked when: a list cites the other's UN reference (the UK lists do) or OFSI Group ID
+    (the FCDO list cites OFSI's); they share a
     passport, national ID or IMO number; or two people share a full name and an exact date of
     birth. Never by name alone: two people called Mohammed Khan stay two.
     """
@@ -594,9 +596,14 @@ def group_listings(entities: Sequence[Entity]) -> np.ndarray:
     for i, e in enumerate(entities):
         if e.list == "un_sc":
             link(("un", e.source_id), i)
+        if e.list == "uk_ofsi":
+            link(("ofsi", e.source_id), i)
         for k, v in e.extra:
             if k == "un_ref":
                 link(("un", v), i)
+            elif k == "ofsi_group_id":
+                # The FCDO list cites the legacy OFSI Group ID of each designation.
+                link(("ofsi", v), i)
         for ident in e.identifiers:
             if ident.kind in ("passport", "national_id", "imo") and len(ident.key) >= 6:
                 link(("id", ident.kind, ident.key), i)

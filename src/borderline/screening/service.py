@@ -267,10 +267,8 @@ OFFICIAL: dict[str, tuple[str, list[str]]] = {
         ],
     ),
     "un_sc": ("un_xml", ["https://scsanctions.un.org/resources/xml/en/consolidated.xml"]),
-    "uk_ofsi": (
-        "uk_ofsi",
-        ["https://ofsistorage.blob.core.windows.net/publishlive/2022format/ConList.csv"],
-    ),
+    # The FCDO UK Sanctions List; OFSI's Consolidated List closed on 2026-01-28.
+    "uk_sl": ("fcdo_xml", ["https://sanctionslist.fcdo.gov.uk/docs/UK-Sanctions-List.xml"]),
     "us_csl": (
         "csl",
         ["https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.csv"],
@@ -319,7 +317,9 @@ def update_lists(services: Storage, timeout: float = 5.0) -> Iterator[str]:
                 list_name=name,
                 # Files that carry their own publication date keep it; the OFAC CSV family
                 # has none, so the day it was downloaded stands for it.
-                published=None if fmt in ("ofac_xml", "un_xml", "uk_ofsi") else date.today(),
+                published=None
+                if fmt in ("ofac_xml", "un_xml", "uk_ofsi", "fcdo_xml", "fcdo_csv")
+                else date.today(),
                 actor="lists update",
                 services=services,
             )
