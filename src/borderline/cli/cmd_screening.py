@@ -1,4 +1,4 @@
-"""``borderline screen …``, ``borderline lists import|status|diff|update`` and
+"""``borderline screen …``, ``borderline lists import|status|diff|whitelist|update`` and
 ``borderline bench screening``. Argument parsing and printing only; the work is in
 ``borderline.screening``."""
 
@@ -271,6 +271,36 @@ def lists_diff(
         typer.echo(f"  - {e['source_id']}  {e['name']}")
     for e in d["entries"]["changed"]:
         typer.echo(f"  ~ {e['source_id']}  {e['name']}  ({', '.join(e['fields'])})")
+
+
+@lists_app.command("whitelist")
+def lists_whitelist(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Analysts' screening whitelist decisions, each with its status: active, inactive
+    (keyed on a name alone, no longer honoured), expired or revoked."""
+    from borderline.screening.service import list_whitelist
+
+    services = open_services()
+    try:
+        rows = list_whitelist(services)
+    finally:
+        services.close()
+    for r in rows:
+        if as_json:
+            echo_json(r)
+        else:
+            typer.echo(
+                f"{r['id']:>5}  {r['status']:<8}  {r['list']}:{r['source_id']:<14}  "
+                f"{r['party_key']}  ({r['reason']})"
+            )
+    inactive = [r for r in rows if r["status"] == "inactive"]
+    if inactive:
+        typer.secho(
+            f"WARNING: {len(inactive)} decision(s) keyed on a name alone are no longer honoured "
+            f"({', '.join(str(r['id']) for r in inactive)}): decide again with the customer id "
+            "or the date of birth",
+            err=True,
+            fg="red",
+        )
 
 
 @lists_app.command("update")

@@ -336,7 +336,7 @@ def refresh_whitelist(services: Storage) -> None:
         whitelist.replace_all(
             [
                 whitelist.Decision(
-                    r.party_key, r.list_name, r.source_id, r.reason, _aware(r.expires_at)
+                    r.party_key, r.list_name, r.source_id, r.reason, _aware(r.expires_at), r.id
                 )
                 for r in rows
                 if r.expires_at is None or _aware(r.expires_at) > now
@@ -356,7 +356,20 @@ def _aware(dt: datetime | None) -> datetime | None:
 
 
 def _wl_dict(r: WhitelistRow) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    expires = _aware(r.expires_at)
+    if r.revoked_at is not None:
+        status, why = "revoked", None
+    elif expires is not None and expires <= now:
+        status, why = "expired", None
+    elif whitelist.name_only(r.party_key):
+        status, why = "inactive", whitelist.NAME_ONLY_REASON
+    else:
+        status, why = "active", None
     return {
+        "status": status,
+        "active": status == "active",
+        "inactive_reason": why,
         "id": r.id,
         "party_key": r.party_key,
         "list": r.list_name,
@@ -408,6 +421,12 @@ def add_whitelist_in(
 ) -> dict[str, Any]:
     """:func:`add_whitelist` in the caller's transaction; the caller then calls
     :func:`refresh_whitelist` once it has committed."""
+    if whitelist.name_only(party_key):
+        raise InvalidInput(
+            f"{party_key!r} is a name alone: a whitelist decision on it would clear every party "
+            "with that name; give the customer id or the date of birth",
+            where="party",
+        )
     idx = current_index()
     if list_name not in idx.lists:
         raise InvalidInput(f"unknown list {list_name!r}; loaded: {sorted(idx.lists)}", where="list")
