@@ -254,4 +254,3 @@ class ScreeningAssessor(BaseAssessor):
             )
         )
         return findings
-
