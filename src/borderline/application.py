@@ -106,7 +106,7 @@ class Application:
     ) -> Application:
         settings = settings or Settings()
         if run_migrations:
-            migrate(settings.url)
+            migrate(settings.url, state_dir=settings.data_dir)
         app = cls(settings, engine)
         app.policies.ensure_policy()
         if settings.assessor_config:

@@ -244,6 +244,15 @@ def test_serve_starts_with_sample_data_and_an_admin_key(tmp_path: Path) -> None:
         else:
             proc.kill()
             pytest.fail("server did not start: " + (proc.stderr.read() if proc.stderr else ""))
+        # It listens before the application is open: "starting", then "ok".
+        first = httpx.get(f"{base}/health").json()
+        assert first["status"] in {"starting", "ok"} and first["database"] == "sqlite"
+        for _ in range(240):
+            if httpx.get(f"{base}/health").json()["status"] == "ok":
+                break
+            time.sleep(0.25)
+        else:
+            pytest.fail("the application never opened")
         key = (tmp_path / "data" / "initial-admin-key.txt").read_text().strip()
         assert oct((tmp_path / "data" / "initial-admin-key.txt").stat().st_mode)[-3:] == "600"
         h = {"Authorization": f"Bearer {key}"}

@@ -68,7 +68,9 @@ class Server:
             if self.proc.poll() is not None:
                 raise AssertionError(self.proc.stderr.read().decode() if self.proc.stderr else "")
             try:
-                if httpx.get(f"{self.base}/health", timeout=2).status_code == 200:
+                # It listens while the application opens ("starting"); "ok" once open.
+                health = httpx.get(f"{self.base}/health", timeout=2)
+                if health.status_code == 200 and health.json()["status"] == "ok":
                     return
             except httpx.HTTPError:
                 pass

@@ -78,6 +78,43 @@ def serve(
     """Start the API and dashboard. First start: migrate, sample data, an admin key."""
     import uvicorn
 
+    from borderline.settings import Settings
+
+    settings = Settings()
+    typer.echo(
+        f"Borderline on http://{host}:{port}  (database: {settings.url.split(':', 1)[0]}, "
+        f"data: {settings.data_dir})",
+        err=True,
+    )
+    if workers > 1:
+        # Each worker process opens its own application from the import string.
+        services, loader = _open_for_serving(samples)
+        if loader is None:
+            services.close()
+        uvicorn.run(
+            "borderline.api.main:app", host=host, port=port, workers=workers, log_level="warning"
+        )
+        return
+    # One process: listen at once and open the application on a thread (/health says
+    # "starting" meanwhile; other requests wait for it), then serve that one application.
+    from borderline.api.logs import install_log_filters
+    from borderline.api.starting import StartingApp
+
+    def open_app() -> Any:
+        from borderline.api.app import create_app
+
+        app = create_app(_open_for_serving(samples)[0])
+        typer.echo("Open: every route is served.", err=True)
+        return app
+
+    starting = StartingApp(open_app, database=settings.url.split(":", 1)[0].split("+")[0])
+    config = uvicorn.Config(starting, host=host, port=port, log_level="warning")
+    install_log_filters()  # after uvicorn.Config has set up its loggers
+    uvicorn.Server(config).run()
+
+
+def _open_for_serving(samples: int) -> tuple[Any, Any]:
+    """Open the application, make the first admin key, start loading the sample orders."""
     from borderline.samples.loading import marker_path, start_background_load
 
     services = open_services()
@@ -86,11 +123,6 @@ def serve(
     secret = bootstrap_admin_key(services)
     # The sample orders load while the server already answers (the dashboard says so).
     loader = start_background_load(services, services.settings.data_dir, load_samples, samples)
-    typer.echo(
-        f"Borderline on http://{host}:{port}  (database: {services.db.dialect.name}, "
-        f"data: {services.settings.data_dir})",
-        err=True,
-    )
     if loader is not None:
         typer.echo(f"Loading {samples} sample orders in the background.", err=True)
     if secret:
@@ -100,25 +132,10 @@ def serve(
             err=True,
         )
     typer.echo(
-        f"Dashboard: http://{host}:{port}/web/ (create a sign-in with "
-        "`borderline users add NAME --role admin`)",
+        "Dashboard: /web/ (create a sign-in with `borderline users add NAME --role admin`)",
         err=True,
     )
-    if workers > 1:
-        # Each worker process opens its own application from the import string.
-        if loader is None:
-            services.close()
-        uvicorn.run(
-            "borderline.api.main:app", host=host, port=port, workers=workers, log_level="warning"
-        )
-        return
-    # One process: serve the application already open (opening it twice doubled start-up).
-    from borderline.api.app import create_app
-    from borderline.api.logs import install_log_filters
-
-    config = uvicorn.Config(create_app(services), host=host, port=port, log_level="warning")
-    install_log_filters()  # after uvicorn.Config has set up its loggers
-    uvicorn.Server(config).run()
+    return services, loader
 
 
 # -- assess ------------------------------------------------------------------------------------

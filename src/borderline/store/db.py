@@ -8,7 +8,9 @@ upgrades every branch to its head.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.resources
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -121,10 +123,59 @@ def alembic_config(url: str) -> Any:
     return cfg
 
 
-def migrate(url: str) -> None:
-    """Bring the schema of every domain to its newest revision."""
-    from alembic import command
+def _migrations_fingerprint() -> str:
+    """A hash of every migration script: it changes whenever a revision is added or edited."""
+    digest = hashlib.sha256()
+    for location in _version_locations():
+        for script in sorted(Path(location).glob("*.py")):
+            digest.update(script.name.encode() + b"\0" + script.read_bytes() + b"\0")
+    return digest.hexdigest()
 
+
+def _stamped_revisions(url: str) -> set[str] | None:
+    """The revisions recorded in the database's ``alembic_version`` table (None: no table)."""
+    from sqlalchemy import inspect
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table("alembic_version"):
+                return None
+            return {
+                row[0] for row in conn.exec_driver_sql("SELECT version_num FROM alembic_version")
+            }
+    finally:
+        engine.dispose()
+
+
+def migrate(url: str, *, state_dir: Path | None = None) -> None:
+    """Bring the schema of every domain to its newest revision.
+
+    With ``state_dir``, the heads of the shipped migrations are remembered there (keyed by a
+    hash of the scripts): a later start whose database is already stamped at those heads skips
+    loading Alembic and its scripts, which is most of a warm start's schema check. Any new or
+    edited script, or a database at other revisions, takes the full Alembic path.
+    """
     if url.startswith("sqlite"):
         _private_file(url.split("///", 1)[-1])
-    command.upgrade(alembic_config(url), "heads")
+    memo = state_dir / "schema-heads.json" if state_dir is not None else None
+    fingerprint = _migrations_fingerprint() if memo is not None else ""
+    if memo is not None and memo.is_file():
+        try:
+            known = json.loads(memo.read_text())
+        except (OSError, ValueError):
+            known = {}
+        if known.get("fingerprint") == fingerprint and _stamped_revisions(url) == set(
+            known.get("heads", ())
+        ):
+            return
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    config = alembic_config(url)
+    command.upgrade(config, "heads")
+    if memo is not None:
+        heads = sorted(ScriptDirectory.from_config(config).get_heads())
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        memo.write_text(json.dumps({"fingerprint": fingerprint, "heads": heads}))

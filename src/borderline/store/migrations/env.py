@@ -25,6 +25,9 @@ def run() -> None:
             connection=connection,
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
+            # SQLite can roll DDL back too: every revision of a first start in one transaction
+            # (one sync to disk instead of one per statement, and all or nothing).
+            transactional_ddl=True,
         )
         with context.begin_transaction():
             context.run_migrations()
