@@ -246,6 +246,7 @@ def test_red_sea_diversion_in_force_comes_from_the_dated_list() -> None:
     risk = f["logistics.delay.late_risk"]
     assert risk.signals["logistics.corridor_status"] == "diverted"
     assert risk.evidence["corridor"]["route_taken"] == "asia-europe-ocean-cape"
+    assert "on asia-europe-ocean-cape (diverted from asia-europe-ocean-suez)" in risk.explanation
     assert risk.evidence["corridor"]["data"]["published"] == "2026-03-04"
     suez, cape = (a.network.route(r) for r in ("asia-europe-ocean-suez", "asia-europe-ocean-cape"))
     est = a.estimate(order("2026-11-24", "ocean", "CN", "DE", None))

@@ -428,8 +428,10 @@ class LogisticsAssessor(BaseAssessor):
             if p_model is None or self.model is None
             else f"model {self.model.version} trained on {self.model.trained_on}",
         }
+        taken = corridor["route_taken"]
+        on = route.id if taken == route.id else f"{taken} (diverted from {route.id})"
         findings: list[Finding] = [
-            self._late_finding(p, delay, evidence, est["promised_days"], status, route.id)
+            self._late_finding(p, delay, evidence, est["promised_days"], status, on)
         ]
         data = corridor["data"] or {}
         for d in corridor["disruptions"]:
