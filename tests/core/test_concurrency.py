@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from borderline.errors import Conflict
+from borderline.samples import generate_orders
 from borderline.service import Services
 from borderline.store.models import DecisionRow, LedgerLeafRow
 
@@ -45,3 +47,42 @@ def test_published_schema_is_current() -> None:
 
     published = json.loads((Path(__file__).parents[2] / "docs" / "order.schema.json").read_text())
     assert published == Order.model_json_schema(), "regenerate docs/order.schema.json"
+
+
+def test_group_commit_stores_every_order_once_with_its_own_receipt(
+    services: Services, orders: list[dict[str, Any]]
+) -> None:
+    """What the server runs: concurrent requests stored together by one writer thread."""
+    services.decisions.start_group_commit(max_group=16)
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(services.assess, orders))
+        committer = services.decisions.committer
+        assert committer is not None
+        assert committer.orders == len(orders) and committer.groups <= len(orders)
+        assert not any(replayed for _, replayed in results)
+        receipts = {d.receipt.log_index for d, _ in results if d.receipt is not None}
+        assert len(receipts) == len(orders)  # one ledger entry each
+        # The same order ids again, twice each and at once: each is a replay of what is stored.
+        with ThreadPoolExecutor(8) as pool:
+            again = list(pool.map(services.assess, orders + orders))
+        assert all(replayed for _, replayed in again)
+        first = {d.order_id: d.decision_id for d, _ in results}
+        assert {d.order_id: d.decision_id for d, _ in again} == first
+        # A new order sent twice at once is stored once (the committer looks again); another
+        # payload under a stored id is refused alone; the rest of its group is stored.
+        fresh = list(generate_orders(3, seed=404))
+        clash = dict(orders[0], metadata={"changed": True})
+        with ThreadPoolExecutor(5) as pool:
+            futures = [pool.submit(services.assess, o) for o in [*fresh, fresh[0], clash]]
+        outcomes = [f.exception() or f.result() for f in futures]
+        assert isinstance(outcomes[-1], Conflict)
+        stored = [o for o in outcomes[:4] if isinstance(o, tuple)]
+        assert len(stored) == 4 and sum(replayed for _, replayed in stored) == 1
+        assert outcomes[0][0].decision_id == outcomes[3][0].decision_id  # type: ignore[index]
+    finally:
+        services.decisions.stop_group_commit()
+    with services.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(DecisionRow)) == len(orders) + 3
+        report = services.ledger.verify(s)
+    assert report.ok, report.problems

@@ -7,11 +7,15 @@ import struct
 from typing import Any
 
 import pytest
+import rfc8785
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import Column, Integer, MetaData, Table, insert, select
 
 from borderline.ledger.canonical import (
     LEGACY_FORMAT,
     CanonicalError,
+    _prepare,
     canonical_bytes,
     jcs,
     legacy_json,
@@ -129,3 +133,29 @@ def test_awkward_values_round_trip_through_both_databases(database_url: str) -> 
     if database_url.startswith("postgresql"):
         # What broke `verify`: format 1 spelled the same record two ways.
         assert legacy_json(back) != legacy_json(AWKWARD)
+
+
+# JSON-like values with the awkward parts: floats at every magnitude, integers around 2**53,
+# keys and strings across the Basic Multilingual Plane and beyond it, control characters.
+_json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(_json_values)
+def test_the_fast_path_writes_the_bytes_of_the_reference_library(value: Any) -> None:
+    try:
+        reference = rfc8785.dumps(_prepare(value))
+    except (rfc8785.CanonicalizationError, CanonicalError):
+        with pytest.raises(CanonicalError):
+            jcs(value)
+        return
+    assert jcs(value) == reference

@@ -134,6 +134,7 @@ class BodyLimit:
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.readiness.start()  # warm up in the background; /ready reports when done
     yield
+    app.state.services.decisions.stop_group_commit()
 
 
 def create_app(services: Services | None = None) -> FastAPI:
@@ -152,6 +153,8 @@ def create_app(services: Services | None = None) -> FastAPI:
         dependencies=[Depends(guard_params)],
     )
     app.state.services = services
+    # Concurrent requests' decisions are stored together by one writer (decisions.group).
+    services.decisions.start_group_commit()
     app.state.readiness = Readiness(services)
     # Outermost first on the way in: refuse oversize, then overload, then bad input.
     app.add_middleware(InputGuard)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import platform
+import signal
 import socket
 import statistics
 import subprocess
@@ -172,6 +173,7 @@ def _measure_server(
     orders: list[dict[str, Any]],
     concurrency: int,
     warm_up: dict[str, Any],
+    profile: Path | None = None,
 ) -> dict[str, Any]:
     """Start ``uvicorn app`` in a child process, send ``orders`` to it, stop it, report.
 
@@ -179,6 +181,8 @@ def _measure_server(
     loads on its first decision (models, indexes) is reported as ``first_request_ms``.
     """
     import httpx
+
+    from borderline.bench import profile as profiling
 
     port = _free_port()
     server = subprocess.Popen(
@@ -198,6 +202,7 @@ def _measure_server(
         ],
         env=env,
     )
+    spy: subprocess.Popen[bytes] | None = None
     try:
         deadline = time.time() + 120
         while True:
@@ -209,6 +214,16 @@ def _measure_server(
             if server.poll() is not None or time.time() > deadline:
                 raise RuntimeError(f"the bench server {app} did not start on port {port}")
             time.sleep(0.3)
+        # Steady state: wait until the server says it is warm (models, indexes, reference
+        # files loaded); the bare ceiling app has no /ready and answers 404 at once.
+        deadline = time.time() + 300
+        while time.time() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2).status_code in (200, 404):
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
         t0 = time.perf_counter()
         first = httpx.post(
             f"http://127.0.0.1:{port}/v1/decisions",
@@ -217,13 +232,22 @@ def _measure_server(
             timeout=300,
         )
         first_ms = round((time.perf_counter() - t0) * 1000, 1)
+        if profile is not None:
+            # Attached after the warm-up request: the profile is of the steady state only.
+            spy = subprocess.Popen(profiling.command(profile, server.pid))
+            time.sleep(1.0)
         elapsed, lat, errors = asyncio.run(
             _http_load(f"http://127.0.0.1:{port}", key, orders, concurrency)
         )
     finally:
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)  # py-spy writes its stacks on SIGINT
+            spy.wait(timeout=120)
         server.terminate()
         server.wait(timeout=30)
+    summary = profiling.summarise(profile) if profile is not None and profile.exists() else None
     return {
+        "profile": summary,
         "requests": len(orders),
         "first_request_ms": first_ms,
         "first_request_status": first.status_code,
@@ -245,6 +269,7 @@ def run(
     assessors: str = "",
     ceiling: bool = True,
     progress: Any = None,
+    profile_dir: Path | None = None,
 ) -> dict[str, Any]:
     """Build a bench world and measure it; ``assessors`` '' means every installed one."""
     from borderline.auth import create_key
@@ -346,8 +371,19 @@ def run(
         }
         http_orders = all_orders[history + measure : history + measure + http_requests]
         warm_up = all_orders[-1]
+        folded = None
+        if profile_dir is not None:
+            profile_dir.mkdir(parents=True, exist_ok=True)
+            folded = profile_dir / "http.folded"
         real = _measure_server(
-            "borderline.api.main:app", env, http_workers, key, http_orders, concurrency, warm_up
+            "borderline.api.main:app",
+            env,
+            http_workers,
+            key,
+            http_orders,
+            concurrency,
+            warm_up,
+            profile=folded,
         )
         http: dict[str, Any] = {
             "requests": http_requests,
@@ -359,6 +395,8 @@ def run(
             "decisions_per_s": real["per_s"],
             "latency_ms": real["latency_ms"],
         }
+        if real["profile"] is not None:
+            http["profile"] = real["profile"]
         if ceiling:
             say(f"measuring the ceiling: a bare FastAPI app, {http_requests} requests")
             bare = _measure_server(

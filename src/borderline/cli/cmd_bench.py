@@ -29,6 +29,11 @@ def bench_core(
     ceiling: bool = typer.Option(
         True, help="Also time a bare FastAPI app answering the same request (the ceiling)."
     ),
+    profile: Path = typer.Option(
+        None,
+        help="Run the HTTP server under py-spy (bench group) and write its folded stacks "
+        "to this folder; the top entries are printed.",
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Measure the core engine (runs when no domain subcommand is given)."""
@@ -48,6 +53,7 @@ def bench_core(
         assessors=assessors,
         ceiling=ceiling,
         progress=lambda m: typer.echo(f"... {m}", err=True),
+        profile_dir=profile,
     )
     if as_json:
         echo_json(r)
@@ -89,6 +95,14 @@ def bench_core(
                 f"{h['ceiling_requests_per_s']} requests/s; Borderline reaches "
                 f"{h['ratio_to_ceiling']:.1%} of it"
             )
+        if h.get("profile"):
+            prof = h["profile"]
+            typer.echo(f"profile of the HTTP server ({prof['samples']} samples), top inclusive:")
+            for row in prof["inclusive"]:
+                typer.echo(f"  {row['share']:>6.1%}  {row['function']}")
+            typer.echo("top self:")
+            for row in prof["self"]:
+                typer.echo(f"  {row['share']:>6.1%}  {row['function']}")
 
 
 def _load(values: list[float] | None) -> str:

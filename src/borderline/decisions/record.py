@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import ValidationError
 from sqlalchemy import Table, bindparam, insert, select
@@ -27,6 +27,9 @@ from borderline.store import begin_write, transaction
 from borderline.store.models import CustomerStatsRow, DecisionRow, FindingRow, OrderRow
 from borderline.store.ports import LedgerAppender, SessionFactory
 from borderline.store.times import aware
+
+if TYPE_CHECKING:
+    from borderline.decisions.group import GroupCommitter
 
 # Statements compiled once and executed with bound parameters: the per-order hot path.
 _ORDERS_INSERT = insert(cast(Table, OrderRow.__table__))
@@ -77,6 +80,18 @@ def parse_order(payload: Any, where: str = "") -> Order:
 
 
 @dataclass
+class Decided:
+    """An order the engine decided, not yet stored (see ``DecisionRecorder.record``)."""
+
+    order: Order
+    payload: dict[str, Any]
+    phash: str
+    decision: Decision
+    customer: CustomerHistory
+    engine: Engine
+
+
+@dataclass
 class BatchItem:
     index: int
     order_id: str | None
@@ -105,26 +120,53 @@ class DecisionRecorder:
         # Storage-backed helpers domains hand to their assessors through ctx.extras.
         self.context_providers = list(context_providers)
         self.recorded_hooks = list(recorded_hooks)
+        self.committer: GroupCommitter | None = None
+
+    def start_group_commit(self, max_group: int = 64) -> None:
+        """Store single assessments through one writer thread that commits every order that
+        arrived meanwhile together (what the server runs: see ``decisions.group``)."""
+        if self.committer is None:
+            from borderline.decisions.group import GroupCommitter
+
+            self.committer = GroupCommitter(self, max_group=max_group)
+
+    def stop_group_commit(self) -> None:
+        committer, self.committer = self.committer, None
+        if committer is not None:
+            committer.stop()
 
     def assess_in(
         self, s: Session, order: Order, engine: Engine, history: DbHistory | None = None
     ) -> tuple[Decision, bool]:
+        decided = self.decide(s, order, engine, history)
+        if isinstance(decided, Decision):
+            return decided, True
+        return self.record(s, decided, history)
+
+    def _replay(self, s: Session, order: Order, phash: str, payload: dict[str, Any]) -> Any:
+        """The stored decision when ``order.id`` was assessed already (409 on another payload)."""
+        existing = s.execute(_HASH_SELECT, {"id": order.id}).scalar_one_or_none()
+        if existing is None:
+            return None
+        # Rows stored before RFC 8785 hashing carry the format-1 hash of the same payload.
+        if existing != phash and existing not in payload_hashes(payload):
+            raise _conflict(order.id)
+        body = s.execute(
+            select(DecisionRow.body).where(DecisionRow.order_id == order.id)
+        ).scalar_one()
+        return Decision.model_validate(body)
+
+    def decide(
+        self, s: Session, order: Order, engine: Engine, history: DbHistory | None = None
+    ) -> Decision | Decided:
+        """Run the engine on ``order`` with what ``s`` reads (nothing is written): the stored
+        decision when the order was assessed before, else what :meth:`record` stores."""
         # Dumped once: hashed here for idempotency, stored as is by _store.
         payload = order.model_dump(mode="json")
         phash = payload_sha256(payload)
-        existing = s.execute(_HASH_SELECT, {"id": order.id}).scalar_one_or_none()
-        if existing is not None:
-            # Rows stored before RFC 8785 hashing carry the format-1 hash of the same payload.
-            if existing != phash and existing not in payload_hashes(payload):
-                raise Conflict(
-                    f"order {order.id!r} was already assessed with a different "
-                    "payload; use a new order id",
-                    where="id",
-                )
-            body = s.execute(
-                select(DecisionRow.body).where(DecisionRow.order_id == order.id)
-            ).scalar_one()
-            return Decision.model_validate(body), True
+        stored = self._replay(s, order, phash, payload)
+        if stored is not None:
+            return cast(Decision, stored)
         db_history = history or DbHistory(s)
         db_history.forget(order.customer_key)  # the batch may have changed it
         extras: dict[str, Any] = {}
@@ -137,84 +179,109 @@ class DecisionRecorder:
         customer = db_history.customer(order.customer_key, order.created_at)
         decision = engine.assess(order, ctx)
         decision.timings_ms.setdefault("total", round((time.perf_counter() - t0) * 1000, 3))
-        self._store(s, order, payload, phash, decision, customer, engine)
+        return Decided(order, payload, phash, decision, customer, engine)
+
+    def record_group(
+        self, s: Session, group: Sequence[Decided]
+    ) -> list[tuple[Decision, bool] | Conflict]:
+        """Store decided orders whose engine ran in other sessions, in ``s``'s transaction:
+        an id stored meanwhile (or twice in the group) is a replay of that decision, or a
+        conflict when its payload differs; the rest is written together (``store_many``)."""
+        results: list[tuple[Decision, bool] | Conflict | int] = []
+        first: dict[str, int] = {}
+        fresh: list[Decided] = []
+        for i, d in enumerate(group):
+            if d.order.id in first:
+                j = first[d.order.id]
+                results.append(j if group[j].phash == d.phash else _conflict(d.order.id))
+                continue
+            try:
+                stored = self._replay(s, d.order, d.phash, d.payload)
+            except Conflict as exc:
+                results.append(exc)
+                continue
+            if stored is not None:
+                results.append((cast(Decision, stored), True))
+                continue
+            first[d.order.id] = i
+            fresh.append(d)
+            results.append((d.decision, False))
+        self.store_many(s, fresh)
+        for d in fresh:
+            for hook in self.recorded_hooks:
+                hook(s, d.order, d.decision)
+        # A second copy of an order new in this group replays the first one's decision.
+        return [(group[r].decision, True) if isinstance(r, int) else r for r in results]
+
+    def record(
+        self, s: Session, d: Decided, history: DbHistory | None = None
+    ) -> tuple[Decision, bool]:
+        """Store a decision decided in this same session's transaction."""
+        self.store_many(s, [d])
         for hook in self.recorded_hooks:
-            hook(s, order, decision)
-        db_history.forget(order.customer_key)
-        return decision, False
+            hook(s, d.order, d.decision)
+        if history is not None:
+            history.forget(d.order.customer_key)
+        return d.decision, False
 
-    def _store(
-        self,
-        s: Session,
-        order: Order,
-        payload: dict[str, Any],
-        phash: str,
-        decision: Decision,
-        history: CustomerHistory,
-        engine: Engine,
-    ) -> None:
-        """Write order, decision, findings, customer aggregates and the ledger entry.
+    def store_many(self, s: Session, group: Sequence[Decided]) -> None:
+        """Write the orders, decisions, findings, customer aggregates and ledger entries of
+        decided orders (new ids, checked by the caller), a statement per table for all of them.
 
-        Core INSERTs rather than ORM objects: this is the hot path of every assessment.
+        Core INSERTs rather than ORM objects: this is the hot path of every assessment. The
+        ledger entries go in with one append (each order its own entry and receipt).
         """
+        if not group:
+            return
         t0 = time.perf_counter()
         now = datetime.now(UTC)
-        s.execute(
-            _ORDERS_INSERT,
-            dict(
-                id=order.id,
-                merchant_id=order.merchant_id,
-                customer_key=order.customer_key,
-                created_at=order.created_at,
-                received_at=now,
-                currency=order.currency,
-                total=float(order.total),
-                origin_country=order.shipment.origin_country,
-                destination_country=order.shipment.destination_country,
-                payload_hash=phash,
-                payload=payload,
-            ),
+        s.execute(_ORDERS_INSERT, [_order_row(d, now) for d in group])
+        bodies = []
+        for d in group:
+            body = d.decision.model_dump(mode="json", exclude={"receipt"})
+            # The facts the policy saw that are not in the order itself, for replay and
+            # backtests.
+            body["context"] = history_snapshot(d.customer)
+            bodies.append(body)
+        receipts = self.ledger.append_many(
+            s,
+            [
+                ("decision", d.decision.decision_id, decision_record(body, d.phash))
+                for d, body in zip(group, bodies, strict=True)
+            ],
         )
-        body = decision.model_dump(mode="json", exclude={"receipt"})
-        # The facts the policy saw that are not in the order itself, for replay and backtests.
-        body["context"] = history_snapshot(history)
-        record = decision_record(body, phash)
-        receipt = self.ledger.append(
-            s, kind="decision", subject=decision.decision_id, record=record
-        )
-        decision.receipt = receipt
+        for d, receipt in zip(group, receipts, strict=True):
+            d.decision.receipt = receipt
         s.execute(
             _DECISIONS_INSERT,
-            decision_row(decision, order, body, engine.policy.name, engine.policy_version),
+            [
+                decision_row(
+                    d.decision, d.order, body, d.engine.policy.name, d.engine.policy_version
+                )
+                for d, body in zip(group, bodies, strict=True)
+            ],
         )
-        rows = finding_rows(decision)
-        if rows:
-            s.execute(_FINDINGS_INSERT, rows)
-        amount = float(order.total)
-        dest = order.ship_to.country if order.ship_to else order.shipment.destination_country
-        known = set(history.countries)
-        countries = ",".join(sorted(known | {dest}))
-        if len(countries) >= 990:  # a reshipper's hundreds of countries: keep the first ones
-            countries = ",".join(sorted(known))
-        # One upsert whatever the history said: a parallel first order of the same customer
-        # may have inserted the row since we read it.
-        s.execute(
-            _stats_upsert(s.get_bind().dialect.name),
-            {
-                "customer_key": order.customer_key,
-                "orders": 1,
-                "amount_sum": amount,
-                "amount_sumsq": amount * amount,
-                "first_seen": order.created_at,
-                "last_seen": max(history.last_seen or order.created_at, order.created_at),
-                "countries": countries,
-            },
-        )
-        decision.timings_ms["store"] = round((time.perf_counter() - t0) * 1000, 3)
+        findings = [row for d in group for row in finding_rows(d.decision)]
+        if findings:
+            s.execute(_FINDINGS_INSERT, findings)
+        # One upsert per order whatever the history said: a parallel first order of the same
+        # customer may have inserted the row since we read it (rows apply in order).
+        s.execute(_stats_upsert(s.get_bind().dialect.name), [_stats_row(d) for d in group])
+        store_ms = round((time.perf_counter() - t0) * 1000, 3)
+        for d in group:
+            d.decision.timings_ms["store"] = store_ms
 
     def assess(self, payload: Mapping[str, Any] | Order) -> tuple[Decision, bool]:
         """Assess and record one order. Returns (decision, replayed)."""
         order = payload if isinstance(payload, Order) else parse_order(dict(payload))
+        if self.committer is not None:
+            # The engine runs outside any write transaction; the committer stores this order
+            # with the others that arrived meanwhile, in one transaction (group commit).
+            with self.sessions() as s:
+                decided = self.decide(s, order, self.engine_for(s))
+            if isinstance(decided, Decision):
+                return decided, True
+            return self.committer.submit(decided)
         for attempt in (1, 2):
             try:
                 with transaction(self.sessions) as s:
@@ -316,6 +383,49 @@ class DecisionRecorder:
                 }
                 for r in rows
             ]
+
+
+def _conflict(order_id: str) -> Conflict:
+    return Conflict(
+        f"order {order_id!r} was already assessed with a different payload; use a new order id",
+        where="id",
+    )
+
+
+def _order_row(d: Decided, now: datetime) -> dict[str, Any]:
+    order = d.order
+    return dict(
+        id=order.id,
+        merchant_id=order.merchant_id,
+        customer_key=order.customer_key,
+        created_at=order.created_at,
+        received_at=now,
+        currency=order.currency,
+        total=float(order.total),
+        origin_country=order.shipment.origin_country,
+        destination_country=order.shipment.destination_country,
+        payload_hash=d.phash,
+        payload=d.payload,
+    )
+
+
+def _stats_row(d: Decided) -> dict[str, Any]:
+    order, history = d.order, d.customer
+    amount = float(order.total)
+    dest = order.ship_to.country if order.ship_to else order.shipment.destination_country
+    known = set(history.countries)
+    countries = ",".join(sorted(known | {dest}))
+    if len(countries) >= 990:  # a reshipper's hundreds of countries: keep the first ones
+        countries = ",".join(sorted(known))
+    return {
+        "customer_key": order.customer_key,
+        "orders": 1,
+        "amount_sum": amount,
+        "amount_sumsq": amount * amount,
+        "first_seen": order.created_at,
+        "last_seen": max(history.last_seen or order.created_at, order.created_at),
+        "countries": countries,
+    }
 
 
 # -- ledger records ------------------------------------------------------------------------------

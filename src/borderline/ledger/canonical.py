@@ -58,6 +58,7 @@ def current_format() -> int:
 
 
 def _prepare(obj: Any, path: str = "$") -> Any:
+    """The value as JCS sees it, naming the path of the first value that has no JSON form."""
     if obj is None or isinstance(obj, bool | str):
         return obj
     if isinstance(obj, int):
@@ -70,7 +71,9 @@ def _prepare(obj: Any, path: str = "$") -> Any:
     if isinstance(obj, float):
         if not math.isfinite(obj):
             raise CanonicalError(f"{obj} at {path} is not a JSON number")
-        return obj
+        # ECMAScript writes an integral double below 2**53 as that integer (3.0 as 3, -0.0
+        # as 0): the same bytes, and json.dumps can then write it too.
+        return int(obj) if obj.is_integer() and abs(obj) <= SAFE_INTEGER else obj
     if isinstance(obj, Mapping):
         out = {}
         for k, v in obj.items():
@@ -86,8 +89,61 @@ def _prepare(obj: Any, path: str = "$") -> Any:
     return str(obj)
 
 
+class _Hard(Exception):
+    """Raised by the fast walk: the slow one decides (an error with its path, or the library)."""
+
+
+def _prepare_plain(obj: Any) -> Any:
+    """``_prepare`` for values ``json.dumps`` writes exactly as RFC 8785 does, else ``_Hard``.
+
+    Python's json module matches RFC 8785 when every key sorts the same by code point as by
+    UTF-16 code unit (keys in the Basic Multilingual Plane), every string is valid Unicode and
+    every number is an integer or a fraction whose magnitude is in [1e-4, 1e16) (``repr``
+    switches to exponents outside it, at other thresholds than ECMAScript). Escapes agree:
+    both write \\b \\t \\n \\f \\r, \\u00xx in lower case for other control characters, and
+    nothing else. Records are all of that in practice; ``json.dumps`` is C code where
+    ``rfc8785.dumps`` walks the value in Python. A property test checks both agree.
+    """
+    if obj is None or isinstance(obj, bool):
+        return obj
+    if isinstance(obj, str):
+        if not obj.isascii() and any("\ud800" <= c <= "\udfff" for c in obj):
+            raise _Hard
+        return obj
+    if isinstance(obj, int):
+        if -SAFE_INTEGER <= obj <= SAFE_INTEGER:
+            return obj
+        raise _Hard
+    if isinstance(obj, float):
+        if obj.is_integer():
+            if abs(obj) <= SAFE_INTEGER:
+                return int(obj)
+            raise _Hard
+        if 1e-4 <= abs(obj) < 1e16:
+            return obj
+        raise _Hard
+    if isinstance(obj, Mapping):
+        out = {}
+        for k, v in obj.items():
+            if not isinstance(k, str) or not (k.isascii() or max(k) < "\U00010000"):
+                raise _Hard
+            out[k] = _prepare_plain(v)
+        return out
+    if isinstance(obj, list | tuple):
+        return [_prepare_plain(v) for v in obj]
+    if isinstance(obj, datetime | date):
+        return obj.isoformat()
+    return _prepare_plain(str(obj))
+
+
 def jcs(obj: Any) -> bytes:
     """RFC 8785 canonical bytes of ``obj``."""
+    try:
+        plain = _prepare_plain(obj)
+    except _Hard:
+        pass
+    else:
+        return json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     try:
         return rfc8785.dumps(_prepare(obj))
     except rfc8785.CanonicalizationError as exc:  # e.g. a lone surrogate in a string

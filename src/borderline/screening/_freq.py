@@ -19,8 +19,8 @@ from borderline.screening.registry import _package_data, load_snapshot
 
 def build(lists: Iterable[LoadedList] | None = None) -> dict[str, object]:
     """The table over ``lists`` (default: the shipped snapshot). A released table stays as it
-    was frozen when the shipped lists change later (v2: the snapshot of 2026-02-27, which
-    carried OFSI's Consolidated List where the FCDO list is now)."""
+    was frozen when the shipped lists change later (v2 and v3: the snapshot of 2026-02-27,
+    which carried OFSI's Consolidated List where the FCDO list is now)."""
     df: Counter[str] = Counter()
     names = 0
     empty = FrequencyTable(names=1, df={})
