@@ -28,6 +28,7 @@ from borderline.decisions.record import (
     _stats_upsert,
     decision_row,
     finding_rows,
+    order_row,
     payload_sha256,
 )
 from borderline.engine import CustomerHistory
@@ -148,22 +149,7 @@ def _append_chunk(
             order = Order.model_validate(payload)
             decision = Decision.model_validate(body)
             decision.receipt = receipt
-            s.execute(
-                insert(OrderRow),
-                dict(
-                    id=order.id,
-                    merchant_id=order.merchant_id,
-                    customer_key=order.customer_key,
-                    created_at=order.created_at,
-                    received_at=now,
-                    currency=order.currency,
-                    total=float(order.total),
-                    origin_country=order.shipment.origin_country,
-                    destination_country=order.shipment.destination_country,
-                    payload_hash=phash,
-                    payload=payload,
-                ),
-            )
+            s.execute(insert(OrderRow), order_row(order, payload, phash, now))
             name, _, version = str(decision.versions.get("policy", "")).rpartition("@")
             s.execute(
                 insert(DecisionRow),

@@ -235,7 +235,7 @@ class DecisionRecorder:
             return
         t0 = time.perf_counter()
         now = datetime.now(UTC)
-        s.execute(_ORDERS_INSERT, [_order_row(d, now) for d in group])
+        s.execute(_ORDERS_INSERT, [order_row(d.order, d.payload, d.phash, now) for d in group])
         bodies = []
         for d in group:
             body = d.decision.model_dump(mode="json", exclude={"receipt"})
@@ -392,8 +392,8 @@ def _conflict(order_id: str) -> Conflict:
     )
 
 
-def _order_row(d: Decided, now: datetime) -> dict[str, Any]:
-    order = d.order
+def order_row(order: Order, payload: dict[str, Any], phash: str, now: datetime) -> dict[str, Any]:
+    """The ``orders`` row of a stored order: the same columns whichever path stores it."""
     return dict(
         id=order.id,
         merchant_id=order.merchant_id,
@@ -404,8 +404,8 @@ def _order_row(d: Decided, now: datetime) -> dict[str, Any]:
         total=float(order.total),
         origin_country=order.shipment.origin_country,
         destination_country=order.shipment.destination_country,
-        payload_hash=d.phash,
-        payload=d.payload,
+        payload_hash=phash,
+        payload=payload,
     )
 
 

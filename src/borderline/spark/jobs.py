@@ -516,6 +516,11 @@ def rescreen(
         raise InvalidInput("threshold must be between 0 and 1", where="threshold")
     if not 1 <= top <= 1000:
         raise InvalidInput("top must be between 1 and 1000", where="top")
+    # Screening is CPU work per party, one Arrow task per partition: a party file read as one
+    # partition (any CSV under the 128 MB split size) would keep every core but one idle.
+    cores = spark.sparkContext.defaultParallelism
+    if parties.rdd.getNumPartitions() < cores:
+        parties = parties.repartition(cores)
     out = parties.mapInArrow(
         partial(_screen_batches, index=index_bc, top=top, threshold=thr), HIT_DDL
     )
