@@ -33,10 +33,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from borderline.errors import DataFileError, InvalidInput, from_validation
+from borderline.logistics.flow import OrderFlow
 from borderline.logistics.history import country_code
 from borderline.logistics.network import Network, default_network
 from borderline.logistics.scenario import resolve_scenario
-from borderline.logistics.simulate import OrderFlow, simulate
+from borderline.logistics.simulate import simulate
 
 Kind = Literal["direct", "bonded_warehouse", "overseas_warehouse", "dropshipping"]
 
