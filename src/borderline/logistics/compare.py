@@ -34,10 +34,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from borderline.errors import DataFileError, InvalidInput, from_validation
 from borderline.logistics.flow import OrderFlow
-from borderline.logistics.history import country_code
 from borderline.logistics.network import Network, default_network
 from borderline.logistics.scenario import resolve_scenario
 from borderline.logistics.simulate import simulate
+from borderline.refdata import country_code
 
 Kind = Literal["direct", "bonded_warehouse", "overseas_warehouse", "dropshipping"]
 
@@ -139,13 +139,13 @@ def parse_compare_config(data: object, where: str = "config") -> CompareConfig:
     except ValidationError as exc:
         raise from_validation(exc, f"{where}: ") from None
     for i, d in enumerate(cfg.destinations):
-        code = country_code(d.country)
+        code = country_code(d.country, alpha3=True)
         if code is None:
             raise InvalidInput(
                 f"unknown country {d.country!r}", where=f"{where}: destinations[{i}]"
             )
         d.country = code
-    origin = country_code(cfg.origin)
+    origin = country_code(cfg.origin, alpha3=True)
     if origin is None:
         raise InvalidInput(f"unknown country {cfg.origin!r}", where=f"{where}: origin")
     cfg.origin = origin

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from borderline.errors import DataFileError, InvalidInput
-from borderline.logistics.history import country_code
 from borderline.logistics.scenario import Scenario
+from borderline.refdata import country_code
 
 
 @dataclass
@@ -48,7 +48,7 @@ def flow_from_scenario(scenario: Scenario) -> OrderFlow:
     days = scenario.simulation.days
     for li, lane in enumerate(scenario.flow):
         for c in (lane.origin, lane.destination):
-            if country_code(c) is None:
+            if country_code(c, alpha3=True) is None:
                 raise InvalidInput(f"unknown country {c!r}", where=f"flow[{li}]")
         n = max(1, round(lane.orders_per_day * days))
         t = (np.arange(n) + 0.5) / lane.orders_per_day
@@ -125,7 +125,7 @@ def read_orders(path: str | Path, start: date, text: str | None = None) -> Order
             ) from None
         codes = []
         for c in ("origin_country", "destination_country"):
-            code = country_code(get(c))
+            code = country_code(get(c), alpha3=True)
             if code is None:
                 raise DataFileError(f"column {c!r}: unknown country {get(c)!r}", where=where)
             codes.append(code)

@@ -25,7 +25,7 @@ import numpy as np
 
 from borderline.errors import DataFileError, InvalidInput
 from borderline.lazy import lazy
-from borderline.refdata import all_countries, is_country
+from borderline.refdata import country_code
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -101,42 +101,6 @@ def _parse_number(
             raise DataFileError(f"column {column!r}: negative value {t!r}", where=where)
         return value
     raise DataFileError(f"column {column!r}: text {t!r} in a numeric column", where=where)
-
-
-# --- country names ------------------------------------------------------------------------------
-
-_COUNTRY_ALIASES = {
-    "côte d'ivoire": "CI",
-    "cote d'ivoire": "CI",
-    "cote d ivoire": "CI",
-    "swaziland": "SZ",
-    "congo, drc": "CD",
-    "drc": "CD",
-    "vietnam": "VN",
-    "tanzania": "TZ",
-    "laos": "LA",
-    "south korea": "KR",
-    "korea": "KR",
-    "russia": "RU",
-    "usa": "US",
-    "uk": "GB",
-    "united states": "US",
-    "united kingdom": "GB",
-}
-
-
-def country_code(name: str) -> str | None:
-    """ISO alpha-2 for a country name or code as carriers and the SCMS file write them."""
-    t = name.strip()
-    if len(t) == 2 and is_country(t.upper()):
-        return t.upper()
-    key = t.casefold()
-    if key in _COUNTRY_ALIASES:
-        return _COUNTRY_ALIASES[key]
-    for c in all_countries():
-        if c.name.casefold() == key or c.alpha3.casefold() == key:
-            return c.alpha2
-    return None
 
 
 # Manufacturing sites name their country in free text ("Cipla, Goa, India", "Hyderabad IN").
@@ -261,7 +225,7 @@ def load_scms(path: str | Path) -> History:
             raise DataFileError(f"column 'ID': duplicate id {rid!r}", where=where)
         seen.add(rid)
         dest_name = col(row, "Country")
-        dest = country_code(dest_name)
+        dest = country_code(dest_name, alpha3=True)
         if dest is None:
             raise DataFileError(f"column 'Country': unknown country {dest_name!r}", where=where)
         mode_text = col(row, "Shipment Mode").strip().casefold()
@@ -397,7 +361,7 @@ def load_shipments(path: str | Path) -> History:
         seen.add(rid)
         codes = {}
         for c in ("origin_country", "destination_country"):
-            code = country_code(col(row, c))
+            code = country_code(col(row, c), alpha3=True)
             if code is None:
                 raise DataFileError(f"column {c!r}: unknown country {col(row, c)!r}", where=where)
             codes[c] = code

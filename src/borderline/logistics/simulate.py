@@ -24,9 +24,9 @@ import numpy as np
 
 from borderline.errors import InvalidInput
 from borderline.logistics.flow import OrderFlow, flow_from_scenario
-from borderline.logistics.history import country_code
 from borderline.logistics.network import AIR_MODES, Network, Route, _matches, default_network
 from borderline.logistics.scenario import _LIMITS, Event, Normal, Param, Scenario, Uniform
+from borderline.refdata import country_code
 
 __all__ = ["OrderFlow", "SimulationResult", "check_memory", "run_checks", "simulate"]
 
@@ -163,7 +163,7 @@ def _validate_targets(scenario: Scenario, net: Network) -> None:
                 raise InvalidInput(
                     f"{t.id!r} is a {node.kind}, not a {t.kind}", where=f"events[{i}].target.kind"
                 )
-        if t.kind == "customs" and country_code(t.country or "") is None:
+        if t.kind == "customs" and country_code(t.country or "", alpha3=True) is None:
             raise InvalidInput(
                 f"unknown country {t.country!r}", where=f"events[{i}].target.country"
             )
@@ -420,7 +420,7 @@ def _matching(
                 if p.node == t.id:
                     frac[i], mask[i] = p.at, True
     elif t.kind == "customs":
-        code = country_code(t.country or "")
+        code = country_code(t.country or "", alpha3=True)
         side = flow.destination if t.direction == "import" else flow.origin
         mask = np.array([c == code for c in side], dtype=bool)
         frac[:] = 1.0 if t.direction == "import" else 0.0
