@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from borderline.errors import DataFileError, InvalidInput, from_validation
+from borderline.errors import InvalidInput, from_validation
+from borderline.files import load_yaml
 from borderline.logistics.flow import OrderFlow
 from borderline.logistics.network import Network, default_network
 from borderline.logistics.scenario import resolve_scenario
@@ -160,13 +160,7 @@ def parse_compare_config(data: object, where: str = "config") -> CompareConfig:
 
 
 def load_compare_config(path: str | Path) -> CompareConfig:
-    p = Path(path)
-    if not p.is_file():
-        raise InvalidInput("no such file", where=str(path))
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise DataFileError(f"invalid YAML: {exc}", where=str(path)) from None
+    data = load_yaml(path)
     return parse_compare_config(data, str(path))
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from borderline.errors import DataFileError, InvalidInput
+from borderline.files import existing_file
 from borderline.logistics.scenario import Scenario
 from borderline.refdata import country_code
 
@@ -92,9 +93,7 @@ def _num(text: str, where: str, column: str, default: float) -> float:
 def read_orders(path: str | Path, start: date, text: str | None = None) -> OrderFlow:
     """Orders CSV for ``simulate --orders`` (docs/logistics.md, "Orders CSV")."""
     if text is None:
-        p = Path(path)
-        if not p.is_file():
-            raise InvalidInput("no such file", where=str(path))
+        p = existing_file(path)
         text = p.read_text(encoding="utf-8-sig")
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [h.strip() for h in next(reader, [])]

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from borderline.errors import DataFileError, InvalidInput
+from borderline.files import existing_file
 from borderline.lazy import lazy
 from borderline.refdata import country_code
 
@@ -139,9 +140,7 @@ def site_country(site: str) -> str | None:
 
 
 def _read_rows(path: str | Path) -> tuple[list[str], list[list[str]]]:
-    p = Path(path)
-    if not p.is_file():
-        raise InvalidInput("no such file", where=str(path))
+    p = existing_file(path)
     try:
         text = p.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
