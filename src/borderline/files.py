@@ -4,6 +4,7 @@ is there but does not parse)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,3 +28,18 @@ def load_yaml(path: str | Path) -> Any:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise DataFileError(f"invalid YAML: {exc}", where=str(path)) from None
+
+
+def table_rows(
+    rows: Iterable[list[str]], width: int, path: str | Path, *, skip_blank: bool = True
+) -> Iterator[tuple[int, str, list[str]]]:
+    """(index, ``path:line``, row) for each CSV data row after the header line (index counts
+    from 0 and includes skipped blank rows); a row with more or fewer fields than the header's
+    ``width`` is a ``DataFileError`` naming its line."""
+    for n, row in enumerate(rows):
+        where = f"{path}:{n + 2}"
+        if skip_blank and not any(c.strip() for c in row):
+            continue
+        if len(row) != width:
+            raise DataFileError(f"{len(row)} fields, header has {width}", where=where)
+        yield n, where, row

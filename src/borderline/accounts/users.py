@@ -26,7 +26,7 @@ from borderline.accounts import ledger as users_ledger
 from borderline.accounts.tables import SessionRow, UserRow
 from borderline.errors import Conflict, InvalidInput, NotFound
 from borderline.store import transaction
-from borderline.store.ports import LedgerAppender, SessionFactory
+from borderline.store.ports import LedgerAppender, Storage
 
 WEB_ROLES = ("admin", "analyst", "auditor")
 SESSION_TTL = timedelta(hours=8)
@@ -43,9 +43,8 @@ class AccountLedger(LedgerAppender, Protocol):
     ) -> Any: ...
 
 
-class AccountStorage(Protocol):
-    @property
-    def sessions(self) -> SessionFactory: ...
+class AccountStorage(Storage, Protocol):
+    """A session factory and a ledger that can also append several entries at once."""
 
     @property
     def ledger(self) -> AccountLedger: ...

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from borderline.errors import DataFileError, InvalidInput
-from borderline.files import existing_file
+from borderline.files import existing_file, table_rows
 from borderline.logistics.scenario import Scenario
 from borderline.refdata import country_code
 
@@ -105,12 +105,7 @@ def read_orders(path: str | Path, start: date, text: str | None = None) -> Order
         raise DataFileError(f"unknown column(s) {unknown}", where=f"{path}:1")
     ix = {h: i for i, h in enumerate(header)}
     cols: dict[str, Any] = {k: [] for k in OrderFlow.__dataclass_fields__}
-    for n, row in enumerate(reader):
-        where = f"{path}:{n + 2}"
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) != len(header):
-            raise DataFileError(f"{len(row)} fields, header has {len(header)}", where=where)
+    for n, where, row in table_rows(reader, len(header), path):
 
         def get(c: str, row: list[str] = row) -> str:
             return row[ix[c]].strip() if c in ix else ""

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from borderline.errors import DataFileError, InvalidInput
-from borderline.files import existing_file
+from borderline.files import existing_file, table_rows
 from borderline.lazy import lazy
 from borderline.refdata import country_code
 
@@ -213,10 +213,7 @@ def load_scms(path: str | Path) -> History:
     weight_refs: dict[int, int] = {}
     recs: list[dict[str, object]] = []
     seen: set[str] = set()
-    for n, row in enumerate(rows):
-        where = f"{path}:{n + 2}"
-        if len(row) != len(header):
-            raise DataFileError(f"{len(row)} fields, header has {len(header)}", where=where)
+    for n, where, row in table_rows(rows, len(header), path, skip_blank=False):
         rid = col(row, "ID").strip()
         if not rid:
             raise DataFileError("column 'ID': empty", where=where)
@@ -346,12 +343,7 @@ def load_shipments(path: str | Path) -> History:
 
     recs: list[dict[str, object]] = []
     seen: set[str] = set()
-    for n, row in enumerate(rows):
-        where = f"{path}:{n + 2}"
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) != len(header):
-            raise DataFileError(f"{len(row)} fields, header has {len(header)}", where=where)
+    for _, where, row in table_rows(rows, len(header), path):
         rid = col(row, "id")
         if not rid:
             raise DataFileError("column 'id': empty", where=where)
