@@ -58,6 +58,7 @@ class Application:
             checkpoint_seconds=settings.ledger_checkpoint_seconds,
         )
         self.lists = ListCache(self.sessions)
+        self._configure_domains(settings)
         self._configured = engine is None  # built from the stored engine configuration
         self._config_extras: dict[str, Any] = {}
         if engine is None:
@@ -115,6 +116,14 @@ class Application:
             assessor_config.ensure_config(app, settings.assessor_config)
             app.reload_engine()
         return app
+
+    @staticmethod
+    def _configure_domains(settings: Settings) -> None:
+        """Hand the domains the settings they read: the trade domain's HS backend (which
+        classifier, where its cache lives)."""
+        from borderline.trade.hs_backend import HSBackendConfig, configure
+
+        configure(HSBackendConfig(settings.embedding_model, settings.embedding_cache_dir))
 
     # -- the engine configuration (``borderline.assessor_config``) ---------------------------
 

@@ -150,6 +150,14 @@ class Settings:
     log_level: str = field(default_factory=lambda: env("LOG_LEVEL"))
     assessors: str = field(default_factory=lambda: env("ASSESSORS"))
     assessor_config: str = field(default_factory=lambda: env("ASSESSOR_CONFIG"))
+    embedding_model: str = field(default_factory=lambda: env("EMBEDDING_MODEL"))
+    embedding_cache: str = field(default_factory=lambda: env("EMBEDDING_CACHE"))
+
+    @property
+    def embedding_cache_dir(self) -> Path:
+        return (
+            Path(self.embedding_cache) if self.embedding_cache else self.data_dir / "hs-embeddings"
+        )
 
     @property
     def url(self) -> str:

@@ -84,6 +84,8 @@ def test_conll_to_spans(tokens, text, spans):
         ("wnut17", "test", 1287),
         ("wikigold", "dev", 961),
         ("wikigold", "test", 729),
+        ("btc", "train", 7338),
+        ("wnut17", "train", 3394),
     ],
 )
 def test_shipped_splits(corpus, split, sentences):
@@ -103,11 +105,21 @@ def test_dev_and_test_do_not_overlap():
         assert len(dev & test) <= 3, corpus  # retweets repeat a few tweets verbatim
 
 
+def test_train_parts_hold_no_held_out_text():
+    """What the shipped model was fine-tuned on never holds a dev or test text."""
+    for corpus in ("btc", "wnut17"):
+        train = {s.text for s in load(corpus, "train") if len(s.text) > 40}
+        held = {s.text for split in ("dev", "test") for s in load(corpus, split)}
+        assert not train & held, corpus
+
+
 def test_unknown_corpus_or_split():
     with pytest.raises(InvalidInput, match="unknown corpus"):
         load("conll2003")
     with pytest.raises(InvalidInput, match="unknown split"):
-        load("btc", "train")
+        load("btc", "validation")
+    with pytest.raises(InvalidInput, match="has no train split"):
+        load("wikigold", "train")
 
 
 def test_family_scoring_and_handles():

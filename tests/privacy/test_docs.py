@@ -8,7 +8,8 @@ from pathlib import Path
 import typer
 
 from borderline.api.routes.privacy import router
-from borderline.cli.cmd_privacy import privacy_app, transfer_app
+from borderline.cli.cmd_privacy import privacy_app
+from borderline.cli.cmd_transfer import transfer_app
 from borderline.privacy.recognizers import builtin_recognizers
 from borderline.privacy.transfer.engine import load_regimes
 

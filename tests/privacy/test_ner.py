@@ -12,7 +12,7 @@ import pytest
 
 from borderline.privacy.analyzer import Analyzer
 from borderline.privacy.anonymise import Keyring, anonymise, decrypt_text, pseudonym
-from borderline.privacy.ner import LABELS, MODEL_VERSION
+from borderline.privacy.ner import LABELS, MODEL_VERSION, SHIPPED_MODEL
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HELDOUT = [
@@ -96,6 +96,26 @@ ADDRESSES = [
         "Entregar na Rua Augusta, 1500 - Apto 12 - Consolação, São Paulo - SP, 01304-001",
         "BR",
         "Rua Augusta, 1500 - Apto 12 - Consolação, São Paulo - SP, 01304-001",
+    ),
+    # USPS standard street suffixes beyond Street/Road/Avenue, with a unit after them.
+    (
+        "Please send it to 5421 Harbor Crossing Apt. 332, Duluth, MN 55802 before Friday",
+        "US",
+        "5421 Harbor Crossing Apt. 332, Duluth, MN 55802",
+    ),
+    (
+        "My address is 77 Cedar Hollow, Asheville, NC 28801.",
+        None,
+        "77 Cedar Hollow, Asheville, NC 28801",
+    ),
+    # US military mail.
+    ("Ship to PSC 1234, Box 5678, APO AE 09204 thanks", "US", "PSC 1234, Box 5678, APO AE 09204"),
+    ("Mail it to USS Nimitz, FPO AP 96620.", None, "USS Nimitz, FPO AP 96620"),
+    # A name ending in a unit word ("Armstrong": rm) before the address stays outside it.
+    (
+        "For Luis Armstrong, Unit 8341 Box 9416, DPO AA 54721.",
+        None,
+        "Unit 8341 Box 9416, DPO AA 54721",
     ),
 ]
 
@@ -217,7 +237,8 @@ def test_model_spans_explain_themselves(analyzer):
     found = {e.type: e for e in analyzer.analyze(text)}
     person, place = found["PERSON"], found["LOCATION"]
     assert person.text == "Margaret Okafor" and place.text == "Lagos"
-    assert f"en_core_web_sm {MODEL_VERSION} NER label PERSON" in person.explanation
+    assert f"{SHIPPED_MODEL} (en_core_web_sm {MODEL_VERSION} fine-tuned)" in person.explanation
+    assert "NER label PERSON" in person.explanation
     assert person.recognizer == "ner_model"
     assert 0 < person.score <= 1 and person.score >= LABELS["PERSON"].score
 

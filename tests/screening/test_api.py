@@ -59,7 +59,7 @@ def test_search_batch_compare(client: TestClient, keys: dict[str, str]) -> None:
     )
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["algorithm"] == "v2" and {"us_ofac_sdn", "un_sc"} <= set(body["lists"])
+    assert body["algorithm"] == "v3" and {"us_ofac_sdn", "un_sc"} <= set(body["lists"])
     top = body["matches"][0]
     assert (top["list"], top["source_id"]) == ("us_ofac_sdn", "20157")
     assert top["entity"]["dates_of_birth"] == ["1984-01-08"]
@@ -227,7 +227,7 @@ def test_list_update_rescreens_stored_orders(services: Services, fresh_data_dir:
     order = dict(next(iter(generate_orders(1, seed=5))))
     order = copy.deepcopy(order)
     order["parties"][0]["name"] = "Ivan Petrovich Sidorov"
-    # A common Russian name: the listed date of birth is what makes it a hit (algorithm v2).
+    # A common Russian name: the listed date of birth is what makes it a hit (algorithm v3).
     order["parties"][0]["date_of_birth"] = "1961-03-04"
     services.assess(order)  # stored in the core orders table, clean today
     rep = import_list(FIXTURES / "ftm_sample.jsonl", list_name="sample", services=services)

@@ -236,3 +236,15 @@ def test_bench_trade_json() -> None:
     d = json.loads(out)
     assert d["eval_rows"] == 344 and d["full"]["all"]["top1_hs6"] >= 0.9
     assert "machine" in d and "abstention" in d["full"]
+
+
+def test_bench_trade_hs_reports_both_halves() -> None:
+    code, out, _ = invoke(["bench", "trade-hs", "--json", "--limit", "40"])
+    assert code == 0
+    d = json.loads(out)
+    names = {"uk-parcel", "uk-synonym", "us-hts", "cn-it", "uk-vague"}
+    assert set(d["sets"]) == names | {"team"} and set(d["test"]) == names
+    for half in ("sets", "test"):
+        assert d[half]["uk-vague"]["refused"] >= 0.8  # vague text is not accepted
+        assert d[half]["us-hts"]["n"] == 40 and d[half]["us-hts"]["top1_hs2"] >= 0.8
+    assert d["model"].startswith("hs-knn-centroid-") and d["latency_ms"]["n"] > 0

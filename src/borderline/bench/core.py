@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import platform
+import signal
 import socket
 import statistics
 import subprocess
@@ -184,10 +185,8 @@ def _measure_server(
     from borderline.bench import profile as profiling
 
     port = _free_port()
-    prefix = profiling.command(profile) if profile is not None else []
     server = subprocess.Popen(
         [
-            *prefix,
             sys.executable,
             "-m",
             "uvicorn",
@@ -203,6 +202,7 @@ def _measure_server(
         ],
         env=env,
     )
+    spy: subprocess.Popen[bytes] | None = None
     try:
         deadline = time.time() + 120
         while True:
@@ -214,6 +214,16 @@ def _measure_server(
             if server.poll() is not None or time.time() > deadline:
                 raise RuntimeError(f"the bench server {app} did not start on port {port}")
             time.sleep(0.3)
+        # Steady state: wait until the server says it is warm (models, indexes, reference
+        # files loaded); the bare ceiling app has no /ready and answers 404 at once.
+        deadline = time.time() + 300
+        while time.time() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2).status_code in (200, 404):
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
         t0 = time.perf_counter()
         first = httpx.post(
             f"http://127.0.0.1:{port}/v1/decisions",
@@ -222,10 +232,17 @@ def _measure_server(
             timeout=300,
         )
         first_ms = round((time.perf_counter() - t0) * 1000, 1)
+        if profile is not None:
+            # Attached after the warm-up request: the profile is of the steady state only.
+            spy = subprocess.Popen(profiling.command(profile, server.pid))
+            time.sleep(1.0)
         elapsed, lat, errors = asyncio.run(
             _http_load(f"http://127.0.0.1:{port}", key, orders, concurrency)
         )
     finally:
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)  # py-spy writes its stacks on SIGINT
+            spy.wait(timeout=120)
         server.terminate()
         server.wait(timeout=30)
     summary = profiling.summarise(profile) if profile is not None and profile.exists() else None

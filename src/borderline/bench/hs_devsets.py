@@ -1,6 +1,8 @@
-"""Development sets for the learned HS classifier, built only from public text nobody on the
-team wrote and that the shipped model never trained or tuned on (``hs_sources.role`` ==
-``dev``), plus the team's own listings as a regression set.
+"""Development and test sets for the learned HS classifier, built only from public text
+nobody on the team wrote and that the shipped model never trained or tuned on
+(``hs_sources.role``): each set comes in two halves by code, ``dev`` (whose misses we study
+when changing the model) and ``test`` (only ever reported), plus the team's own listings as
+a regression set.
 
 - ``uk-parcel``: trader parcel descriptions of 30% of UK commodity codes (whole codes held
   out); stands in for trader queries.
@@ -32,10 +34,13 @@ class DevItem:
     lang: str
 
 
-def dev_sets(limit: int | None = None, seed: int = 0) -> dict[str, list[DevItem]]:
-    """Each set's items; ``limit`` samples at most that many per set (fixed seed)."""
+def dev_sets(
+    limit: int | None = None, seed: int = 0, split: str = "dev"
+) -> dict[str, list[DevItem]]:
+    """Each set's items of one half (``dev`` or ``test``); ``limit`` samples at most that
+    many per set (fixed seed). The team's listings come with either."""
     by: dict[str, list[DevItem]] = defaultdict(list)
-    for e in held_out_examples():
+    for e in held_out_examples(split):
         name = "cn-it" if e.source == "cn" else e.source
         by[name].append(DevItem(Listing(title=e.text, id=e.group), e.hs6, e.lang))
     for r in load_eval():

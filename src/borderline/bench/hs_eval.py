@@ -65,7 +65,9 @@ def latency_ms(clf: Classifier, items: list[DevItem]) -> dict[str, float]:
 def run(clf: Classifier, limit: int | None = 1000, seed: int = 0) -> dict[str, Any]:
     import os
 
-    sets = dev_sets(limit, seed)
+    sets = dev_sets(limit, seed, "dev")
+    test = dev_sets(limit, seed, "test")
+    del test["team"]
     _ = clf.version  # load the model before timing
     warm = sets["team"][:20]
     for i in warm:
@@ -77,6 +79,7 @@ def run(clf: Classifier, limit: int | None = 1000, seed: int = 0) -> dict[str, A
         "model": clf.version,
         "limit_per_set": limit,
         "sets": {name: measure(clf, items) for name, items in sets.items()},
+        "test": {name: measure(clf, items) for name, items in test.items()},
     }
     report["latency_ms"] = latency_ms(clf, sets["team"] + sets["uk-parcel"][:200])
     return report

@@ -35,6 +35,9 @@ from borderline.errors import InvalidInput
 
 CORPORA = ("btc", "wnut17", "wikigold")
 SPLITS = ("dev", "test")
+# What the shipped entity model was fine-tuned on (``borderline privacy train-ner``): BTC's
+# sections A to G and WNUT 2017's train file. Never measured on; wikigold has no train part.
+TRAIN_CORPORA = ("btc", "wnut17")
 
 TYPE_MAP = {
     "PER": "PERSON",
@@ -68,11 +71,15 @@ def _data_dir() -> Path:
 
 
 def load(corpus: str, split: str = "test") -> list[NerSample]:
-    """The shipped ``split`` of ``corpus`` (one of ``CORPORA``; ``dev`` or ``test``)."""
+    """The shipped ``split`` of ``corpus`` (one of ``CORPORA``; ``dev`` or ``test``, or
+    ``train`` for the corpora in ``TRAIN_CORPORA``)."""
     if corpus not in CORPORA:
         raise InvalidInput(f"unknown corpus {corpus!r}; one of {', '.join(CORPORA)}")
-    if split not in SPLITS:
-        raise InvalidInput(f"unknown split {split!r}; one of {', '.join(SPLITS)}")
+    if split == "train":
+        if corpus not in TRAIN_CORPORA:
+            raise InvalidInput(f"corpus {corpus!r} has no train split")
+    elif split not in SPLITS:
+        raise InvalidInput(f"unknown split {split!r}; one of {', '.join(SPLITS)}, train")
     path = _data_dir() / f"{corpus}-{split}.jsonl.gz"
     out = []
     with gzip.open(path, "rt", encoding="utf-8") as fh:
@@ -148,8 +155,16 @@ def build(source: Path, dest: Path | None = None) -> dict[str, int]:
     half = len(h) // 2
     splits["btc-dev"] = [to_sample(f"btc-h{i}", s) for i, s in enumerate(h[:half])]
     splits["btc-test"] = [to_sample(f"btc-h{i + half}", s) for i, s in enumerate(h[half:])]
+    splits["btc-train"] = [
+        to_sample(f"btc-{sec}{i}", s)
+        for sec in "abefg"  # every section but H (there is no C or D)
+        for i, s in enumerate(
+            x for x in read_conll(source / f"BTC/CONLL-format/data/{sec}.conll", "\t") if x
+        )
+    ]
     wnut = source / "WNUT17/CONLL-format/data"
     for split, name in (
+        ("train", "train/wnut17train.conll"),
         ("dev", "dev/emerging.dev.conll"),
         ("test", "test/emerging.test.annotated"),
     ):

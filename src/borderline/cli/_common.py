@@ -19,6 +19,11 @@ def echo_json(obj: Any) -> None:
     typer.echo(json.dumps(obj, ensure_ascii=False, default=str))
 
 
+def note(message: str) -> None:
+    """A progress or side note, on standard error (standard output stays machine-readable)."""
+    typer.echo(message, err=True)
+
+
 def read_text(path: str) -> str:
     """Read a file, or stdin when ``path`` is ``-``."""
     if path == "-":

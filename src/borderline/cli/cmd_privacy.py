@@ -1,9 +1,9 @@
-"""``borderline privacy …`` (detect, scan, redact, keys), ``borderline transfer …`` and
-``borderline bench privacy``. Thin: parse, call ``borderline.privacy``, print."""
+"""``borderline privacy …`` (detect, scan, redact, keys, train-ner). Thin: parse, call
+``borderline.privacy``, print. ``borderline transfer …`` is in ``cmd_transfer``, ``borderline
+bench privacy`` in ``cmd_bench_privacy``."""
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,14 +13,10 @@ from typing import Any
 import typer
 
 from borderline.cli._common import echo_json, iter_jsonl
-from borderline.cli._groups import bench_app
-from borderline.errors import InvalidInput, from_validation
+from borderline.errors import InvalidInput
 
 privacy_app = typer.Typer(
     help="Find and protect personal data: detect, scan, redact, keys.", no_args_is_help=True
-)
-transfer_app = typer.Typer(
-    help="Cross-border personal-data transfers: assess, register, report.", no_args_is_help=True
 )
 
 
@@ -119,6 +115,52 @@ def _detect_chunk(
             )
 
 
+@privacy_app.command("train-ner")
+def train_ner_cmd(
+    out: Path = typer.Option(
+        None, "--out", help="Folder to write the model to (default: the one the package ships)."
+    ),
+    epochs: int = typer.Option(6, "--epochs", min=1, max=100),
+    seed: int = typer.Option(0, "--seed"),
+    limit: int = typer.Option(
+        None, "--limit", min=10, help="Train on the first N texts only (a quick check)."
+    ),
+    dev_limit: int = typer.Option(
+        None,
+        "--dev-limit",
+        min=10,
+        help="Choose the epoch on the first N dev texts of each corpus.",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the training report as JSON."),
+) -> None:
+    """Fine-tune the entity model on the train parts of the shipped NER corpora (BTC, WNUT
+    2017); the dev parts choose the epoch; the test parts are never seen."""
+    from borderline.bench.ner_corpora import CORPORA, TRAIN_CORPORA, load
+    from borderline.privacy.ner import shipped_model_path
+    from borderline.privacy.ner_train import TrainText, train
+
+    texts = [TrainText(s.text, s.spans) for c in TRAIN_CORPORA for s in load(c, "train")]
+    dev = [TrainText(s.text, s.spans) for c in CORPORA for s in load(c, "dev")[:dev_limit]]
+    report = train(
+        texts[:limit] if limit else texts,
+        dev,
+        out or shipped_model_path(),
+        epochs=epochs,
+        seed=seed,
+        sources=[f"{c}-train" for c in TRAIN_CORPORA],
+        progress=None if as_json else lambda m: typer.echo(m, err=True),
+    )
+    if as_json:
+        echo_json(report.to_json())
+    else:
+        best = report.dev_by_epoch[report.best_epoch]
+        typer.echo(
+            f"trained on {report.train_texts} texts in {report.seconds:.0f} s; epoch "
+            f"{report.best_epoch} kept (dev exact-span F1 {best['f1']:.3f}, base "
+            f"{report.dev_by_epoch[0]['f1']:.3f}); written to {out or shipped_model_path()}"
+        )
+
+
 @privacy_app.command("recognizers")
 def recognizers_cmd(
     as_json: bool = typer.Option(False, "--json"),
@@ -144,32 +186,6 @@ def recognizers_cmd(
             typer.echo(
                 f"{r.name:24} {r.type:15} {r.country or '':3} {r.validator_spec or '':26} "
                 f"{r.kind or ''}"
-            )
-
-
-@transfer_app.command("rules")
-def transfer_rules(as_json: bool = typer.Option(False, "--json")) -> None:
-    """The encoded regimes: version, exporters, and how many cited facts are verified."""
-    from borderline.privacy.transfer.engine import load_regimes
-
-    for reg in load_regimes():
-        statuses = reg.fact_statuses()
-        row = {
-            "id": reg.id,
-            "name": reg.name,
-            "version": reg.version,
-            "kind": reg.kind,
-            "exporters": reg.data["exporters"],
-            "facts": statuses,
-            "file": reg.source_file,
-        }
-        if as_json:
-            echo_json(row)
-        else:
-            typer.echo(
-                f"{reg.id:10} v{reg.version:11} {', '.join(reg.data['exporters']):8} "
-                f"verified {statuses['V']:2}, recalled {statuses['M']:2}, unverified "
-                f"{statuses['U']:2}  {reg.name}"
             )
 
 
@@ -313,312 +329,3 @@ def _print_table(entities: list[Any]) -> None:
 
 def register(app: typer.Typer) -> None:
     app.add_typer(privacy_app, name="privacy")
-    app.add_typer(transfer_app, name="transfer")
-
-
-@bench_app.command("privacy")
-def bench_privacy(
-    samples: int = typer.Option(600, "--samples", min=10, help="Samples to generate."),
-    seed: int = typer.Option(2026, "--seed", help="Generator seed (7 is the tuning seed)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the full report as JSON."),
-    dump: Path = typer.Option(None, "--dump", help="Also write the labelled set as JSONL."),
-    corpora: bool = typer.Option(
-        True, "--corpora/--no-corpora", help="Also score the held-out NER corpora test splits."
-    ),
-    corpus_limit: int = typer.Option(
-        None, "--corpus-limit", min=1, help="Score only the first N sentences of each corpus."
-    ),
-    presidio_model: bool = typer.Option(
-        True,
-        "--presidio-model/--no-presidio-model",
-        help="Also run Presidio with the shipped spaCy model (slower).",
-    ),
-    speed: bool = typer.Option(
-        True, "--speed/--no-speed", help="Measure records/s on ~100-character texts."
-    ),
-) -> None:
-    """Span-level precision/recall/F2: Borderline vs Presidio (regex-only and with the same
-    spaCy model), one run, on the team's sets and on public NER corpora."""
-    from rich.console import Console
-
-    from borderline.bench.privacy import predict_presidio, run_benchmark
-    from borderline.bench.privacy_evalset import generate, handwritten
-
-    data = generate(samples, seed=seed)
-    if dump is not None:
-        with dump.open("w", encoding="utf-8") as fh:
-            for s in data:
-                fh.write(json.dumps(s.to_json(), ensure_ascii=False) + "\n")
-    extra: dict[str, Callable[[list[Any]], list[Any]]] = {}
-    engine: Any = None
-    if presidio_model:
-        from borderline.bench.privacy_ner import presidio_spacy, without_organizations
-
-        # One engine that keeps ORG; Presidio's default (ORG silenced) is a view of its output.
-        engine = presidio_spacy(organizations=True)
-        extra["presidio+spacy"] = lambda smp: without_organizations(
-            predict_presidio(smp, engine, 0.0)
-        )
-    reports: dict[str, Any] = {
-        "generated": run_benchmark(data, extra=extra),
-        "handwritten": run_benchmark(handwritten(), extra=extra),
-        "handwritten2 (held out)": run_benchmark(handwritten("handwritten2.jsonl"), extra=extra),
-    }
-    reports["generated"]["seed"] = seed
-    if corpora:
-        from borderline.bench import privacy_ner as pn
-
-        systems: dict[str, pn.Predictor] = {"borderline": pn.borderline_predictor()}
-        derived: dict[str, tuple[str, Callable[[list[Any]], list[Any]]]] = {}
-        if engine is not None:
-            systems["presidio+spacy+org"] = pn.presidio_predictor(engine)
-            derived["presidio+spacy"] = ("presidio+spacy+org", pn.without_organizations)
-        reports["corpora (test splits)"] = pn.run_corpora(
-            systems, limit=corpus_limit, derived=derived
-        )
-    if speed:
-        from borderline.bench import privacy_ner as pn
-
-        reports["speed"] = pn.throughput(n=200 if corpus_limit else 2000)
-        reports["speed"]["model_load_seconds"] = pn.model_load_seconds()
-        reports["install"] = pn.install_size()
-    if as_json:
-        echo_json(reports)
-        return
-    _print_bench(Console(width=200), reports)
-
-
-def _print_bench(console: Any, reports: dict[str, Any]) -> None:
-    from rich.table import Table
-
-    for label, report in reports.items():
-        if label in ("speed", "install") or label.startswith("corpora"):
-            continue
-        console.print(
-            f"[bold]{label}[/bold]: {report['samples']} samples {report['samples_by_kind']}, "
-            f"languages {report['samples_by_lang']}, {report['gold_spans']} gold spans; "
-            f"{report['machine']}"
-        )
-        table = Table(
-            "system",
-            "P",
-            "R",
-            "F2",
-            "F2 exact",
-            "F2 family",
-            "F2 shared types",
-            "tp",
-            "fp",
-            "fn",
-            "chars/s",
-        )
-        for name, r in report["systems"].items():
-            o = r["overall"]
-            table.add_row(
-                name,
-                f"{o['precision']:.3f}",
-                f"{o['recall']:.3f}",
-                f"{o['f2']:.3f}",
-                f"{r['overall_exact']['f2']:.3f}",
-                f"{r['overall_families']['f2']:.3f}",
-                f"{r['shared_types']['f2']:.3f}",
-                str(o["tp"]),
-                str(o["fp"]),
-                str(o["fn"]),
-                str(r["chars_per_second"]),
-            )
-        console.print(table)
-        per = Table("type", *report["systems"])
-        empty = {"precision": 0, "recall": 0}
-        for t in report["gold_by_type"]:
-            cells = [
-                "P{precision:.2f} R{recall:.2f}".format(**r["by_type"].get(t, empty))
-                for r in report["systems"].values()
-            ]
-            per.add_row(t, *cells)
-        console.print(per)
-    corp = reports.get("corpora (test splits)")
-    if corp is not None:
-        console.print(f"[bold]NER corpora, {corp['split']} splits[/bold]; {corp['machine']}")
-        table = Table("corpus", "system", "family", "P", "R", "F2", "tp", "fp", "fn")
-        rows = [(c, e["systems"]) for c, e in corp["corpora"].items()] + [("all", corp["all"])]
-        for corpus, systems in rows:
-            for name, r in systems.items():
-                for fam, v in r["families"].items():
-                    table.add_row(
-                        corpus,
-                        name,
-                        fam,
-                        f"{v['precision']:.3f}",
-                        f"{v['recall']:.3f}",
-                        f"{v['f2']:.3f}",
-                        str(v["tp"]),
-                        str(v["fp"]),
-                        str(v["fn"]),
-                    )
-        console.print(table)
-    if "speed" in reports:
-        sp, inst = reports["speed"], reports["install"]
-        console.print(
-            f"[bold]speed[/bold]: {sp['records']} records of {sp['mean_chars']} chars on average: "
-            f"{sp['records_per_cpu_second']} records/s per core (CPU time), "
-            f"{sp['records_per_wall_second']} records/s wall; model load "
-            f"{sp['model_load_seconds']} s; load average {sp['load_average']}"
-        )
-        console.print(
-            f"[bold]install[/bold]: model {inst['model_bytes'] / 1e6:.1f} MB, spaCy runtime "
-            f"{inst['runtime_bytes'] / 1e6:.1f} MB, together {inst['total_bytes'] / 1e6:.1f} MB"
-        )
-
-
-def _read_transfer(file: str) -> dict[str, Any]:
-    from borderline.cli._common import read_text
-
-    raw = read_text(file)
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"invalid JSON: {exc.msg} (line {exc.lineno})", where=file) from None
-    if not isinstance(data, dict):
-        raise InvalidInput("expected one JSON object describing the transfer", where=file)
-    return data
-
-
-@transfer_app.command("assess")
-def transfer_assess(
-    file: str = typer.Option("-", "--file", "-f", help="Transfer JSON; '-' (default) is stdin."),
-    as_json: bool = typer.Option(False, "--json", help="Print the full assessment as JSON."),
-    record: bool = typer.Option(
-        False, "--record", help="Store it in the data-flow register (and count volumes from it)."
-    ),
-    order_id: str = typer.Option(None, "--order-id", help="Order that caused the transfer."),
-) -> None:
-    """May this transfer happen, on what terms? Every conclusion cites its source."""
-    from borderline.privacy.transfer.engine import assess_transfer
-    from borderline.privacy.transfer.model import TransferRequest
-
-    data = _read_transfer(file)
-    if not record:
-        result = assess_transfer(data)
-        _print_assessment(result.model_dump(mode="json"), as_json, None)
-        return
-    from borderline.cli._services import open_services
-    from borderline.privacy.store import LEDGER_KIND, DbVolumes, ledger_record, record_transfer
-    from borderline.store import transaction
-
-    services = open_services()
-    try:
-        with transaction(services.sessions) as session:
-            req = _validated(data, TransferRequest)
-            result = assess_transfer(req, volumes=DbVolumes(session))
-            row = record_transfer(session, req, result, created_by="cli", order_id=order_id)
-            services.ledger.append(
-                session, kind=LEDGER_KIND, subject=row.id, record=ledger_record(row)
-            )
-            rid = row.id
-    finally:
-        services.close()
-    _print_assessment(result.model_dump(mode="json"), as_json, rid)
-
-
-def _validated(data: dict[str, Any], model: Any) -> Any:
-    from pydantic import ValidationError
-
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise from_validation(exc, default_where="") from None
-
-
-def _print_assessment(a: dict[str, Any], as_json: bool, rid: str | None) -> None:
-    if as_json:
-        echo_json(a | ({"register_id": rid} if rid else {}))
-        return
-    t = a["transfer"]
-    typer.echo(
-        f"{t['exporter_country']} -> {t['importer_country']}: {a['outcome']}"
-        + (" (advisory)" if a["advisory"] else "")
-        + (f"  [register {rid}]" if rid else "")
-    )
-    for c in a["conclusions"]:
-        cit = c["citation"]
-        typer.echo(
-            f"  - [{c['regime']}] {c['text']}  ({cit['title']}, {cit['article']}; "
-            f"{'binding' if cit['binding'] else 'advisory'})"
-        )
-    for m in a["mechanisms"]:
-        typer.echo(f"  mechanism: {m['name']}" + (f" - {m['module']}" if m.get("module") else ""))
-    for x in a["actions"]:
-        typer.echo(f"  action: {x['action']} - {x['deadline']}")
-
-
-register_app = typer.Typer(
-    help="The data-flow register of recorded transfers.", no_args_is_help=True
-)
-transfer_app.add_typer(register_app, name="register")
-
-
-@register_app.command("list")
-def register_list(limit: int = typer.Option(50, "--limit", min=1, max=10_000)) -> None:
-    """Recorded transfers, newest first, as JSON lines."""
-    from borderline.cli._services import open_services
-    from borderline.privacy.store import list_transfers, row_summary
-
-    services = open_services()
-    try:
-        with services.sessions() as session:
-            for row in list_transfers(session, limit):
-                echo_json(row_summary(row))
-    finally:
-        services.close()
-
-
-@register_app.command("export")
-def register_export(
-    fmt: str = typer.Option("csv", "--format", help="csv or jsonl."),
-    output: Path = typer.Option(None, "-o", "--output", help="File to write (default stdout)."),
-) -> None:
-    """The whole register, for an auditor or a records-of-processing tool."""
-    from borderline.cli._services import open_services
-    from borderline.privacy.store import export_register
-
-    if fmt not in ("csv", "jsonl"):
-        raise InvalidInput("format must be csv or jsonl", where="--format")
-    services = open_services()
-    try:
-        with services.sessions() as session:
-            body = export_register(session, fmt)
-    finally:
-        services.close()
-    if output is None:
-        typer.echo(body, nl=False)
-    else:
-        output.write_text(body, encoding="utf-8")
-
-
-@transfer_app.command("report")
-def transfer_report(
-    transfer_id: str = typer.Argument(..., help="Register id."),
-    fmt: str = typer.Option("html", "--format", help="html or pdf."),
-    output: Path = typer.Option(..., "-o", "--output"),
-) -> None:
-    """The report of one recorded transfer, as HTML or PDF."""
-    from borderline.cli._services import open_services
-    from borderline.privacy.store import get_transfer
-    from borderline.privacy.transfer.report import render_html, render_pdf
-
-    if fmt not in ("html", "pdf"):
-        raise InvalidInput("format must be html or pdf", where="--format")
-    services = open_services()
-    try:
-        with services.sessions() as session:
-            row = get_transfer(session, transfer_id)
-            meta = {"id": row.id, "date": row.transfer_date.isoformat()}
-            assessment = row.assessment
-    finally:
-        services.close()
-    if fmt == "html":
-        output.write_text(render_html(assessment, meta), encoding="utf-8")
-    else:
-        output.write_bytes(render_pdf(assessment, meta))
-    typer.echo(str(output))

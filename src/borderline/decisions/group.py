@@ -5,14 +5,16 @@ writers queued on the database lock (SQLite's busy handler sleeps between tries,
 eight became seconds of tail latency), and on both databases each order paid its own commit and
 its own ledger append. Now a request runs the engine outside any write transaction
 (``DecisionRecorder.decide``), hands the decided order to the committer and waits; the committer
-takes every order waiting at that moment (up to ``max_group``), stores each in its own savepoint
-of one transaction (``DecisionRecorder.record``, which looks again for the same order id stored
-meanwhile), and commits once.
+takes every order waiting at that moment (up to ``max_group``) and stores them in one
+transaction (``DecisionRecorder.record_group``, which looks again for the same order id stored
+meanwhile, or twice in the group) with one statement per table and one ledger append, and
+commits once.
 
 What a receipt proves is unchanged: each order still gets its own ledger entry, appended in the
 same transaction as its rows, and a request returns only after that transaction committed. An
-order that fails alone (a conflicting payload for an id stored meanwhile) rolls back only its
-savepoint; anything that fails the transaction fails every order of the group, none stored.
+order that fails alone (a conflicting payload for an id stored meanwhile) is refused before
+anything is written; anything that fails the transaction fails every order of the group, none
+stored (the caller gets the error: 503 for a busy database).
 """
 
 from __future__ import annotations
@@ -20,12 +22,12 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections.abc import Sequence
 from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from borderline.errors import Conflict, InvalidInput
 from borderline.model import Decision
 from borderline.store import begin_write, transaction
 
@@ -80,20 +82,13 @@ class GroupCommitter:
                 return
 
     def _commit(self, group: list[tuple[Decided, Future[tuple[Decision, bool]]]]) -> None:
-        results: list[tuple[Decision, bool] | BaseException] = []
+        decided = [d for d, _ in group]
+        results: Sequence[tuple[Decision, bool] | BaseException] = []
         for attempt in (1, 2):
-            results = []
             try:
                 with transaction(self.recorder.sessions) as s:
                     begin_write(s)
-                    for decided, _ in group:
-                        nested = s.begin_nested()
-                        try:
-                            results.append(self.recorder.record(s, decided, recheck=True))
-                            nested.commit()
-                        except (Conflict, InvalidInput) as exc:
-                            nested.rollback()
-                            results.append(exc)
+                    results = self.recorder.record_group(s, decided)
                 break
             except (IntegrityError, OperationalError) as exc:
                 # Another process wrote one of these order ids, or held the database: the

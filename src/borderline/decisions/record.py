@@ -150,11 +150,7 @@ class DecisionRecorder:
             return None
         # Rows stored before RFC 8785 hashing carry the format-1 hash of the same payload.
         if existing != phash and existing not in payload_hashes(payload):
-            raise Conflict(
-                f"order {order.id!r} was already assessed with a different "
-                "payload; use a new order id",
-                where="id",
-            )
+            raise _conflict(order.id)
         body = s.execute(
             select(DecisionRow.body).where(DecisionRow.order_id == order.id)
         ).scalar_one()
@@ -185,90 +181,95 @@ class DecisionRecorder:
         decision.timings_ms.setdefault("total", round((time.perf_counter() - t0) * 1000, 3))
         return Decided(order, payload, phash, decision, customer, engine)
 
-    def record(
-        self, s: Session, d: Decided, history: DbHistory | None = None, *, recheck: bool = False
-    ) -> tuple[Decision, bool]:
-        """Store a decision in ``s``'s transaction. ``recheck``: the engine ran in another
-        session, so look again for a writer that stored the same order id meanwhile."""
-        if recheck:
-            stored = self._replay(s, d.order, d.phash, d.payload)
+    def record_group(
+        self, s: Session, group: Sequence[Decided]
+    ) -> list[tuple[Decision, bool] | Conflict]:
+        """Store decided orders whose engine ran in other sessions, in ``s``'s transaction:
+        an id stored meanwhile (or twice in the group) is a replay of that decision, or a
+        conflict when its payload differs; the rest is written together (``store_many``)."""
+        results: list[tuple[Decision, bool] | Conflict | int] = []
+        first: dict[str, int] = {}
+        fresh: list[Decided] = []
+        for i, d in enumerate(group):
+            if d.order.id in first:
+                j = first[d.order.id]
+                results.append(j if group[j].phash == d.phash else _conflict(d.order.id))
+                continue
+            try:
+                stored = self._replay(s, d.order, d.phash, d.payload)
+            except Conflict as exc:
+                results.append(exc)
+                continue
             if stored is not None:
-                return cast(Decision, stored), True
-        self._store(s, d.order, d.payload, d.phash, d.decision, d.customer, d.engine)
+                results.append((cast(Decision, stored), True))
+                continue
+            first[d.order.id] = i
+            fresh.append(d)
+            results.append((d.decision, False))
+        self.store_many(s, fresh)
+        for d in fresh:
+            for hook in self.recorded_hooks:
+                hook(s, d.order, d.decision)
+        # A second copy of an order new in this group replays the first one's decision.
+        return [(group[r].decision, True) if isinstance(r, int) else r for r in results]
+
+    def record(
+        self, s: Session, d: Decided, history: DbHistory | None = None
+    ) -> tuple[Decision, bool]:
+        """Store a decision decided in this same session's transaction."""
+        self.store_many(s, [d])
         for hook in self.recorded_hooks:
             hook(s, d.order, d.decision)
         if history is not None:
             history.forget(d.order.customer_key)
         return d.decision, False
 
-    def _store(
-        self,
-        s: Session,
-        order: Order,
-        payload: dict[str, Any],
-        phash: str,
-        decision: Decision,
-        history: CustomerHistory,
-        engine: Engine,
-    ) -> None:
-        """Write order, decision, findings, customer aggregates and the ledger entry.
+    def store_many(self, s: Session, group: Sequence[Decided]) -> None:
+        """Write the orders, decisions, findings, customer aggregates and ledger entries of
+        decided orders (new ids, checked by the caller), a statement per table for all of them.
 
-        Core INSERTs rather than ORM objects: this is the hot path of every assessment.
+        Core INSERTs rather than ORM objects: this is the hot path of every assessment. The
+        ledger entries go in with one append (each order its own entry and receipt).
         """
+        if not group:
+            return
         t0 = time.perf_counter()
         now = datetime.now(UTC)
-        s.execute(
-            _ORDERS_INSERT,
-            dict(
-                id=order.id,
-                merchant_id=order.merchant_id,
-                customer_key=order.customer_key,
-                created_at=order.created_at,
-                received_at=now,
-                currency=order.currency,
-                total=float(order.total),
-                origin_country=order.shipment.origin_country,
-                destination_country=order.shipment.destination_country,
-                payload_hash=phash,
-                payload=payload,
-            ),
+        s.execute(_ORDERS_INSERT, [_order_row(d, now) for d in group])
+        bodies = []
+        for d in group:
+            body = d.decision.model_dump(mode="json", exclude={"receipt"})
+            # The facts the policy saw that are not in the order itself, for replay and
+            # backtests.
+            body["context"] = history_snapshot(d.customer)
+            bodies.append(body)
+        receipts = self.ledger.append_many(
+            s,
+            [
+                ("decision", d.decision.decision_id, decision_record(body, d.phash))
+                for d, body in zip(group, bodies, strict=True)
+            ],
         )
-        body = decision.model_dump(mode="json", exclude={"receipt"})
-        # The facts the policy saw that are not in the order itself, for replay and backtests.
-        body["context"] = history_snapshot(history)
-        record = decision_record(body, phash)
-        receipt = self.ledger.append(
-            s, kind="decision", subject=decision.decision_id, record=record
-        )
-        decision.receipt = receipt
+        for d, receipt in zip(group, receipts, strict=True):
+            d.decision.receipt = receipt
         s.execute(
             _DECISIONS_INSERT,
-            decision_row(decision, order, body, engine.policy.name, engine.policy_version),
+            [
+                decision_row(
+                    d.decision, d.order, body, d.engine.policy.name, d.engine.policy_version
+                )
+                for d, body in zip(group, bodies, strict=True)
+            ],
         )
-        rows = finding_rows(decision)
-        if rows:
-            s.execute(_FINDINGS_INSERT, rows)
-        amount = float(order.total)
-        dest = order.ship_to.country if order.ship_to else order.shipment.destination_country
-        known = set(history.countries)
-        countries = ",".join(sorted(known | {dest}))
-        if len(countries) >= 990:  # a reshipper's hundreds of countries: keep the first ones
-            countries = ",".join(sorted(known))
-        # One upsert whatever the history said: a parallel first order of the same customer
-        # may have inserted the row since we read it.
-        s.execute(
-            _stats_upsert(s.get_bind().dialect.name),
-            {
-                "customer_key": order.customer_key,
-                "orders": 1,
-                "amount_sum": amount,
-                "amount_sumsq": amount * amount,
-                "first_seen": order.created_at,
-                "last_seen": max(history.last_seen or order.created_at, order.created_at),
-                "countries": countries,
-            },
-        )
-        decision.timings_ms["store"] = round((time.perf_counter() - t0) * 1000, 3)
+        findings = [row for d in group for row in finding_rows(d.decision)]
+        if findings:
+            s.execute(_FINDINGS_INSERT, findings)
+        # One upsert per order whatever the history said: a parallel first order of the same
+        # customer may have inserted the row since we read it (rows apply in order).
+        s.execute(_stats_upsert(s.get_bind().dialect.name), [_stats_row(d) for d in group])
+        store_ms = round((time.perf_counter() - t0) * 1000, 3)
+        for d in group:
+            d.decision.timings_ms["store"] = store_ms
 
     def assess(self, payload: Mapping[str, Any] | Order) -> tuple[Decision, bool]:
         """Assess and record one order. Returns (decision, replayed)."""
@@ -382,6 +383,49 @@ class DecisionRecorder:
                 }
                 for r in rows
             ]
+
+
+def _conflict(order_id: str) -> Conflict:
+    return Conflict(
+        f"order {order_id!r} was already assessed with a different payload; use a new order id",
+        where="id",
+    )
+
+
+def _order_row(d: Decided, now: datetime) -> dict[str, Any]:
+    order = d.order
+    return dict(
+        id=order.id,
+        merchant_id=order.merchant_id,
+        customer_key=order.customer_key,
+        created_at=order.created_at,
+        received_at=now,
+        currency=order.currency,
+        total=float(order.total),
+        origin_country=order.shipment.origin_country,
+        destination_country=order.shipment.destination_country,
+        payload_hash=d.phash,
+        payload=d.payload,
+    )
+
+
+def _stats_row(d: Decided) -> dict[str, Any]:
+    order, history = d.order, d.customer
+    amount = float(order.total)
+    dest = order.ship_to.country if order.ship_to else order.shipment.destination_country
+    known = set(history.countries)
+    countries = ",".join(sorted(known | {dest}))
+    if len(countries) >= 990:  # a reshipper's hundreds of countries: keep the first ones
+        countries = ",".join(sorted(known))
+    return {
+        "customer_key": order.customer_key,
+        "orders": 1,
+        "amount_sum": amount,
+        "amount_sumsq": amount * amount,
+        "first_seen": order.created_at,
+        "last_seen": max(history.last_seen or order.created_at, order.created_at),
+        "countries": countries,
+    }
 
 
 # -- ledger records ------------------------------------------------------------------------------

@@ -147,7 +147,8 @@ def _grow_right(text: str, end: int) -> tuple[int, list[str]]:
 
 
 _LEFT_UNIT = re.compile(
-    rf"(?:(?:{_UNIT.pattern})\s*,?\s*)$"
+    # A unit word starts a word: "Armstrong, " must not read as "rm strong" (room).
+    rf"(?:(?<![\w'’])(?:{_UNIT.pattern})\s*,?\s*)$"
     r"|(?:(?:[A-Z][\w'’\-]*\s){0,3}(?:Apartments|Residency|Towers|House|Building|Complex|"
     r"Heights|Court|Mansions|Plaza|Centre|Center)\s*,\s*)$"
 )

@@ -19,7 +19,7 @@ from typing import Any
 import phonenumbers
 
 from borderline.errors import InvalidInput
-from borderline.privacy import addresses, gazetteer
+from borderline.privacy import addresses, gazetteer, names
 from borderline.privacy.entities import ENTITY_TYPES, Entity
 from borderline.privacy.ner import NerModel, shared_model
 from borderline.privacy.recognizers import (
@@ -155,7 +155,7 @@ class Analyzer:
     ) -> list[Entity]:
         found = self._patterns(text, cc)
         found += self._phones(text, cc)
-        found += agree(text, model, gazetteer.find(text))
+        found += agree(text, model, gazetteer.find(text) + names.find(text))
         found = addresses.inside_address([e for e in found if e.score >= self.threshold])
         kept = addresses.grow(text, resolve_overlaps(found))
         if wanted is not None:
@@ -388,6 +388,10 @@ def _wants_model(wanted: set[str] | None) -> bool:
     return wanted is None or bool(wanted & _MODEL_TYPES)
 
 
+_PLACE_OVERRIDES = frozenset({"location_gazetteer", "location_shape"})
+_ORG_EVIDENCE = frozenset({"organization", "organization_firm"})
+
+
 def agree(text: str, model: list[Entity], rules: list[Entity]) -> list[Entity]:
     """Model and gazetteer spans together; where both found the same thing, say so.
 
@@ -398,12 +402,25 @@ def agree(text: str, model: list[Entity], rules: list[Entity]) -> list[Entity]:
     out = list(rules)
     for m in model:
         place = next(
-            (r for r in rules if r.type == "LOCATION" and (r.start, r.end) == (m.start, m.end)),
+            (
+                r
+                for r in rules
+                if r.recognizer in _PLACE_OVERRIDES and (r.start, r.end) == (m.start, m.end)
+            ),
             None,
         )
-        if place is not None and m.type != "LOCATION" and " " not in text[m.start : m.end]:
-            # "Lyon" alone: a city in the gazetteer outweighs the model's guess of a name.
+        if (
+            place is not None
+            and m.type != "LOCATION"
+            and (" " not in text[m.start : m.end] or place.recognizer == "location_shape")
+        ):
+            # "Lyon" alone: a city in the gazetteer outweighs the model's guess of a name, and
+            # so does a place-name shape ("Lake Charles", "Jacksonville").
             continue
+        if m.type != "ORGANIZATION" and any(
+            r.recognizer in _ORG_EVIDENCE and r.start <= m.start and m.end <= r.end for r in rules
+        ):
+            continue  # "Marshall LLC", "Barnett, Conley and Baker": a legal form or firm name
         same = [r for r in rules if r.type == m.type and r.start < m.end and m.start < r.end]
         if same:
             best = max(same, key=lambda r: r.score)

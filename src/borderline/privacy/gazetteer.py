@@ -43,9 +43,18 @@ _STOP = {
         "Hotel Airport University Station Center Centre Park Mall Tower Building Block "
         # Labels that introduce a party in order notes are not part of its name.
         "Consignee Shipper Beneficiary Payee Payer Client Cliente Kunde Kundin Destinataire "
-        "Destinatario Empfänger Titular Titulaire Holder Owner Contact Recipient Addressee"
+        "Destinatario Empfänger Titular Titulaire Holder Owner Contact Recipient Addressee "
+        # Words that open place names ("Lake Havasu", "East Lansing"), never a person's.
+        "Lake Port Mount Fort North South East West New "
+        # Contractions that open "I'm Dmitri Volkov".
+        "I'm I’m I'd I’d I'll I’ll I've I’ve"
     ).split()
 }
+
+
+# Shared with the name-statistics recognizer (``names.py``).
+CAP_RUN = _RUN
+STOP_WORDS = frozenset(_STOP)
 
 
 def _read_list(name: str) -> list[str]:

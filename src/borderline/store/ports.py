@@ -7,7 +7,7 @@ application, a test, a batch job) and never imports the layers above it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,6 +23,10 @@ class LedgerAppender(Protocol):
     def append(
         self, session: Session, *, kind: str, subject: str, record: Mapping[str, Any]
     ) -> Receipt: ...
+
+    def append_many(
+        self, session: Session, entries: Iterable[tuple[str, str, Mapping[str, Any]]]
+    ) -> list[Receipt]: ...
 
 
 class Storage(Protocol):

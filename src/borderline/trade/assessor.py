@@ -32,9 +32,10 @@ from borderline.engine.assessor import AssessContext, BaseAssessor
 from borderline.errors import BorderlineError
 from borderline.model import Finding, Order, Severity
 from borderline.trade.classify import Listing
-from borderline.trade.embed import EmbeddingBackend, configured_classifier
+from borderline.trade.embed import EmbeddingBackend
 from borderline.trade.fx import FxTable, ecb_rates
 from borderline.trade.hs import nomenclature
+from borderline.trade.hs_backend import configured_classifier
 from borderline.trade.landed import LandedCostRequest, TariffSchedule, landed_cost
 from borderline.trade.restricted import Restriction, check_destination, check_item
 

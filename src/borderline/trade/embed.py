@@ -32,15 +32,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import tempfile
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -53,31 +49,20 @@ from borderline.trade.classify import (
     Listing,
     training_listings,
 )
-from borderline.trade.learned import LearnedHSClassifier, learned_classifier
-from borderline.trade.lexicon import Lexicon, has_han
+from borderline.trade.embed_index import FEATURES, Fitted, Index, Ranker, Scored, softmax
+from borderline.trade.embed_model import (
+    check_model_path,
+    encode,
+    load_encoder,
+    model_fingerprint,
+    query_text,
+)
+from borderline.trade.lexicon import Lexicon
 
 if TYPE_CHECKING:
     from borderline.trade.evaluation import LabelledListing
 
 EMBED_VERSION = "hs-emb-rank-1"
-FEATURES = (
-    "lexical",
-    "log_lexical",
-    "lexical_chapter_mass",
-    "lexical_heading_mass",
-    "cos_subheading",
-    "cos_heading",
-    "cos_chapter",
-    "cos_subheading_gap",
-    "cos_heading_gap",
-    "cos_chapter_gap",
-    "example_votes",
-    "example_heading_votes",
-    "lexical_rank",
-    "embedding_rank",
-    "lexical_strength_x_log_lexical",
-    "lexical_gap",
-)
 # Measured on the training listings (docs/benchmarks/trade.md): 20 from each view keeps the
 # gold code among the candidates for 98-99% of listings; 10 examples, softmax temperature
 # 0.05; heading and chapter cosines weigh 0.3 each in the embedding view's ranking.
@@ -85,219 +70,6 @@ _SHORTLIST = 20
 _EXAMPLES = 10
 _EXAMPLE_TEMP = 0.05
 _PARENT_WEIGHT = 0.3
-_RANKER_C = 1.0
-_BATCH = 32
-_DIGITS = re.compile(r"\d")
-_HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
-
-
-class SentenceEncoder(Protocol):
-    """What the backend needs from a model: sentence-transformers' ``encode``."""
-
-    def encode(
-        self,
-        sentences: list[str],
-        *,
-        batch_size: int = ...,
-        show_progress_bar: bool | None = ...,
-        convert_to_numpy: bool = ...,
-        normalize_embeddings: bool = ...,
-    ) -> Any: ...
-
-
-def check_model_path(path: str | Path, where: str = "embedding_model") -> Path:
-    """The model folder, or an ``InvalidInput`` that says what is wrong with it."""
-    if not str(path).strip():
-        raise InvalidInput("name the folder of a sentence-transformers model", where=where)
-    p = Path(path).expanduser()
-    if not p.is_dir():
-        raise InvalidInput(
-            f"no model folder at {p}: the embedding backend loads a local folder and never "
-            "downloads one (docs/trade.md says where to get all-MiniLM-L6-v2)",
-            where=where,
-        )
-    if not ((p / "modules.json").is_file() or (p / "config.json").is_file()):
-        raise InvalidInput(
-            f"{p} is not a sentence-transformers model folder (no modules.json or config.json)",
-            where=where,
-        )
-    return p
-
-
-def load_encoder(path: Path) -> SentenceEncoder:
-    """Load a sentence-transformers model folder and run it with NumPy (``encoder.py``):
-    no PyTorch, nothing fetched over the network."""
-    from borderline.trade.encoder import NumpySentenceEncoder
-
-    return NumpySentenceEncoder(path)
-
-
-def model_fingerprint(path: Path) -> str:
-    """A hash of the model folder's files: small ones whole, large ones by size, head and
-    tail (hashing a multi-GB weights file at every start would cost seconds)."""
-    h = hashlib.sha256()
-    for f in sorted(p for p in path.rglob("*") if p.is_file()):
-        rel = f.relative_to(path).as_posix()
-        if any(part.startswith(".") for part in rel.split("/")):
-            continue  # .git, .cache: not the model
-        size = f.stat().st_size
-        h.update(f"{rel}\0{size}\0".encode())
-        with f.open("rb") as fh:
-            if size <= 4 << 20:
-                h.update(fh.read())
-            else:
-                h.update(fh.read(1 << 20))
-                fh.seek(size - (1 << 20))
-                h.update(fh.read(1 << 20))
-    return h.hexdigest()
-
-
-def _softmax(x: np.ndarray, temp: float = 1.0) -> np.ndarray:
-    z = (x - x.max()) / temp
-    e = np.exp(z)
-    out: np.ndarray = e / e.sum()
-    return out
-
-
-def _encode(encoder: SentenceEncoder, texts: list[str]) -> np.ndarray:
-    if not texts:
-        return np.zeros((0, 0), dtype=np.float32)
-    out = encoder.encode(
-        texts,
-        batch_size=_BATCH,
-        show_progress_bar=False,
-        convert_to_numpy=True,
-        normalize_embeddings=True,
-    )
-    return np.asarray(out, dtype=np.float32)
-
-
-def query_text(listing: Listing, lex: Lexicon) -> str:
-    """What the model reads: the listing's text, Chinese glossed to English through the
-    lexicon, tokens with digits dropped (sizes and model numbers are noise to it)."""
-    text = listing.text()
-    if has_han(text):
-        gloss = lex.translate(text)
-        latin = _HAN_RUN.sub(" ", text)
-        text = f"{gloss} {latin}" if gloss else text
-    kept = " ".join(t for t in text.split() if not _DIGITS.search(t))
-    return kept or text
-
-
-@dataclass
-class _Index:
-    """The embedded nomenclature and examples, plus the fitted ranker and calibration."""
-
-    sub_codes: list[str]
-    sub: np.ndarray
-    head_codes: list[str]
-    head: np.ndarray
-    chap_codes: list[str]
-    chap: np.ndarray
-    ex_codes: list[str]
-    ex_texts: list[str]
-    ex_sources: list[str]  # the training title an example came from ("" for lexicon terms)
-    ex: np.ndarray
-
-    def __post_init__(self) -> None:
-        self.sub_pos = {c: i for i, c in enumerate(self.sub_codes)}
-        head_pos = {c: i for i, c in enumerate(self.head_codes)}
-        chap_pos = {c: i for i, c in enumerate(self.chap_codes)}
-        self.head_of = np.asarray([head_pos[c[:4]] for c in self.sub_codes])
-        self.chap_of = np.asarray([chap_pos[c[:2]] for c in self.sub_codes])
-        self.by_source: dict[str, list[int]] = defaultdict(list)
-        for i, s in enumerate(self.ex_sources):
-            if s:
-                self.by_source[s].append(i)
-
-    def arrays(self) -> dict[str, np.ndarray]:
-        return {
-            "sub_codes": np.asarray(self.sub_codes),
-            "sub": self.sub,
-            "head_codes": np.asarray(self.head_codes),
-            "head": self.head,
-            "chap_codes": np.asarray(self.chap_codes),
-            "chap": self.chap,
-            "ex_codes": np.asarray(self.ex_codes),
-            "ex_texts": np.asarray(self.ex_texts),
-            "ex_sources": np.asarray(self.ex_sources),
-            "ex": self.ex,
-        }
-
-    @classmethod
-    def from_arrays(cls, z: Any) -> _Index:
-        return cls(
-            [str(x) for x in z["sub_codes"]],
-            np.asarray(z["sub"], dtype=np.float32),
-            [str(x) for x in z["head_codes"]],
-            np.asarray(z["head"], dtype=np.float32),
-            [str(x) for x in z["chap_codes"]],
-            np.asarray(z["chap"], dtype=np.float32),
-            [str(x) for x in z["ex_codes"]],
-            [str(x) for x in z["ex_texts"]],
-            [str(x) for x in z["ex_sources"]],
-            np.asarray(z["ex"], dtype=np.float32),
-        )
-
-
-@dataclass(frozen=True)
-class _Ranker:
-    """Standardised logistic regression over ``FEATURES``; a softmax over its logits."""
-
-    mean: np.ndarray
-    scale: np.ndarray
-    coef: np.ndarray
-    intercept: float
-
-    def probabilities(self, feats: np.ndarray) -> np.ndarray:
-        z = ((feats - self.mean) / self.scale) @ self.coef + self.intercept
-        return _softmax(np.asarray(z, dtype=float))
-
-    @classmethod
-    def fit(cls, items: Sequence[_Scored], golds: Sequence[str]) -> _Ranker:
-        from sklearn.linear_model import LogisticRegression
-
-        x = np.vstack([s.feats for s in items])
-        y = np.concatenate(
-            [[c == g for c in s.codes] for s, g in zip(items, golds, strict=True)]
-        ).astype(int)
-        mean = x.mean(axis=0)
-        scale = x.std(axis=0) + 1e-9
-        lr = LogisticRegression(C=_RANKER_C, max_iter=5000)
-        lr.fit((x - mean) / scale, y)
-        return cls(mean, scale, np.asarray(lr.coef_[0]), float(lr.intercept_[0]))
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "features": list(FEATURES),
-            "mean": self.mean.tolist(),
-            "scale": self.scale.tolist(),
-            "coef": self.coef.tolist(),
-            "intercept": self.intercept,
-        }
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> _Ranker:
-        if tuple(d.get("features", ())) != FEATURES:
-            raise ValueError("ranker fitted on other features")
-        return cls(
-            np.asarray(d["mean"]), np.asarray(d["scale"]), np.asarray(d["coef"]), d["intercept"]
-        )
-
-
-@dataclass(frozen=True)
-class _Scored:
-    """One listing's candidates and their features, before ranking."""
-
-    codes: list[str]
-    feats: np.ndarray
-    why: dict[str, list[str]]
-
-
-@dataclass(frozen=True)
-class _Fitted:
-    ranker: _Ranker
-    calibration: Calibration
 
 
 class EmbeddingBackend:
@@ -309,19 +81,20 @@ class EmbeddingBackend:
         self,
         model_path: str | Path,
         base: HSClassifier | None = None,
-        cache_dir: str | Path | None = None,
+        *,
+        cache_dir: str | Path,
         abstain_below: float | None = None,
         progress: Callable[[str], None] | None = None,
     ) -> None:
         self.model_path = check_model_path(model_path)
         self.base = base or HSClassifier()
         self.abstain_below = abstain_below if abstain_below is not None else self.base.abstain_below
-        self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+        self.cache_dir = Path(cache_dir)
         self.progress = progress or (lambda msg: None)
         self.encoder = load_encoder(self.model_path)
-        self._index: _Index | None = None
-        self._fitted: _Fitted | None = None
-        self._labelled_scored: list[_Scored] | None = None
+        self._index: Index | None = None
+        self._fitted: Fitted | None = None
+        self._labelled_scored: list[Scored] | None = None
         self._folder: Path | None = None
         self.cache_hit = False
 
@@ -332,14 +105,14 @@ class EmbeddingBackend:
     # -- the index ---------------------------------------------------------------------------
 
     @property
-    def index(self) -> _Index:
+    def index(self) -> Index:
         if self._index is None:
             self._load()
         assert self._index is not None
         return self._index
 
     @property
-    def fitted(self) -> _Fitted:
+    def fitted(self) -> Fitted:
         if self._fitted is None:
             self._load()
         assert self._fitted is not None
@@ -378,7 +151,7 @@ class EmbeddingBackend:
         rows += [(r.hs6, r.listing) for r in load_eval()]
         return rows
 
-    def _score_labelled(self, labelled: list[tuple[str, Listing]]) -> list[_Scored]:
+    def _score_labelled(self, labelled: list[tuple[str, Listing]]) -> list[Scored]:
         # Fitting and cross-fitting score the same listings: once per index, kept on disk
         # (without the explanations, which only a user's classification needs).
         if self._labelled_scored is None and self._folder is not None:
@@ -390,7 +163,7 @@ class EmbeddingBackend:
                 if len(ends) == len(labelled):
                     starts = [0, *ends[:-1]]
                     self._labelled_scored = [
-                        _Scored(codes[a:b], feats[a:b], {})
+                        Scored(codes[a:b], feats[a:b], {})
                         for a, b in zip(starts, ends, strict=True)
                     ]
             except (OSError, ValueError, KeyError):
@@ -417,10 +190,10 @@ class EmbeddingBackend:
         self._folder = folder
         try:
             with np.load(folder / "index.npz") as z:
-                index = _Index.from_arrays(z)
+                index = Index.from_arrays(z)
             fitted_d = json.loads((folder / "ranker.json").read_text(encoding="utf-8"))
-            fitted = _Fitted(
-                _Ranker.from_json(fitted_d["ranker"]),
+            fitted = Fitted(
+                Ranker.from_json(fitted_d["ranker"]),
                 Calibration(
                     tuple(fitted_d["calibration"]["x"]),
                     tuple(fitted_d["calibration"]["y"]),
@@ -437,18 +210,18 @@ class EmbeddingBackend:
             f"embedding {n} nomenclature descriptions and examples with {self.model_path} "
             f"(once per model; cached in {folder})"
         )
-        index = _Index(
+        index = Index(
             [c for c, _ in docs["sub"]],
-            _encode(self.encoder, [t for _, t in docs["sub"]]),
+            encode(self.encoder, [t for _, t in docs["sub"]]),
             [c for c, _ in docs["head"]],
-            _encode(self.encoder, [t for _, t in docs["head"]]),
+            encode(self.encoder, [t for _, t in docs["head"]]),
             [c for c, _ in docs["chap"]],
-            _encode(self.encoder, [t for _, t in docs["chap"]]),
+            encode(self.encoder, [t for _, t in docs["chap"]]),
             [c for c, _ in docs["ex"]],
             [t for _, t in docs["ex"]],
             [""] * sum(1 for c in self.lex.concepts for _ in c.en)
             + [title for _, title in training_listings()],
-            _encode(self.encoder, [t for _, t in docs["ex"]]),
+            encode(self.encoder, [t for _, t in docs["ex"]]),
         )
         self._index = index
         labelled = self._labelled()
@@ -459,7 +232,7 @@ class EmbeddingBackend:
         self._fitted = fitted
         self._save(folder, index, fitted, scored)
 
-    def _save(self, folder: Path, index: _Index, fitted: _Fitted, scored: list[_Scored]) -> None:
+    def _save(self, folder: Path, index: Index, fitted: Fitted, scored: list[Scored]) -> None:
         labelled = {
             "codes": np.asarray([c for s in scored for c in s.codes]),
             "feats": np.vstack([s.feats for s in scored]),
@@ -490,9 +263,9 @@ class EmbeddingBackend:
 
     # -- scoring -----------------------------------------------------------------------------
 
-    def fit(self, scored: Sequence[_Scored], golds: Sequence[str], fitted_on: str) -> _Fitted:
+    def fit(self, scored: Sequence[Scored], golds: Sequence[str], fitted_on: str) -> Fitted:
         """Fit the ranker, then the isotonic calibration of its top probability."""
-        ranker = _Ranker.fit(scored, golds)
+        ranker = Ranker.fit(scored, golds)
         raw: list[float] = []
         correct: list[bool] = []
         for s, g in zip(scored, golds, strict=True):
@@ -500,17 +273,15 @@ class EmbeddingBackend:
             best = int(np.argmax(p))
             raw.append(float(p[best]))
             correct.append(s.codes[best] == g)
-        return _Fitted(ranker, Calibration.fit(raw, correct, fitted_on=fitted_on))
+        return Fitted(ranker, Calibration.fit(raw, correct, fitted_on=fitted_on))
 
-    def score_many(
-        self, listings: Sequence[Listing], leave_out_self: bool = False
-    ) -> list[_Scored]:
+    def score_many(self, listings: Sequence[Listing], leave_out_self: bool = False) -> list[Scored]:
         """Candidates and features for many listings (one batched encoding).
 
         ``leave_out_self``: a training listing is not its own neighbour (for fitting and
         evaluation; a user's listing equal to a training one may use it)."""
         texts = [query_text(listing, self.lex) for listing in listings]
-        qs = _encode(self.encoder, texts)
+        qs = encode(self.encoder, texts)
         out = []
         for listing, q in zip(listings, qs, strict=True):
             lex_scores, lex_why = self.base.raw_scores(listing)
@@ -524,7 +295,7 @@ class EmbeddingBackend:
         lex_scores: dict[str, float],
         lex_why: dict[str, list[str]],
         leave_out_self: bool,
-    ) -> _Scored:
+    ) -> Scored:
         ix = self.index
         cos_sub = ix.sub @ q
         cos_head = ix.head @ q
@@ -540,7 +311,7 @@ class EmbeddingBackend:
         if leave_out_self:
             sims[ix.by_source.get(listing.title, [])] = -1.0
         near = np.argsort(-sims)[:_EXAMPLES]
-        weights = _softmax(sims[near], _EXAMPLE_TEMP)
+        weights = softmax(sims[near], _EXAMPLE_TEMP)
         votes: dict[str, float] = defaultdict(float)
         head_votes: dict[str, float] = defaultdict(float)
         nearest: dict[str, tuple[str, float]] = {}
@@ -596,10 +367,10 @@ class EmbeddingBackend:
                 text, sim = nearest[code]
                 reasons.append(f"embedding: near example '{text}' ({sim:.2f})")
             why[code] = reasons
-        return _Scored(codes, feats, why)
+        return Scored(codes, feats, why)
 
     def rank(
-        self, scored: _Scored, listing_id: str | None, top: int, fitted: _Fitted | None = None
+        self, scored: Scored, listing_id: str | None, top: int, fitted: Fitted | None = None
     ) -> Classification:
         """Rank scored candidates with a fitted ranker (the cached one by default)."""
         f = fitted or self.fitted
@@ -668,7 +439,7 @@ class EmbeddingBackend:
         """The embedding view on its own (nearest subheadings, no lexical classifier, no
         examples): what the model knows of the nomenclature by itself."""
         ix = self.index
-        qs = _encode(self.encoder, [query_text(r.listing, self.lex) for r in rows])
+        qs = encode(self.encoder, [query_text(r.listing, self.lex) for r in rows])
         out: dict[str | None, Classification] = {}
         for r, q in zip(rows, qs, strict=True):
             parents = (ix.head @ q)[ix.head_of] + (ix.chap @ q)[ix.chap_of]
@@ -688,56 +459,3 @@ class Precomputed:
 
     def classify(self, listing: Listing, top: int = 3) -> Classification:
         return self.results[listing.id]
-
-
-def default_cache_dir() -> Path:
-    from borderline.settings import env
-
-    configured = env("EMBEDDING_CACHE")
-    return Path(configured) if configured else Path(env("DATA_DIR")) / "hs-embeddings"
-
-
-def backend_from_settings(
-    model_path: str | None,
-    base: HSClassifier | None = None,
-    abstain_below: float | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> EmbeddingBackend:
-    """The backend for ``--embedding-model`` or, when that is not given,
-    ``BORDERLINE_EMBEDDING_MODEL``."""
-    from borderline.settings import env
-
-    path = model_path or env("EMBEDDING_MODEL")
-    if not path:
-        raise InvalidInput(
-            "the embedding backend needs --embedding-model PATH or BORDERLINE_EMBEDDING_MODEL "
-            "(a local sentence-transformers model folder)",
-            where="--backend",
-        )
-    return EmbeddingBackend(path, base=base, abstain_below=abstain_below, progress=progress)
-
-
-_SHARED_LOCK = threading.Lock()
-
-
-@cache
-def _shared_backend(path: str) -> EmbeddingBackend:
-    backend = EmbeddingBackend(path)
-    backend.fitted  # noqa: B018 - load or fit the index now, once, not in a request
-    return backend
-
-
-def configured_classifier() -> HSClassifier | EmbeddingBackend | LearnedHSClassifier:
-    """What the service classifies with: the embedding backend when
-    ``BORDERLINE_EMBEDDING_MODEL`` names a model folder, else the shipped learned model.
-
-    One instance per process, built on first use (the model loads and the nomenclature index
-    comes from the on-disk cache, or is built once). A bad path or a missing extra is an error
-    naming the setting, not a silent fall-back to the default."""
-    from borderline.settings import env
-
-    path = env("EMBEDDING_MODEL")
-    if not path:
-        return learned_classifier()
-    with _SHARED_LOCK:
-        return _shared_backend(path)

@@ -27,14 +27,10 @@ rebuilds it from the shipped sources (``borderline trade train``).
 from __future__ import annotations
 
 import io
-import itertools
 import json
-import re
-import time
-import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +38,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from borderline.errors import DataFileError
+from borderline.trade.hs_text import Space, char_features, word_features, words
 
 MODEL_NAME = "hs-knn-centroid"
 #: Confidence at or above which the top answer is accepted (see docs/trade.md for how it
@@ -54,171 +51,6 @@ _N_WORD = 1 << 20
 _N_CHAR = 1 << 20
 _SHORTLIST = 30
 _KNN = 25
-_HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-# Attribute keys whose values decide chapters or subheadings: repeated in the text so they
-# count like the title's own words.
-_KEY_ATTRS = (
-    "material",
-    "materials",
-    "composition",
-    "fabric",
-    "metal",
-    "metal type",
-    "metal_type",
-    "gender",
-    "department",
-    "power source",
-    "power_source",
-    "battery",
-    "use",
-    "usage",
-    "type",
-    "材质",
-    "面料",
-    "材料",
-    "性别",
-)
-
-
-def _stem(token: str) -> str:
-    if not token.isascii():
-        return token
-    if len(token) > 4 and token.endswith("ies"):
-        return token[:-3] + "y"
-    if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
-        return token[:-1]
-    return token
-
-
-def normalise(text: str) -> str:
-    """Case-folded, accents stripped (Han kept), separators as spaces."""
-    t = unicodedata.normalize("NFKD", text.casefold())
-    t = "".join(ch for ch in t if not unicodedata.combining(ch))
-    return t.replace("'s ", " ").replace("'", "").replace("ł", "l").replace("ß", "ss")
-
-
-_HYPHENATED = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
-
-
-def words(text: str) -> list[str]:
-    """Word tokens: letters only (digits say nothing about a product's kind), plural-folded;
-    a Chinese run gives its characters and character pairs; "t-shirt" also gives "tshirt"."""
-    out: list[str] = []
-    norm = normalise(text)
-    out.extend(_stem(h.replace("-", "")) for h in _HYPHENATED.findall(norm))
-    for tok in _WORD.findall(norm):
-        if _HAN_RUN.search(tok):
-            for run in _HAN_RUN.findall(tok):
-                out.extend(run)
-                out.extend(run[i : i + 2] for i in range(len(run) - 1))
-            rest = _HAN_RUN.sub(" ", tok).split()
-            out.extend(_stem(r) for r in rest if len(r) > 1)
-        elif len(tok) > 1:
-            out.append(_stem(tok))
-    return out
-
-
-def _word_features(text: str) -> list[str]:
-    ws = words(text)
-    return ws + [f"{a} {b}" for a, b in itertools.pairwise(ws)]
-
-
-def _char_features(text: str) -> list[str]:
-    out: list[str] = []
-    for w in words(text):
-        if _HAN_RUN.match(w):
-            continue
-        p = f" {w} "
-        for n in (3, 4, 5):
-            out.extend(p[i : i + n] for i in range(len(p) - n + 1))
-    return out
-
-
-@dataclass(frozen=True, slots=True)
-class ListingText:
-    """The parts of a listing the model reads."""
-
-    title: str
-    description: str | None = None
-    attributes: dict[str, str] = field(default_factory=dict)
-    category: str | None = None
-
-    def text(self) -> str:
-        parts = [self.title]
-        for k, v in self.attributes.items():
-            key = k.strip().casefold()
-            parts.append(f"{v} {v}" if key in _KEY_ATTRS else str(v))
-        if self.category:
-            parts.append(re.sub(r"\s*[>/|»]\s*", " ", self.category))
-        if self.description:
-            parts.append(self.description[:400])
-        return " ; ".join(p for p in parts if p)
-
-
-class _Space:
-    """A hashed TF-IDF space (sublinear tf, learned idf, L2-normalised rows)."""
-
-    def __init__(self, analyser: Callable[[str], list[str]], n: int) -> None:
-        from sklearn.feature_extraction.text import HashingVectorizer
-
-        self.n = n
-        self.vec = HashingVectorizer(
-            analyzer=analyser, n_features=n, alternate_sign=False, norm=None
-        )
-        self.idf = np.ones(n, dtype=np.float32)
-
-    def counts(self, texts: Sequence[str]) -> sp.csr_matrix:
-        x = self.vec.transform(texts).tocsr()
-        x.data = 1.0 + np.log(x.data)
-        return x
-
-    def fit_idf(self, x: sp.csr_matrix) -> None:
-        df = np.bincount(x.indices, minlength=self.n).astype(np.float64)
-        n_docs = x.shape[0]
-        self.idf = (np.log((1 + n_docs) / (1 + df)) + 1.0).astype(np.float32)
-
-    def weigh(self, x: sp.csr_matrix) -> sp.csr_matrix:
-        # In place on the data array: the broadcasting multiply and sklearn's normalize cost
-        # more than the whole retrieval for a single listing.
-        x = x.astype(np.float32)
-        x.data *= self.idf[x.indices]
-        lengths = np.diff(x.indptr)
-        rows = np.repeat(np.arange(x.shape[0]), lengths)
-        norms = np.sqrt(np.bincount(rows, weights=x.data * x.data, minlength=x.shape[0]))
-        x.data /= np.repeat(np.where(norms > 0, norms, 1.0), lengths).astype(np.float32)
-        return x
-
-    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        return self.weigh(self.counts(texts))
-
-
-def _centroids(x: sp.csr_matrix, labels: np.ndarray, n_labels: int, keep: int) -> sp.csr_matrix:
-    """Per label, the normalised sum of its rows, pruned to the ``keep`` largest weights."""
-    from sklearn.preprocessing import normalize
-
-    ind = sp.csr_matrix(
-        (np.ones(len(labels), dtype=np.float32), (labels, np.arange(len(labels)))),
-        shape=(n_labels, x.shape[0]),
-    )
-    c = (ind @ x).tocsr()
-    rows, cols, vals = [], [], []
-    for i in range(n_labels):
-        s, e = c.indptr[i], c.indptr[i + 1]
-        d, j = c.data[s:e], c.indices[s:e]
-        if len(d) > keep:
-            top = np.argpartition(-d, keep)[:keep]
-            d, j = d[top], j[top]
-        rows.append(np.full(len(d), i))
-        cols.append(j)
-        vals.append(d)
-    out = sp.csr_matrix(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-        shape=c.shape,
-        dtype=np.float32,
-    )
-    res: sp.csr_matrix = normalize(out)
-    return res
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,8 +91,8 @@ class HSModel:
     """Fitted parts and the predict step. Build with :func:`fit`, or :meth:`load`."""
 
     def __init__(self) -> None:
-        self.word = _Space(_word_features, _N_WORD)
-        self.char = _Space(_char_features, _N_CHAR)
+        self.word = Space(word_features, _N_WORD)
+        self.char = Space(char_features, _N_CHAR)
         self.labels: list[str] = []  # HS6 codes (centroid rows)
         self.heads: list[str] = []
         self.short_label: np.ndarray = np.zeros(0, dtype=np.int32)  # kNN row -> label index
@@ -486,135 +318,3 @@ class HSModel:
     @property
     def version(self) -> str:
         return f"{MODEL_NAME}-{self.meta.get('trained', 'unknown')}"
-
-
-# -- fitting ------------------------------------------------------------------------------------
-
-
-def _accept_threshold(m: HSModel, feats: np.ndarray, right: np.ndarray) -> float:
-    """The lowest confidence at which the tuning texts' accepted answers are right at least
-    ``TARGET_PRECISION`` of the time (never below ``DEFAULT_ACCEPT_AT``'s floor of 0.5)."""
-    conf = 1.0 / (1.0 + np.exp(-(feats @ m.accept_coef + m.accept_intercept)))
-    for thr in np.arange(0.5, 0.96, 0.01):
-        kept = conf >= thr
-        if kept.sum() >= 20 and right[kept].mean() >= TARGET_PRECISION:
-            return round(float(thr), 2)
-    return DEFAULT_ACCEPT_AT
-
-
-def _fit_conditional_logit(groups: list[tuple[np.ndarray, int]], l2: float = 1e-2) -> np.ndarray:
-    """Weights maximising the mean log-softmax probability of each group's right row."""
-    from scipy.optimize import minimize
-
-    n_feat = groups[0][0].shape[1]
-
-    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-        total, grad = 0.0, np.zeros(n_feat)
-        for f, right in groups:
-            z = f @ w
-            zmax = z.max()
-            e = np.exp(z - zmax)
-            s = e.sum()
-            p = e / s
-            total -= z[right] - zmax - np.log(s)
-            grad -= f[right] - p @ f
-        n = len(groups)
-        return total / n + l2 * float(w @ w), grad / n + 2 * l2 * w
-
-    res = minimize(loss, np.zeros(n_feat), jac=True, method="L-BFGS-B")
-    out: np.ndarray = res.x
-    return out
-
-
-_SHORT_SOURCES = (
-    "uk-synonym",
-    "uk-parcel",
-    "uk-vague",
-    "lexicon",
-    "lexicon-rule",
-    "glossary",
-    "team-train",
-)
-
-
-def fit(
-    examples: Iterable[Any],
-    tune: Sequence[Any],
-    progress: Callable[[str], None] | None = None,
-    trained: str = "",
-) -> HSModel:
-    """Fit on ``examples`` (``hs_sources.Example``); fit the combination and acceptance
-    models on ``tune`` (examples never indexed)."""
-    from sklearn.linear_model import LogisticRegression
-
-    say = progress or (lambda _m: None)
-    t0 = time.perf_counter()
-    ex = list(examples)
-    m = HSModel()
-    labels = sorted({e.hs6 for e in ex if e.hs6 != VAGUE})
-    m.labels = labels
-    m.heads = sorted({c[:4] for c in labels})
-    m._index()
-    pos = {c: i for i, c in enumerate(labels)}
-    vague_label = len(labels)
-    kids: list[list[int]] = [[] for _ in m.heads]
-    for i, h in enumerate(m._head_of):
-        kids[int(h)].append(i)
-    m.meta = {"vague_label": vague_label, "kids": kids, "trained": trained}
-
-    texts = [e.text for e in ex]
-    say(f"vectorising {len(texts)} texts")
-    xw = m.word.counts(texts)
-    xc = m.char.counts(texts)
-    m.word.fit_idf(xw)
-    m.char.fit_idf(xc)
-    xw = m.word.weigh(xw)
-    xc = m.char.weigh(xc)
-    say(f"features ready ({time.perf_counter() - t0:.0f}s)")
-
-    short = np.asarray([e.source in _SHORT_SOURCES for e in ex])
-    lab = np.asarray([pos.get(e.hs6, vague_label) for e in ex], dtype=np.int32)
-    m.short_label = lab[short]
-    m.short_t = xw[short].T.tocsr()
-    m.short_char_t = xc[short].T.tocsr()
-    nom = ~short
-    m.cent_word_t = _centroids(xw[nom], lab[nom], len(labels), keep=400).T.tocsr()
-    m.cent_char_t = _centroids(xc[nom], lab[nom], len(labels), keep=600).T.tocsr()
-    hl = m._head_of[lab[nom]]
-    m.head_word_t = _centroids(xw[nom], hl, len(m.heads), keep=600).T.tocsr()
-    m.head_char_t = _centroids(xc[nom], hl, len(m.heads), keep=800).T.tocsr()
-    m._index()
-    say(f"index built ({time.perf_counter() - t0:.0f}s)")
-
-    # Combination: a conditional logit (softmax over each text's shortlist) fitted on the
-    # tuning texts whose right code made the shortlist.
-    tune_rows = [e for e in tune if e.hs6 == VAGUE or e.hs6 in pos]
-    ev = m._evidence([e.text for e in tune_rows])
-    groups: list[tuple[np.ndarray, int]] = []
-    for e, (idx, f, _v) in zip(tune_rows, ev, strict=True):
-        hit = [k for k, j in enumerate(idx) if labels[int(j)] == e.hs6]
-        if e.hs6 != VAGUE and hit:
-            groups.append((f, hit[0]))
-    m.coef = _fit_conditional_logit(groups)
-    m.intercept = 0.0
-    say(f"combination fitted on {len(groups)} tuning texts ({time.perf_counter() - t0:.0f}s)")
-
-    # Acceptance: P(top-1 right) from the top probability, margin, vague similarity, length.
-    ax, ay = [], []
-    for e, (idx, f, v) in zip(tune_rows, ev, strict=True):
-        z = f @ m.coef + m.intercept
-        p = np.exp(z - z.max())
-        p /= p.sum()
-        best = labels[int(idx[int(np.argmax(p))])]
-        ax.append(m._accept_features(p, v, len(words(e.text))))
-        ay.append(best == e.hs6)
-    acc = LogisticRegression(C=1.0, max_iter=2000)
-    acc.fit(np.vstack(ax), np.asarray(ay))
-    m.accept_coef = acc.coef_[0].astype(np.float64)
-    m.accept_intercept = float(acc.intercept_[0])
-    m.meta["accept_at"] = _accept_threshold(m, np.vstack(ax), np.asarray(ay))
-    m.meta["fit_seconds"] = round(time.perf_counter() - t0, 1)
-    m.meta["n_train"] = len(ex)
-    m.meta["n_tune"] = len(tune_rows)
-    say(f"done ({time.perf_counter() - t0:.0f}s)")
-    return m

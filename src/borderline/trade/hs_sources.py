@@ -48,6 +48,7 @@ _TUNE = {
     "uk-vague": 0.15,
     "cn": 0.02,
     "lexicon": 0.10,
+    "uk-brand": 0.15,
 }
 
 
@@ -64,15 +65,21 @@ def _u(key: str) -> float:
     return (zlib.crc32(key.encode()) % 1000) / 1000
 
 
+#: Share of the measuring groups kept as the untouched ``test`` half: development work (looking
+#: at misses, trying changes) reads only the ``dev`` half; ``test`` is only ever reported.
+_TEST_SHARE = 0.5
+
+
 def role(source: str, group: str, lang: str = "en", text: str = "") -> str:
-    """``dev`` (reserved for measuring), ``tune`` (fits the combination and calibration) or
-    ``train`` (in the index). Decided by hashes, so it never changes: development text by its
-    group (a whole commodity code is held out), tuning text by the text itself (tuning must
-    see codes the index also knows, as a user's listing usually does)."""
-    if source == "cn" and lang == HELD_OUT_LANG:
-        return "dev"
-    if _u(f"{source}:{group}") < _DEV.get(source, 0.0):
-        return "dev"
+    """``dev`` (measuring, and the only text whose misses we study), ``test`` (measuring
+    only, never studied), ``tune`` (fits the combination and calibration) or ``train`` (in
+    the index). Decided by hashes, so it never changes: measured text by its group (a whole
+    commodity code is held out), tuning text by the text itself (tuning must see codes the
+    index also knows, as a user's listing usually does)."""
+    if (source == "cn" and lang == HELD_OUT_LANG) or _u(f"{source}:{group}") < _DEV.get(
+        source, 0.0
+    ):
+        return "test" if _u(f"test:{source}:{group}") < _TEST_SHARE else "dev"
     if _u(f"tune:{source}:{lang}:{text}") < _TUNE.get(source, 0.0):
         return "tune"
     return "train"
@@ -80,7 +87,7 @@ def role(source: str, group: str, lang: str = "en", text: str = "") -> str:
 
 def held_out(source: str, group: str, lang: str = "en") -> bool:
     """Is this group reserved for measuring (never trained or tuned on)?"""
-    return role(source, group, lang) == "dev"
+    return role(source, group, lang) in ("dev", "test")
 
 
 def _src(name: str) -> Any:
@@ -158,6 +165,17 @@ def uk_examples() -> Iterator[Example]:
         text = (row.get("Goods Description") or "").strip()
         if text and len(code) >= 6 and code[:6].isdigit():
             yield Example(text, code[:6], "uk-parcel", "en", code)
+    # HMRC's brand list: a trader's brand-and-product description with its code and, often,
+    # the product in plain words ("Muller Frijj" -> "Milk drink"); both are trader text.
+    reader = csv.DictReader(io.StringIO(_read_gz("uk-brands.csv.gz")))
+    for row in reader:
+        code = (row.get("CMDTYCODE") or "").strip()
+        if len(code) < 6 or not code[:6].isdigit():
+            continue
+        plain = (row.get("Description for context / augmenting") or "").strip()
+        for text in {(row.get("GDSDESC") or "").strip(), plain}:
+            if text:
+                yield Example(text, code[:6], "uk-brand", "en", code)
     for cells in csv.reader(io.StringIO(_read_gz("uk-vague_terms.csv.gz"))):
         if cells and cells[0].strip():
             term = cells[0].strip()
@@ -250,13 +268,14 @@ def examples_by_role() -> dict[str, list[Example]]:
     """All sources split into ``train``, ``tune`` and ``dev`` (see :func:`role`); only codes
     that exist in HS 2022 (plus the vague class)."""
     valid = set(nomenclature().entries)
-    out: dict[str, list[Example]] = {"train": [], "tune": [], "dev": []}
+    out: dict[str, list[Example]] = {"train": [], "tune": [], "dev": [], "test": []}
     for e in all_examples():
         if e.hs6 == VAGUE or e.hs6 in valid:
             out[role(e.source, e.group, e.lang, e.text)].append(e)
     return out
 
 
-def held_out_examples() -> list[Example]:
-    """The public text kept out of training and tuning, for the development sets."""
-    return examples_by_role()["dev"]
+def held_out_examples(split: str = "dev") -> list[Example]:
+    """The public text kept out of training and tuning: the ``dev`` half or the ``test``
+    half of the measuring sets."""
+    return examples_by_role()[split]

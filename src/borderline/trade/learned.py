@@ -75,7 +75,7 @@ class LearnedHSClassifier:
         return e.description if e else ""
 
     def classify(self, listing: Listing, top: int = 3) -> Classification:
-        from borderline.trade.hs_model import ListingText
+        from borderline.trade.hs_text import ListingText
 
         key = (
             listing.title,
@@ -135,14 +135,14 @@ def train(
     import time
     from datetime import date
 
-    from borderline.trade import hs_model
+    from borderline.trade import hs_fit
     from borderline.trade.hs_sources import examples_by_role
 
     t0 = time.perf_counter()
     say = progress or (lambda _m: None)
     say("reading the shipped sources")
     by_role = examples_by_role()
-    model = hs_model.fit(
+    model = hs_fit.fit(
         by_role["train"], by_role["tune"], say, trained=trained or date.today().isoformat()
     )
     target = out or model_path()

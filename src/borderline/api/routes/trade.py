@@ -66,7 +66,7 @@ def classify_route(body: ClassifyIn, _: Assessor) -> dict[str, Any]:
     from dataclasses import replace
 
     from borderline.trade.classify import Listing, default_classifier
-    from borderline.trade.embed import configured_classifier
+    from borderline.trade.hs_backend import configured_classifier
 
     clf = configured_classifier() if body.backend == "configured" else default_classifier()
     results = []
@@ -89,8 +89,8 @@ class CheckIn(BaseModel):
 @router.post("/v1/trade/hs-check")
 def hs_check_route(body: CheckIn, _: Assessor) -> dict[str, Any]:
     from borderline.trade.classify import Listing
-    from borderline.trade.embed import configured_classifier
     from borderline.trade.hs import nomenclature
+    from borderline.trade.hs_backend import configured_classifier
 
     check = nomenclature().check(body.code)
     out: dict[str, Any] = check.to_dict()

@@ -1,0 +1,98 @@
+"""The name-statistics and world-gazetteer recognizer (``privacy/names.py``): people after an
+introduction or with a census given name and surname, places after a context word or with a
+region after them; ordinary capitalised words left alone. Rules only (no model), so each case
+tests this recognizer and nothing else."""
+
+from __future__ import annotations
+
+import pytest
+
+from borderline.privacy.analyzer import Analyzer
+from borderline.privacy.names import find, stats
+
+
+@pytest.fixture(scope="module")
+def rules() -> Analyzer:
+    return Analyzer(ner=False)
+
+
+FOUND = [
+    ("My name is Keisha Okafor and I need help.", "PERSON", "Keisha Okafor"),
+    ("Hi, I'm Dmitri Volkov, about my order.", "PERSON", "Dmitri Volkov"),
+    ("Regards, Tomasz Kowalczyk", "PERSON", "Tomasz Kowalczyk"),
+    ("The parcel was signed for by Brenda Walsh yesterday.", "PERSON", "Brenda Walsh"),
+    ("Mein Name ist Jürgen Habermann.", "PERSON", "Jürgen Habermann"),
+    ("Me llamo Itziar Goikoetxea y vivo aquí.", "PERSON", "Itziar Goikoetxea"),
+    ("Please ship to Novosibirsk before Friday.", "LOCATION", "Novosibirsk"),
+    ("I live in Tarragona with my family.", "LOCATION", "Tarragona"),
+    ("Our warehouse is in Ludhiana since 2019.", "LOCATION", "Ludhiana"),
+    ("Returned from Campinas, Brazil last week.", "LOCATION", "Campinas"),
+    # Place-name shapes, for towns no list holds.
+    ("We drove up from Lake Havasu yesterday.", "LOCATION", "Lake Havasu"),
+    ("She grew up in East Lansing.", "LOCATION", "East Lansing"),
+    ("The depot is in Brattleborough now.", "LOCATION", "Brattleborough"),
+    # Firms named after partners (census surnames), and legal forms.
+    (
+        "Invoice from Barnett, Conley and Baker attached.",
+        "ORGANIZATION",
+        "Barnett, Conley and Baker",
+    ),
+    ("She works at Marshall LLC in sales.", "ORGANIZATION", "Marshall LLC"),
+]
+
+
+@pytest.mark.parametrize(("text", "etype", "value"), FOUND)
+def test_finds_people_and_places(rules, text, etype, value):
+    found = [(e.type, e.text) for e in rules.analyze(text)]
+    assert (etype, value) in found
+
+
+NOT_FOUND = [
+    "Washington called, he wants the file.",  # a toponymic ending, but a listed surname
+    "Nice work on the delivery, thanks!",  # a city of 340,000, at the start of a sentence
+    "Will you ship it on Monday?",  # a given name that is a verb
+    "Mobile number changed, please update.",
+    "Who ships Noah and Courtney?",  # given names joined by "and": people, not a firm
+    "The Young Professionals discount applies.",
+]
+
+
+@pytest.mark.parametrize("text", NOT_FOUND)
+def test_ordinary_capitalised_words_are_not_names_or_places(text):
+    assert find(text) == [] or all(e.score < 0.5 for e in find(text))
+
+
+def test_spans_explain_which_list_and_context():
+    ents = {e.type: e for e in find("My name is Keisha Okafor and I live in Tarragona.")}
+    person, place = ents["PERSON"], ents["LOCATION"]
+    assert person.recognizer == "person_stats"
+    assert "context 'My name is'" in person.explanation
+    assert place.recognizer == "location_geonames"
+    assert "GeoNames city (ES" in place.explanation and "context 'live in'" in place.explanation
+    assert 0.5 <= place.score <= 1 and 0.5 <= person.score <= 1
+
+
+def test_census_given_name_and_surname_alone():
+    text = "Order placed by Florence Nightingale."
+    (e,) = [e for e in find(text) if e.type == "PERSON"]
+    assert text[e.start : e.end] == "Florence Nightingale"
+    assert "US Census" in e.explanation
+
+
+def test_shipped_lists_are_the_documented_sizes():
+    st = stats()
+    assert len(st.surnames) > 18_000 and len(st.given) > 5_000
+    assert st.cities["Tarragona"][0] == "ES" and st.cities["Tarragona"][1] > 15_000
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("leave at door, card 4111 1111 1111 1111", []),  # the model once called "door" a place
+        ("im in paris all week", [("LOCATION", "paris")]),  # a listed place in lower case
+        ("thanks @maria_k for the tip", [("PERSON", "maria_k")]),  # a handle, whatever its case
+    ],
+)
+def test_lone_lower_case_model_spans_need_a_list(text, expected):
+    found = [(e.type, e.text) for e in Analyzer().analyze(text)]
+    assert [f for f in found if f[0] in ("PERSON", "LOCATION")] == expected
