@@ -78,9 +78,9 @@ def serve(
     """Start the API and dashboard. First start: migrate, sample data, an admin key."""
     import uvicorn
 
-    from borderline.settings import Settings
+    from borderline.cli._services import cli_settings
 
-    settings = Settings()
+    settings = cli_settings()
     typer.echo(
         f"Borderline on http://{host}:{port}  (database: {settings.url.split(':', 1)[0]}, "
         f"data: {settings.data_dir})",

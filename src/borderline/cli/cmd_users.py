@@ -13,9 +13,9 @@ import typer
 
 
 def _services() -> Any:
-    from borderline.service import Services
+    from borderline.cli._services import open_services
 
-    return Services.open()
+    return open_services()
 
 
 def _accounts() -> Any:
