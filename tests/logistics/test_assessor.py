@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -45,9 +46,10 @@ def by_code(findings: list[Any]) -> dict[str, Any]:
 
 
 def test_generous_promise_is_low_risk() -> None:
+    # Before the Red Sea diversions of December 2023: the corridor was open.
     f = by_code(
         LogisticsAssessor().assess(
-            order("2024-01-10", "ocean", "CN", "NL", "2024-03-01"), AssessContext()
+            order("2023-06-10", "ocean", "CN", "NL", "2023-07-31"), AssessContext()
         )
     )
     risk = f["logistics.delay.late_risk"]
@@ -231,3 +233,111 @@ def test_assess_many_is_one_simulation_per_scenario_and_agrees_with_assess() -> 
         assert [f.model_dump() for f in got] == [f.model_dump() for f in one]
     status = [next(f.signals["logistics.corridor_status"] for f in fs if f.signals) for fs in many]
     assert status == ["closed", "diverted", "open", "unknown"]
+
+
+# -- dated data: LPI 2023 and the corridor disruptions in force ------------------------------
+
+
+def test_red_sea_diversion_in_force_comes_from_the_dated_list() -> None:
+    # Shanghai to Hamburg by sea in late November 2026: the list (as of 2026-03-04) says the
+    # lines still go round the Cape, so the estimate uses the Cape route's transit time.
+    a = LogisticsAssessor()
+    f = by_code(a.assess(order("2026-11-24", "ocean", "CN", "DE", "2027-01-05"), AssessContext()))
+    risk = f["logistics.delay.late_risk"]
+    assert risk.signals["logistics.corridor_status"] == "diverted"
+    assert risk.evidence["corridor"]["route_taken"] == "asia-europe-ocean-cape"
+    assert "on asia-europe-ocean-cape (diverted from asia-europe-ocean-suez)" in risk.explanation
+    assert risk.evidence["corridor"]["data"]["published"] == "2026-03-04"
+    suez, cape = (a.network.route(r) for r in ("asia-europe-ocean-suez", "asia-europe-ocean-cape"))
+    est = a.estimate(order("2026-11-24", "ocean", "CN", "DE", None))
+    assert est is not None and est["corridor"]["transit_days"] == cape.transit_days
+    assert cape.transit_days > suez.transit_days + 9
+    d = f["logistics.corridor.disrupted"]
+    assert d.evidence["id"] == "red-sea-bab-el-mandeb" and d.evidence["start"] == "2023-12-15"
+    assert [x["date"] for x in d.evidence["sources"]][-1] == "2026-03-04"
+    assert "SteelOrbis" in d.explanation and "disruption list of 2026-03-04" in d.explanation
+    assert d.actions == [] and d.source == "logistics@1.0:corridor-disruptions@2026-03-04"
+    # The list is 265 days old on the order's date (limit 30): the decision says so.
+    stale = f["logistics.data.stale"]
+    assert "Corridor disruptions in force" in stale.explanation
+    assert "of 2026-03-04 is 265 days older than the order date 2026-11-24" in stale.explanation
+    # Air is not touched; an order of March 2026 is within the list's freshness.
+    air = by_code(a.assess(order("2026-03-20", "air", "CN", "DE", None), AssessContext()))
+    assert air["logistics.delay.late_risk"].signals["logistics.corridor_status"] == "open"
+    assert "logistics.data.stale" not in air and "logistics.corridor.disrupted" not in air
+    # Turned off, the corridor is open and nothing is dated.
+    off = LogisticsAssessor({"disruptions": False})
+    f = by_code(off.assess(order("2026-11-24", "ocean", "CN", "DE", None), AssessContext()))
+    assert f["logistics.delay.late_risk"].signals["logistics.corridor_status"] == "open"
+    assert "logistics.corridor.disrupted" not in f
+
+
+def test_current_orders_use_lpi_2023_with_its_source() -> None:
+    a = LogisticsAssessor()
+    ng = a.estimate(order("2026-11-24", "air", "CN", "NG", None))
+    assert ng is not None
+    lpi = ng["lpi"]
+    assert (lpi["year"], lpi["customs"], lpi["dataset"]) == (2023, 2.4, "wb-lpi")
+    assert lpi["published"] == "2023-04-21" and "World Bank" in lpi["source"]
+    assert ng["customs_days_from_lpi"] == pytest.approx(1.1)
+    # 2019 orders use the 2018 edition; 2016 orders the historic file's 2016 edition.
+    assert a.estimate(order("2019-05-01", "air", "CN", "NG", None))["lpi"]["year"] == 2018  # type: ignore[index]
+    old = a.estimate(order("2016-05-01", "air", "CN", "NG", None))
+    assert old is not None and old["lpi"]["dataset"] == "lpi_2010_2016.csv"
+    # LPI 2023 is within its five-year limit in 2026, and past it in mid-2028.
+    late = by_code(a.assess(order("2028-06-01", "air", "CN", "NG", None), AssessContext()))
+    assert "World Bank Logistics Performance Index" in late["logistics.data.stale"].explanation
+
+
+def test_data_update_installs_disruptions_and_lpi(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from borderline.cli import app
+    from borderline.refdata import datasets
+
+    monkeypatch.setenv("BORDERLINE_REFDATA_DIR", str(tmp_path / "ref"))
+    datasets.cache_clear()
+    try:
+        # The Red Sea reopened (an invented end date, to show the update taking effect).
+        shipped = (
+            Path(__file__).resolve().parents[2] / "src/borderline/logistics/data/disruptions.yaml"
+        ).read_text("utf-8")
+        mine = tmp_path / "disruptions.yaml"
+        mine.write_text(
+            shipped.replace("published: 2026-03-04", "published: 2026-11-30").replace(
+                "end: null", "end: 2026-11-01"
+            ),
+            encoding="utf-8",
+        )
+        r = CliRunner().invoke(app, ["data", "update", "disruptions", str(mine)])
+        assert r.exit_code == 0, r.output
+        assert "as of 2026-11-30" in r.stdout
+        f = by_code(
+            LogisticsAssessor().assess(
+                order("2026-11-24", "ocean", "CN", "DE", None), AssessContext()
+            )
+        )
+        assert f["logistics.delay.late_risk"].signals["logistics.corridor_status"] == "open"
+        assert "logistics.data.stale" not in f
+        # LPI workbook in the publisher's layout (a slice of the 2012-2023 workbook).
+        wb = Path(__file__).parent / "fixtures" / "lpi_2018_2023_slice.xlsx"
+        r = CliRunner().invoke(app, ["data", "update", "lpi", str(wb), "--published", "2023-04-21"])
+        assert r.exit_code == 0, r.output
+        assert "LPI components for logistics: 10 rows" in r.stdout
+        assert datasets.dataset("wb-lpi").published.isoformat() == "2023-04-21"
+        # Only the five countries of the slice have a 2023 edition now: Brazil falls back to
+        # the historic file's 2016 edition, Nigeria has the slice's 2023 scores.
+        br = LogisticsAssessor().estimate(order("2026-11-24", "air", "CN", "BR", None))
+        assert br is not None and br["lpi"]["year"] == 2016
+        ng = LogisticsAssessor().estimate(order("2026-11-24", "air", "CN", "NG", None))
+        assert ng is not None and (ng["lpi"]["year"], ng["lpi"]["customs"]) == (2023, 2.4)
+        assert ng["lpi"]["refreshed"] == date.today().isoformat()
+        # A file that is not a disruption list is refused, naming the field.
+        bad = tmp_path / "bad.yaml"
+        bad.write_text(shipped.replace("status: diverted", "status: blocked"), encoding="utf-8")
+        r = CliRunner().invoke(app, ["data", "update", "disruptions", str(bad)])
+        assert r.exit_code != 0 and "status" in str(r.exception)
+    finally:
+        datasets.cache_clear()

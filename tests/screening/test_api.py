@@ -253,3 +253,101 @@ def test_list_update_rescreens_stored_orders(services: Services, fresh_data_dir:
             )
         )
     assert [v.active for v in versions] == [False, True]
+
+
+def test_name_only_whitelist_stored_earlier_no_longer_clears(
+    client: TestClient,
+    keys: dict[str, str],
+    services: Services,
+    index,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from borderline.cli import app as cli
+    from borderline.engine.assessor import AssessContext
+    from borderline.model import Order
+    from borderline.screening import service as svc
+    from borderline.screening.assessor import ScreeningAssessor
+    from borderline.screening.store import WhitelistRow
+    from borderline.screening.whitelist import party_key
+
+    # A decision on a name alone, stored before such decisions were refused, and one keyed on
+    # a customer id.
+    with transaction(services.sessions) as s:
+        old = WhitelistRow(
+            party_key=party_key("Banco Nacional de Cuba"),
+            list_name="us_ofac_sdn",
+            source_id="306",
+            reason="a different bank",
+            created_by="analyst-2025",
+            created_at=datetime(2025, 6, 1, tzinfo=UTC),
+        )
+        ok = WhitelistRow(
+            party_key=party_key("Banco Nacional de Cuba", customer_id="c-9"),
+            list_name="us_ofac_sdn",
+            source_id="306",
+            reason="our customer c-9, checked",
+            created_by="ann",
+            created_at=datetime(2026, 6, 1, tzinfo=UTC),
+        )
+        s.add_all([old, ok])
+        s.flush()
+        old_id, ok_id = old.id, ok.id
+    svc.refresh_whitelist(services)
+
+    base = dict(next(iter(generate_orders(1, seed=3))))
+
+    def screened(customer_id: str | None) -> list[Any]:
+        o = copy.deepcopy(base)
+        party = {"role": "forwarder", "kind": "organization", "name": "Banco Nacional de Cuba"}
+        if customer_id:
+            party["customer_id"] = customer_id
+        o["parties"].append(party)
+        return ScreeningAssessor(index=index).assess(Order.model_validate(o), AssessContext())
+
+    # Any other party of that name: the hit stays, and the decision says why it was not cleared.
+    findings = {f.code: f for f in screened(None)}
+    assert any(
+        h["source_id"] == "306"
+        for h in findings["screening.sanctions.us_ofac_sdn"].evidence["hits"]
+    )
+    warn = findings["screening.whitelist.name_only"]
+    assert warn.evidence["whitelist_id"] == old_id and str(old_id) in warn.explanation
+    assert "no longer clears" in warn.explanation
+    # The customer the analyst decided about is still cleared, and nothing is flagged.
+    findings = {f.code: f for f in screened("c-9")}
+    assert "screening.whitelist.name_only" not in findings
+    assert findings["screening.summary"].evidence["whitelisted"][0]["source_id"] == "306"
+
+    # The API and the CLI list it as inactive, with the reason.
+    listed = {
+        d["id"]: d for d in client.get("/v1/screening/whitelist", headers=h(keys["aud"])).json()
+    }
+    assert (listed[old_id]["status"], listed[old_id]["active"]) == ("inactive", False)
+    assert "name alone" in listed[old_id]["inactive_reason"]
+    assert (listed[ok_id]["status"], listed[ok_id]["active"]) == ("active", True)
+    monkeypatch.setenv("BORDERLINE_DATABASE_URL", services.settings.database_url)
+    r = CliRunner().invoke(cli, ["lists", "whitelist", "--json"])
+    assert r.exit_code == 0, r.output
+    rows = {d["id"]: d for d in map(json.loads, r.stdout.splitlines())}
+    assert rows[old_id]["status"] == "inactive" and rows[ok_id]["status"] == "active"
+    assert f"({old_id})" in r.stderr and "no longer honoured" in r.stderr
+    # A new decision on a name alone is refused, by the API and by the domain function.
+    body = {"party": {"name": "Banco Nacional de Cuba"}, "list": "us_ofac_sdn", "source_id": "306",
+            "reason": "same name"}  # fmt: skip
+    r2 = client.post("/v1/screening/whitelist", json=body, headers=h(keys["ann"]))
+    assert r2.status_code == 422 and r2.json()["where"] == "party"
+    from borderline.errors import InvalidInput
+
+    with pytest.raises(InvalidInput):
+        svc.add_whitelist(
+            services,
+            party_key=party_key("Banco Nacional de Cuba"),
+            list_name="us_ofac_sdn",
+            source_id="306",
+            reason="same name",
+            actor="ann",
+        )

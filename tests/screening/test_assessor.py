@@ -27,7 +27,10 @@ def _with_party(order: dict[str, Any], **party: Any) -> Order:
 
 
 def test_clean_order_has_only_the_summary(index, order: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
-    findings = ScreeningAssessor(index=index).assess(Order.model_validate(order), AssessContext())
+    fresh_enough = {"max_list_age_days": {"default": 100_000}}
+    findings = ScreeningAssessor(fresh_enough, index=index).assess(
+        Order.model_validate(order), AssessContext()
+    )
     assert [f.code for f in findings] == ["screening.summary"]
     assert findings[0].signals == {"screening.max_score": 0.0, "screening.hits": 0}
 
@@ -69,11 +72,17 @@ def test_person_with_dob_and_nationality(index, order: dict[str, Any]) -> None: 
 
 
 def test_whitelisted_hit_is_suppressed(index, order: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
-    o = _with_party(order, role="consignee", kind="organization", name="Banco Nacional de Cuba")
+    o = _with_party(
+        order,
+        role="consignee",
+        kind="organization",
+        name="Banco Nacional de Cuba",
+        customer_id="c-41",
+    )
     whitelist.replace_all(
         [
             whitelist.Decision(
-                whitelist.party_key("Banco Nacional de Cuba"),
+                whitelist.party_key("Banco Nacional de Cuba", customer_id="c-41"),
                 "us_ofac_sdn",
                 "306",
                 "other bank",
@@ -96,7 +105,7 @@ def test_whitelisted_hit_is_suppressed(index, order: dict[str, Any]) -> None:  #
 
 
 def test_config_and_pickling(index) -> None:  # type: ignore[no-untyped-def]
-    a = ScreeningAssessor({"threshold": 0.95, "lists": ["uk_ofsi"]}, index=index)
+    a = ScreeningAssessor({"threshold": 0.95, "lists": ["uk_sl"]}, index=index)
     again = pickle.loads(pickle.dumps(a))
     assert again.config == a.config and again._index is None
     from borderline.errors import InvalidInput
@@ -110,3 +119,53 @@ def test_through_the_engine(index, order: dict[str, Any]) -> None:  # type: igno
     decision = Engine(assessors=[ScreeningAssessor(index=index)]).assess(o, AssessContext())
     assert any(f.code == "screening.sanctions.us_ofac_sdn" for f in decision.findings)
     assert decision.signals["screening.hits"] >= 1
+
+
+def _dated(order: dict[str, Any], day: str) -> Order:
+    o = copy.deepcopy(order)
+    o["created_at"] = f"{day}T10:00:00Z"
+    return Order.model_validate(o)
+
+
+def test_decision_on_an_old_list_says_which_and_its_date(index, order: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    # The shipped UK list is of 2026-04-29: 209 days before an order of 2026-11-24.
+    a = ScreeningAssessor({"max_list_age_days": {"default": 100_000, "uk_sl": 30}}, index=index)
+    (stale,) = [
+        f for f in a.assess(_dated(order, "2026-11-24"), AssessContext()) if "stale" in f.code
+    ]
+    assert stale.code == "screening.data.stale"
+    (entry,) = stale.evidence["stale"]
+    assert (entry["list"], entry["published"], entry["age_days"], entry["max_age_days"]) == (
+        "uk_sl",
+        "2026-04-29",
+        209,
+        30,
+    )
+    assert "uk_sl (UK Sanctions List (FCDO)) of 2026-04-29 is 209 days older" in stale.explanation
+    # Eleven days after the list's date it is fresh; a list not screened against never counts.
+    assert not [
+        f for f in a.assess(_dated(order, "2026-05-10"), AssessContext()) if "stale" in f.code
+    ]
+    only_un = ScreeningAssessor(
+        {"lists": ["un_sc"], "max_list_age_days": {"default": 30}}, index=index
+    )
+    (stale,) = [
+        f for f in only_un.assess(_dated(order, "2026-11-24"), AssessContext()) if "stale" in f.code
+    ]
+    assert [e["list"] for e in stale.evidence["stale"]] == ["un_sc"]
+    # By default (30 days) every shipped list is stale by the end of 2026, and says so.
+    (stale,) = [
+        f
+        for f in ScreeningAssessor(index=index).assess(_dated(order, "2026-12-07"), AssessContext())
+        if "stale" in f.code
+    ]
+    assert {e["list"] for e in stale.evidence["stale"]} == set(index.lists)
+
+
+@pytest.mark.parametrize("bad", [{"default": -1}, {"default": "30"}, ["uk_sl"], {"uk_sl": True}])
+def test_list_age_setting_is_checked(bad: object) -> None:
+    from borderline.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as err:
+        ScreeningAssessor({"max_list_age_days": bad})
+    assert err.value.where == "assessors.screening.max_list_age_days"

@@ -29,17 +29,21 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 def test_screen_one_name_json(index) -> None:  # type: ignore[no-untyped-def]
-    code, out, _ = run("screen", "Vladimir Putin", "--type", "person", "--json")
+    code, out, _ = run("screen", "Ayman al-Zawahiri", "--type", "person", "--json")
     assert code == 0
     doc = json.loads(out)
-    assert doc["query"] == "Vladimir Putin"
+    assert doc["query"] == "Ayman al-Zawahiri"
     first = doc["matches"][0]
     assert {"list", "source_id", "name", "matched_name", "score", "explanation"} <= set(first)
-    # One party on two lists: one hit, both listings.
-    assert {(x["list"], x["source_id"]) for m in doc["matches"] for x in m["listings"]} >= {
-        ("us_ofac_sdn", "35096"),
-        ("uk_ofsi", "14196"),
-    }
+    # One party on the UN, OFAC and UK lists: one hit with its three listings, the UK one by
+    # its FCDO Unique ID (linked to the UN entry by the UN reference the UK list cites).
+    (hit,) = doc["matches"]
+    assert (hit["list"], hit["source_id"]) == ("un_sc", "QDi.006")
+    assert [(x["list"], x["source_id"]) for x in hit["listings"]] == [
+        ("un_sc", "QDi.006"),
+        ("us_ofac_sdn", "2676"),
+        ("uk_sl", "AQD0126"),
+    ]
 
 
 def test_screen_qualifiers_and_table(index) -> None:  # type: ignore[no-untyped-def]
@@ -82,7 +86,9 @@ def test_batch_json_lines(index, tmp_path: Path) -> None:  # type: ignore[no-unt
     lines = [json.loads(x) for x in out.splitlines()]
     assert [x["id"] for x in lines] == ["1", "2", "3"]
     assert all(list(x) == ["id", "matches"] for x in lines)
-    assert lines[0]["matches"][0]["source_id"] == "35096" and lines[1]["matches"] == []
+    # Putin on OFAC and on the UK list (whose entry carries no date of birth to link them).
+    assert {m["source_id"] for m in lines[0]["matches"]} == {"35096", "RUS0251"}
+    assert lines[1]["matches"] == []
     m = lines[2]["matches"][0]
     assert list(m) == ["list", "source_id", "name", "matched_name", "score", "explanation"]
     assert (m["list"], m["source_id"]) == ("us_ofac_sdn", "306") and m["score"] >= 0.85
@@ -236,3 +242,39 @@ def test_lists_import_all_or_nothing(fresh_data_dir: Path) -> None:
     code, out, _ = run("lists", "status", "--json")
     rows = {r["list"]: r for r in json.loads(out)}
     assert rows["sample"]["version"] == rep["version"] and rows["sample"]["origin"] == "imported"
+
+
+def test_shipped_uk_sanctions_list(index) -> None:  # type: ignore[no-untyped-def]
+    # The FCDO list is shipped, dated by its report date, and answers with its Unique IDs.
+    code, out, _ = run("lists", "status", "--json")
+    assert code == 0
+    rows = {r["list"]: r for r in json.loads(out)}
+    uk = rows["uk_sl"]
+    assert (uk["published"], uk["origin"], uk["format"]) == ("2026-04-29", "shipped", "fcdo_csv")
+    assert uk["entities"] == 6_046 and "uk_ofsi" not in rows  # OFSI's list closed in Jan 2026
+    code, out, _ = run("screen", "Haji Khairullah Haji Sattar Money Exchange", "--json")
+    hits = json.loads(out)["matches"]
+    # On the UN list (TAe.010) and the UK list, which cites that reference: one hit. OFAC's
+    # entry cites neither, so it stays a hit of its own.
+    assert [[(x["list"], x["source_id"]) for x in h["listings"]] for h in hits] == [
+        [("un_sc", "TAe.010"), ("uk_sl", "AFG0001")],
+        [("us_ofac_sdn", "15006")],
+    ]
+    code, out, _ = run("screen", "Sberbank", "--type", "organization", "--json")
+    assert ("uk_sl", "RUS0256") in {
+        (x["list"], x["source_id"]) for m in json.loads(out)["matches"] for x in m["listings"]
+    }
+
+
+def test_lists_import_official_fcdo_file(fresh_data_dir: Path) -> None:
+    xml = FIXTURES / "uk_sanctions_list_2026-04-29" / "UK-Sanctions-List_slice.xml"
+    code, out, _ = run("lists", "import", str(xml), "--no-rescreen", "--json")
+    assert code == 0, out
+    rep = json.loads(out)
+    assert (rep["list"], rep["format"], rep["entities"]) == ("uk_sl", "fcdo_xml", 8)
+    assert rep["published"] == "2026-04-29" and rep["previous"].startswith("2026-04-29-")
+    code, out, _ = run("lists", "status", "--json")
+    rows = {r["list"]: r for r in json.loads(out)}
+    assert rows["uk_sl"]["origin"] == "imported" and rows["uk_sl"]["entities"] == 8
+    code, out, _ = run("screen", "Petrel 8", "--type", "vessel", "--json")
+    assert ("uk_sl", "DPR0075") in {(m["list"], m["source_id"]) for m in json.loads(out)["matches"]}

@@ -50,7 +50,7 @@ LISTED = [
     ("Eric Badege", "person", "CD", "1971", "un_sc:CDi.001"),
     ("Vladimir Putin", "person", "RU", None, "us_ofac_sdn:35096"),
     ("Kim Jong Un", "person", "KP", "1984-01-08", "us_ofac_sdn:20157"),
-    ("Sberbank", "organization", "RU", None, "uk_ofsi:15076"),
+    ("Sberbank", "organization", "RU", None, "uk_sl:RUS0256"),
     ("Rosneft", "organization", None, None, "us_ofac_cons:17022"),
     ("Banco Nacional de Cuba", "organization", None, None, "us_ofac_sdn:306"),
 ]
@@ -97,10 +97,10 @@ def test_un_listing_is_the_one_shown_with_every_other_listing(index: ScreeningIn
     assert [x.key for x in hit.listings] == [
         "un_sc:QDi.006",
         "us_ofac_sdn:2676",
-        "uk_ofsi:7016",
+        "uk_sl:AQD0126",
     ]
     detail = hit.to_dict(detail=True)
-    assert [x["list"] for x in detail["listings"]] == ["un_sc", "us_ofac_sdn", "uk_ofsi"]
+    assert [x["list"] for x in detail["listings"]] == ["un_sc", "us_ofac_sdn", "uk_sl"]
     assert list(hit.to_dict()) == [
         "list",
         "source_id",
@@ -112,7 +112,7 @@ def test_un_listing_is_the_one_shown_with_every_other_listing(index: ScreeningIn
 
 
 def test_uk_entries_carry_the_un_reference(index: ScreeningIndex) -> None:
-    kony = next(e for e in index.entities if e.key == "uk_ofsi:13378")
+    kony = next(e for e in index.entities if e.key == "uk_sl:CAF0011")
     assert ("un_ref", "CFi.010") in kony.extra
 
 
@@ -226,4 +226,4 @@ def test_devset_from_the_lists_own_aliases(index: ScreeningIndex) -> None:
     assert split_of("un_sc:QDi.006") in ("dev", "test")
     cases = cross_list_cases(index.entities)
     assert len(cases) > 300
-    assert all(c.target.startswith("un_sc:") and c.via.startswith("uk_ofsi:") for c in cases)
+    assert all(c.target.startswith("un_sc:") and c.via.startswith("uk_sl:") for c in cases)

@@ -162,7 +162,7 @@ def test_un_xml() -> None:
 
 
 def test_uk_ofsi_csv_groups_rows() -> None:
-    uk = load(PKG_DATA / "uk_ofsi" / "ConList.csv.gz", "uk_ofsi")
+    uk = load(FIXTURES / "uk_ofsi_2025-04-14" / "ConList.csv.gz", "uk_ofsi")
     assert uk.name == "uk_ofsi" and len(uk.entities) == 4_688
     assert uk.published == date(2025, 4, 14)
     haq = _by_id(uk, "15672")
@@ -372,3 +372,92 @@ def test_ofac_csv_round_trip(
         (name.strip(), tuple(p.strip() for p in program.split(";") if p.strip()))
         for name, _k, program in rows
     ]
+
+
+# -- FCDO UK Sanctions List, official layouts ------------------------------------------------
+# The slices hold every row of eight designations copied from the shipped list (see
+# fixtures/PROVENANCE.md); the XML slice carries the same values in the official XML layout.
+UKSL = FIXTURES / "uk_sanctions_list_2026-04-29"
+
+
+def test_fcdo_csv_official_layout() -> None:
+    f = UKSL / "UK-Sanctions-List_slice.csv"
+    assert detect_format(f) == "fcdo_csv"
+    sl = load(f)
+    assert (sl.name, sl.format, sl.published) == ("uk_sl", "fcdo_csv", date(2026, 4, 29))
+    assert sorted(e.source_id for e in sl.entities) == [
+        "AFG0001", "AFG0006", "AFG0012", "AQD0126", "CAF0011", "DPR0075", "RUS0251", "RUS0256",
+    ]  # fmt: skip
+    hawala = _by_id(sl, "AFG0001")
+    assert hawala.kind is EntityKind.ORGANIZATION
+    assert hawala.names[0].full == "HAJI KHAIRULLAH HAJI SATTAR MONEY EXCHANGE"
+    assert dict(hawala.extra) == {"un_ref": "TAe.010", "ofsi_group_id": "12703"}
+    assert {"AF", "IR", "AE"} <= set(hawala.countries)
+    akhund = _by_id(sl, "AFG0006")
+    # "dd/mm/1968" is a year; "04/06/1969" a full date.
+    assert {PartialDate(1968), PartialDate(1969, 6, 4)} <= set(akhund.dobs)
+    assert "P04581926" in {i.value for i in akhund.identifiers if i.kind == "passport"}
+    # "Low quality AKA" may only match exactly.
+    assert any(
+        n.weak and n.full == "Shams ur-Rahman Sher Alam" for n in _by_id(sl, "AFG0012").names
+    )
+    ship = _by_id(sl, "DPR0075")
+    assert ship.kind is EntityKind.VESSEL and ("imo", "IMO9562233") in {
+        (i.kind, i.value) for i in ship.identifiers
+    }
+    putin = _by_id(sl, "RUS0251")
+    assert [n.full for n in putin.names] == ["Vladimir Vladimirovich PUTIN", "Vladimir Putin"]
+
+
+def test_fcdo_xml_equals_the_csv() -> None:
+    x = load(UKSL / "UK-Sanctions-List_slice.xml")
+    c = load(UKSL / "UK-Sanctions-List_slice.csv")
+    assert x.format == "fcdo_xml" and x.published == date(2026, 4, 29)  # <DateGenerated>
+    assert [
+        (e.source_id, e.kind, e.names, e.dobs, set(e.countries), set(e.identifiers), e.extra)
+        for e in x.entities
+    ] == [
+        (e.source_id, e.kind, e.names, e.dobs, set(e.countries), set(e.identifiers), e.extra)
+        for e in c.entities
+    ]
+
+
+def test_fcdo_csv_without_banner_is_dated_by_its_newest_update(tmp_path: Path) -> None:
+    lines = (UKSL / "UK-Sanctions-List_slice.csv").read_text("utf-8").splitlines()
+    f = tmp_path / "UK-Sanctions-List.csv"
+    f.write_text("\n".join(lines[1:]) + "\n", encoding="utf-8")
+    assert detect_format(f) == "fcdo_csv"
+    assert load(f).published == date(2026, 4, 16)  # AFG0001's Last Updated
+
+
+@pytest.mark.parametrize(
+    ("edit", "message", "line"),
+    [
+        (
+            lambda t: t.replace(",Name type,", ",Kind of name,"),
+            "missing column(s) ['Name type']",
+            2,
+        ),
+        (lambda t: t.replace(",Entity,", ",Company,", 1), "unknown Designation Type 'Company'", 3),
+        (lambda t: t.replace(",AFG0001,", ",,", 1), "row without a Unique ID", 3),
+    ],
+)
+def test_fcdo_csv_errors_name_the_line(tmp_path: Path, edit, message: str, line: int) -> None:  # type: ignore[no-untyped-def]
+    f = tmp_path / "UK-Sanctions-List.csv"
+    f.write_text(edit((UKSL / "UK-Sanctions-List_slice.csv").read_text("utf-8")), encoding="utf-8")
+    with pytest.raises(DataFileError) as err:
+        load(f, "fcdo_csv")
+    assert message in err.value.message and err.value.where == f"{f}:{line}"
+
+
+def test_fcdo_xml_refuses_another_document(tmp_path: Path) -> None:
+    f = tmp_path / "list.xml"
+    f.write_text("<CONSOLIDATED_LIST><INDIVIDUALS/></CONSOLIDATED_LIST>", encoding="utf-8")
+    with pytest.raises(DataFileError, match="root <CONSOLIDATED_LIST>"):
+        load(f, "fcdo_xml")
+    text = (UKSL / "UK-Sanctions-List_slice.xml").read_text("utf-8")
+    f.write_text(
+        text.replace("<IndividualEntityShip>Ship<", "<IndividualEntityShip>Boat<"), "utf-8"
+    )
+    with pytest.raises(DataFileError, match="unknown IndividualEntityShip 'Boat' for DPR0075"):
+        load(f)

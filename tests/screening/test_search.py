@@ -19,23 +19,24 @@ def test_shipped_lists_are_all_searchable(index: ScreeningIndex) -> None:
         "us_ofac_sdn",
         "us_ofac_cons",
         "un_sc",
-        "uk_ofsi",
+        "uk_sl",
         "us_bis_dpl",
         "us_csl",
     }
     assert index.lists["un_sc"].entities == 1_003 and index.lists["un_sc"].published == "2026-02-27"
     assert index.lists["us_ofac_sdn"].entities == 13_821
-    assert index.lists["uk_ofsi"].published == "2025-04-14"
+    assert index.lists["uk_sl"].published == "2026-04-29"
+    assert index.lists["uk_sl"].entities == 6_046
 
 
 @pytest.mark.parametrize(
     ("name", "kind", "expected"),
     [
-        ("Vladimir Putin", "person", {("us_ofac_sdn", "35096"), ("uk_ofsi", "14196")}),
-        ("Владимир Путин", "person", {("us_ofac_sdn", "35096"), ("uk_ofsi", "14196")}),
+        ("Vladimir Putin", "person", {("us_ofac_sdn", "35096"), ("uk_sl", "RUS0251")}),
+        ("Владимир Путин", "person", {("us_ofac_sdn", "35096"), ("uk_sl", "RUS0251")}),
         ("PUTIN Vladimir Vladimirovich", None, {("us_ofac_sdn", "35096")}),
         ("Banco Nacional de Cuba", "organization", {("us_ofac_sdn", "306")}),
-        ("Ayman al-Zawahri", "person", {("us_ofac_sdn", "2676"), ("uk_ofsi", "7016")}),
+        ("Ayman al-Zawahri", "person", {("us_ofac_sdn", "2676"), ("uk_sl", "AQD0126")}),
         ("Kim Jong Un", "person", {("us_ofac_sdn", "20157")}),
         ("Rosneft", None, {("us_ofac_cons", "17022")}),
     ],
@@ -96,8 +97,8 @@ def test_weak_alias_only_on_exact_match(index: ScreeningIndex) -> None:
 
 
 def test_lists_filter(index: ScreeningIndex) -> None:
-    got = screen(Query("Vladimir Putin", lists=("uk_ofsi",)))
-    assert got and {m.list for m in got} == {"uk_ofsi"}
+    got = screen(Query("Vladimir Putin", lists=("uk_sl",)))
+    assert got and {m.list for m in got} == {"uk_sl"}
     with pytest.raises(InvalidInput) as err:
         screen(Query("Vladimir Putin", lists=("nope",)))
     assert err.value.where == "lists"

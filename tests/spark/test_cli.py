@@ -107,3 +107,33 @@ def test_spark_rescreen_command_writes_hits_and_changes(
     assert {g["id"] for g in gone} == {"1", "3"} and {g["list"] for g in gone} - {"un_sc"}
     assert pq.read_table(second / "new").num_rows == 0
     assert "gone: " in r.stderr
+
+
+def test_spark_workers_run_this_interpreter_without_an_activated_virtualenv(
+    world: World, tmp_path: Path
+) -> None:
+    """`borderline spark` from a virtualenv that is not on PATH: the local workers must run the
+    interpreter that has Borderline, not the first `python3` on PATH."""
+    import os
+    import subprocess
+    import sys
+
+    parties = tmp_path / "parties.csv"
+    parties.write_text("id,name,type,country,dob\n3,Bank Melli Iran,organization,,\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYSPARK_PYTHON", "VIRTUAL_ENV")}
+    env.update(
+        PATH="/usr/local/bin:/usr/bin:/bin",
+        BORDERLINE_DATA_DIR=str(world.data_dir),
+        BORDERLINE_DATABASE_URL="",
+    )
+    out = tmp_path / "run"
+    cmd = [sys.executable, "-m", "borderline", "spark", "rescreen", "--parties", str(parties)]
+    r = subprocess.run(
+        [*cmd, "--output", str(out), "--master", "local[1]"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert {h["id"] for h in pq.read_table(out / "hits").to_pylist()} == {"3"}

@@ -164,6 +164,43 @@ def lpi(path: Path) -> list[Row]:
     return rows
 
 
+# LPI workbook column -> component name (borderline.logistics.lpi.LPI_FIELDS).
+LPI_COMPONENTS = {
+    "LPI Score": "overall",
+    "Customs Score": "customs",
+    "Infrastructure Score": "infrastructure",
+    "International Shipments Score": "shipments",
+    "Logistics Competence and Quality Score": "competence",
+    "Tracking and Tracing Score": "tracking",
+    "Timeliness Score": "timeliness",
+}
+
+
+def lpi_components(path: Path) -> list[tuple[str, int, dict[str, float]]]:
+    """The same workbook with every component score: (country name, edition, scores)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=True)
+    out: list[tuple[str, int, dict[str, float]]] = []
+    for name in wb.sheetnames:
+        if not re.fullmatch(r"\d{4}", name.strip()):
+            continue
+        it = wb[name].iter_rows(values_only=True)
+        header = [str(h or "").strip() for h in next(it)]
+        missing = [c for c in ("Country", *LPI_COMPONENTS) if c not in header]
+        if missing:
+            raise DataFileError(f"missing column(s) {missing}", where=f"{path}:{name}")
+        ci = header.index("Country")
+        for r in it:
+            values = [r[header.index(c)] for c in LPI_COMPONENTS]
+            if r[ci] and all(isinstance(v, (int, float)) for v in values):
+                scores = {k: float(v) for k, v in zip(LPI_COMPONENTS.values(), values, strict=True)}
+                out.append((str(r[ci]).strip(), int(name.strip()), scores))
+    if not out:
+        raise DataFileError("no sheet named by a year with LPI component scores", where=str(path))
+    return out
+
+
 _FATF_LIST = {
     "call_for_action_countermeasures": "call_for_action",
     "call_for_action_enhanced_due_diligence": "call_for_action",

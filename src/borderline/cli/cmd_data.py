@@ -32,6 +32,7 @@ SOURCES = {
     "lpi": "World Bank LPI workbook, one sheet per edition year (.xlsx)",
     "cpi": "Transparency International CPI results workbook (.xlsx; installed unmodified)",
     "fatf": "FATF list status after a plenary (iso2, fatf_status, as_of_plenary CSV)",
+    "disruptions": "corridor disruptions in force (borderline.disruptions/1 YAML, dated sources)",
 }
 
 
@@ -199,7 +200,14 @@ def data_update(
                 {"vintage": f"{years[0]}-{years[-1]}", "version": edition or f"LPI {years[-1]}",
                  "key": "name"},
             )  # fmt: skip
+            # The same workbook's component scores feed the logistics assessor's customs prior.
+            n, latest = lpi_editions(file, tmp / "lpi.csv")
+            ds = datasets.install("wb-lpi", tmp / "lpi.csv", day or date(latest, 1, 1))
             typer.echo(f"LPI {', '.join(years)} installed: {len(rows)} rows")
+            typer.echo(
+                f"LPI components for logistics: {n} rows, editions after 2016 "
+                f"(published {ds.published}; --published gives the release date)"
+            )
         elif source == "cpi":
             rows = ind.cpi_workbook_rows(file.read_bytes(), str(file))  # checks it reads
             years = sorted({r[1] for r in rows})
@@ -210,6 +218,17 @@ def data_update(
                  "file": file.name, "format": "ti_cpi_workbook"},
             )  # fmt: skip
             typer.echo(f"CPI {years[-1]} workbook installed unmodified ({file.name})")
+        elif source == "disruptions":
+            from borderline.logistics.disruptions import DATASET, read_disruptions
+
+            current = read_disruptions(file)  # refuses a file it cannot read, naming the field
+            shutil.copyfile(file, tmp / "disruptions.yaml")
+            ds = datasets.install(DATASET, tmp / "disruptions.yaml", current.published)
+            active = [d.id for d in current.disruptions if d.active(date.today())]
+            typer.echo(
+                f"{len(current.disruptions)} corridor disruption(s) installed, as of "
+                f"{ds.published}; in force today: {', '.join(active) or 'none'}"
+            )
         elif source == "fatf":
             from importlib import resources
 
@@ -230,6 +249,26 @@ def data_update(
                 {"version": plenary.isoformat(), "file": "fatf_events.csv"},
             )
             typer.echo(f"FATF lists after the plenary of {plenary} installed")
+
+
+def lpi_editions(workbook: Path, out: Path) -> tuple[int, int]:
+    """Write the LPI workbook's component scores, ISO2-keyed, as the logistics data set file;
+    return (rows, latest edition). Country names resolve as the country index resolves them."""
+    from borderline.assessment import sources as ind
+    from borderline.assessment.indicators import CountryResolver
+    from borderline.logistics.lpi import write_editions
+
+    resolver = CountryResolver.default()
+    rows, unknown = [], set()
+    for name, year, scores in ind.lpi_components(workbook):
+        code = resolver.resolve(name, "name")
+        if code is None:
+            unknown.add(name)
+            continue
+        rows.append((code, year, scores))
+    if unknown:
+        raise InvalidInput(f"country names not recognised: {sorted(unknown)}", where=str(workbook))
+    return write_editions(rows, out), max(r[1] for r in rows)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,4 +1,4 @@
-"""``borderline screen …``, ``borderline lists import|status|diff|update`` and
+"""``borderline screen …``, ``borderline lists import|status|diff|whitelist|update`` and
 ``borderline bench screening``. Argument parsing and printing only; the work is in
 ``borderline.screening``."""
 
@@ -155,7 +155,10 @@ def register(app: typer.Typer) -> None:
 def lists_import(
     path: Path = typer.Argument(..., help="List file, or an OFAC CSV folder"),
     format: str | None = typer.Option(
-        None, "--format", help="ofac_csv|un_xml|uk_ofsi|csl|dpl|eu_fsf|ftm (default: detect)"
+        None,
+        "--format",
+        help="ofac_csv|ofac_xml|un_xml|fcdo_csv|fcdo_xml|uk_ofsi|uk_sl|csl|dpl|eu_fsf|ftm "
+        "(default: detect)",
     ),
     name: str | None = typer.Option(None, "--name", help="Short list name (default per format)"),
     published: str | None = typer.Option(None, "--published", help="List date YYYY-MM-DD"),
@@ -268,6 +271,36 @@ def lists_diff(
         typer.echo(f"  - {e['source_id']}  {e['name']}")
     for e in d["entries"]["changed"]:
         typer.echo(f"  ~ {e['source_id']}  {e['name']}  ({', '.join(e['fields'])})")
+
+
+@lists_app.command("whitelist")
+def lists_whitelist(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Analysts' screening whitelist decisions, each with its status: active, inactive
+    (keyed on a name alone, no longer honoured), expired or revoked."""
+    from borderline.screening.service import list_whitelist
+
+    services = open_services()
+    try:
+        rows = list_whitelist(services)
+    finally:
+        services.close()
+    for r in rows:
+        if as_json:
+            echo_json(r)
+        else:
+            typer.echo(
+                f"{r['id']:>5}  {r['status']:<8}  {r['list']}:{r['source_id']:<14}  "
+                f"{r['party_key']}  ({r['reason']})"
+            )
+    inactive = [r for r in rows if r["status"] == "inactive"]
+    if inactive:
+        typer.secho(
+            f"WARNING: {len(inactive)} decision(s) keyed on a name alone are no longer honoured "
+            f"({', '.join(str(r['id']) for r in inactive)}): decide again with the customer id "
+            "or the date of birth",
+            err=True,
+            fg="red",
+        )
 
 
 @lists_app.command("update")

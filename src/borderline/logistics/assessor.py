@@ -8,11 +8,19 @@ expected delay is E[max(0, transit - promise)]. Active disruption scenarios (con
 ``scenarios``: shipped ids or YAML paths) are run for the order itself with the same Monte
 Carlo as ``borderline logistics simulate``: if one hits its corridor the finding says so, and a
 closure the shipment would have to wait out asks for ``hold_shipment``.
+
+The corridor status comes from dated data: the disruptions in force on the order's date
+(``disruptions.yaml``, data set ``corridor-disruptions``) at any node of its route. A diverted
+corridor takes the route's alternative (its transit time), a closed one holds the shipment, a
+delayed one adds the days its source gives. Each LPI value and disruption carries its source and
+publication date into the evidence; data older than its freshness limit on the order's date
+gives a ``logistics.data.stale`` finding.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from functools import cached_property
 from statistics import NormalDist
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -23,13 +31,16 @@ from pydantic import ValidationError
 from borderline.engine.assessor import AssessContext, BaseAssessor
 from borderline.errors import InvalidInput, from_validation
 from borderline.lazy import lazy
+from borderline.logistics import disruptions as dis
 from borderline.logistics.history import History
-from borderline.logistics.lpi import lpi
+from borderline.logistics.lpi import DATASET as LPI_DATASET
+from borderline.logistics.lpi import HISTORIC_LAST, LPI_FILE, LPIScore, lpi
 from borderline.logistics.model import SavedModel, load_model
 from borderline.logistics.network import Network, Route, default_network, load_network
 from borderline.logistics.scenario import Scenario, resolve_scenario
 from borderline.logistics.simulate import OrderFlow, simulate
 from borderline.model import Finding, Order, Severity
+from borderline.refdata import datasets
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -69,7 +80,9 @@ class LogisticsAssessor(BaseAssessor):
         "logistics.delay.late_risk": "probability the parcel arrives after the promised date",
         "logistics.route.unknown": "no route or corridor data for this origin and destination",
         "logistics.corridor.closed": "the corridor is closed by a disruption scenario",
-        "logistics.corridor.disrupted": "the corridor is disrupted by a scenario",
+        "logistics.corridor.disrupted": "the corridor is disrupted (dated disruption or scenario)",
+        "logistics.data.stale": "an LPI edition or the disruption list used is older than its "
+        "freshness limit",
     }
     defaults: ClassVar[Mapping[str, Any]] = {
         "scenarios": [],  # shipped scenario ids or YAML paths considered active
@@ -77,6 +90,7 @@ class LogisticsAssessor(BaseAssessor):
         "late_threshold": 0.3,  # suggest a faster service at or above this probability
         "scenario_draws": 200,  # Monte Carlo draws per order and scenario
         "model": None,  # late-delivery model file from `logistics train`; None = route tables
+        "disruptions": True,  # corridor status from the dated disruption list; False: always open
     }
     signals: ClassVar[Mapping[str, str]] = {
         "logistics.late_probability": "probability (0-1) the order arrives after its promise",
@@ -91,6 +105,8 @@ class LogisticsAssessor(BaseAssessor):
             raise InvalidInput(
                 "must be a number in (0, 1]", where="assessors.logistics.late_threshold"
             )
+        if not isinstance(self.config["disruptions"], bool):
+            raise InvalidInput("true or false", where="assessors.logistics.disruptions")
         if not isinstance(self.config["scenarios"], list):
             raise InvalidInput(
                 "a list of scenario ids or paths", where="assessors.logistics.scenarios"
@@ -169,10 +185,11 @@ class LogisticsAssessor(BaseAssessor):
         route = self.network.find_route(sh.origin_country, sh.destination_country, mode)
         if route is None:
             return None
-        year = order.created_at.year
-        score = lpi(sh.destination_country, year)
+        day = order.created_at.date()
+        score = lpi(sh.destination_country, day.year)
         customs_days = max(0.0, _LPI_GOOD - score.customs) if score is not None else 0.0
-        mean = route.transit_days + customs_days
+        corridor = self.corridor(route, day)
+        mean = corridor["transit_days"] + customs_days
         sigma = route.sd_share
         transit = mean * np.exp(sigma * _Z - sigma**2 / 2)
         if sh.promised_delivery is not None:
@@ -187,14 +204,58 @@ class LogisticsAssessor(BaseAssessor):
             "route": route,
             "transit_days": round(mean, 2),
             "customs_days_from_lpi": round(customs_days, 2),
-            "lpi": None
-            if score is None
-            else {"year": score.year, "customs": score.customs, "timeliness": score.timeliness},
+            "lpi": None if score is None else _lpi_evidence(score),
+            "corridor": corridor,
+            "stale": self.stale_data(day, score),
             "promised_days": promised,
             "promise_source": promise_source,
             "late_probability": float((late_by > 0).mean()),
             "expected_delay_days": float(np.maximum(late_by, 0).mean()),
         }
+
+    def corridor(self, route: Route, day: date) -> dict[str, Any]:
+        """The corridor's status on ``day`` from the dated disruption list, the route the
+        shipment then takes and its transit days, and the disruptions with their sources."""
+        out: dict[str, Any] = {
+            "status": "open",
+            "route_taken": route.id,
+            "transit_days": route.transit_days,
+            "disruptions": [],
+        }
+        if not self.config["disruptions"]:
+            out["data"] = None
+            return out
+        current = dis.current_disruptions()
+        out["data"] = datasets.dataset(dis.DATASET).evidence()
+        rank = {"open": 0, "delayed": 1, "diverted": 3, "closed": 4}
+        for d in current.on(day, route.nodes()):
+            status: str = d.status
+            if status == "diverted":
+                if route.alternative is None:
+                    status = "closed"  # nowhere to divert to: the shipment waits
+                else:
+                    alt = self.network.route(route.alternative)
+                    out["route_taken"] = alt.id
+                    out["transit_days"] = max(out["transit_days"], alt.transit_days)
+            elif status == "delayed" and d.added_days is not None:
+                out["transit_days"] += d.added_days
+            out["disruptions"].append({**d.evidence(), "status_here": status})
+            if rank[status] > rank[out["status"]]:
+                out["status"] = status
+        return out
+
+    def stale_data(self, day: date, score: LPIScore | None) -> list[str]:
+        """Why the dated data behind this estimate is too old for an order of ``day``."""
+        used = []
+        if score is not None and score.year > HISTORIC_LAST:
+            used.append(datasets.dataset(LPI_DATASET))
+        if self.config["disruptions"]:
+            used.append(datasets.dataset(dis.DATASET))
+        return [
+            why
+            for ds in used
+            if (why := datasets.staleness(ds.title, ds.published, day, ds.max_age_days))
+        ]
 
     def scenario_hits(
         self, orders: Sequence[Order], ests: Sequence[dict[str, Any] | None]
@@ -345,7 +406,8 @@ class LogisticsAssessor(BaseAssessor):
             # The model learnt from real outcomes outranks the route table's spread; its
             # expected delay is p times the mean lateness of late shipments in training.
             p, delay = p_model, p_model * self.model.mean_delay_if_late
-        status = "open"
+        corridor = est["corridor"]
+        status = corridor["status"]
         rank = {"open": 0, "delayed": 1, "congested": 2, "diverted": 3, "closed": 4}
         for h in hits:
             # A scenario raises the late probability to its own estimate when that is higher.
@@ -359,15 +421,51 @@ class LogisticsAssessor(BaseAssessor):
             "transit_days": est["transit_days"],
             "customs_days_from_lpi": est["customs_days_from_lpi"],
             "lpi": est["lpi"],
+            "corridor": {k: corridor[k] for k in ("status", "route_taken", "data")},
             "promised_days": est["promised_days"],
             "promise_source": est["promise_source"],
             "probability_from": "route table and LPI"
             if p_model is None or self.model is None
             else f"model {self.model.version} trained on {self.model.trained_on}",
         }
+        taken = corridor["route_taken"]
+        on = route.id if taken == route.id else f"{taken} (diverted from {route.id})"
         findings: list[Finding] = [
-            self._late_finding(p, delay, evidence, est["promised_days"], status, route.id)
+            self._late_finding(p, delay, evidence, est["promised_days"], status, on)
         ]
+        data = corridor["data"] or {}
+        for d in corridor["disruptions"]:
+            closed = d["status_here"] == "closed"
+            newest = d["sources"][-1]
+            how = (
+                f"diverted to {corridor['route_taken']}"
+                if d["status_here"] == "diverted"
+                else d["status_here"]
+            )
+            findings.append(
+                self.finding(
+                    "logistics.corridor.closed" if closed else "logistics.corridor.disrupted",
+                    f"{d['name']}: corridor {how} since {d['start']} "
+                    f"(per {newest['source']}, {newest['date']}; disruption list of "
+                    f"{data.get('published')})",
+                    severity=Severity.HIGH if closed else Severity.MEDIUM,
+                    score=50.0 if closed else 20.0,
+                    evidence={**d, "route": route.id, "route_taken": corridor["route_taken"],
+                              "data": data},
+                    actions=["hold_shipment"] if closed else [],
+                    source=f"{self.name}@{self.version}:{dis.DATASET}@{data.get('published')}",
+                )
+            )  # fmt: skip
+        if est["stale"]:
+            findings.append(
+                self.finding(
+                    "logistics.data.stale",
+                    f"logistics estimate rests on old data: {est['stale'][0]}"
+                    + (f" (+{len(est['stale']) - 1} more)" if len(est["stale"]) > 1 else ""),
+                    severity=Severity.LOW,
+                    evidence={"stale": est["stale"], "lpi": est["lpi"], "corridor": data},
+                )
+            )
         for h in hits:
             closed = h["status"] == "closed"
             findings.append(
@@ -384,6 +482,26 @@ class LogisticsAssessor(BaseAssessor):
                 )
             )
         return findings
+
+
+def _lpi_evidence(score: LPIScore) -> dict[str, Any]:
+    """An LPI value with the edition, source and dates it comes from."""
+    out: dict[str, Any] = {
+        "year": score.year,
+        "customs": score.customs,
+        "timeliness": score.timeliness,
+    }
+    if score.year > HISTORIC_LAST:
+        out.update(datasets.dataset(LPI_DATASET).evidence())
+    else:
+        out.update(
+            {
+                "dataset": LPI_FILE,
+                "source": "World Bank Logistics Performance Index 2010-2016 (World Bank)",
+                "published": f"{score.year}",
+            }
+        )
+    return out
 
 
 def delay_findings(

@@ -51,7 +51,24 @@ class Dataset:
         return (on - self.published).days
 
     def stale(self, on: date) -> bool:
-        return self.age_days(on) > self.max_age_days
+        return staleness(self.title, self.published, on, self.max_age_days) is not None
+
+
+def staleness(what: str, published: date | None, on: date, max_age_days: int) -> str | None:
+    """Why data of ``published`` is too old for a decision on ``on``, or None when it is fresh.
+
+    The one freshness rule behind every "stale data" finding (tariffs, exchange rates,
+    sanctions lists): older than ``max_age_days`` against the decision's date, or undated.
+    """
+    if published is None:
+        return f"{what} is undated (freshness limit {max_age_days} days)"
+    age = (on - published).days
+    if age <= max_age_days:
+        return None
+    return (
+        f"{what} of {published} is {age} days older than the order date {on} "
+        f"(freshness limit {max_age_days} days)"
+    )
 
 
 def _d(value: Any, where: str) -> date:

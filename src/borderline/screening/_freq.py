@@ -9,17 +9,22 @@ from __future__ import annotations
 import gzip
 import json
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
+from borderline.screening.loaders import LoadedList
 from borderline.screening.matcher import ALGORITHM, FrequencyTable, prepare
 from borderline.screening.registry import _package_data, load_snapshot
 
 
-def build() -> dict[str, object]:
+def build(lists: Iterable[LoadedList] | None = None) -> dict[str, object]:
+    """The table over ``lists`` (default: the shipped snapshot). A released table stays as it
+    was frozen when the shipped lists change later (v2 and v3: the snapshot of 2026-02-27,
+    which carried OFSI's Consolidated List where the FCDO list is now)."""
     df: Counter[str] = Counter()
     names = 0
     empty = FrequencyTable(names=1, df={})
-    for ll in load_snapshot():
+    for ll in load_snapshot() if lists is None else lists:
         for ent in ll.entities:
             for nm in ent.names:
                 toks = set(prepare(nm.full, ent.kind, empty).tokens)

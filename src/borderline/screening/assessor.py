@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from datetime import date
 from typing import Any, ClassVar
 
 from borderline.engine.assessor import AssessContext, BaseAssessor
+from borderline.errors import InvalidInput
 from borderline.model import Finding, Order, Party, PartyKind, Severity
+from borderline.refdata.datasets import staleness
 from borderline.screening import whitelist
 from borderline.screening.index import Match, Query, ScreeningIndex
 from borderline.screening.matcher import ALGORITHM, THRESHOLD
@@ -67,14 +70,27 @@ class ScreeningAssessor(BaseAssessor):
     One finding per list with hits: ``screening.sanctions.<list>`` (e.g.
     ``screening.sanctions.us_ofac_sdn``), severity and score from the best match score.
     Hits an analyst whitelisted for this party are left out and reported in an info finding.
+    A hit a name-only whitelist decision (stored before those were refused) would have cleared
+    stays, with a ``screening.whitelist.name_only`` finding naming the decision. A list older
+    than its freshness limit (``max_list_age_days``, per list name or ``default``, against the
+    order's date) gets a ``screening.data.stale`` finding naming the list and its date.
     """
 
     name: ClassVar[str] = "screening"
     version: ClassVar[str] = f"1.0+match.{ALGORITHM}"
+    finding_codes: ClassVar[Mapping[str, str]] = {
+        "screening.sanctions.*": "a party matches an entry of this sanctions or denied-party list",
+        "screening.summary": "parties screened, lists used and hits found (always present)",
+        "screening.whitelist.name_only": "a name-only whitelist decision no longer clears a hit",
+        "screening.data.stale": "a list screened against is older than its freshness limit",
+    }
     defaults: ClassVar[Mapping[str, Any]] = {
         "threshold": THRESHOLD,  # match score at which a hit is reported
         "max_hits_per_party": 5,  # best hits kept per party
         "lists": None,  # restrict to these list names; None means every active list
+        # Days a list may age (against the order's date) before decisions say it is stale:
+        # per list name, "default" for the others.
+        "max_list_age_days": {"default": 30},
     }
     signals: ClassVar[Mapping[str, str]] = {
         "screening.max_score": "best sanctions match score over all parties, 0-1",
@@ -86,6 +102,18 @@ class ScreeningAssessor(BaseAssessor):
     ) -> None:
         super().__init__(config)
         self._index = index
+        ages = self.config["max_list_age_days"]
+        if not isinstance(ages, Mapping) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in ages.values()
+        ):
+            raise InvalidInput(
+                "a mapping of list name (or 'default') to a whole number of days >= 0",
+                where="assessors.screening.max_list_age_days",
+            )
+
+    def max_age(self, list_name: str) -> int:
+        ages = self.config["max_list_age_days"]
+        return int(ages.get(list_name, ages.get("default", 30)))
 
     def __getstate__(self) -> dict[str, Any]:
         # Pickled into Spark tasks: the index is reloaded from the data dir, not shipped.
@@ -103,12 +131,37 @@ class ScreeningAssessor(BaseAssessor):
 
         return current_index()
 
+    def _stale_lists(
+        self, idx: ScreeningIndex, on: date, only: list[str] | None
+    ) -> list[dict[str, Any]]:
+        """The lists screened against that are older than their limit on ``on``."""
+        out = []
+        for name, info in sorted(idx.lists.items()):
+            if only and name not in only:
+                continue
+            published = date.fromisoformat(info.published) if info.published else None
+            limit = self.max_age(name)
+            why = staleness(f"{name} ({info.title})", published, on, limit)
+            if why is not None:
+                out.append(
+                    {
+                        "list": name,
+                        "version": info.version,
+                        "published": info.published,
+                        "age_days": (on - published).days if published else None,
+                        "max_age_days": limit,
+                        "why": why,
+                    }
+                )
+        return out
+
     def assess(self, order: Order, ctx: AssessContext) -> list[Finding]:
         idx = self.index
         threshold = float(self.config["threshold"])
         lists = self.config["lists"]
         by_list: dict[str, list[dict[str, Any]]] = defaultdict(list)
         suppressed: list[dict[str, Any]] = []
+        unhonoured: list[dict[str, Any]] = []
         max_score = 0.0
         for i, party in enumerate(order.parties):
             q = party_query(party, threshold, int(self.config["max_hits_per_party"]))
@@ -132,6 +185,19 @@ class ScreeningAssessor(BaseAssessor):
                 if wl is not None:
                     suppressed.append({**hit, "whitelist_reason": wl.reason})
                     continue
+                old = whitelist.unhonoured(keys, m.list, m.source_id, ctx.now)
+                if old is not None:
+                    unhonoured.append(
+                        {
+                            "party": hit["party"],
+                            "party_name": party.name,
+                            "list": m.list,
+                            "source_id": m.source_id,
+                            "whitelist_id": old.id,
+                            "party_key": old.party_key,
+                            "whitelist_reason": old.reason,
+                        }
+                    )
                 by_list[m.list].append(hit)
                 max_score = max(max_score, m.score)
         findings: list[Finding] = []
@@ -150,6 +216,29 @@ class ScreeningAssessor(BaseAssessor):
                     evidence={"hits": hits, "list_version": versions.get(list_name)},
                     actions=["hold_shipment", "manual_review"],
                     source=f"{list_name}@{versions.get(list_name)}; match {ALGORITHM}",
+                )
+            )
+        for u in unhonoured:
+            findings.append(
+                self.finding(
+                    "screening.whitelist.name_only",
+                    f"whitelist decision {u['whitelist_id']} on the name {u['party_name']!r} for "
+                    f"{u['list']}:{u['source_id']} no longer clears the hit: "
+                    + whitelist.NAME_ONLY_REASON,
+                    severity=Severity.LOW,
+                    evidence=u,
+                    actions=["manual_review"],
+                )
+            )
+        stale = self._stale_lists(idx, order.created_at.date(), lists)
+        if stale:
+            findings.append(
+                self.finding(
+                    "screening.data.stale",
+                    f"screened against an old list: {stale[0]['why']}"
+                    + (f" (+{len(stale) - 1} more)" if len(stale) > 1 else ""),
+                    severity=Severity.LOW,
+                    evidence={"stale": stale},
                 )
             )
         n_hits = sum(len(h) for h in by_list.values())

@@ -50,7 +50,7 @@ _TOP_K = 20
 _MIN_SHARE = 0.3
 # Phonetic/skeleton buckets larger than this are too vague to block on.
 _MAX_BUCKET = 300
-_INDEX_FORMAT = 6
+_INDEX_FORMAT = 7
 
 T = TypeVar("T")
 
@@ -351,6 +351,7 @@ class ScreeningIndex:
                 identifiers=query.identifiers,
                 info=ns.info,
                 missing=ns.missing,
+                query_only=ns.unmatched_query,
             )
             prev = best.get(ei)
             if prev is None or score > prev[0]:

@@ -95,7 +95,7 @@ class Identifier:
 class Entity:
     """One listed person, organisation, vessel or aircraft.
 
-    ``list`` is the list's short name (``us_ofac_sdn``, ``un_sc``, ``uk_ofsi``…) and
+    ``list`` is the list's short name (``us_ofac_sdn``, ``un_sc``, ``uk_sl``…) and
     ``source_id`` the list's own identifier (OFAC ent_num, UN reference number, UK Group ID).
     ``countries`` are ISO 3166 alpha-2 codes of nationality, citizenship, birth and address.
     """

@@ -25,7 +25,8 @@ def _priority(list_name: str) -> int:
 def group_listings(entities: Sequence[Entity]) -> np.ndarray:
     """Which entities are one listed party, as a group id per entity.
 
-    Linked when: a list cites the other's UN reference (the UK list does); they share a
+    Linked when: a list cites the other's UN reference (the UK lists do) or OFSI Group ID
+    (the FCDO list cites OFSI's); they share a
     passport, national ID or IMO number; or two people share a full name and an exact date of
     birth. Never by name alone: two people called Mohammed Khan stay two.
     """
@@ -52,9 +53,14 @@ def group_listings(entities: Sequence[Entity]) -> np.ndarray:
     for i, e in enumerate(entities):
         if e.list == "un_sc":
             link(("un", e.source_id), i)
+        if e.list == "uk_ofsi":
+            link(("ofsi", e.source_id), i)
         for k, v in e.extra:
             if k == "un_ref":
                 link(("un", v), i)
+            elif k == "ofsi_group_id":
+                # The FCDO list cites the legacy OFSI Group ID of each designation.
+                link(("ofsi", v), i)
         for ident in e.identifiers:
             if ident.kind in ("passport", "national_id", "imo") and len(ident.key) >= 6:
                 link(("id", ident.kind, ident.key), i)

@@ -92,6 +92,7 @@ def apply_qualifiers(
     identifiers: tuple[Identifier, ...] = (),
     info: float | None = None,
     missing: float = 0.0,
+    query_only: tuple[str, ...] = (),
 ) -> tuple[float, list[Qualifier]]:
     """Move a name score with what else is known; returns the new score and the reasons.
 
@@ -101,6 +102,10 @@ def apply_qualifiers(
     match (``missing`` > 0): "Pacific Trading" against "INTERNATIONAL PACIFIC TRADING", not
     "Sberbank" against "SBERBANK", whose one word the lists repeat because they list its
     subsidiaries.
+
+    ``query_only`` are the query's words no listed word aligned with: an organisation whose name
+    only contains a vessel's or aircraft's ("Pacific Trading Ltd" against the ship "PACIFIC") is
+    a company named like it, not the vessel, and counts as a type mismatch.
     """
     quals: list[Qualifier] = []
     if identifiers and entity.identifiers:
@@ -124,6 +129,19 @@ def apply_qualifiers(
                     "type",
                     TYPE_MISMATCH,
                     f"query is a {kind.value}, entry is a {entity.kind.value}",
+                )
+            )
+        elif (
+            kind is EntityKind.ORGANIZATION
+            and entity.kind in (EntityKind.VESSEL, EntityKind.AIRCRAFT)
+            and query_only
+        ):
+            quals.append(
+                Qualifier(
+                    "type",
+                    TYPE_MISMATCH,
+                    f"query is an organization whose name only contains the "
+                    f"{entity.kind.value}'s (query only: {' '.join(query_only)})",
                 )
             )
         if dob is not None and (q := _dob_qualifier(dob, entity.dobs)) is not None:

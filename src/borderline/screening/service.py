@@ -267,10 +267,8 @@ OFFICIAL: dict[str, tuple[str, list[str]]] = {
         ],
     ),
     "un_sc": ("un_xml", ["https://scsanctions.un.org/resources/xml/en/consolidated.xml"]),
-    "uk_ofsi": (
-        "uk_ofsi",
-        ["https://ofsistorage.blob.core.windows.net/publishlive/2022format/ConList.csv"],
-    ),
+    # The FCDO UK Sanctions List; OFSI's Consolidated List closed on 2026-01-28.
+    "uk_sl": ("fcdo_xml", ["https://sanctionslist.fcdo.gov.uk/docs/UK-Sanctions-List.xml"]),
     "us_csl": (
         "csl",
         ["https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.csv"],
@@ -319,7 +317,9 @@ def update_lists(services: Storage, timeout: float = 5.0) -> Iterator[str]:
                 list_name=name,
                 # Files that carry their own publication date keep it; the OFAC CSV family
                 # has none, so the day it was downloaded stands for it.
-                published=None if fmt in ("ofac_xml", "un_xml", "uk_ofsi") else date.today(),
+                published=None
+                if fmt in ("ofac_xml", "un_xml", "uk_ofsi", "fcdo_xml", "fcdo_csv")
+                else date.today(),
                 actor="lists update",
                 services=services,
             )
@@ -336,7 +336,7 @@ def refresh_whitelist(services: Storage) -> None:
         whitelist.replace_all(
             [
                 whitelist.Decision(
-                    r.party_key, r.list_name, r.source_id, r.reason, _aware(r.expires_at)
+                    r.party_key, r.list_name, r.source_id, r.reason, _aware(r.expires_at), r.id
                 )
                 for r in rows
                 if r.expires_at is None or _aware(r.expires_at) > now
@@ -356,7 +356,20 @@ def _aware(dt: datetime | None) -> datetime | None:
 
 
 def _wl_dict(r: WhitelistRow) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    expires = _aware(r.expires_at)
+    if r.revoked_at is not None:
+        status, why = "revoked", None
+    elif expires is not None and expires <= now:
+        status, why = "expired", None
+    elif whitelist.name_only(r.party_key):
+        status, why = "inactive", whitelist.NAME_ONLY_REASON
+    else:
+        status, why = "active", None
     return {
+        "status": status,
+        "active": status == "active",
+        "inactive_reason": why,
         "id": r.id,
         "party_key": r.party_key,
         "list": r.list_name,
@@ -408,6 +421,12 @@ def add_whitelist_in(
 ) -> dict[str, Any]:
     """:func:`add_whitelist` in the caller's transaction; the caller then calls
     :func:`refresh_whitelist` once it has committed."""
+    if whitelist.name_only(party_key):
+        raise InvalidInput(
+            f"{party_key!r} is a name alone: a whitelist decision on it would clear every party "
+            "with that name; give the customer id or the date of birth",
+            where="party",
+        )
     idx = current_index()
     if list_name not in idx.lists:
         raise InvalidInput(f"unknown list {list_name!r}; loaded: {sorted(idx.lists)}", where="list")

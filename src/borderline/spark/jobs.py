@@ -8,6 +8,8 @@ run, per partition with ``mapInArrow``.
 from __future__ import annotations
 
 import json
+import os
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -37,15 +39,22 @@ def session(
 
     On a cluster or Databricks, use the session you are given instead.
     """
-    return (
+    builder = (
         SparkSession.builder.master(master)
         .appName(app_name)
         .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", "2000")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
-        .getOrCreate()
     )
+    if master.startswith("local") and "PYSPARK_PYTHON" not in os.environ:
+        # Local workers run this interpreter (the one with Borderline installed), not whatever
+        # `python3` is first on PATH: `borderline spark` run from a virtualenv that is not
+        # activated found no `borderline` module in its workers. PySpark reads the variable
+        # when the context starts (the `spark.pyspark.python` setting does not reach the
+        # workers of Python UDFs).
+        os.environ["PYSPARK_PYTHON"] = sys.executable
+    return builder.getOrCreate()
 
 
 # -- inputs ------------------------------------------------------------------------------------

@@ -260,12 +260,8 @@ def landed_cost(req: LandedCostRequest, schedule: TariffSchedule | None = None) 
         published = as_of or ds.published
         entry["published"] = published.isoformat()
         data_used.append(entry)
-        age = (req.on - published).days
-        if age > ds.max_age_days:
-            stale.append(
-                f"{ds.title} of {published} is {age} days older than the order date {req.on} "
-                f"(freshness limit {ds.max_age_days} days)"
-            )
+        if why := datasets.staleness(ds.title, published, req.on, ds.max_age_days):
+            stale.append(why)
 
     fx = req.fx
     if fx.empty:

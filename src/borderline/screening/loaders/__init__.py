@@ -14,6 +14,7 @@ from pathlib import Path
 
 from borderline.errors import DataFileError, InvalidInput
 from borderline.screening.loaders._common import LoadedList, open_bytes
+from borderline.screening.loaders.fcdo import load_fcdo_csv, load_fcdo_xml
 from borderline.screening.loaders.ofac import load_ofac
 from borderline.screening.loaders.ofac_xml import load_ofac_xml
 from borderline.screening.loaders.other import load_eu_fsf, load_ftm
@@ -28,6 +29,8 @@ FORMATS: dict[str, Loader] = {
     "un_xml": load_un,
     "uk_ofsi": load_uk_ofsi,
     "uk_sl": load_uk_sl,
+    "fcdo_csv": load_fcdo_csv,
+    "fcdo_xml": load_fcdo_xml,
     "csl": load_csl,
     "dpl": load_dpl,
     "eu_fsf": load_eu_fsf,
@@ -58,12 +61,19 @@ def detect_format(path: Path) -> str:
         return "ofac_xml"
     if "<CONSOLIDATED_LIST" in head:
         return "un_xml"
+    if "<Designations" in head:
+        return "fcdo_xml"
     if "<export" in head:
         return "eu_fsf"
     if head.startswith("_id,source") or head.startswith('"_id","source"'):
         return "csl"
     if head.startswith('"Name"\t') or head.startswith("Name\tStreet_Address"):
         return "dpl"
+    first = head.splitlines()[:2]
+    if any("Unique ID" in ln and "Name 6" in ln for ln in first) or (
+        first and first[0].strip('"').lower().startswith("report date")
+    ):
+        return "fcdo_csv"
     if "Name 6" in head.splitlines()[0] or (
         len(head.splitlines()) > 1 and "Name 6" in head.splitlines()[1]
     ):
