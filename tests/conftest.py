@@ -17,9 +17,7 @@ from hypothesis import HealthCheck, settings
 # Property tests check what is true of every input, not how fast it is checked: on a busy
 # shared machine (CI, or two cores with other work), hypothesis's timing checks fail tests
 # that are right. The examples and their number stay hypothesis's defaults.
-settings.register_profile(
-    "borderline", deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+settings.register_profile("borderline", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("borderline")
 
 PG_ADMIN_URL = os.environ.get(

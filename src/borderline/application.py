@@ -137,7 +137,7 @@ class Application:
             version, config = assessor_config.active_config(self)
         except Exception:
             version, config = None, EngineConfig()
-        engine = Engine(build_assessors(config, names or None))
+        engine = Engine(build_assessors(config, names or None, data_dir=self.settings.data_dir))
         engine.config_version = f"{assessor_config.CONFIG_NAME}@{version}" if version else None
         self._config_extras = config.extras() if version else {}
         return engine

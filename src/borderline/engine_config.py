@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -132,25 +133,30 @@ def parse_config(source: str) -> EngineConfig:
     )
 
 
-def build_assessors(config: EngineConfig, names: list[str] | None = None) -> list[Any]:
-    """Instantiate the assessors with their settings; a bad setting names its place."""
+def _build(name: str, cls: Any, settings: Any, data_dir: Path | None) -> Any:
+    """One assessor; a bad setting is an ``InvalidInput`` placed under ``assessors.<name>``."""
+    from borderline.engine.core import make_assessor
+
+    try:
+        return make_assessor(cls, settings or None, data_dir)
+    except BorderlineError as exc:
+        where = exc.where or ""
+        if not where.startswith("assessors."):
+            where = f"assessors.{name}" + (f" ({where})" if where else "")
+        raise InvalidInput(exc.message, where=where) from None
+
+
+def build_assessors(
+    config: EngineConfig, names: list[str] | None = None, *, data_dir: Path | None = None
+) -> list[Any]:
+    """Instantiate the assessors with their settings; a bad setting names its place.
+    ``data_dir``: the application's data folder, for assessors that keep files."""
     found = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
     wanted = names or (list(config.run) if config.run is not None else sorted(found))
     missing = [n for n in wanted if n not in found]
     if missing:
         raise InvalidInput(f"no assessor named {missing}; installed: {sorted(found)}", where="run")
-    out = []
-    for name in wanted:
-        cls = found[name].load()
-        settings = config.assessors.get(name)
-        try:
-            out.append(cls(settings) if settings else cls())
-        except BorderlineError as exc:
-            where = exc.where or ""
-            if not where.startswith("assessors."):
-                where = f"assessors.{name}" + (f" ({where})" if where else "")
-            raise InvalidInput(exc.message, where=where) from None
-    return out
+    return [_build(n, found[n].load(), config.assessors.get(n), data_dir) for n in wanted]
 
 
 def check_config(source: str) -> EngineConfig:
@@ -158,12 +164,5 @@ def check_config(source: str) -> EngineConfig:
     config = parse_config(source)
     found = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
     for name, settings in config.assessors.items():
-        cls = found[name].load()
-        try:
-            cls(settings)
-        except BorderlineError as exc:
-            where = exc.where or ""
-            if not where.startswith("assessors."):
-                where = f"assessors.{name}" + (f" ({where})" if where else "")
-            raise InvalidInput(exc.message, where=where) from None
+        _build(name, found[name].load(), settings, None)
     return config

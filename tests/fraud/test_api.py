@@ -15,7 +15,7 @@ from borderline.api.app import create_app
 from borderline.auth import create_key
 from borderline.bench.fraud_synth import to_order_json
 from borderline.fraud.registry import Registry
-from borderline.fraud.store import FraudEventRow, FraudLabelRow
+from borderline.fraud.tables import FraudEventRow, FraudLabelRow
 from borderline.fraud.training import FraudModel
 from borderline.service import Services
 from borderline.settings import Settings

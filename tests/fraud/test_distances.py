@@ -11,15 +11,13 @@ import pandas as pd
 import pytest
 
 from borderline.errors import DataFileError
-from borderline.fraud.features import (
+from borderline.fraud.features import FEATURES, offline_features, static_features
+from borderline.fraud.geo import (
     EARTH_RADIUS_KM,
-    FEATURES,
     country_km,
     country_points,
     haversine_km,
-    offline_features,
     parse_country_points,
-    static_features,
 )
 
 R = EARTH_RADIUS_KM

@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from borderline.bench.fraud_synth import to_order_json
 from borderline.fraud.flat import flatten
-from borderline.fraud.store import FraudLabelRow, SqlFeatureStore
+from borderline.fraud.store import SqlFeatureStore
+from borderline.fraud.tables import FraudLabelRow
 from borderline.model import Order
 from borderline.service import Services
 from borderline.settings import Settings

@@ -141,3 +141,33 @@ def test_promotion_reaches_the_assessor_in_service(
     st = state.stat()
     os.utime(state, (st.st_atime, st.st_mtime + 5))  # coarse file-system clocks
     assert a.assess(order, AssessContext())[0].evidence["model_version"] == v2
+
+
+def test_the_data_folder_is_handed_in_not_read_from_the_environment(
+    tmp_path: Path,
+    model: FraudModel,
+    orders: tuple[pd.DataFrame, pd.DataFrame],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from borderline.fraud.registry import models_dir
+    from borderline.service import Services
+    from borderline.settings import Settings
+
+    data = tmp_path / "data"
+    Registry(models_dir(data)).register(model, role="champion")
+    # The environment names another (empty) folder: only the settings handed in count.
+    monkeypatch.setenv("BORDERLINE_DATA_DIR", str(tmp_path / "elsewhere"))
+
+    a = FraudAssessor(data_dir=data)
+    assert a.reload() is not None and a.last_load_error is None
+    alone = FraudAssessor()  # no folder and no configured registry: says what is missing
+    assert alone.reload() is None
+    assert alone.last_load_error is not None and "registry" in alone.last_load_error
+
+    svc = Services.open(Settings(data_dir=data, database_url=""))
+    try:
+        decision, _ = svc.assess(_orders(orders)[0])
+    finally:
+        svc.close()
+    codes = {f.code for f in decision.findings}
+    assert "fraud.model.score" in codes and "fraud.model.unavailable" not in codes

@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from borderline import accounts
 from borderline.auth import create_key, revoke_key
 from borderline.ledger.canonical import jcs, legacy_json
 from borderline.samples import generate_orders
 from borderline.service import Services
 from borderline.settings import Settings
 from borderline.store import transaction
-from borderline.web import auth as webauth
 
 BIG = 1e16  # the value whose spelling differed between SQLite and PostgreSQL
 PG_ADMIN_URL = os.environ.get(
@@ -87,9 +87,9 @@ def world(
             s, "audit", "auditor", owner="aud", by="ops", ledger=services.ledger
         )
         revoke_key(s, auditor_id, by="ops", ledger=services.ledger)
-    webauth.add_user(services, "bob", "analyst", "correct horse battery")
-    webauth.add_user(services, "carol", "admin", "correct horse battery")
-    webauth.disable_user(services, "carol")
+    accounts.add_user(services, "bob", "analyst", "correct horse battery")
+    accounts.add_user(services, "carol", "admin", "correct horse battery")
+    accounts.disable_user(services, "carol")
     draft = services.create_policy(services.get_policy()["source"] + "\n", "ann")
     services.backtest(draft["version"], actor="ann")
     services.activate_policy(draft["version"], "bob")

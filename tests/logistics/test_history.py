@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from borderline.errors import DataFileError, InvalidInput
 from borderline.logistics import History, load_history, load_shipments
-from borderline.logistics.history import _parse_date, _parse_number, country_code
+from borderline.logistics.history import _parse_date, _parse_number
+from borderline.refdata import country_code
 
 from .conftest import scms_rows, shipments_from_scms, write_csv
 
@@ -185,7 +186,7 @@ def test_shipments_unknown_column(tmp_path: Path) -> None:
     ],
 )
 def test_country_names(name: str, code: str | None) -> None:
-    assert country_code(name) == code
+    assert country_code(name, alpha3=True) == code
 
 
 @given(st.dates(min_value=date(1970, 1, 1), max_value=date(2068, 12, 31)))

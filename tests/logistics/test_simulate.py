@@ -17,8 +17,13 @@ from typer.testing import CliRunner
 
 from borderline.cli import app
 from borderline.errors import InvalidInput, NotFound
-from borderline.logistics import builtin_scenarios, load_scenario, parse_scenario, simulate
-from borderline.logistics.simulate import read_orders
+from borderline.logistics import (
+    builtin_scenarios,
+    load_scenario,
+    parse_scenario,
+    read_orders,
+    simulate,
+)
 
 runner = CliRunner()
 SHIPPED = builtin_scenarios()

@@ -52,11 +52,11 @@ def _free_port() -> int:
 
 
 def seed(services: Services, n_orders: int = 400) -> None:
+    from borderline import accounts
     from borderline.samples import generate_orders
-    from borderline.web import auth as webauth
 
     for name, (role, pw) in PASSWORDS.items():
-        webauth.add_user(services, name, role, pw)
+        accounts.add_user(services, name, role, pw)
     src = services.get_policy()["source"]
     v = services.create_policy(src.replace("review 40", "review 25"), "alice", "more reviews")
     services.backtest(v["version"], actor="alice")

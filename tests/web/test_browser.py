@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from borderline.cases.store import CaseEventRow, CaseRow, SessionRow
+from borderline.accounts import SessionRow
+from borderline.cases.store import CaseEventRow, CaseRow
 from borderline.store import transaction
 from borderline.store.models import DecisionRow, LabelRow, LedgerLeafRow
 
@@ -62,10 +63,10 @@ def test_sign_in_wrong_password_then_sign_out(new_page: Any, login: Any, screens
 def test_wrong_passwords_back_off_but_never_lock_the_user_out(
     new_page: Any, login: Any, screenshot: Any, live: Any
 ) -> None:
-    from borderline.web import auth as webauth
+    from borderline import accounts
     from borderline.web import throttle
 
-    webauth.add_user(live.services, "lockout-user", "analyst", "lockout-secret-pw")
+    accounts.add_user(live.services, "lockout-user", "analyst", "lockout-secret-pw")
     page = new_page()
     for _ in range(throttle.USER_FREE):
         login(page, "lockout-user", "a-wrong-guess")

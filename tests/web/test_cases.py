@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
+from borderline import accounts
+from borderline.accounts import SessionRow
 from borderline.cases import service as cases
-from borderline.cases.store import CaseEventRow, SessionRow
+from borderline.cases.store import CaseEventRow
 from borderline.errors import Conflict, InvalidInput
 from borderline.service import Services
 from borderline.settings import Settings
@@ -170,12 +172,12 @@ def test_population_stability_index() -> None:
 def test_passwords_sessions_and_expiry(bare_services: Services) -> None:
     services = bare_services
     with pytest.raises(InvalidInput):
-        webauth.add_user(services, "eve", "analyst", "short")
+        accounts.add_user(services, "eve", "analyst", "short")
     with pytest.raises(InvalidInput):
-        webauth.add_user(services, "eve", "service", "long-enough-password")
-    webauth.add_user(services, "eve", "analyst", "long-enough-password")
+        accounts.add_user(services, "eve", "service", "long-enough-password")
+    accounts.add_user(services, "eve", "analyst", "long-enough-password")
     with pytest.raises(Conflict):
-        webauth.add_user(services, "eve", "admin", "long-enough-password")
+        accounts.add_user(services, "eve", "admin", "long-enough-password")
     assert webauth.sign_in(services, "eve", "wrong-password-x") is None
     assert webauth.sign_in(services, "nobody", "long-enough-password") is None
     ws = webauth.sign_in(services, "eve", "long-enough-password")
@@ -190,7 +192,7 @@ def test_passwords_sessions_and_expiry(bare_services: Services) -> None:
     assert webauth.lookup(services, ws.token) == (None, True)
     ws2 = webauth.sign_in(services, "eve", "long-enough-password")
     assert ws2 is not None
-    webauth.disable_user(services, "eve")
+    accounts.disable_user(services, "eve")
     assert webauth.lookup(services, ws2.token) == (None, False)
     assert webauth.sign_in(services, "eve", "long-enough-password") is None
 

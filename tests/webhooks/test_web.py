@@ -7,10 +7,10 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from borderline import accounts
 from borderline.api.app import create_app
 from borderline.samples import generate_orders
 from borderline.service import Services
-from borderline.web import auth as webauth
 from borderline.webhooks import deliver_due, list_deliveries, list_endpoints, verify
 
 
@@ -31,7 +31,7 @@ def _sign_in(client: TestClient, name: str, password: str) -> None:
 
 
 def test_admin_registers_and_resends_from_the_dashboard(services: Services, receiver: Any) -> None:
-    webauth.add_user(services, "alice", "admin", "alice-secret-pw")
+    accounts.add_user(services, "alice", "admin", "alice-secret-pw")
     client = TestClient(create_app(services))
     _sign_in(client, "alice", "alice-secret-pw")
     page = client.get("/web/webhooks")
@@ -73,7 +73,7 @@ def test_admin_registers_and_resends_from_the_dashboard(services: Services, rece
 
 
 def test_analysts_may_not_see_the_webhooks_page(services: Services) -> None:
-    webauth.add_user(services, "bob", "analyst", "bob-secret-pw1")
+    accounts.add_user(services, "bob", "analyst", "bob-secret-pw1")
     client = TestClient(create_app(services))
     _sign_in(client, "bob", "bob-secret-pw1")
     r = client.get("/web/webhooks")

@@ -116,7 +116,7 @@ def run(
     progress: Callable[[str], None] = lambda m: None,
 ) -> dict[str, Any]:
     from borderline.bench.core import machine
-    from borderline.fraud.registry import Registry
+    from borderline.fraud.registry import Registry, models_dir
     from borderline.service import Services
     from borderline.settings import Settings
     from borderline.spark import session
@@ -129,7 +129,7 @@ def run(
     os.environ.pop("BORDERLINE_DATABASE_URL", None)
     progress(f"generating {orders} orders in {folder}")
     orders_file, names, model = _generate(orders, folder)
-    Registry(data_dir / "fraud" / "models").register(model, role="champion")
+    Registry(models_dir(data_dir)).register(model, role="champion")
     parties_file = _parties(names, parties, folder)
     svc = Services.open(Settings())
     try:

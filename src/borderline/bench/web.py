@@ -78,11 +78,11 @@ def main() -> None:
     os.environ.pop("BORDERLINE_DATABASE_URL", None)
     from fastapi.testclient import TestClient
 
+    from borderline import accounts
     from borderline.api.app import create_app
     from borderline.samples import generate_orders
     from borderline.service import Services
     from borderline.settings import Settings
-    from borderline.web import auth as webauth
 
     services = Services.open(Settings(data_dir=data, database_url=""))
     t0 = time.perf_counter()
@@ -96,7 +96,7 @@ def main() -> None:
         orders = list(generate_orders(args.seed_orders, seed=3))
         for i in range(0, len(orders), 500):
             services.assess_batch(orders[i : i + 500])
-        webauth.add_user(services, "bench", "admin", "bench-password")
+        accounts.add_user(services, "bench", "admin", "bench-password")
     total = _clone(services, args.decisions)
     print(f"store: {total} decisions in {data} (seeded in {time.perf_counter() - t0:.1f} s)")
 

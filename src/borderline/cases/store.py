@@ -1,4 +1,5 @@
-"""Case-management tables (``cases_*``): cases, their decisions, events, claims and web users.
+"""Case-management tables (``cases_*``): cases, their decisions, events and claims (web users
+and sessions: ``borderline.accounts.tables``).
 
 Imported only by adapters and services; the migration in ``cases/migrations`` creates them.
 """
@@ -111,24 +112,3 @@ class QueueRow(Base):
     destination: Mapped[str] = mapped_column(String(2))
     assignee: Mapped[str | None] = mapped_column(String(100), nullable=True)
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
-
-
-class UserRow(Base):
-    """Web sign-in accounts (API keys stay for machines). Password: scrypt, salted."""
-
-    __tablename__ = "cases_users"
-    name: Mapped[str] = mapped_column(String(100), primary_key=True)
-    role: Mapped[str] = mapped_column(String(20))
-    password_hash: Mapped[str] = mapped_column(String(300))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-
-
-class SessionRow(Base):
-    """Server-side web sessions, so logout and expiry really end them."""
-
-    __tablename__ = "cases_sessions"
-    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user: Mapped[str] = mapped_column(String(100), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

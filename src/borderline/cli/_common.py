@@ -12,6 +12,7 @@ from typing import Any
 import typer
 
 from borderline.errors import InvalidInput
+from borderline.files import existing_file
 
 
 def echo_json(obj: Any) -> None:
@@ -27,9 +28,7 @@ def read_text(path: str) -> str:
     """Read a file, or stdin when ``path`` is ``-``."""
     if path == "-":
         return sys.stdin.read()
-    p = Path(path)
-    if not p.is_file():
-        raise InvalidInput("no such file", where=path)
+    p = existing_file(path)
     try:
         return p.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:

@@ -63,11 +63,11 @@ def policy_test(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Decide orders from a file under a policy without storing anything."""
+    from borderline.cli._services import standalone_engine
     from borderline.cli.cmd_core import _read_orders  # cmd_core imports this module first
-    from borderline.engine import Engine
     from borderline.service import parse_order
 
-    engine = Engine(policy=read_text(file), policy_version="test")
+    engine = standalone_engine(policy=read_text(file), policy_version="test")
     counts: Counter[str] = Counter()
     for where, payload in _read_orders(orders, "jsonl"):
         if isinstance(payload, InvalidInput):

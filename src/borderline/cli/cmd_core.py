@@ -18,7 +18,7 @@ import typer
 from borderline.cli._common import echo_json, read_text
 from borderline.cli._ledger_cmds import keys_app, ledger_app
 from borderline.cli._policy_cmds import policy_app
-from borderline.cli._services import open_services
+from borderline.cli._services import open_services, standalone_engine
 from borderline.errors import InvalidInput
 
 # -- serve -------------------------------------------------------------------------------------
@@ -78,9 +78,9 @@ def serve(
     """Start the API and dashboard. First start: migrate, sample data, an admin key."""
     import uvicorn
 
-    from borderline.settings import Settings
+    from borderline.cli._services import cli_settings
 
-    settings = Settings()
+    settings = cli_settings()
     typer.echo(
         f"Borderline on http://{host}:{port}  (database: {settings.url.split(':', 1)[0]}, "
         f"data: {settings.data_dir})",
@@ -340,12 +340,11 @@ def assess(
     """Assess orders and print one JSON decision per line (errors as JSON lines too)."""
     from rich.progress import Progress
 
-    from borderline.engine import Engine
     from borderline.errors import BorderlineError
     from borderline.service import BatchItem, parse_order
 
     services = None if dry_run else open_services()
-    engine = Engine() if dry_run else None
+    engine = standalone_engine() if dry_run else None
     counts: Counter[str] = Counter()
     pending: list[tuple[str, Any]] = []
 

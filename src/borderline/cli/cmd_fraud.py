@@ -21,9 +21,11 @@ fraud_app = typer.Typer(
 
 
 def _registry(path: Path | None) -> Any:
-    from borderline.fraud.registry import Registry
+    """The registry at ``--registry``, else in the data folder of this command's settings."""
+    from borderline.cli._services import cli_settings
+    from borderline.fraud.registry import Registry, models_dir
 
-    return Registry(path)
+    return Registry(path if path is not None else models_dir(cli_settings().data_dir))
 
 
 def _date(value: str, where: str) -> datetime:
@@ -240,11 +242,12 @@ def train_cmd(
         raise InvalidInput("give --data FILE --labels FILE, or --stored", where="fraud train")
     if stored:
         # The feedback loop: orders the engine assessed and labels from POST /v1/labels.
+        from borderline.cli._services import cli_settings
+        from borderline.fraud.registry import models_dir
         from borderline.fraud.store import stored_history
-        from borderline.settings import Settings
         from borderline.store import make_engine, session_factory
 
-        settings = Settings()
+        settings = cli_settings()
         engine = make_engine(settings.url)
         try:
             with session_factory(engine)() as s:
@@ -254,7 +257,7 @@ def train_cmd(
         if len(flat) == 0:
             raise InvalidInput("no stored orders to train on", where=settings.url)
         if registry is None:
-            registry = settings.data_dir / "fraud" / "models"
+            registry = models_dir(settings.data_dir)
     else:
         _, flat = read_orders(data)
         labs = read_labels(labels, known_ids=flat["order_id"])

@@ -41,9 +41,9 @@ maturity_app = typer.Typer(help="Capability maturity self-assessment.", no_args_
 @register_app.command("matrices")
 def matrices_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Risk matrices available: shipped ones and those in DATA_DIR/matrices/*.yaml."""
-    from borderline.settings import Settings
+    from borderline.cli._services import cli_settings
 
-    book = load_matrices(Settings().data_dir / "matrices")
+    book = load_matrices(cli_settings().data_dir / "matrices")
     out = [m.describe() for m in book.matrices.values()]
     if as_json:
         echo_json({"matrices": out, "remap": [f"{a}->{b}" for a, b in book.rules]})

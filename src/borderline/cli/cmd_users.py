@@ -13,15 +13,15 @@ import typer
 
 
 def _services() -> Any:
-    from borderline.service import Services
+    from borderline.cli._services import open_services
 
-    return Services.open()
+    return open_services()
 
 
-def _webauth() -> Any:
-    from borderline.web import auth as webauth
+def _accounts() -> Any:
+    from borderline import accounts
 
-    return webauth
+    return accounts
 
 
 users_app = typer.Typer(
@@ -49,7 +49,7 @@ def add(
 ) -> None:
     """Create a web user."""
     services = _services()
-    _webauth().add_user(services, name, role, _password(password_stdin))
+    _accounts().add_user(services, name, role, _password(password_stdin))
     typer.echo(f"added {name} ({role})")
 
 
@@ -60,20 +60,20 @@ def passwd(
 ) -> None:
     """Set a new password (signs the user out everywhere)."""
     services = _services()
-    _webauth().set_password(services, name, _password(password_stdin))
+    _accounts().set_password(services, name, _password(password_stdin))
     typer.echo(f"password changed for {name}")
 
 
 @users_app.command("disable")
 def disable(name: str) -> None:
     """Disable a user and end their sessions."""
-    _webauth().disable_user(_services(), name)
+    _accounts().disable_user(_services(), name)
     typer.echo(f"disabled {name}")
 
 
 @users_app.command("list")
 def list_() -> None:
     """List web users."""
-    for u in _webauth().list_users(_services()):
+    for u in _accounts().list_users(_services()):
         state = "disabled" if u.disabled_at else "active"
         typer.echo(f"{u.name}\t{u.role}\t{state}")

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any
 
 import borderline
@@ -28,12 +29,29 @@ log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "borderline.assessors"
 
 
+def make_assessor(cls: Any, config: Any = None, data_dir: Path | None = None) -> Any:
+    """One assessor from its class and settings (``None``: its defaults).
+
+    An assessor that keeps files of its own (the fraud model registry) says so with
+    ``uses_data_dir = True`` and receives the application's data folder as the keyword
+    ``data_dir``; nothing else reads where the data folder is.
+    """
+    kwargs: dict[str, Any] = {}
+    if data_dir is not None and getattr(cls, "uses_data_dir", False):
+        kwargs["data_dir"] = data_dir
+    return cls(config, **kwargs) if config is not None else cls(**kwargs)
+
+
 def discover_assessors(
-    names: Iterable[str] | None = None, config: dict[str, dict[str, Any]] | None = None
+    names: Iterable[str] | None = None,
+    config: dict[str, dict[str, Any]] | None = None,
+    *,
+    data_dir: Path | None = None,
 ) -> list[Assessor]:
     """Instantiate assessors registered under the ``borderline.assessors`` entry point group.
 
-    Built-ins register exactly like third-party plugins do. ``names`` selects and orders them.
+    Built-ins register exactly like third-party plugins do. ``names`` selects and orders them;
+    ``data_dir`` is the data folder handed to assessors that keep files (``make_assessor``).
     """
     found = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
     wanted = list(names) if names is not None else sorted(found)
@@ -44,9 +62,7 @@ def discover_assessors(
         )
     out: list[Assessor] = []
     for name in wanted:
-        cls = found[name].load()
-        cfg = (config or {}).get(name)
-        out.append(cls(cfg) if cfg is not None else cls())
+        out.append(make_assessor(found[name].load(), (config or {}).get(name), data_dir))
     return out
 
 

@@ -56,7 +56,7 @@ class FraudAssessor(BaseAssessor):
         "(velocity.card, amount, …)",
     }
     defaults: ClassVar[Mapping[str, Any]] = {
-        "registry": "",  # folder of the model registry; empty = $BORDERLINE_DATA_DIR/fraud/models
+        "registry": "",  # folder of the model registry; empty = <data_dir>/fraud/models
         "model": "champion",  # champion, challenger or a version
         "reasons": 3,  # how many reason codes to report
         "min_reason_logodds": 0.1,  # smaller pushes are not worth a reason
@@ -68,8 +68,13 @@ class FraudAssessor(BaseAssessor):
         "threshold",
     }
 
-    def __init__(self, config: Mapping[str, Any] | None = None) -> None:
+    uses_data_dir: ClassVar[bool] = True  # the application hands it its data folder
+
+    def __init__(
+        self, config: Mapping[str, Any] | None = None, *, data_dir: str | Path | None = None
+    ) -> None:
         super().__init__(config)
+        self._data_dir = Path(data_dir) if data_dir is not None else None
         self._model: FraudModel | None = None
         self._lock = threading.Lock()
         self.last_load_error: str | None = None
@@ -92,10 +97,19 @@ class FraudAssessor(BaseAssessor):
 
     def reload(self) -> FraudModel | None:
         """Load the configured model from the registry; on failure keep the one in service."""
-        from borderline.fraud.registry import Registry
+        from borderline.fraud.registry import Registry, models_dir
 
         with self._lock:
-            reg = Registry(self.config["registry"] or None)
+            if self.config["registry"]:
+                reg = Registry(self.config["registry"])
+            elif self._data_dir is not None:
+                reg = Registry(models_dir(self._data_dir))
+            else:
+                self.last_load_error = (
+                    "no model registry: set assessors.fraud.registry, or build the engine "
+                    "with a data folder"
+                )
+                return self._model
             self._root = reg.root
             self._seen_state = self._state_mtime(reg.root)
             try:

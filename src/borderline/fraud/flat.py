@@ -23,6 +23,7 @@ import yaml
 from pydantic import ValidationError
 
 from borderline.errors import DataFileError, InvalidInput, field_path
+from borderline.files import existing_file
 from borderline.lazy import lazy
 from borderline.model import Order, PartyRole
 
@@ -132,9 +133,7 @@ def frame(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
 
 def read_orders(path: str | Path) -> tuple[list[Order], pd.DataFrame]:
     """Parse a JSON-lines file of orders; every bad line is reported with its number."""
-    p = Path(path)
-    if not p.is_file():
-        raise InvalidInput("no such file", where=str(path))
+    p = existing_file(path)
     orders: list[Order] = []
     seen: dict[str, int] = {}
     with p.open(encoding="utf-8") as fh:
@@ -168,9 +167,7 @@ def read_labels(path: str | Path, known_ids: Iterable[str] | None = None) -> pd.
 
     Returns one row per labelled order: order_id, is_fraud (0/1), event_at (UTC, may be NaT).
     """
-    p = Path(path)
-    if not p.is_file():
-        raise InvalidInput("no such file", where=str(path))
+    p = existing_file(path)
     ids = set(known_ids) if known_ids is not None else None
     rows: list[tuple[str, int, datetime | None, int]] = []
     with p.open(encoding="utf-8", newline="") as fh:

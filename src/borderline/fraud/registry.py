@@ -1,6 +1,6 @@
 """The model registry: versioned artifacts with model cards, champion/challenger, rollback.
 
-A folder (default ``$BORDERLINE_DATA_DIR/fraud/models``)::
+A folder (``models_dir(data_dir)``, i.e. ``<data folder>/fraud/models``, unless configured)::
 
     registry.json              {"champion": v, "challenger": v, "history": [...]}
     <version>/model.txt        LightGBM text model
@@ -34,10 +34,9 @@ else:
     lgb = lazy("lightgbm")
 
 
-def default_root() -> Path:
-    from borderline.settings import Settings
-
-    return Settings().data_dir / "fraud" / "models"
+def models_dir(data_dir: str | Path) -> Path:
+    """Where the registry lives in a data folder (the application's ``data_dir``)."""
+    return Path(data_dir) / "fraud" / "models"
 
 
 def _write(path: Path, text: str) -> None:
@@ -49,8 +48,8 @@ def _write(path: Path, text: str) -> None:
 
 
 class Registry:
-    def __init__(self, root: str | Path | None = None) -> None:
-        self.root = Path(root) if root is not None else default_root()
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
 
     # --- state
     def _state(self) -> dict[str, Any]:

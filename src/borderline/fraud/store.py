@@ -1,4 +1,4 @@
-"""The durable online feature store: tables ``fraud_*`` on the shared SQLAlchemy ``Base``.
+"""The durable online feature store over the tables ``fraud_*`` (``fraud.tables``).
 
 Each recorded order adds one row per entity it names (customer, card, device, IP, e-mail,
 shipping address, corridor) to ``fraud_events`` — entity values are stored as SHA-256 digests,
@@ -25,24 +25,19 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import (
     BigInteger,
-    Boolean,
-    DateTime,
-    Float,
-    Index,
     Integer,
     Select,
     String,
     and_,
     bindparam,
     case,
-    false,
     func,
     insert,
     or_,
     select,
     update,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
 from borderline.errors import InvalidInput
 from borderline.fraud.features import (
@@ -56,69 +51,16 @@ from borderline.fraud.features import (
     online_features,
 )
 from borderline.fraud.flat import flatten
+from borderline.fraud.tables import (
+    FraudDayRow,
+    FraudEventRow,
+    FraudLabelRow,
+    FraudLinkRow,
+    FraudOrderRow,
+)
 from borderline.model import Order
 from borderline.store.db import Base
 from borderline.store.models import LabelRow, OrderRow
-
-
-class FraudEventRow(Base):
-    __tablename__ = "fraud_events"
-    # Covering: the per-order pass of SqlFeatureStore.fetch reads this index only.
-    __table_args__ = (
-        Index("ix_fraud_events_lookup", "entity", "value", "t", "amount", "currency", "fraud"),
-    )
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    order_id: Mapped[str] = mapped_column(String(200), index=True)
-    entity: Mapped[str] = mapped_column(String(20))
-    value: Mapped[str] = mapped_column(String(64))
-    t: Mapped[int] = mapped_column(BigInteger)
-    amount: Mapped[float] = mapped_column(Float)
-    # Amount aggregates only add up amounts in the scored order's currency ("" = not known:
-    # rows recorded before the column existed whose order is not in the core table).
-    currency: Mapped[str] = mapped_column(String(3), default="", server_default="")
-    # The order's latest label, copied from fraud_labels (which stays the source of truth).
-    fraud: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-
-
-class FraudDayRow(Base):
-    """Per entity value and UTC day (``t // 86400``): orders recorded and those labelled fraud.
-
-    Label-aware features look 90 days back; counting those events one by one costs as many rows
-    as a busy corridor has orders. Whole days come from here, only the two partial days at the
-    window's ends from ``fraud_events``. Kept in step in the same transaction as the events.
-    """
-
-    __tablename__ = "fraud_days"
-    # SQLite: the rows live in the primary-key b-tree, so a range of days is one read.
-    __table_args__ = ({"sqlite_with_rowid": False},)
-    entity: Mapped[str] = mapped_column(String(20), primary_key=True)
-    value: Mapped[str] = mapped_column(String(64), primary_key=True)
-    day: Mapped[int] = mapped_column(Integer, primary_key=True)
-    orders: Mapped[int] = mapped_column(Integer)
-    frauds: Mapped[int] = mapped_column(Integer)
-
-
-class FraudLinkRow(Base):
-    __tablename__ = "fraud_links"
-    entity: Mapped[str] = mapped_column(String(20), primary_key=True)
-    value: Mapped[str] = mapped_column(String(64), primary_key=True)
-    other: Mapped[str] = mapped_column(String(20), primary_key=True)
-    other_value: Mapped[str] = mapped_column(String(64), primary_key=True)
-    first_t: Mapped[int] = mapped_column(BigInteger)
-
-
-class FraudOrderRow(Base):
-    __tablename__ = "fraud_orders"
-    order_id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    t: Mapped[int] = mapped_column(BigInteger, index=True)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class FraudLabelRow(Base):
-    __tablename__ = "fraud_labels"
-    order_id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    is_fraud: Mapped[bool] = mapped_column(Boolean)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 def digest(value: str) -> str:

@@ -12,6 +12,7 @@ The engine assessor lives in ``borderline.logistics.assessor`` (imported lazily 
 stays importable without the engine).
 """
 
+from borderline.logistics.flow import OrderFlow, read_orders
 from borderline.logistics.history import History, load_history, load_scms, load_shipments
 from borderline.logistics.lpi import LPIScore, lpi
 from borderline.logistics.model import (
@@ -30,7 +31,7 @@ from borderline.logistics.scenario import (
     parse_scenario,
     resolve_scenario,
 )
-from borderline.logistics.simulate import OrderFlow, SimulationResult, read_orders, simulate
+from borderline.logistics.simulate import SimulationResult, simulate
 
 __all__ = [
     "Evaluation",

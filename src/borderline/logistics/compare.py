@@ -29,14 +29,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from borderline.errors import DataFileError, InvalidInput, from_validation
-from borderline.logistics.history import country_code
+from borderline.errors import InvalidInput, from_validation
+from borderline.files import load_yaml
+from borderline.logistics.flow import OrderFlow
 from borderline.logistics.network import Network, default_network
 from borderline.logistics.scenario import resolve_scenario
-from borderline.logistics.simulate import OrderFlow, simulate
+from borderline.logistics.simulate import simulate
+from borderline.refdata import country_code
 
 Kind = Literal["direct", "bonded_warehouse", "overseas_warehouse", "dropshipping"]
 
@@ -138,13 +139,13 @@ def parse_compare_config(data: object, where: str = "config") -> CompareConfig:
     except ValidationError as exc:
         raise from_validation(exc, f"{where}: ") from None
     for i, d in enumerate(cfg.destinations):
-        code = country_code(d.country)
+        code = country_code(d.country, alpha3=True)
         if code is None:
             raise InvalidInput(
                 f"unknown country {d.country!r}", where=f"{where}: destinations[{i}]"
             )
         d.country = code
-    origin = country_code(cfg.origin)
+    origin = country_code(cfg.origin, alpha3=True)
     if origin is None:
         raise InvalidInput(f"unknown country {cfg.origin!r}", where=f"{where}: origin")
     cfg.origin = origin
@@ -159,13 +160,7 @@ def parse_compare_config(data: object, where: str = "config") -> CompareConfig:
 
 
 def load_compare_config(path: str | Path) -> CompareConfig:
-    p = Path(path)
-    if not p.is_file():
-        raise InvalidInput("no such file", where=str(path))
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise DataFileError(f"invalid YAML: {exc}", where=str(path)) from None
+    data = load_yaml(path)
     return parse_compare_config(data, str(path))
 
 

@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from borderline.errors import DataFileError, InvalidInput
+from borderline.files import existing_file, table_rows
 from borderline.lazy import lazy
-from borderline.refdata import all_countries, is_country
+from borderline.refdata import country_code
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -103,42 +104,6 @@ def _parse_number(
     raise DataFileError(f"column {column!r}: text {t!r} in a numeric column", where=where)
 
 
-# --- country names ------------------------------------------------------------------------------
-
-_COUNTRY_ALIASES = {
-    "côte d'ivoire": "CI",
-    "cote d'ivoire": "CI",
-    "cote d ivoire": "CI",
-    "swaziland": "SZ",
-    "congo, drc": "CD",
-    "drc": "CD",
-    "vietnam": "VN",
-    "tanzania": "TZ",
-    "laos": "LA",
-    "south korea": "KR",
-    "korea": "KR",
-    "russia": "RU",
-    "usa": "US",
-    "uk": "GB",
-    "united states": "US",
-    "united kingdom": "GB",
-}
-
-
-def country_code(name: str) -> str | None:
-    """ISO alpha-2 for a country name or code as carriers and the SCMS file write them."""
-    t = name.strip()
-    if len(t) == 2 and is_country(t.upper()):
-        return t.upper()
-    key = t.casefold()
-    if key in _COUNTRY_ALIASES:
-        return _COUNTRY_ALIASES[key]
-    for c in all_countries():
-        if c.name.casefold() == key or c.alpha3.casefold() == key:
-            return c.alpha2
-    return None
-
-
 # Manufacturing sites name their country in free text ("Cipla, Goa, India", "Hyderabad IN").
 _SITE_COUNTRY = [
     (re.compile(r"\b(india|IN)\b\.?$|\bindia\b", re.IGNORECASE), "IN"),
@@ -175,9 +140,7 @@ def site_country(site: str) -> str | None:
 
 
 def _read_rows(path: str | Path) -> tuple[list[str], list[list[str]]]:
-    p = Path(path)
-    if not p.is_file():
-        raise InvalidInput("no such file", where=str(path))
+    p = existing_file(path)
     try:
         text = p.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
@@ -250,10 +213,7 @@ def load_scms(path: str | Path) -> History:
     weight_refs: dict[int, int] = {}
     recs: list[dict[str, object]] = []
     seen: set[str] = set()
-    for n, row in enumerate(rows):
-        where = f"{path}:{n + 2}"
-        if len(row) != len(header):
-            raise DataFileError(f"{len(row)} fields, header has {len(header)}", where=where)
+    for n, where, row in table_rows(rows, len(header), path, skip_blank=False):
         rid = col(row, "ID").strip()
         if not rid:
             raise DataFileError("column 'ID': empty", where=where)
@@ -261,7 +221,7 @@ def load_scms(path: str | Path) -> History:
             raise DataFileError(f"column 'ID': duplicate id {rid!r}", where=where)
         seen.add(rid)
         dest_name = col(row, "Country")
-        dest = country_code(dest_name)
+        dest = country_code(dest_name, alpha3=True)
         if dest is None:
             raise DataFileError(f"column 'Country': unknown country {dest_name!r}", where=where)
         mode_text = col(row, "Shipment Mode").strip().casefold()
@@ -383,12 +343,7 @@ def load_shipments(path: str | Path) -> History:
 
     recs: list[dict[str, object]] = []
     seen: set[str] = set()
-    for n, row in enumerate(rows):
-        where = f"{path}:{n + 2}"
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) != len(header):
-            raise DataFileError(f"{len(row)} fields, header has {len(header)}", where=where)
+    for _, where, row in table_rows(rows, len(header), path):
         rid = col(row, "id")
         if not rid:
             raise DataFileError("column 'id': empty", where=where)
@@ -397,7 +352,7 @@ def load_shipments(path: str | Path) -> History:
         seen.add(rid)
         codes = {}
         for c in ("origin_country", "destination_country"):
-            code = country_code(col(row, c))
+            code = country_code(col(row, c), alpha3=True)
             if code is None:
                 raise DataFileError(f"column {c!r}: unknown country {col(row, c)!r}", where=where)
             codes[c] = code

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from borderline.errors import DataFileError, InvalidInput
+from borderline.files import existing_file
 from borderline.lazy import lazy
 from borderline.logistics.history import BASE_CATEGORICAL, BASE_NUMERIC, History
 from borderline.logistics.lpi import lpi
@@ -371,9 +372,7 @@ class SavedModel:
 
 
 def load_model(path: str | Path) -> SavedModel:
-    p = Path(path)
-    if not p.is_file():
-        raise InvalidInput("no such file", where=str(path))
+    p = existing_file(path)
     try:
         doc = json.loads(p.read_text(encoding="utf-8"))
         if doc.get("format") != MODEL_FORMAT:

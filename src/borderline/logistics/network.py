@@ -10,7 +10,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from borderline.errors import DataFileError, InvalidInput, from_validation
+from borderline.errors import DataFileError, from_validation
+from borderline.files import load_yaml
 from borderline.refdata import all_countries, is_country
 
 NodeKind = Literal["port", "airport", "chokepoint", "waypoint"]
@@ -136,11 +137,5 @@ def default_network() -> Network:
 def load_network(path: str | Path | None) -> Network:
     if path is None:
         return default_network()
-    p = Path(path)
-    if not p.is_file():
-        raise InvalidInput("no such file", where=str(path))
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise DataFileError(f"invalid YAML: {exc}", where=str(path)) from None
+    data = load_yaml(path)
     return parse_network(data, str(path))

@@ -15,10 +15,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from borderline.errors import DataFileError, InvalidInput, NotFound
+from borderline.errors import InvalidInput, NotFound
+from borderline.files import load_yaml
 
 
 class _M(BaseModel):
@@ -232,13 +232,7 @@ def parse_scenario(data: object, where: str = "scenario") -> Scenario:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    p = Path(path)
-    if not p.is_file():
-        raise InvalidInput("no such file", where=str(path))
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise DataFileError(f"invalid YAML: {exc}", where=str(path)) from None
+    data = load_yaml(path)
     return parse_scenario(data, str(path))
 
 

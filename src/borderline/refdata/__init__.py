@@ -12,11 +12,13 @@ from borderline.refdata.countries import (
     is_currency,
     region_members,
 )
+from borderline.refdata.country_names import country_code
 
 __all__ = [
     "Country",
     "all_countries",
     "country",
+    "country_code",
     "currency_minor_units",
     "is_country",
     "is_currency",

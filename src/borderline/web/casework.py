@@ -12,11 +12,11 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from borderline import accounts
 from borderline.cases import actions as case_actions
 from borderline.cases import service as cases
 from borderline.errors import Conflict, InvalidInput, NotFound
 from borderline.web import analytics
-from borderline.web import auth as webauth
 from borderline.web.plumbing import (
     _str,
     form_of,
@@ -56,7 +56,7 @@ def _case_page(request: Request, case_id: str, code: int = 200, **extra: Any) ->
     data = cases.get_case(services_of(request), case_id)
     users = [
         u.name
-        for u in webauth.list_users(services_of(request))
+        for u in accounts.list_users(services_of(request))
         if u.role in ("analyst", "admin") and u.disabled_at is None
     ]
     return render(request, "case.html", code, users=users, **data, **extra)

@@ -10,10 +10,10 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
+from borderline import accounts
 from borderline.cases import QUEUE_OUTCOMES
 from borderline.cases import service as cases
 from borderline.errors import InvalidInput
-from borderline.web import auth as webauth
 from borderline.web import explain
 from borderline.web.plumbing import (
     _safe_next,
@@ -67,7 +67,7 @@ def queue_page(request: Request) -> Response:
     page = cases.queue(services_of(request), f)
     users = [
         u.name
-        for u in webauth.list_users(services_of(request))
+        for u in accounts.list_users(services_of(request))
         if u.role in ("analyst", "admin") and u.disabled_at is None
     ]
     params = {k: v for k, v in qp.items() if k not in ("page", "msg") and v}

@@ -6,6 +6,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from borderline import accounts
 from borderline.web import auth as webauth
 from borderline.web import throttle
 from borderline.web.plumbing import (
@@ -102,7 +103,7 @@ async def login(request: Request) -> Response:
         httponly=True,
         samesite="lax",
         secure=request.url.scheme == "https",
-        max_age=int(webauth.SESSION_TTL.total_seconds()),
+        max_age=int(accounts.SESSION_TTL.total_seconds()),
         path="/",
     )
     return resp

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Query
 
 from borderline.api.deps import Activator, Reader, ServicesDep, Writer
 from borderline.errors import InvalidInput
-from borderline.fraud.registry import Registry
+from borderline.fraud.registry import Registry, models_dir
 from borderline.store import transaction
 
 router = APIRouter(tags=["fraud"])
 
 
 def _registry(services: Any) -> Registry:
-    return Registry(Path(services.settings.data_dir) / "fraud" / "models")
+    return Registry(models_dir(services.settings.data_dir))
 
 
 @router.get("/v1/fraud/models")

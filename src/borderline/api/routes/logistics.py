@@ -68,7 +68,7 @@ def scenarios_route(_: Reader) -> list[dict[str, Any]]:
 def simulate_route(body: SimulateRequest, _: Assessor) -> dict[str, Any]:
     """Monte Carlo of a scenario over an order flow; the same result as `logistics simulate`."""
     from borderline.logistics import builtin_scenarios, load_scenario, parse_scenario, simulate
-    from borderline.logistics.simulate import flow_from_records
+    from borderline.logistics.flow import flow_from_records
 
     if isinstance(body.scenario, str):
         # Shipped ids only: the API must never read a file off the server's disk by name.

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from borderline.cases.store import UserRow
+from borderline.accounts.tables import UserRow
 from borderline.ledger import record_hash
 from borderline.ledger.canonical import CURRENT_FORMAT
 from borderline.ledger.coverage import Coverage, LoggedIndex
