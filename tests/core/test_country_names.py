@@ -32,6 +32,13 @@ from borderline.screening._countries import place_country
         ("Republic of the Congo", False, "CG"),
         ("Korea, North", False, "KP"),
         ("South Korea", False, "KR"),
+        # Bare "Korea" is the Republic in trade and shipping usage; the ISO and World Bank
+        # spellings of both Koreas resolve.
+        ("Korea", False, "KR"),
+        ("Korea, Republic of", False, "KR"),
+        ("Korea, Rep.", False, "KR"),
+        ("Korea, Democratic People's Republic of", False, "KP"),
+        ("Korea, Dem. People's Rep.", False, "KP"),
         ("Bolivia", False, "BO"),
         ("The Netherlands", False, "NL"),
         ("UK", False, "GB"),
