@@ -5,10 +5,13 @@ The public API is re-exported here. Storage (``store``, ``service``) and the rep
 (``report``, which loads matplotlib) are imported explicitly by adapters, never from here.
 """
 
+from typing import TYPE_CHECKING
+
 from borderline.assessment.countries import (
     CorridorModel,
     CorridorRisk,
     CountryIndex,
+    Weighting,
     compute_index,
     load_config,
 )
@@ -16,7 +19,11 @@ from borderline.assessment.fair import QuantInput, QuantResult, quantify
 from borderline.assessment.indicators import Catalog, CountryResolver, load_catalog
 from borderline.assessment.maturity import load_questionnaire, progress, score
 from borderline.assessment.mcda import (
+    DEFAULT_MAX_CR,
+    AhpMethod,
     AhpResult,
+    FuzzyOperator,
+    Normalization,
     RankingResult,
     WeightsResult,
     ahp,
@@ -32,6 +39,7 @@ from borderline.assessment.register import (
     ControlIn,
     MatrixBook,
     Rating,
+    RiskImport,
     RiskIn,
     RiskMatrix,
     TreatmentIn,
@@ -39,10 +47,62 @@ from borderline.assessment.register import (
     load_matrices,
     suggest_residual,
 )
-from borderline.assessment.tables import Table, read_table
+from borderline.assessment.tables import Table, parse_number, read_table
+from borderline.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from borderline.assessment.kri import METRICS, KriIn
+    from borderline.assessment.report import charts, render_dashboard, render_html, render_pdf
+    from borderline.assessment.sources import (
+        cpi_workbook_rows,
+        read_fatf,
+        read_inform,
+        read_lpi,
+        read_lpi_components,
+        read_wgi,
+        write_indicator_rows,
+    )
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        ".kri": (
+            "METRICS",
+            "KriIn",
+        ),
+        ".report": (
+            "charts",
+            "render_dashboard",
+            "render_html",
+            "render_pdf",
+        ),
+        ".sources": (
+            "cpi_workbook_rows",
+            "read_fatf",
+            "read_inform",
+            "read_lpi",
+            "read_lpi_components",
+            "read_wgi",
+            "write_indicator_rows",
+        ),
+    },
+)
+
+if TYPE_CHECKING:
+    from borderline.assessment.service import RegisterService, report_data
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        ".service": ("RegisterService", "report_data"),
+    },
+)
 
 __all__ = [
+    "DEFAULT_MAX_CR",
+    "METRICS",
     "AcceptanceIn",
+    "AhpMethod",
     "AhpResult",
     "Catalog",
     "ControlIn",
@@ -50,18 +110,26 @@ __all__ = [
     "CorridorRisk",
     "CountryIndex",
     "CountryResolver",
+    "FuzzyOperator",
+    "KriIn",
     "MatrixBook",
+    "Normalization",
     "QuantInput",
     "QuantResult",
     "RankingResult",
     "Rating",
+    "RegisterService",
+    "RiskImport",
     "RiskIn",
     "RiskMatrix",
     "Table",
     "TreatmentIn",
+    "Weighting",
     "WeightsResult",
     "ahp",
+    "charts",
     "compute_index",
+    "cpi_workbook_rows",
     "critic_weights",
     "diff_registers",
     "entropy_weights",
@@ -71,11 +139,22 @@ __all__ = [
     "load_config",
     "load_matrices",
     "load_questionnaire",
+    "parse_number",
     "progress",
     "quantify",
+    "read_fatf",
+    "read_inform",
+    "read_lpi",
+    "read_lpi_components",
     "read_table",
+    "read_wgi",
+    "render_dashboard",
+    "render_html",
+    "render_pdf",
+    "report_data",
     "score",
     "suggest_residual",
     "topsis",
     "vikor",
+    "write_indicator_rows",
 ]

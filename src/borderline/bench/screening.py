@@ -18,10 +18,15 @@ from pathlib import Path
 from typing import Any
 
 from borderline.bench.screening_evalset import LabelledPair, generate
-from borderline.screening import compare, parse_kind
-from borderline.screening.index import Query, ScreeningIndex
-from borderline.screening.matcher import ALGORITHM, THRESHOLD
-from borderline.screening.registry import load_snapshot
+from borderline.screening import (
+    ALGORITHM,
+    THRESHOLD,
+    Query,
+    ScreeningIndex,
+    compare,
+    load_snapshot,
+    parse_kind,
+)
 
 NOMENKLATURA_THRESHOLD = 0.7  # yente's default match threshold for logic-v2
 

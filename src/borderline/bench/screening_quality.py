@@ -19,9 +19,15 @@ from typing import Any
 
 from borderline.bench.screening_devset import Pair, SearchCase, build_pairs, cross_list_cases
 from borderline.bench.screening_holds import load as load_common
-from borderline.screening import EntityKind, PartialDate, Query, compare
-from borderline.screening.index import ScreeningIndex
-from borderline.screening.matcher import ALGORITHM, THRESHOLD
+from borderline.screening import (
+    ALGORITHM,
+    THRESHOLD,
+    EntityKind,
+    PartialDate,
+    Query,
+    ScreeningIndex,
+    compare,
+)
 
 NOMENKLATURA_THRESHOLD = 0.7  # yente's default match threshold for logic-v2
 
@@ -135,7 +141,7 @@ def decoy_rate(index: ScreeningIndex, seed: int = 3) -> tuple[int, int, list[str
 
 
 def run(*, competitor: bool = False, index: ScreeningIndex | None = None) -> str:
-    from borderline.screening.registry import current_index
+    from borderline.screening import current_index
 
     index = index or current_index()
     entities = list(index.entities)

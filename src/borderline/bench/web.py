@@ -106,9 +106,9 @@ def main() -> None:
     # create_app starts computing analytics in the background; let it finish so it does not
     # compete with the page timings below.
     t = time.perf_counter()
-    from borderline.cases import review_queue as _cases
+    from borderline.cases import queue_synced
 
-    while not _analytics._cache or id(services) not in _cases._watermarks:
+    while not _analytics._cache or not queue_synced(services):
         time.sleep(0.1)
     print(
         f"background warm-up after start (analytics + queue copy): "

@@ -8,6 +8,75 @@ transaction (kinds ``case.open``, ``case.note``, ``case.assign``, ``case.disposi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from borderline.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from borderline.cases.actions import allow_party, clear_hit
+    from borderline.cases.review_queue import queue_synced
+    from borderline.cases.service import (
+        MAX_ATTACHMENT_BYTES,
+        SORTS,
+        QueueFilter,
+        add_attachment,
+        add_note,
+        assign_case,
+        cases_for_decision,
+        claim,
+        claim_of,
+        disposition,
+        get_attachment,
+        get_case,
+        list_cases,
+        open_case,
+        queue,
+        register_ledger,
+        reopen,
+        sync_queue,
+    )
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        ".actions": (
+            "allow_party",
+            "clear_hit",
+        ),
+        ".review_queue": ("queue_synced",),
+        ".service": (
+            "MAX_ATTACHMENT_BYTES",
+            "SORTS",
+            "QueueFilter",
+            "add_attachment",
+            "add_note",
+            "assign_case",
+            "cases_for_decision",
+            "claim",
+            "claim_of",
+            "disposition",
+            "get_attachment",
+            "get_case",
+            "list_cases",
+            "open_case",
+            "queue",
+            "register_ledger",
+            "reopen",
+            "sync_queue",
+        ),
+    },
+)
+
+if TYPE_CHECKING:
+    from borderline.cases.store import CaseDecisionRow
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        ".store": ("CaseDecisionRow",),
+    },
+)
+
 # disposition -> (label kind for Services.add_labels, is_fraud); None: no fraud label
 DISPOSITIONS: dict[str, tuple[str | None, bool]] = {
     "confirmed_fraud": ("analyst", True),
@@ -36,8 +105,30 @@ QUEUE_OUTCOMES = ("review", "hold")
 
 __all__ = [
     "DISPOSITIONS",
+    "MAX_ATTACHMENT_BYTES",
     "QUEUE_OUTCOMES",
     "SANCTIONS_BLOCK_LIST",
     "SANCTIONS_REPORT",
     "SLA_HOURS",
+    "SORTS",
+    "CaseDecisionRow",
+    "QueueFilter",
+    "add_attachment",
+    "add_note",
+    "allow_party",
+    "assign_case",
+    "cases_for_decision",
+    "claim",
+    "claim_of",
+    "clear_hit",
+    "disposition",
+    "get_attachment",
+    "get_case",
+    "list_cases",
+    "open_case",
+    "queue",
+    "queue_synced",
+    "register_ledger",
+    "reopen",
+    "sync_queue",
 ]

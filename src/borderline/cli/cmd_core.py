@@ -115,7 +115,7 @@ def serve(
 
 def _open_for_serving(samples: int) -> tuple[Any, Any]:
     """Open the application, make the first admin key, start loading the sample orders."""
-    from borderline.samples.loading import marker_path, start_background_load
+    from borderline.samples import marker_path, start_background_load
 
     services = open_services()
     # A marker left by a process killed mid-load: the load starts again below if needed.

@@ -127,7 +127,7 @@ def spark_rescreen(
 
     chosen = None
     if lists:
-        from borderline.screening.registry import active_lists
+        from borderline.screening import active_lists
 
         names = {x.strip() for x in lists.split(",") if x.strip()}
         chosen = [ll for ll in active_lists() if ll.name in names]
@@ -247,7 +247,7 @@ def ledger_append(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Record decisions made in Spark in the store and the ledger, in input order."""
-    from borderline.decisions.imported import append_decisions
+    from borderline.decisions import append_decisions
 
     report = append_decisions(open_services(), _in_order(_decision_rows(file), file))
     if as_json:

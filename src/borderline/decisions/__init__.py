@@ -1,6 +1,8 @@
 """Deciding orders and keeping the record: assessing and storing, customer history, replay,
 policy versions with backtests, and outcome labels."""
 
+from typing import TYPE_CHECKING
+
 from borderline.decisions.history import DbHistory, history_from_snapshot, history_snapshot
 from borderline.decisions.labels import LABEL_KINDS, Labels, label_record
 from borderline.decisions.policies import (
@@ -19,6 +21,17 @@ from borderline.decisions.record import (
     payload_sha256,
 )
 from borderline.decisions.replay import replay_policy
+from borderline.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from borderline.decisions.imported import append_decisions
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        ".imported": ("append_decisions",),
+    },
+)
 
 __all__ = [
     "LABEL_KINDS",
@@ -29,6 +42,7 @@ __all__ = [
     "DecisionRecorder",
     "Labels",
     "PolicyVersions",
+    "append_decisions",
     "decision_record_by_id",
     "history_from_snapshot",
     "history_snapshot",

@@ -16,7 +16,12 @@ from borderline.intake.service import (
     receive_stripe,
     receive_woocommerce,
 )
-from borderline.intake.writeback import WritebackLoop, deliver_writebacks, risk_assessment_request
+from borderline.intake.writeback import (
+    WritebackLoop,
+    deliver_writebacks,
+    enabled,
+    risk_assessment_request,
+)
 
 __all__ = [
     "IntakeHost",
@@ -24,6 +29,7 @@ __all__ = [
     "WritebackLoop",
     "deliver_writebacks",
     "dispute_label",
+    "enabled",
     "map_shopify",
     "map_woocommerce",
     "receive_shopify",

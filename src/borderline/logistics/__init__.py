@@ -12,14 +12,19 @@ The engine assessor lives in ``borderline.logistics.assessor`` (imported lazily 
 stays importable without the engine).
 """
 
-from borderline.logistics.flow import OrderFlow, read_orders
+from typing import TYPE_CHECKING
+
+from borderline.lazy import lazy_exports
+from borderline.logistics.flow import OrderFlow, flow_from_records, read_orders
 from borderline.logistics.history import History, load_history, load_scms, load_shipments
-from borderline.logistics.lpi import LPIScore, lpi
+from borderline.logistics.lpi import LPIScore, lpi, write_editions
 from borderline.logistics.model import (
+    MODEL_VERSION,
     Evaluation,
     LateModel,
     evaluate,
     metrics,
+    save_model,
     split_by_year,
     train,
 )
@@ -33,19 +38,56 @@ from borderline.logistics.scenario import (
 )
 from borderline.logistics.simulate import SimulationResult, simulate
 
+if TYPE_CHECKING:
+    from borderline.logistics.compare import compare, load_compare_config
+    from borderline.logistics.plots import check_plot_path
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        ".compare": (
+            "compare",
+            "load_compare_config",
+        ),
+        ".plots": ("check_plot_path",),
+    },
+)
+
+if TYPE_CHECKING:
+    from borderline.logistics.assessor import LogisticsAssessor, delay_findings
+    from borderline.logistics.disruptions import DATASET, read_disruptions
+    from borderline.logistics.plots import plot_comparison, plot_simulation
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        ".assessor": ("LogisticsAssessor", "delay_findings"),
+        ".disruptions": ("DATASET", "read_disruptions"),
+        ".plots": ("plot_comparison", "plot_simulation"),
+    },
+)
+
 __all__ = [
+    "DATASET",
+    "MODEL_VERSION",
     "Evaluation",
     "History",
     "LPIScore",
     "LateModel",
+    "LogisticsAssessor",
     "Network",
     "OrderFlow",
     "Route",
     "Scenario",
     "SimulationResult",
     "builtin_scenarios",
+    "check_plot_path",
+    "compare",
     "default_network",
+    "delay_findings",
     "evaluate",
+    "flow_from_records",
+    "load_compare_config",
     "load_history",
     "load_network",
     "load_scenario",
@@ -54,9 +96,14 @@ __all__ = [
     "lpi",
     "metrics",
     "parse_scenario",
+    "plot_comparison",
+    "plot_simulation",
+    "read_disruptions",
     "read_orders",
     "resolve_scenario",
+    "save_model",
     "simulate",
     "split_by_year",
     "train",
+    "write_editions",
 ]

@@ -11,11 +11,85 @@ Public API (kept stable; other tools depend on it):
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from borderline.errors import InvalidInput
+from borderline.lazy import lazy_exports
 from borderline.screening.index import ListInfo, Match, Query, ScreeningIndex
 from borderline.screening.loaders import FORMATS, LoadedList, load
-from borderline.screening.matcher import ALGORITHM, MAX_NAME_CHARS, THRESHOLD, MatchResult
+from borderline.screening.matcher import (
+    ALGORITHM,
+    MAX_NAME_CHARS,
+    THRESHOLD,
+    MatchResult,
+    vocabulary,
+)
 from borderline.screening.model import Entity, EntityKind, Identifier, Name, PartialDate
+from borderline.screening.whitelist import Decision as WhitelistDecision
+from borderline.screening.whitelist import replace_all as replace_whitelist
+from borderline.screening.whitelist import snapshot as whitelist_snapshot
+
+if TYPE_CHECKING:
+    from borderline.screening.service import (
+        add_whitelist,
+        add_whitelist_in,
+        hits_for_order,
+        register_resolvers,
+        revoke_whitelist,
+    )
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        ".service": (
+            "add_whitelist",
+            "add_whitelist_in",
+            "hits_for_order",
+            "register_resolvers",
+            "revoke_whitelist",
+        ),
+    },
+)
+
+if TYPE_CHECKING:
+    from borderline.screening.assessor import ScreeningAssessor
+    from borderline.screening.batch import (
+        BatchQuery,
+        plan_row,
+        read_pairs,
+        read_queries,
+        screen_rows,
+    )
+    from borderline.screening.diff import diff_entities
+    from borderline.screening.registry import active_lists, current_index, load_snapshot
+    from borderline.screening.service import (
+        import_list,
+        list_status,
+        list_whitelist,
+        refresh_whitelist,
+        update_lists,
+    )
+    from borderline.screening.store import ListVersionRow
+    from borderline.screening.whitelist import party_key
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        ".assessor": ("ScreeningAssessor",),
+        ".batch": ("BatchQuery", "plan_row", "read_pairs", "read_queries", "screen_rows"),
+        ".diff": ("diff_entities",),
+        ".registry": ("active_lists", "current_index", "load_snapshot"),
+        ".service": (
+            "import_list",
+            "list_status",
+            "list_whitelist",
+            "refresh_whitelist",
+            "update_lists",
+        ),
+        ".store": ("ListVersionRow",),
+        ".whitelist": ("party_key",),
+    },
+)
 
 KINDS = ("person", "organization", "vessel", "aircraft", "any")
 
@@ -90,20 +164,46 @@ __all__ = [
     "FORMATS",
     "KINDS",
     "THRESHOLD",
+    "BatchQuery",
     "Entity",
     "EntityKind",
     "Identifier",
     "ListInfo",
+    "ListVersionRow",
     "LoadedList",
     "Match",
     "MatchResult",
     "Name",
     "PartialDate",
     "Query",
+    "ScreeningAssessor",
     "ScreeningIndex",
+    "WhitelistDecision",
+    "active_lists",
+    "add_whitelist",
+    "add_whitelist_in",
     "compare",
+    "current_index",
+    "diff_entities",
+    "hits_for_order",
+    "import_list",
+    "list_status",
+    "list_whitelist",
     "load",
+    "load_snapshot",
     "parse_dob",
     "parse_kind",
+    "party_key",
+    "plan_row",
+    "read_pairs",
+    "read_queries",
+    "refresh_whitelist",
+    "register_resolvers",
+    "replace_whitelist",
+    "revoke_whitelist",
     "screen",
+    "screen_rows",
+    "update_lists",
+    "vocabulary",
+    "whitelist_snapshot",
 ]

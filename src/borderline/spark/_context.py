@@ -18,13 +18,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from borderline.engine import CustomerHistory, ListHit
-from borderline.fraud.features import (
+from borderline.fraud import (
     DEFAULT_LABEL_DELAY_DAYS,
     Prior,
     label_bounds,
     online_features,
 )
-from borderline.privacy.transfer import taxonomy
+from borderline.privacy import categories_overlap
 
 # -- customer history --------------------------------------------------------------------------
 
@@ -231,6 +231,6 @@ class RegisterSnapshot:
                 continue
             if sensitive is not None and tr.sensitive != sensitive:
                 continue
-            if any(taxonomy.overlaps(c, cats) for c in tr.categories):
+            if any(categories_overlap(c, cats) for c in tr.categories):
                 total += tr.data_subjects
         return total

@@ -24,9 +24,9 @@ from pyspark.sql import functions as F
 
 from borderline.engine import Engine, ListHit
 from borderline.errors import InvalidInput
-from borderline.fraud.features import DEFAULT_LABEL_DELAY_DAYS
+from borderline.fraud import DEFAULT_LABEL_DELAY_DAYS
 from borderline.policy import compile_policy
-from borderline.screening import whitelist
+from borderline.screening import WhitelistDecision
 from borderline.spark import _tasks
 from borderline.spark._context import ListSnapshot, RegisterSnapshot, Transfer
 from borderline.spark.features import point_in_time
@@ -145,7 +145,7 @@ def read_labels(spark: SparkSession, path: str) -> DataFrame:
 def _fraud_model(engine: Engine) -> Any:
     """The fraud model in service, loaded on the driver so tasks never read the registry."""
     from borderline.engine import AssessContext
-    from borderline.fraud.assessor import FraudAssessor
+    from borderline.fraud import FraudAssessor
 
     for a in engine.assessors:
         if isinstance(a, FraudAssessor):
@@ -154,7 +154,7 @@ def _fraud_model(engine: Engine) -> Any:
 
 
 def _screening_index(engine: Engine) -> Any:
-    from borderline.screening.assessor import ScreeningAssessor
+    from borderline.screening import ScreeningAssessor
 
     for a in engine.assessors:
         if isinstance(a, ScreeningAssessor):
@@ -168,7 +168,7 @@ def assess(
     engine: Engine | None = None,
     labels: DataFrame | None = None,
     lists: Iterable[ListHit] = (),
-    whitelist_entries: Iterable[whitelist.Decision] = (),
+    whitelist_entries: Iterable[WhitelistDecision] = (),
     transfers: Iterable[Transfer] = (),
     now: datetime | None = None,
     label_delay_days: int = DEFAULT_LABEL_DELAY_DAYS,
@@ -499,9 +499,7 @@ def rescreen(
     broadcast. ``lists``: a ``ScreeningIndex``, parsed lists (``LoadedList``s) or None for
     the active lists. With ``previous`` (an earlier run's hits), also the hits that are new
     and those that disappeared, by (party id, list, listed entity)."""
-    from borderline.screening import ScreeningIndex
-    from borderline.screening.matcher import THRESHOLD
-    from borderline.screening.registry import current_index
+    from borderline.screening import THRESHOLD, ScreeningIndex, current_index
 
     if lists is None:
         index = current_index()

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from borderline.engine import Engine, ListHit
-from borderline.screening import whitelist
+from borderline.screening import WhitelistDecision, whitelist_snapshot
 from borderline.spark._context import Transfer
 
 
@@ -18,7 +18,7 @@ from borderline.spark._context import Transfer
 class Snapshot:
     engine: Engine
     lists: list[ListHit] = field(default_factory=list)
-    whitelist_entries: list[whitelist.Decision] = field(default_factory=list)
+    whitelist_entries: list[WhitelistDecision] = field(default_factory=list)
     transfers: list[Transfer] = field(default_factory=list)
 
     def kwargs(self) -> dict[str, Any]:
@@ -36,8 +36,8 @@ def snapshot(services: Any) -> Snapshot:
     decisions and the data-flow register, as ``Services`` would use them now."""
     from sqlalchemy import select
 
-    from borderline.privacy.store import TransferRow
-    from borderline.screening.service import refresh_whitelist
+    from borderline.privacy import TransferRow
+    from borderline.screening import refresh_whitelist
 
     with services.sessions() as s:
         engine = services.engine_for(s)
@@ -64,6 +64,6 @@ def snapshot(services: Any) -> Snapshot:
     return Snapshot(
         engine=engine,
         lists=lists,
-        whitelist_entries=whitelist.snapshot(),
+        whitelist_entries=whitelist_snapshot(),
         transfers=transfers,
     )

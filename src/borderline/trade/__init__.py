@@ -10,24 +10,128 @@ Public API (the rest is internal):
 - ``TradeAssessor``: the engine assessor (entry point ``trade``).
 """
 
-from borderline.trade.classify import Classification, HSClassifier, Listing, default_classifier
-from borderline.trade.hs import CodeCheck, Nomenclature, nomenclature
+from typing import TYPE_CHECKING
+
+from borderline.lazy import lazy_exports
+from borderline.trade.classify import (
+    Calibration,
+    Classification,
+    HSClassifier,
+    Listing,
+    default_classifier,
+)
+from borderline.trade.hs import CodeCheck, Nomenclature, data_path, nomenclature
 from borderline.trade.landed import LandedCost, LandedCostRequest, TariffSchedule, landed_cost
 from borderline.trade.restricted import Restriction, check_destination, check_item
 
+if TYPE_CHECKING:
+    from borderline.trade.fx import (
+        FX_DATASET,
+        EcbRates,
+        ecb_rates,
+        read_ecb_file,
+        write_ecb_history,
+    )
+    from borderline.trade.tariff import US_HTS_DATASET, convert_usitc_hts
+    from borderline.trade.us_duties import US_DUTIES_DATASET, convert_compilation
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        ".fx": (
+            "FX_DATASET",
+            "EcbRates",
+            "ecb_rates",
+            "read_ecb_file",
+            "write_ecb_history",
+        ),
+        ".tariff": (
+            "US_HTS_DATASET",
+            "convert_usitc_hts",
+        ),
+        ".us_duties": (
+            "US_DUTIES_DATASET",
+            "convert_compilation",
+        ),
+    },
+)
+
+if TYPE_CHECKING:
+    from borderline.trade.declarations import evaluate_files
+    from borderline.trade.embed import EmbeddingBackend
+    from borderline.trade.evaluation import evaluate, load_eval
+    from borderline.trade.fx import FxTable
+    from borderline.trade.hs_backend import (
+        HSBackendConfig,
+        configure,
+        configured_classifier,
+        embedding_backend,
+    )
+    from borderline.trade.hs_sources import VAGUE, held_out_examples
+    from borderline.trade.learned import LearnedHSClassifier, learned_classifier, train
+    from borderline.trade.llm import LLMReranker
+    from borderline.trade.taxes import rules
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        ".declarations": ("evaluate_files",),
+        ".embed": ("EmbeddingBackend",),
+        ".evaluation": ("evaluate", "load_eval"),
+        ".fx": ("FxTable",),
+        ".hs_backend": (
+            "HSBackendConfig",
+            "configure",
+            "configured_classifier",
+            "embedding_backend",
+        ),
+        ".hs_sources": ("VAGUE", "held_out_examples"),
+        ".learned": ("LearnedHSClassifier", "learned_classifier", "train"),
+        ".llm": ("LLMReranker",),
+        ".taxes": ("rules",),
+    },
+)
+
 __all__ = [
+    "FX_DATASET",
+    "US_DUTIES_DATASET",
+    "US_HTS_DATASET",
+    "VAGUE",
+    "Calibration",
     "Classification",
     "CodeCheck",
+    "EcbRates",
+    "EmbeddingBackend",
+    "FxTable",
+    "HSBackendConfig",
     "HSClassifier",
+    "LLMReranker",
     "LandedCost",
     "LandedCostRequest",
+    "LearnedHSClassifier",
     "Listing",
     "Nomenclature",
     "Restriction",
     "TariffSchedule",
     "check_destination",
     "check_item",
+    "configure",
+    "configured_classifier",
+    "convert_compilation",
+    "convert_usitc_hts",
+    "data_path",
     "default_classifier",
+    "ecb_rates",
+    "embedding_backend",
+    "evaluate",
+    "evaluate_files",
+    "held_out_examples",
     "landed_cost",
+    "learned_classifier",
+    "load_eval",
     "nomenclature",
+    "read_ecb_file",
+    "rules",
+    "train",
+    "write_ecb_history",
 ]
