@@ -53,6 +53,7 @@ from borderline.lazy import lazy_exports
 if TYPE_CHECKING:
     from borderline.assessment.kri import METRICS, KriIn
     from borderline.assessment.report import charts, render_dashboard, render_html, render_pdf
+    from borderline.assessment.service import RegisterService, report_data
     from borderline.assessment.sources import (
         cpi_workbook_rows,
         read_fatf,
@@ -66,16 +67,9 @@ if TYPE_CHECKING:
 __getattr__, __dir__ = lazy_exports(
     __name__,
     {
-        ".kri": (
-            "METRICS",
-            "KriIn",
-        ),
-        ".report": (
-            "charts",
-            "render_dashboard",
-            "render_html",
-            "render_pdf",
-        ),
+        ".kri": ("METRICS", "KriIn"),
+        ".report": ("charts", "render_dashboard", "render_html", "render_pdf"),
+        ".service": ("RegisterService", "report_data"),
         ".sources": (
             "cpi_workbook_rows",
             "read_fatf",
@@ -88,15 +82,6 @@ __getattr__, __dir__ = lazy_exports(
     },
 )
 
-if TYPE_CHECKING:
-    from borderline.assessment.service import RegisterService, report_data
-
-__getattr__, __dir__ = lazy_exports(
-    __name__,
-    {
-        ".service": ("RegisterService", "report_data"),
-    },
-)
 
 __all__ = [
     "DEFAULT_MAX_CR",

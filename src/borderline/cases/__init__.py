@@ -35,14 +35,12 @@ if TYPE_CHECKING:
         reopen,
         sync_queue,
     )
+    from borderline.cases.store import CaseDecisionRow
 
 __getattr__, __dir__ = lazy_exports(
     __name__,
     {
-        ".actions": (
-            "allow_party",
-            "clear_hit",
-        ),
+        ".actions": ("allow_party", "clear_hit"),
         ".review_queue": ("queue_synced",),
         ".service": (
             "MAX_ATTACHMENT_BYTES",
@@ -64,18 +62,10 @@ __getattr__, __dir__ = lazy_exports(
             "reopen",
             "sync_queue",
         ),
-    },
-)
-
-if TYPE_CHECKING:
-    from borderline.cases.store import CaseDecisionRow
-
-__getattr__, __dir__ = lazy_exports(
-    __name__,
-    {
         ".store": ("CaseDecisionRow",),
     },
 )
+
 
 # disposition -> (label kind for Services.add_labels, is_fraud); None: no fraud label
 DISPOSITIONS: dict[str, tuple[str | None, bool]] = {

@@ -187,10 +187,10 @@ def _bench_embedding(
     """The embedding backend beside the lexical one on the same rows (cross-fitted)."""
     import time
 
-    from borderline.settings import Settings
+    from borderline.cli._services import cli_settings
     from borderline.trade import embedding_backend, evaluate
 
-    settings = Settings()
+    settings = cli_settings()
     t0 = time.perf_counter()
     emb = embedding_backend(
         embedding_model or settings.embedding_model,

@@ -189,9 +189,9 @@ def recognizers_cmd(
 
 
 def _keyring_path(keyring: Path | None) -> Path:
-    from borderline.settings import Settings
+    from borderline.cli._services import cli_settings
 
-    return keyring or Settings().data_dir / "privacy-keyring.json"
+    return keyring or cli_settings().data_dir / "privacy-keyring.json"
 
 
 def _load_ring(method: str, keyring: Path | None) -> Any:

@@ -110,10 +110,10 @@ def classify_cmd(
             clf, endpoint, llm_model or env("LLM_MODEL"), api_key=env("LLM_API_KEY") or None
         )
     elif backend == "embedding":
-        from borderline.settings import Settings
+        from borderline.cli._services import cli_settings
         from borderline.trade import embedding_backend
 
-        settings = Settings()
+        settings = cli_settings()
         clf = embedding_backend(
             embedding_model or settings.embedding_model,
             settings.embedding_cache_dir,

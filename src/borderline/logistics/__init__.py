@@ -39,33 +39,21 @@ from borderline.logistics.scenario import (
 from borderline.logistics.simulate import SimulationResult, simulate
 
 if TYPE_CHECKING:
-    from borderline.logistics.compare import compare, load_compare_config
-    from borderline.logistics.plots import check_plot_path
-
-__getattr__, __dir__ = lazy_exports(
-    __name__,
-    {
-        ".compare": (
-            "compare",
-            "load_compare_config",
-        ),
-        ".plots": ("check_plot_path",),
-    },
-)
-
-if TYPE_CHECKING:
     from borderline.logistics.assessor import LogisticsAssessor, delay_findings
+    from borderline.logistics.compare import compare, load_compare_config
     from borderline.logistics.disruptions import DATASET, read_disruptions
-    from borderline.logistics.plots import plot_comparison, plot_simulation
+    from borderline.logistics.plots import check_plot_path, plot_comparison, plot_simulation
 
 __getattr__, __dir__ = lazy_exports(
     __name__,
     {
         ".assessor": ("LogisticsAssessor", "delay_findings"),
+        ".compare": ("compare", "load_compare_config"),
         ".disruptions": ("DATASET", "read_disruptions"),
-        ".plots": ("plot_comparison", "plot_simulation"),
+        ".plots": ("check_plot_path", "plot_comparison", "plot_simulation"),
     },
 )
+
 
 __all__ = [
     "DATASET",

@@ -30,17 +30,8 @@ from borderline.privacy.validators import resolve as resolve_validator
 from borderline.privacy.validators import sg_nric as check_sg_nric
 
 if TYPE_CHECKING:
-    from borderline.privacy.gazetteer import read_gazetteer
-
-__getattr__, __dir__ = lazy_exports(
-    __name__,
-    {
-        ".gazetteer": ("read_gazetteer",),
-    },
-)
-
-if TYPE_CHECKING:
     from borderline.privacy.files import process, redact_file, redact_record
+    from borderline.privacy.gazetteer import read_gazetteer
     from borderline.privacy.logfilter import install
     from borderline.privacy.ner import MODEL_PACKAGE, NerModel, shipped_model_path
     from borderline.privacy.ner_train import TrainText, train
@@ -63,6 +54,7 @@ __getattr__, __dir__ = lazy_exports(
     __name__,
     {
         ".files": ("process", "redact_file", "redact_record"),
+        ".gazetteer": ("read_gazetteer",),
         ".logfilter": ("install",),
         ".ner": ("MODEL_PACKAGE", "NerModel", "shipped_model_path"),
         ".ner_train": ("TrainText", "train"),
@@ -82,6 +74,7 @@ __getattr__, __dir__ = lazy_exports(
         ".transfer.report": ("render_html", "render_pdf"),
     },
 )
+
 
 __all__ = [
     "ENTITY_TYPES",

@@ -30,28 +30,6 @@ from borderline.screening.whitelist import replace_all as replace_whitelist
 from borderline.screening.whitelist import snapshot as whitelist_snapshot
 
 if TYPE_CHECKING:
-    from borderline.screening.service import (
-        add_whitelist,
-        add_whitelist_in,
-        hits_for_order,
-        register_resolvers,
-        revoke_whitelist,
-    )
-
-__getattr__, __dir__ = lazy_exports(
-    __name__,
-    {
-        ".service": (
-            "add_whitelist",
-            "add_whitelist_in",
-            "hits_for_order",
-            "register_resolvers",
-            "revoke_whitelist",
-        ),
-    },
-)
-
-if TYPE_CHECKING:
     from borderline.screening.assessor import ScreeningAssessor
     from borderline.screening.batch import (
         BatchQuery,
@@ -63,10 +41,15 @@ if TYPE_CHECKING:
     from borderline.screening.diff import diff_entities
     from borderline.screening.registry import active_lists, current_index, load_snapshot
     from borderline.screening.service import (
+        add_whitelist,
+        add_whitelist_in,
+        hits_for_order,
         import_list,
         list_status,
         list_whitelist,
         refresh_whitelist,
+        register_resolvers,
+        revoke_whitelist,
         update_lists,
     )
     from borderline.screening.store import ListVersionRow
@@ -80,16 +63,22 @@ __getattr__, __dir__ = lazy_exports(
         ".diff": ("diff_entities",),
         ".registry": ("active_lists", "current_index", "load_snapshot"),
         ".service": (
+            "add_whitelist",
+            "add_whitelist_in",
+            "hits_for_order",
             "import_list",
             "list_status",
             "list_whitelist",
             "refresh_whitelist",
+            "register_resolvers",
+            "revoke_whitelist",
             "update_lists",
         ),
         ".store": ("ListVersionRow",),
         ".whitelist": ("party_key",),
     },
 )
+
 
 KINDS = ("person", "organization", "vessel", "aircraft", "any")
 

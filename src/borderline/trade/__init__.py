@@ -25,42 +25,17 @@ from borderline.trade.landed import LandedCost, LandedCostRequest, TariffSchedul
 from borderline.trade.restricted import Restriction, check_destination, check_item
 
 if TYPE_CHECKING:
+    from borderline.trade.declarations import evaluate_files
+    from borderline.trade.embed import EmbeddingBackend
+    from borderline.trade.evaluation import evaluate, load_eval
     from borderline.trade.fx import (
         FX_DATASET,
         EcbRates,
+        FxTable,
         ecb_rates,
         read_ecb_file,
         write_ecb_history,
     )
-    from borderline.trade.tariff import US_HTS_DATASET, convert_usitc_hts
-    from borderline.trade.us_duties import US_DUTIES_DATASET, convert_compilation
-
-__getattr__, __dir__ = lazy_exports(
-    __name__,
-    {
-        ".fx": (
-            "FX_DATASET",
-            "EcbRates",
-            "ecb_rates",
-            "read_ecb_file",
-            "write_ecb_history",
-        ),
-        ".tariff": (
-            "US_HTS_DATASET",
-            "convert_usitc_hts",
-        ),
-        ".us_duties": (
-            "US_DUTIES_DATASET",
-            "convert_compilation",
-        ),
-    },
-)
-
-if TYPE_CHECKING:
-    from borderline.trade.declarations import evaluate_files
-    from borderline.trade.embed import EmbeddingBackend
-    from borderline.trade.evaluation import evaluate, load_eval
-    from borderline.trade.fx import FxTable
     from borderline.trade.hs_backend import (
         HSBackendConfig,
         configure,
@@ -70,7 +45,9 @@ if TYPE_CHECKING:
     from borderline.trade.hs_sources import VAGUE, held_out_examples
     from borderline.trade.learned import LearnedHSClassifier, learned_classifier, train
     from borderline.trade.llm import LLMReranker
+    from borderline.trade.tariff import US_HTS_DATASET, convert_usitc_hts
     from borderline.trade.taxes import rules
+    from borderline.trade.us_duties import US_DUTIES_DATASET, convert_compilation
 
 __getattr__, __dir__ = lazy_exports(
     __name__,
@@ -78,7 +55,14 @@ __getattr__, __dir__ = lazy_exports(
         ".declarations": ("evaluate_files",),
         ".embed": ("EmbeddingBackend",),
         ".evaluation": ("evaluate", "load_eval"),
-        ".fx": ("FxTable",),
+        ".fx": (
+            "FX_DATASET",
+            "EcbRates",
+            "FxTable",
+            "ecb_rates",
+            "read_ecb_file",
+            "write_ecb_history",
+        ),
         ".hs_backend": (
             "HSBackendConfig",
             "configure",
@@ -88,9 +72,12 @@ __getattr__, __dir__ = lazy_exports(
         ".hs_sources": ("VAGUE", "held_out_examples"),
         ".learned": ("LearnedHSClassifier", "learned_classifier", "train"),
         ".llm": ("LLMReranker",),
+        ".tariff": ("US_HTS_DATASET", "convert_usitc_hts"),
         ".taxes": ("rules",),
+        ".us_duties": ("US_DUTIES_DATASET", "convert_compilation"),
     },
 )
+
 
 __all__ = [
     "FX_DATASET",
