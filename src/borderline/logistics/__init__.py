@@ -15,6 +15,9 @@ stays importable without the engine).
 from typing import TYPE_CHECKING
 
 from borderline.lazy import lazy_exports
+
+# compare is also a submodule's name, so it is imported eagerly (see borderline.lazy).
+from borderline.logistics.compare import compare, load_compare_config
 from borderline.logistics.flow import OrderFlow, flow_from_records, read_orders
 from borderline.logistics.history import History, load_history, load_scms, load_shipments
 from borderline.logistics.lpi import LPIScore, lpi, write_editions
@@ -40,7 +43,6 @@ from borderline.logistics.simulate import SimulationResult, simulate
 
 if TYPE_CHECKING:
     from borderline.logistics.assessor import LogisticsAssessor, delay_findings
-    from borderline.logistics.compare import compare, load_compare_config
     from borderline.logistics.disruptions import DATASET, read_disruptions
     from borderline.logistics.plots import check_plot_path, plot_comparison, plot_simulation
 
@@ -48,7 +50,6 @@ __getattr__, __dir__ = lazy_exports(
     __name__,
     {
         ".assessor": ("LogisticsAssessor", "delay_findings"),
-        ".compare": ("compare", "load_compare_config"),
         ".disruptions": ("DATASET", "read_disruptions"),
         ".plots": ("check_plot_path", "plot_comparison", "plot_simulation"),
     },
