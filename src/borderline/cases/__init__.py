@@ -3,8 +3,8 @@
 Public API (``__all__``; exported lazily, the service needs SQLAlchemy): the queue and cases
 (``queue``, ``claim``, ``open_case``, ``add_note``, ``assign_case``, ``disposition``, ``reopen``,
 attachments, ``sync_queue``/``queue_synced``), analyst actions (``allow_party``, ``clear_hit``),
-``register_ledger`` and the ``CaseDecisionRow`` table. Every change is logged in the ledger in the same
-transaction (kinds ``case.open``, ``case.note``, ``case.assign``, ``case.disposition``,
+``register_ledger`` and the ``CaseDecisionRow`` table. Every change is logged in the ledger in
+the same transaction (kinds ``case.open``, ``case.note``, ``case.assign``, ``case.disposition``,
 ``case.attach``, ``queue.claim``).
 """
 
