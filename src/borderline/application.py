@@ -120,10 +120,12 @@ class Application:
     @staticmethod
     def _configure_domains(settings: Settings) -> None:
         """Hand the domains the settings they read: the trade domain's HS backend (which
-        classifier, where its cache lives)."""
+        classifier, where its cache lives), screening's data dir (imported lists, the index)."""
+        from borderline.screening import use_data_dir
         from borderline.trade import HSBackendConfig, configure
 
         configure(HSBackendConfig(settings.embedding_model, settings.embedding_cache_dir))
+        use_data_dir(settings.data_dir)
 
     # -- the engine configuration (``borderline.assessor_config``) ---------------------------
 

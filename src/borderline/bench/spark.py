@@ -117,6 +117,7 @@ def run(
 ) -> dict[str, Any]:
     from borderline.bench.core import machine
     from borderline.fraud import Registry, models_dir
+    from borderline.screening import use_data_dir
     from borderline.service import Services
     from borderline.settings import Settings
     from borderline.spark import session
@@ -126,6 +127,7 @@ def run(
     folder.mkdir(parents=True, exist_ok=True)
     data_dir = folder / "data"
     os.environ["BORDERLINE_DATA_DIR"] = str(data_dir)
+    use_data_dir(data_dir)
     os.environ.pop("BORDERLINE_DATABASE_URL", None)
     progress(f"generating {orders} orders in {folder}")
     orders_file, names, model = _generate(orders, folder)

@@ -11,7 +11,7 @@ import typer
 
 from borderline.cli._common import echo_json
 from borderline.cli._groups import bench_app, lists_app
-from borderline.cli._services import open_services
+from borderline.cli._services import open_services, use_screening_data
 from borderline.errors import InvalidInput
 
 SCREEN_HELP = """Screen a name against the sanctions and denied-party lists.
@@ -44,6 +44,8 @@ def _screen_one(
 ) -> None:
     from borderline.screening import Query, parse_dob, parse_kind, screen
 
+    use_screening_data()
+
     q = Query(
         name=name,
         kind=parse_kind(type_, where="--type"),
@@ -74,6 +76,8 @@ def _screen_one(
 def _screen_batch(path: Path, top: int, threshold: float, as_json: bool) -> int:
     """Screen every row; return how many rows could not be screened."""
     from borderline.screening import read_queries, screen_rows
+
+    use_screening_data()
 
     failed = total = 0
     for row, out in screen_rows(read_queries(path, top=top, threshold=threshold)):
@@ -217,6 +221,8 @@ def lists_status(
     """What is loaded: each list's version, publication date and age (warns when stale)."""
     from borderline.screening import list_status
 
+    use_screening_data()
+
     rows = list_status(max_age_days=max_age_days)
     if as_json:
         echo_json(rows)
@@ -354,6 +360,8 @@ def bench_screening_lists(
     (search recall@5) and common names with random dates of birth (decoy alert rate)."""
     from borderline.bench.screening_quality import run
 
+    use_screening_data()
+
     report = run(competitor=competitor)
     typer.echo(report)
     if out is not None:
@@ -369,6 +377,8 @@ def bench_screening_holds(
 ) -> None:
     """Hold rate of the default policy on 5,665 common real-world names of 105 countries."""
     from borderline.bench.screening_holds import run
+
+    use_screening_data()
 
     result = run(regenerate=regenerate)
     typer.echo(result["report"])

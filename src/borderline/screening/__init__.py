@@ -39,7 +39,12 @@ if TYPE_CHECKING:
         screen_rows,
     )
     from borderline.screening.diff import diff_entities
-    from borderline.screening.registry import active_lists, current_index, load_snapshot
+    from borderline.screening.registry import (
+        active_lists,
+        current_index,
+        load_snapshot,
+        use_data_dir,
+    )
     from borderline.screening.service import (
         add_whitelist,
         add_whitelist_in,
@@ -61,7 +66,7 @@ __getattr__, __dir__ = lazy_exports(
         ".assessor": ("ScreeningAssessor",),
         ".batch": ("BatchQuery", "plan_row", "read_pairs", "read_queries", "screen_rows"),
         ".diff": ("diff_entities",),
-        ".registry": ("active_lists", "current_index", "load_snapshot"),
+        ".registry": ("active_lists", "current_index", "load_snapshot", "use_data_dir"),
         ".service": (
             "add_whitelist",
             "add_whitelist_in",
@@ -193,6 +198,7 @@ __all__ = [
     "screen",
     "screen_rows",
     "update_lists",
+    "use_data_dir",
     "vocabulary",
     "whitelist_snapshot",
 ]
