@@ -10,7 +10,6 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import typer
@@ -20,6 +19,7 @@ from borderline.cli._ledger_cmds import keys_app, ledger_app
 from borderline.cli._policy_cmds import policy_app
 from borderline.cli._services import open_services, standalone_engine
 from borderline.errors import InvalidInput
+from borderline.files import existing_file
 
 # -- serve -------------------------------------------------------------------------------------
 
@@ -311,9 +311,7 @@ def _read_orders(path: str, fmt: str) -> Iterator[tuple[str, Any]]:
         raise InvalidInput("format must be jsonl, csv or auto", where="--format")
     fh = sys.stdin if path == "-" else None
     if fh is None:
-        if not Path(path).is_file():
-            raise InvalidInput("no such file", where=path)
-        fh = open(path, encoding="utf-8")  # noqa: SIM115 - closed below
+        fh = open(existing_file(path), encoding="utf-8")  # noqa: SIM115 - closed below
     try:
         for n, line in enumerate(fh, 1):
             if not line.strip():

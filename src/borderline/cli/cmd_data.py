@@ -20,6 +20,7 @@ import yaml
 
 from borderline.cli._common import echo_json
 from borderline.errors import InvalidInput
+from borderline.files import existing_path
 
 data_app = typer.Typer(help="Dated reference data: list it, update it.", no_args_is_help=True)
 
@@ -160,8 +161,7 @@ def data_update(
 
     if source not in SOURCES:
         raise InvalidInput(f"unknown source {source!r}; known: {sorted(SOURCES)}", where="SOURCE")
-    if not file.exists():
-        raise InvalidInput("no such file or folder", where=str(file))
+    existing_path(file)
     day = _iso(published, "--published")
     with tempfile.TemporaryDirectory() as tmp_s:
         tmp = Path(tmp_s)

@@ -14,6 +14,7 @@ import typer
 
 from borderline.cli._common import echo_json, iter_jsonl
 from borderline.errors import InvalidInput
+from borderline.files import existing_file
 
 privacy_app = typer.Typer(
     help="Find and protect personal data: detect, scan, redact, keys.", no_args_is_help=True
@@ -53,8 +54,8 @@ def detect_cmd(
         else:
             _print_table(entities)
         return
-    if batch != "-" and not Path(batch).is_file():
-        raise InvalidInput("no such file", where=batch)
+    if batch != "-":
+        existing_file(batch)
     # Lines are read in chunks so the entity model sees many texts at once (several times
     # faster than one by one); output order and per-line errors are as before.
     chunk: list[tuple[str, dict[str, Any], str | None]] = []

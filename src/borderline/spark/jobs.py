@@ -24,6 +24,7 @@ from pyspark.sql import functions as F
 
 from borderline.engine import Engine, ListHit
 from borderline.errors import InvalidInput
+from borderline.files import existing_path
 from borderline.fraud import DEFAULT_LABEL_DELAY_DAYS
 from borderline.policy import compile_policy
 from borderline.screening import WhitelistDecision
@@ -87,11 +88,9 @@ def read_orders(
     columns ``borderline assess`` reads, turned into orders by ``csv_to_order``. Parquet: a
     string column ``order_json`` and, optionally, ``seq``.
     """
-    from pathlib import Path
-
     fmt = _detect(path, fmt)
-    if "://" not in path and not Path(path).exists():
-        raise InvalidInput("no such file or folder", where=path)
+    if "://" not in path:
+        existing_path(path)
     if fmt == "parquet":
         df = spark.read.parquet(path)
         if "order_json" not in df.columns:
@@ -456,11 +455,9 @@ class Rescreen:
 def read_parties(spark: SparkSession, path: str, fmt: str = "auto") -> DataFrame:
     """Parties as ``(id, name, type, country, dob, input)``: the CSV ``screen --batch`` reads,
     JSON lines with those keys, or Parquet with those columns."""
-    from pathlib import Path
-
     fmt = _detect(path, fmt)
-    if "://" not in path and not Path(path).exists():
-        raise InvalidInput("no such file or folder", where=path)
+    if "://" not in path:
+        existing_path(path)
     if fmt == "csv":
         df = spark.read.option("header", True).option("multiLine", True).csv(path)
     elif fmt == "jsonl":
