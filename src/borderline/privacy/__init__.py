@@ -21,6 +21,7 @@ from borderline.privacy.anonymise import (
 from borderline.privacy.entities import ENTITY_TYPES, Entity
 from borderline.privacy.transfer.engine import assess_transfer, load_regimes
 from borderline.privacy.transfer.model import TransferAssessment, TransferRequest
+from borderline.privacy.transfer.regimes import PriorTransfer, TransferHistory
 from borderline.privacy.transfer.taxonomy import overlaps as categories_overlap
 from borderline.privacy.validators import hkid as check_hkid
 from borderline.privacy.validators import iban as check_iban
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
         get_transfer,
         ledger_record,
         list_transfers,
+        prior_transfer,
         record_transfer,
         resolve_ledger_record,
         row_summary,
@@ -67,6 +69,7 @@ __getattr__, __dir__ = lazy_exports(
             "get_transfer",
             "ledger_record",
             "list_transfers",
+            "prior_transfer",
             "record_transfer",
             "resolve_ledger_record",
             "row_summary",
@@ -87,8 +90,10 @@ __all__ = [
     "Entity",
     "Keyring",
     "NerModel",
+    "PriorTransfer",
     "TrainText",
     "TransferAssessment",
+    "TransferHistory",
     "TransferRequest",
     "TransferRow",
     "anonymise",
@@ -111,6 +116,7 @@ __all__ = [
     "load_regimes",
     "mrz_check_digit",
     "mrz_td3_line2",
+    "prior_transfer",
     "process",
     "read_gazetteer",
     "record_transfer",

@@ -20,10 +20,10 @@ from borderline.errors import BorderlineError
 from borderline.fraud import DEFAULT_LABEL_DELAY_DAYS, flatten
 from borderline.ledger import record_hash
 from borderline.model import Decision, Order
+from borderline.privacy import TransferHistory
 from borderline.screening import WhitelistDecision, replace_whitelist
 from borderline.spark._context import (
     ListSnapshot,
-    RegisterSnapshot,
     RowFeatureStore,
     RowHistory,
     RowView,
@@ -160,7 +160,7 @@ class Job:
     fraud_model: Any = None
     lists: ListSnapshot = field(default_factory=lambda: ListSnapshot(()))
     whitelist: list[WhitelistDecision] = field(default_factory=list)
-    register: RegisterSnapshot = field(default_factory=RegisterSnapshot)
+    register: TransferHistory = field(default_factory=TransferHistory)
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     label_delay_days: int = DEFAULT_LABEL_DELAY_DAYS
 

@@ -27,9 +27,10 @@ from borderline.errors import InvalidInput
 from borderline.files import existing_path
 from borderline.fraud import DEFAULT_LABEL_DELAY_DAYS
 from borderline.policy import compile_policy
+from borderline.privacy import PriorTransfer, TransferHistory
 from borderline.screening import WhitelistDecision
 from borderline.spark import _tasks
-from borderline.spark._context import ListSnapshot, RegisterSnapshot, Transfer
+from borderline.spark._context import ListSnapshot
 from borderline.spark.features import point_in_time
 
 
@@ -168,7 +169,7 @@ def assess(
     labels: DataFrame | None = None,
     lists: Iterable[ListHit] = (),
     whitelist_entries: Iterable[WhitelistDecision] = (),
-    transfers: Iterable[Transfer] = (),
+    transfers: Iterable[PriorTransfer] = (),
     now: datetime | None = None,
     label_delay_days: int = DEFAULT_LABEL_DELAY_DAYS,
     fraud_model: Any = None,
@@ -196,7 +197,7 @@ def assess(
         fraud_model=fraud_model if fraud_model is not None else _fraud_model(engine),
         lists=ListSnapshot(lists),
         whitelist=list(whitelist_entries),
-        register=RegisterSnapshot(list(transfers)),
+        register=TransferHistory(list(transfers)),
         now=now or datetime.now(UTC),
         label_delay_days=label_delay_days,
     )
