@@ -228,6 +228,10 @@ class ScreeningIndex:
 
     # -- searching --------------------------------------------------------------------------
 
+    def clear_cache(self) -> None:
+        """Forget the token-pair similarities kept between searches (a cold search again)."""
+        self._cache.clear()
+
     def _expand(self, tok: str) -> dict[str, float]:
         out: dict[str, float] = {}
         if tok in self.postings:
