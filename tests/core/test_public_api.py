@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import importlib
 import pkgutil
+import re
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,15 @@ def test_lazy_names_are_not_submodule_names(domain: str) -> None:
         if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "lazy_exports":
             lazy |= {n for names in ast.literal_eval(node.args[1]).values() for n in names}
     assert not lazy & submodules, f"borderline.{domain} lazily exports {lazy & submodules}"
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_docstring_lists_every_public_name(domain: str) -> None:
+    """The root's docstring is where a reader finds the public API: every name is there."""
+    package = importlib.import_module(f"borderline.{domain}")
+    doc = package.__doc__ or ""
+    missing = [n for n in package.__all__ if not re.search(rf"(?<![\w.]){n}(?!\w)", doc)]
+    assert not missing, f"borderline.{domain}'s docstring does not mention {missing}"
 
 
 def test_unknown_name_is_an_attribute_error() -> None:

@@ -1,8 +1,25 @@
 """Risk assessment and governance: MCDA, country and corridor risk, the risk register's rules,
 loss quantification and capability maturity.
 
-The public API is re-exported here. Storage (``store``, ``service``) and the report renderer
-(``report``, which loads matplotlib) are imported explicitly by adapters, never from here.
+Public API (the rest is internal; storage, sources and the report renderer, which loads
+matplotlib, are exported lazily):
+
+- MCDA: ``ahp`` (``AhpMethod``, ``AhpResult``, ``DEFAULT_MAX_CR``), ``entropy_weights``,
+  ``critic_weights`` (``WeightsResult``), ``topsis``, ``vikor``, ``grey_relational``
+  (``RankingResult``, ``Normalization``), ``fuzzy_evaluation`` (``FuzzyOperator``).
+- Country and corridor risk: ``compute_index``, ``load_config``, ``CountryIndex``,
+  ``Weighting``, ``CorridorModel``, ``CorridorRisk``; indicators ``load_catalog``,
+  ``Catalog``, ``CountryResolver``; official sources ``read_wgi``, ``read_fatf``,
+  ``read_inform``, ``read_lpi``, ``read_lpi_components``, ``cpi_workbook_rows``,
+  ``write_indicator_rows``.
+- Risk register: ``RiskIn``, ``ControlIn``, ``TreatmentIn``, ``AcceptanceIn``, ``RiskImport``,
+  ``Rating``, ``RiskMatrix``, ``MatrixBook``, ``load_matrices``, ``suggest_residual``,
+  ``diff_registers``; KRIs ``KriIn``, ``METRICS``; ``RegisterService`` (the stored
+  register) and ``report_data``.
+- Loss quantification (FAIR): ``quantify``, ``QuantInput``, ``QuantResult``.
+- Capability maturity: ``load_questionnaire``, ``score``, ``progress``.
+- Tables read from CSV/xlsx: ``read_table``, ``Table``, ``parse_number``.
+- Reports: ``render_dashboard``, ``render_html``, ``render_pdf``, ``charts``.
 """
 
 from typing import TYPE_CHECKING

@@ -1,4 +1,9 @@
-"""Built-in assessors that need no reference data: order consistency and block/allow lists."""
+"""Built-in assessors that need no reference data: order consistency and block/allow lists.
+
+Public API: ``LIST_KINDS`` (what a list entry can match: email, ip, card, …) and
+``normalise_value`` (an entry's value as the lists assessor compares it). The assessors
+themselves are reached through their entry points (``consistency``, ``lists``).
+"""
 
 from typing import TYPE_CHECKING
 

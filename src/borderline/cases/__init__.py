@@ -1,11 +1,18 @@
 """Case management: the review queue, cases opened from decisions, dispositions that become labels.
 
-Public API (``__all__``; exported lazily, the service needs SQLAlchemy): the queue and cases
-(``queue``, ``claim``, ``open_case``, ``add_note``, ``assign_case``, ``disposition``, ``reopen``,
-attachments, ``sync_queue``/``queue_synced``), analyst actions (``allow_party``, ``clear_hit``),
-``register_ledger`` and the ``CaseDecisionRow`` table. Every change is logged in the ledger in
-the same transaction (kinds ``case.open``, ``case.note``, ``case.assign``, ``case.disposition``,
-``case.attach``, ``queue.claim``).
+Public API (exported lazily, the service needs SQLAlchemy; the rest is internal):
+
+- The queue: ``queue`` (``QueueFilter``, ``SORTS``), ``claim``, ``claim_of``, ``sync_queue``,
+  ``queue_synced``, ``QUEUE_OUTCOMES``, ``SLA_HOURS``.
+- Cases: ``open_case``, ``get_case``, ``list_cases``, ``cases_for_decision``, ``add_note``,
+  ``assign_case``, ``disposition`` (``DISPOSITIONS``), ``reopen``; attachments
+  ``add_attachment``, ``get_attachment``, ``MAX_ATTACHMENT_BYTES``.
+- Analyst actions: ``allow_party``, ``clear_hit``; the lists they write to,
+  ``SANCTIONS_BLOCK_LIST`` and ``SANCTIONS_REPORT``.
+- ``register_ledger`` and the ``CaseDecisionRow`` table.
+
+Every change is logged in the ledger in the same transaction (kinds ``case.open``,
+``case.note``, ``case.assign``, ``case.disposition``, ``case.attach``, ``queue.claim``).
 """
 
 from __future__ import annotations

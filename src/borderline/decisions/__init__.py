@@ -1,5 +1,16 @@
 """Deciding orders and keeping the record: assessing and storing, customer history, replay,
-policy versions with backtests, and outcome labels."""
+policy versions with backtests, and outcome labels.
+
+Public API (the rest is internal):
+
+- Recording: ``DecisionRecorder``, ``BatchItem``, ``parse_order``, ``payload_hash``,
+  ``payload_sha256``, ``decision_record_by_id``; ``append_decisions`` (decisions made
+  elsewhere, e.g. by Spark, appended to the record).
+- Customer history: ``DbHistory``, ``history_snapshot``, ``history_from_snapshot``.
+- Policies: ``PolicyVersions``, ``POLICY_NAME``, ``BacktestReport``, ``replay_policy``,
+  ``policy_draft_record``, ``policy_activate_record``.
+- Labels: ``Labels``, ``LABEL_KINDS``, ``label_record``.
+"""
 
 from typing import TYPE_CHECKING
 

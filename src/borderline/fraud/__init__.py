@@ -1,8 +1,24 @@
 """Fraud: point-in-time features, an online feature store, LightGBM training, a model
 registry, per-decision reasons and drift monitoring.
 
-Public API: see ``__all__``. The Handbook benchmark and the synthetic order generator live
-beside the product, in ``borderline.bench.handbook`` and ``borderline.bench.fraud_synth``.
+Public API (training, metrics, the registry and the stores are exported lazily; the rest is
+internal):
+
+- Features: ``FEATURES``, ``SPEC``, ``Spec``, ``online_features``, ``offline_features``,
+  ``Prior``, ``MemoryFeatureStore``, ``SqlFeatureStore``, ``stored_history``; label timing
+  ``label_bounds``, ``DEFAULT_LABEL_DELAY_DAYS``, ``LABEL_WINDOW_DAYS``, ``DAY``; window
+  helpers ``Grouped``, ``window_count``, ``window_sum``, ``first_event_age``,
+  ``last_event_age``, ``safe_div``.
+- Orders as rows: ``flatten``, ``FLAT_COLUMNS``, ``read_orders``, ``read_labels``,
+  ``reshipper_markers``.
+- Training and evaluation: ``train``, ``train_booster``, ``labels_vector``,
+  ``evaluate_split``, ``evaluate_prequential``; metrics ``auc``, ``average_precision``,
+  ``recall_at_fpr``, ``card_precision_top_k``.
+- Models in service: ``Registry``, ``models_dir``, ``FraudAssessor``; drift ``psi``,
+  ``psi_report``.
+
+The Handbook benchmark and the synthetic order generator live beside the product, in
+``borderline.bench.handbook`` and ``borderline.bench.fraud_synth``.
 """
 
 from typing import TYPE_CHECKING

@@ -1,11 +1,15 @@
 """Order intake from storefronts and disputes from payment providers.
 
-Public API:
+Public API (the rest is internal):
 
 - :func:`receive_shopify`, :func:`receive_woocommerce`: a signed order webhook -> a decision.
-- :func:`receive_stripe`: a signed dispute event -> a fraud label on the matching order.
-- :func:`map_shopify`, :func:`map_woocommerce`: the mappings alone (order dict + gaps).
-- :func:`deliver_writebacks`, :class:`WritebackLoop`: Shopify risk-assessment write-back.
+- :func:`receive_stripe`: a signed dispute event -> a fraud label on the matching order;
+  :func:`dispute_label`, the label a dispute becomes.
+- :func:`map_shopify`, :func:`map_woocommerce`: the mappings alone (``Mapped``: order dict +
+  gaps).
+- :func:`deliver_writebacks`, :class:`WritebackLoop`, :func:`enabled`,
+  :func:`risk_assessment_request`: Shopify risk-assessment write-back.
+- :class:`IntakeHost`: what intake needs from the application.
 """
 
 from borderline.intake.mapping import Mapped, map_shopify, map_woocommerce

@@ -1,15 +1,21 @@
 """Logistics and supply-chain risk: late-delivery prediction, disruption scenarios, fulfilment.
 
-Public API:
+Public API (the rest is internal):
 
-- ``load_history(path, "scms" | "shipments")`` -> ``History``; ``train``, ``evaluate``,
-  ``split_by_year``, ``metrics`` for the late-delivery model (LightGBM + logistic baseline).
-- ``load_scenario``, ``resolve_scenario``, ``builtin_scenarios``, ``simulate``, ``read_orders``
-  for the disruption Monte Carlo; ``default_network`` / ``load_network`` for the route table.
-- ``lpi(country, year)``: World Bank LPI scores, point in time.
-
-The engine assessor lives in ``borderline.logistics.assessor`` (imported lazily so this package
-stays importable without the engine).
+- ``load_history(path, "scms" | "shipments")`` -> ``History`` (``load_scms``,
+  ``load_shipments``); ``train``, ``evaluate``, ``split_by_year``, ``metrics`` for the
+  late-delivery model (LightGBM + logistic baseline): ``LateModel``, ``Evaluation``,
+  ``save_model``, ``MODEL_VERSION``.
+- ``load_scenario``, ``resolve_scenario``, ``parse_scenario``, ``builtin_scenarios``
+  (``Scenario``), ``simulate`` (``SimulationResult``), ``read_orders``, ``OrderFlow``,
+  ``flow_from_records`` for the disruption Monte Carlo; ``default_network`` /
+  ``load_network`` (``Network``, ``Route``) for the route table; ``compare`` /
+  ``load_compare_config`` for scenario comparisons; ``plot_simulation``,
+  ``plot_comparison``, ``check_plot_path``.
+- ``lpi(country, year)`` (``LPIScore``, ``write_editions``): World Bank LPI scores, point
+  in time; ``read_disruptions`` and its data set ``DATASET``.
+- ``LogisticsAssessor`` (entry point ``logistics``) and ``delay_findings``; exported lazily
+  so this package stays importable without the engine.
 """
 
 from typing import TYPE_CHECKING

@@ -1,9 +1,23 @@
 """Personal data and cross-border transfers.
 
-Detection (``Analyzer``, ``detect``) is separate from acting on it (``anonymise``); the
-transfer rules engine (``assess_transfer``) answers whether a flow may happen and on what
-terms. Storage (``privacy.store``) and the engine assessor (``privacy.assessor``) are imported
-by adapters only.
+Detection is separate from acting on it; the transfer rules engine answers whether a flow may
+happen and on what terms. Public API (NER, recognisers, files, storage and reports are exported
+lazily; the rest is internal):
+
+- Detection: ``Analyzer``, ``default_analyzer``, ``detect``, ``Entity``, ``ENTITY_TYPES``;
+  recognisers ``load_recognizers``, ``read_gazetteer``; the NER model ``NerModel``,
+  ``MODEL_PACKAGE``, ``shipped_model_path``, trained with ``train`` on ``TrainText``;
+  validators ``check_luhn``, ``check_iban``, ``check_hkid``, ``check_sg_nric``,
+  ``mrz_check_digit``, ``mrz_td3_line2``, ``resolve_validator``.
+- Acting on it: ``anonymise``, ``anonymise_value``, ``decrypt_text``, ``Keyring``,
+  ``METHODS``, ``KEYED``; files ``process``, ``redact_file``, ``redact_record``; the log
+  filter ``install``.
+- Transfers: ``assess_transfer``, ``load_regimes``, ``TransferRequest``,
+  ``TransferAssessment``, ``categories_overlap``; reports ``render_html``, ``render_pdf``.
+- The data-flow register: ``record_transfer``, ``get_transfer``, ``list_transfers``,
+  ``export_register``, ``row_summary``, ``TransferRow``; volume counting ``DbVolumes``,
+  ``TransferHistory`` over ``PriorTransfer`` records (``prior_transfer`` from a row); the
+  ledger ``LEDGER_KIND``, ``ledger_record``, ``resolve_ledger_record``.
 """
 
 from typing import TYPE_CHECKING

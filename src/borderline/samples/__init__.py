@@ -3,6 +3,10 @@
 Invented people and places in plausible shapes (no real person's data), spread over real
 cross-border corridors, with a share of risky patterns: country mismatches, amount spikes,
 embargoed or sanctioned destinations, blocked emails. Same seed, same orders.
+
+Public API: ``start_background_load`` (load the samples into a fresh database in the
+background), ``samples_loading`` (whether that is under way) and ``marker_path`` (the file
+that says so).
 """
 
 from __future__ import annotations

@@ -1,12 +1,24 @@
 """Sanctions and denied-party screening.
 
-Public API (kept stable; other tools depend on it):
+Public API (kept stable; other tools depend on it; the rest is internal):
 
 - ``screen(query) -> list[Match]``: search every active list for a name (``query`` is a
-  ``Query`` or a plain name).
-- ``compare(name_a, name_b, kind="any") -> MatchResult``: score two names with the matcher.
-- ``load(path, format)``: parse one official list file into ``Entity`` records.
+  ``Query`` or a plain name); ``parse_kind``, ``parse_dob``, ``KINDS`` read its qualifiers.
+- ``compare(name_a, name_b, kind="any") -> MatchResult``: score two names with the matcher;
+  ``vocabulary`` is its token table.
+- ``load(path, format)``: parse one official list file into ``Entity`` records (``FORMATS``,
+  ``LoadedList``; ``Name``, ``Identifier``, ``PartialDate``, ``EntityKind``);
+  ``diff_entities`` compares two versions.
 - ``THRESHOLD``, ``ALGORITHM``: the documented decision threshold and algorithm version.
+- Active lists: ``use_data_dir`` (where imports and the index are kept: the application and
+  the CLI hand it in), ``active_lists``, ``load_snapshot``, ``current_index``
+  (``ScreeningIndex``, ``ListInfo``), ``import_list``, ``update_lists``, ``list_status``,
+  ``ListVersionRow``.
+- Batches: ``read_queries``, ``plan_row``, ``BatchQuery``, ``screen_rows``, ``read_pairs``.
+- Orders and analysts: ``ScreeningAssessor`` (entry point ``screening``), ``hits_for_order``;
+  the whitelist ``add_whitelist``, ``add_whitelist_in``, ``revoke_whitelist``,
+  ``list_whitelist``, ``refresh_whitelist``, ``whitelist_snapshot``, ``replace_whitelist``,
+  ``WhitelistDecision``, ``party_key``; ``register_resolvers`` for ``ledger verify``.
 """
 
 from __future__ import annotations

@@ -2,10 +2,20 @@
 
 Public API (the rest is internal):
 
-- ``nomenclature()`` / ``Nomenclature.check(code)``: HS 2022 and declared-code validation.
-- ``HSClassifier`` / ``Listing`` / ``default_classifier()``: classify a listing, or abstain.
-- ``LandedCostRequest`` / ``landed_cost`` / ``TariffSchedule``: duty, import tax, fees.
-- ``check_item`` / ``check_destination``: dangerous goods, dual-use hints, embargoes, regions.
+- ``nomenclature()`` / ``Nomenclature.check(code)`` (``CodeCheck``): HS 2022 and
+  declared-code validation; ``data_path`` for the shipped tables.
+- ``HSClassifier`` / ``Listing`` / ``default_classifier()`` (``Classification``,
+  ``Calibration``): classify a listing, or abstain. Its backends: ``configure``
+  (``HSBackendConfig``), ``configured_classifier``, ``embedding_backend``
+  (``EmbeddingBackend``), ``LLMReranker``, ``LearnedHSClassifier`` /
+  ``learned_classifier`` / ``train``; evaluation ``evaluate``, ``load_eval``,
+  ``held_out_examples``, ``VAGUE``.
+- ``LandedCostRequest`` / ``landed_cost`` / ``TariffSchedule`` (``LandedCost``): duty,
+  import tax, fees; ``rules`` (import tax rules); the data sets ``US_HTS_DATASET``
+  (``convert_usitc_hts``), ``US_DUTIES_DATASET`` (``convert_compilation``), ``FX_DATASET``
+  (``ecb_rates``, ``read_ecb_file``, ``write_ecb_history``, ``EcbRates``, ``FxTable``).
+- ``check_item`` / ``check_destination`` (``Restriction``): dangerous goods, dual-use hints,
+  embargoes, regions.
 - ``DeclarationModel`` / ``evaluate_files``: customs-declaration fraud model.
 - ``TradeAssessor``: the engine assessor (entry point ``trade``).
 """
@@ -25,7 +35,8 @@ from borderline.trade.landed import LandedCost, LandedCostRequest, TariffSchedul
 from borderline.trade.restricted import Restriction, check_destination, check_item
 
 if TYPE_CHECKING:
-    from borderline.trade.declarations import evaluate_files
+    from borderline.trade.assessor import TradeAssessor
+    from borderline.trade.declarations import DeclarationModel, evaluate_files
     from borderline.trade.embed import EmbeddingBackend
     from borderline.trade.evaluation import evaluate, load_eval
     from borderline.trade.fx import (
@@ -52,7 +63,8 @@ if TYPE_CHECKING:
 __getattr__, __dir__ = lazy_exports(
     __name__,
     {
-        ".declarations": ("evaluate_files",),
+        ".assessor": ("TradeAssessor",),
+        ".declarations": ("DeclarationModel", "evaluate_files"),
         ".embed": ("EmbeddingBackend",),
         ".evaluation": ("evaluate", "load_eval"),
         ".fx": (
@@ -87,6 +99,7 @@ __all__ = [
     "Calibration",
     "Classification",
     "CodeCheck",
+    "DeclarationModel",
     "EcbRates",
     "EmbeddingBackend",
     "FxTable",
@@ -100,6 +113,7 @@ __all__ = [
     "Nomenclature",
     "Restriction",
     "TariffSchedule",
+    "TradeAssessor",
     "check_destination",
     "check_item",
     "configure",
