@@ -50,7 +50,7 @@ _TOP_K = 20
 _MIN_SHARE = 0.3
 # Phonetic/skeleton buckets larger than this are too vague to block on.
 _MAX_BUCKET = 300
-_INDEX_FORMAT = 7
+_INDEX_FORMAT = 8
 
 T = TypeVar("T")
 

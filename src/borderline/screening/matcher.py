@@ -24,8 +24,10 @@ from typing import Any
 
 from rapidfuzz.distance import OSA
 
+from borderline.screening.acronyms import could_be_acronym, join_acronym_spans, without_own_acronym
 from borderline.screening.algorithm import ALGORITHM, MAX_NAME_CHARS, THRESHOLD
 from borderline.screening.prepare import (
+    DESCRIPTIVE,
     HONORIFIC,
     LEGAL,
     NORMAL,
@@ -44,10 +46,7 @@ from borderline.screening.qualifiers import (
 )
 from borderline.screening.similarity import arabic_key, fold, token_similarity
 
-# Light words that still describe what a company is: dropping one changes the name.
-_DESCRIPTIVE = frozenset(
-    {"holding", "group", "enterprise", "trading", "industries", "international"}
-)
+_DESCRIPTIVE = DESCRIPTIVE
 # Share of the score given to the better-covered of the two names.
 COVER_MAIN = 0.6
 # ... and when all of it aligned closely: one name is the other with words left out.
@@ -121,7 +120,7 @@ def _merge(a: Prepared, other: set[str], abjad: bool = False) -> Prepared:
             i += 1
     if not changed:
         return a
-    return Prepared(a.text, tuple(toks), tuple(roles), tuple(weights), a.abjad, tuple(canon))
+    return Prepared(a.text, tuple(toks), tuple(roles), tuple(weights), a.abjad, tuple(canon), a.org)
 
 
 _SimCache = dict[tuple[str, str], tuple[float, str]]
@@ -154,8 +153,36 @@ def _joinable(tokens: tuple[str, ...], other: tuple[str, ...]) -> bool:
 
 def score_names(q: Prepared, c: Prepared, cache: _SimCache | None = None) -> NameScore:
     """Align two prepared names and score them in [0, 1] (no qualifiers)."""
+    best = _score_joined(q, c, cache)
+    if best.score >= 1.0 or not (best.unmatched_query or best.unmatched_candidate):
+        return best
+    # A name that carries its own acronym ("Turbine Engineering Manufacturing (TEM)") is
+    # scored in each of its two shorter forms too, unless the other name carries its own.
+    own_q = without_own_acronym(q) if best.unmatched_query else ()
+    own_c = without_own_acronym(c) if best.unmatched_candidate else ()
+    if own_q and own_c:
+        return best
+    for q2, c2 in [(x, c) for x in own_q] + [(q, x) for x in own_c]:
+        alt = _score_joined(q2, c2, cache)
+        if alt.score > best.score:
+            best = alt
+    return best
+
+
+def _score_joined(q: Prepared, c: Prepared, cache: _SimCache | None) -> NameScore:
     plain = _score(q, c, cache)
     uq, uc = plain.unmatched_query, plain.unmatched_candidate
+    # A leftover word that spells the initials of leftover words of the other name.
+    acr_q = {t for t in uq if could_be_acronym(t)} if len(uc) >= 2 else set()
+    acr_c = {t for t in uc if could_be_acronym(t)} if len(uq) >= 2 else set()
+    if acr_q or acr_c:
+        aq = join_acronym_spans(q, acr_c) if acr_c else q
+        ac = join_acronym_spans(c, acr_q) if acr_q else c
+        if aq is not q or ac is not c:
+            joined = _score(aq, ac, cache)
+            if joined.score > plain.score:
+                plain = joined
+                uq, uc = plain.unmatched_query, plain.unmatched_candidate
     # Joining adjacent tokens can only help where two or more tokens of one name and one of
     # the other were left over; trying it only then keeps the common case cheap.
     if not ((len(uq) >= 2 and uc) or (len(uc) >= 2 and uq)):
@@ -167,6 +194,23 @@ def score_names(q: Prepared, c: Prepared, cache: _SimCache | None = None) -> Nam
         return plain
     merged = _score(mq, mc, cache)
     return merged if merged.score > plain.score else plain
+
+
+# A one-word listed name leads only for an organisation, when the word is this rare (nats)
+# and nobody's given or family name: "NETPOSA" is all of "NETPOSA TECHNOLOGIES LIMITED", but
+# "Martin" is not half of "David Martin", nor "SHAMSUDDIN" of "Sayed Shamsuddin Borborudi".
+ONE_WORD_LEADS = 9.0
+
+
+def _may_lead(c: Prepared) -> bool:
+    normal = [k for k, r in enumerate(c.roles) if r == NORMAL]
+    if len(normal) != 1 or not c.org:
+        return len(normal) >= 2
+    # One word and legal forms only: "NORDIC TRADING LTD" is two words, one of them light.
+    if any(r == LEGAL and cn in _DESCRIPTIVE for r, cn in zip(c.roles, c.canon, strict=True)):
+        return False
+    k = normal[0]
+    return c.weights[k] >= ONE_WORD_LEADS and c.tokens[k] not in frequencies().population
 
 
 def _score(q: Prepared, c: Prepared, cache: _SimCache | None) -> NameScore:
@@ -199,15 +243,39 @@ def _score(q: Prepared, c: Prepared, cache: _SimCache | None) -> NameScore:
     # An aligned pair counts on both sides with the lighter of its two weights: a typo'd
     # "compny" aligned to "company" weighs what a legal form weighs, not what an unseen (and
     # so maximally rare) token would; unaligned tokens keep their own weight.
-    wq = sum(w for i, w in enumerate(qw) if i not in used_q)
+    # A legal form left over on one side only costs nothing: documents of one company add,
+    # drop and abbreviate it freely ("COSTAR GROUP CO., LTD." / "COSTAR GROUP CO", "JSC X" /
+    # "JOINT STOCK COMPANY X"). Two different forms left over (JSC / LLC) still count: they
+    # tell two companies of one group apart. Descriptive company words always count.
+    free_q = free_c = False
+    if legal:
+        left_q = any(
+            i not in used_q and qroles[i] == LEGAL and q.canon[i] not in _DESCRIPTIVE
+            for i in range(len(qw))
+        )
+        left_c = any(
+            j not in used_c and croles[j] == LEGAL and c.canon[j] not in _DESCRIPTIVE
+            for j in range(len(cw))
+        )
+        free_q, free_c = left_q and not left_c, left_c and not left_q
+    else:
+        free_q, free_c = LEGAL in qroles, LEGAL in croles
+    wq = sum(
+        w
+        for i, w in enumerate(qw)
+        if i not in used_q
+        and not (free_q and qroles[i] == LEGAL and q.canon[i] not in _DESCRIPTIVE)
+    )
     wc = 0.0
     # What of the listed name is left over, legal forms aside ("PELENG" is all of "PELENG OAO").
     wc_left = 0.0
     for j, w in enumerate(cw):
         if j not in used_c:
-            wc += w
             if croles[j] != LEGAL or c.canon[j] in _DESCRIPTIVE:
+                wc += w
                 wc_left += w
+            elif not free_c:
+                wc += w
     matched = 0.0
     info = 0.0
     strong = False
@@ -232,7 +300,7 @@ def _score(q: Prepared, c: Prepared, cache: _SimCache | None) -> NameScore:
         # whichever side is the short one; what the other side adds still costs.
         # A one-word listed name does not get the lead: "Martin" is not half of "David Martin".
         cq, cc = matched / wq, matched / wc
-        hi, lo = (cc, cq) if cc > cq and croles.count(NORMAL) >= 2 else (cq, cc)
+        hi, lo = (cc, cq) if cc > cq and _may_lead(c) else (cq, cc)
         main = COVER_FULL if hi >= FULL_COVER else COVER_MAIN
         score = main * hi + (1 - main) * lo
     uq = tuple(t for i, t in enumerate(q.tokens) if i not in used_q)
