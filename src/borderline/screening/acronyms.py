@@ -39,6 +39,13 @@ def could_be_acronym(token: str) -> bool:
     return _MIN <= len(token) <= _MAX and token.isalpha() and token not in vocabulary().legal
 
 
+def acronyms_of(leftover: tuple[str, ...], other: Prepared) -> set[str]:
+    """The words of ``leftover`` that could be acronyms of words of ``other``: each of their
+    letters starts a word of ``other`` (a cheap test before looking for the words)."""
+    firsts = {t[0] for t in other.tokens}
+    return {t for t in leftover if could_be_acronym(t) and firsts.issuperset(t)}
+
+
 def _spans(p: Prepared, acronyms: set[str]) -> list[tuple[int, int, str]]:
     """Spans [i, j) of ``p``'s words whose initials, stop words skipped, are one of
     ``acronyms``; a span starts and ends on a word that is not a stop word."""
@@ -83,6 +90,41 @@ def join_acronym_spans(p: Prepared, acronyms: set[str]) -> Prepared:
     return Prepared(p.text, tuple(toks), tuple(roles), tuple(weights), p.abjad, tuple(canon), p.org)
 
 
+def _words_before(p: Prepared, k: int, n: int) -> int | None:
+    """Start of the ``n`` words (stop words between them skipped) that end right before
+    ``k``, if there are ``n`` such words and none is a legal form."""
+    found, i = 0, k - 1
+    while i >= 0 and found < n:
+        if p.roles[i] == STOP:
+            i -= 1
+            continue
+        if p.roles[i] == LEGAL and p.canon[i] not in DESCRIPTIVE:
+            return None
+        found += 1
+        if found == n:
+            return i
+        i -= 1
+    return None
+
+
+def _words_after(p: Prepared, k: int, n: int) -> int | None:
+    """End (exclusive) of the ``n`` words that start right after ``k``, as above."""
+    found, j = 0, k + 1
+    if j < len(p.tokens) and p.roles[j] == STOP:
+        return None
+    while j < len(p.tokens) and found < n:
+        if p.roles[j] == STOP:
+            j += 1
+            continue
+        if p.roles[j] == LEGAL and p.canon[j] not in DESCRIPTIVE:
+            return None
+        found += 1
+        if found == n:
+            return j + 1
+        j += 1
+    return None
+
+
 def without_own_acronym(p: Prepared) -> tuple[Prepared, ...]:
     """If ``p`` carries its own acronym right after (or before) the words it stands for, the two
     shorter forms of it: without the acronym, and without the words. Otherwise ()."""
@@ -90,14 +132,25 @@ def without_own_acronym(p: Prepared) -> tuple[Prepared, ...]:
     if len(toks) < 3:
         return ()
     for k, t in enumerate(toks):
-        if not could_be_acronym(t) or p.roles[k] != NORMAL:
+        if p.roles[k] != NORMAL or not _MIN <= len(t) <= _MAX or len(t) >= len(toks):
             continue
-        for i, j, _ in _spans(p, {t}):
-            if j == k or i == k + 1:
-                keep_words = [x for x in range(len(toks)) if x != k]
-                keep_acr = [x for x in range(len(toks)) if not i <= x < j]
-                return tuple(_subset(p, keep) for keep in (keep_words, keep_acr))
+        if not could_be_acronym(t):
+            continue
+        span: tuple[int, int] | None = None
+        if (i := _words_before(p, k, len(t))) is not None and _initials(p, i, k) == t:
+            span = (i, k)
+        elif (j := _words_after(p, k, len(t))) is not None and _initials(p, k + 1, j) == t:
+            span = (k + 1, j)
+        if span is not None:
+            i, j = span
+            keep_words = [x for x in range(len(toks)) if x != k]
+            keep_acr = [x for x in range(len(toks)) if not i <= x < j]
+            return tuple(_subset(p, keep) for keep in (keep_words, keep_acr))
     return ()
+
+
+def _initials(p: Prepared, i: int, j: int) -> str:
+    return "".join(p.tokens[x][0] for x in range(i, j) if p.roles[x] != STOP)
 
 
 def _subset(p: Prepared, keep: list[int]) -> Prepared:
@@ -114,6 +167,7 @@ def _subset(p: Prepared, keep: list[int]) -> Prepared:
 
 __all__ = [
     "ACRONYM_SIMILARITY",
+    "acronyms_of",
     "could_be_acronym",
     "initials",
     "join_acronym_spans",

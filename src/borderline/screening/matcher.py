@@ -24,7 +24,7 @@ from typing import Any
 
 from rapidfuzz.distance import OSA
 
-from borderline.screening.acronyms import could_be_acronym, join_acronym_spans, without_own_acronym
+from borderline.screening.acronyms import acronyms_of, join_acronym_spans, without_own_acronym
 from borderline.screening.algorithm import ALGORITHM, MAX_NAME_CHARS, THRESHOLD
 from borderline.screening.prepare import (
     DESCRIPTIVE,
@@ -99,6 +99,15 @@ def _merge(a: Prepared, other: set[str], abjad: bool = False) -> Prepared:
             if i + span > len(toks):
                 continue
             joined = "".join(toks[i : i + span])
+            # The article joins as the next letter's sound: "shams al din" is "shamsuddin",
+            # "siraj al din" "sirajuddin"; joined without it, it compares by consonants.
+            if (
+                keys
+                and span >= 3
+                and toks[i + 1] in _ARTICLES
+                and arabic_key(bare := toks[i] + "".join(toks[i + 2 : i + span])) in keys
+            ):
+                joined = bare
             if (
                 joined in other
                 or (
@@ -124,6 +133,7 @@ def _merge(a: Prepared, other: set[str], abjad: bool = False) -> Prepared:
 
 
 _SimCache = dict[tuple[str, str], tuple[float, str]]
+_ARTICLES = frozenset({"al", "el", "ul", "ud", "ad", "ed", "ur", "ar"})
 
 
 def _joinable(tokens: tuple[str, ...], other: tuple[str, ...]) -> bool:
@@ -173,8 +183,8 @@ def _score_joined(q: Prepared, c: Prepared, cache: _SimCache | None) -> NameScor
     plain = _score(q, c, cache)
     uq, uc = plain.unmatched_query, plain.unmatched_candidate
     # A leftover word that spells the initials of leftover words of the other name.
-    acr_q = {t for t in uq if could_be_acronym(t)} if len(uc) >= 2 else set()
-    acr_c = {t for t in uc if could_be_acronym(t)} if len(uq) >= 2 else set()
+    acr_q = acronyms_of(uq, c) if len(uc) >= 2 else set()
+    acr_c = acronyms_of(uc, q) if len(uq) >= 2 else set()
     if acr_q or acr_c:
         aq = join_acronym_spans(q, acr_c) if acr_c else q
         ac = join_acronym_spans(c, acr_q) if acr_q else c
@@ -196,13 +206,14 @@ def _score_joined(q: Prepared, c: Prepared, cache: _SimCache | None) -> NameScor
     return merged if merged.score > plain.score else plain
 
 
-# A one-word listed name leads only for an organisation, when the word is this rare (nats)
-# and nobody's given or family name: "NETPOSA" is all of "NETPOSA TECHNOLOGIES LIMITED", but
-# "Martin" is not half of "David Martin", nor "SHAMSUDDIN" of "Sayed Shamsuddin Borborudi".
+# A one-word listed name leads only for an organisation, when the word is this rare (nats),
+# written alike in both names and nobody's given or family name: "NETPOSA" is all of
+# "NETPOSA TECHNOLOGIES LIMITED", but "Martin" is not half of "David Martin", nor
+# "SHAMSUDDIN" of "Sayed Shamsuddin Borborudi".
 ONE_WORD_LEADS = 9.0
 
 
-def _may_lead(c: Prepared) -> bool:
+def _may_lead(c: Prepared, used_q: dict[int, tuple[float, int, str]]) -> bool:
     normal = [k for k, r in enumerate(c.roles) if r == NORMAL]
     if len(normal) != 1 or not c.org:
         return len(normal) >= 2
@@ -210,7 +221,20 @@ def _may_lead(c: Prepared) -> bool:
     if any(r == LEGAL and cn in _DESCRIPTIVE for r, cn in zip(c.roles, c.canon, strict=True)):
         return False
     k = normal[0]
+    # The one word is all the evidence: written alike, not merely similar ("YAP" is not "IAP").
+    if not any(j == k and sim >= 1.0 for sim, j, _how in used_q.values()):
+        return False
     return c.weights[k] >= ONE_WORD_LEADS and c.tokens[k] not in frequencies().population
+
+
+_NONE: frozenset[int] = frozenset()
+
+
+def _forms(p: Prepared) -> frozenset[int]:
+    """Positions of legal forms proper (descriptive company words aside)."""
+    return frozenset(
+        k for k, r in enumerate(p.roles) if r == LEGAL and p.canon[k] not in _DESCRIPTIVE
+    )
 
 
 def _score(q: Prepared, c: Prepared, cache: _SimCache | None) -> NameScore:
@@ -218,6 +242,10 @@ def _score(q: Prepared, c: Prepared, cache: _SimCache | None) -> NameScore:
     qroles, croles, qw, cw = q.roles, c.roles, q.weights, c.weights
     # Legal forms align by their folded spelling, and only when both names have one.
     legal = LEGAL in qroles and LEGAL in croles
+    # A legal form is only ever like another name's word written the same: "SAS" is not a
+    # typo of "SAD", nor "SAE" the skeleton of "ASASI" (v4).
+    q_form = _forms(q) if LEGAL in qroles else _NONE
+    c_form = _forms(c) if LEGAL in croles else _NONE
     pairs: list[tuple[float, int, int, str]] = []
     for i, qt in enumerate(q.tokens):
         for j, ct in enumerate(c.tokens):
@@ -230,7 +258,7 @@ def _score(q: Prepared, c: Prepared, cache: _SimCache | None) -> NameScore:
                     hit = cache[(qt, ct)] = token_similarity(qt, ct, abjad)
             else:
                 hit = token_similarity(qt, ct, abjad)
-            if hit[0] > 0:
+            if hit[0] > 0 and (hit[0] >= 1.0 or not (i in q_form or j in c_form)):
                 pairs.append((hit[0], i, j, hit[1]))
     pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
     used_q: dict[int, tuple[float, int, str]] = {}
@@ -247,31 +275,16 @@ def _score(q: Prepared, c: Prepared, cache: _SimCache | None) -> NameScore:
     # drop and abbreviate it freely ("COSTAR GROUP CO., LTD." / "COSTAR GROUP CO", "JSC X" /
     # "JOINT STOCK COMPANY X"). Two different forms left over (JSC / LLC) still count: they
     # tell two companies of one group apart. Descriptive company words always count.
-    free_q = free_c = False
-    if legal:
-        left_q = any(
-            i not in used_q and qroles[i] == LEGAL and q.canon[i] not in _DESCRIPTIVE
-            for i in range(len(qw))
-        )
-        left_c = any(
-            j not in used_c and croles[j] == LEGAL and c.canon[j] not in _DESCRIPTIVE
-            for j in range(len(cw))
-        )
-        free_q, free_c = left_q and not left_c, left_c and not left_q
-    else:
-        free_q, free_c = LEGAL in qroles, LEGAL in croles
-    wq = sum(
-        w
-        for i, w in enumerate(qw)
-        if i not in used_q
-        and not (free_q and qroles[i] == LEGAL and q.canon[i] not in _DESCRIPTIVE)
-    )
+    left_q = any(i not in used_q for i in q_form)
+    left_c = any(j not in used_c for j in c_form)
+    free_q, free_c = left_q and not left_c, left_c and not left_q
+    wq = sum(w for i, w in enumerate(qw) if i not in used_q and not (free_q and i in q_form))
     wc = 0.0
     # What of the listed name is left over, legal forms aside ("PELENG" is all of "PELENG OAO").
     wc_left = 0.0
     for j, w in enumerate(cw):
         if j not in used_c:
-            if croles[j] != LEGAL or c.canon[j] in _DESCRIPTIVE:
+            if j not in c_form:
                 wc += w
                 wc_left += w
             elif not free_c:
@@ -300,7 +313,7 @@ def _score(q: Prepared, c: Prepared, cache: _SimCache | None) -> NameScore:
         # whichever side is the short one; what the other side adds still costs.
         # A one-word listed name does not get the lead: "Martin" is not half of "David Martin".
         cq, cc = matched / wq, matched / wc
-        hi, lo = (cc, cq) if cc > cq and _may_lead(c) else (cq, cc)
+        hi, lo = (cc, cq) if cc > cq and _may_lead(c, used_q) else (cq, cc)
         main = COVER_FULL if hi >= FULL_COVER else COVER_MAIN
         score = main * hi + (1 - main) * lo
     uq = tuple(t for i, t in enumerate(q.tokens) if i not in used_q)
