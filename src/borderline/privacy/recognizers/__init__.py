@@ -218,9 +218,9 @@ def _seq_needs_digit(items: Any) -> bool:
             return True
         if name == "ATOMIC_GROUP" and _seq_needs_digit(av):
             return True
-        if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-            if av[0] >= 1 and _seq_needs_digit(av[2]):
-                return True
+        repeat = name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+        if repeat and av[0] >= 1 and _seq_needs_digit(av[2]):
+            return True
         if name == "BRANCH" and all(_seq_needs_digit(b) for b in av[1]):
             return True
     return False
