@@ -167,7 +167,8 @@ class Analyzer:
         found = self._patterns(text, cc)
         found += self._phones(text, cc)
         found += agree(text, model, gazetteer.find(text) + names.find(text))
-        found = addresses.inside_address([e for e in found if e.score >= self.threshold])
+        found = [e for e in found if e.score >= self.threshold]
+        found = addresses.inside_address(found + names.repeats(text, found))
         kept = addresses.grow(text, resolve_overlaps(found))
         if wanted is not None:
             kept = [e for e in kept if e.type in wanted]
@@ -402,6 +403,8 @@ def _wants_model(wanted: set[str] | None) -> bool:
 
 _PLACE_OVERRIDES = frozenset({"location_gazetteer", "location_shape"})
 _ORG_EVIDENCE = frozenset({"organization", "organization_firm"})
+# Name rules whose span is a whole name: where the model found part of it, the rule's span wins.
+_WHOLE_NAMES = frozenset({"person_stats", "person_initials"})
 
 
 def agree(text: str, model: list[Entity], rules: list[Entity]) -> list[Entity]:
@@ -433,11 +436,21 @@ def agree(text: str, model: list[Entity], rules: list[Entity]) -> list[Entity]:
             r.recognizer in _ORG_EVIDENCE and r.start <= m.start and m.end <= r.end for r in rules
         ):
             continue  # "Marshall LLC", "Barnett, Conley and Baker": a legal form or firm name
+        if m.type != "PERSON" and any(
+            r.recognizer == "person_initials" and r.start <= m.start and m.end <= r.end
+            for r in rules
+        ):
+            continue  # "C. H. Douglas": initials before a listed surname are a person's
         same = [r for r in rules if r.type == m.type and r.start < m.end and m.start < r.end]
         if same:
             best = max(same, key=lambda r: r.score)
+            start, end = m.start, m.end
+            if best.recognizer in _WHOLE_NAMES and best.start <= start and end <= best.end:
+                start, end = best.start, best.end  # "anna" inside "anna kowalska"
             m = replace(
                 m,
+                start=start,
+                end=end,
                 score=min(1.0, max(m.score, best.score) + 0.1),
                 explanation=f"{m.explanation}; agrees with {best.explanation}",
             )

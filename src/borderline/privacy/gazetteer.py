@@ -52,6 +52,8 @@ _STOP = {
 }
 
 
+_INITIAL_BEFORE = re.compile(r"[A-Za-zÀ-ÿ][a-zà-ÿ]* [A-Z]\. $")
+
 # Shared with the name-statistics recognizer (``names.py``).
 CAP_RUN = _RUN
 STOP_WORDS = frozenset(_STOP)
@@ -174,7 +176,8 @@ def _person_latin(text: str, lst: _Lists) -> Iterator[Entity]:
             start += len(words[0]) + 1
             words, folded = words[1:], folded[1:]
         before = text[max(0, start - 40) : start]
-        titled = bool(lst.titles.search(before))
+        # "Philip M. Drew": "M." after a name is an initial, not Monsieur.
+        titled = bool(lst.titles.search(before)) and not _INITIAL_BEFORE.search(before)
         ctx = lst.context.search(before[-25:]) if lst.context else None
         why: str | None = None
         score = 0.0

