@@ -47,6 +47,14 @@ FOUND = [
     ("JOHN SMITH, 12 HIGH STREET, LEEDS", "PERSON", "JOHN SMITH"),
     ("hi my name is john smith and my order is late", "PERSON", "john smith"),
     ("Angela Carder called twice. Carder says the box was empty.", "PERSON", "Carder"),
+    ("I work at Garcia-Roberts since 2019", "ORGANIZATION", "Garcia-Roberts"),
+    ("Invoice from Okafor and Sons attached", "ORGANIZATION", "Okafor and Sons"),
+    (
+        "Paid to Tata Consultancy Services Pvt. Ltd. today",
+        "ORGANIZATION",
+        "Tata Consultancy Services Pvt. Ltd.",
+    ),
+    ("Contract with Mäkinen Oy signed", "ORGANIZATION", "Mäkinen Oy"),
 ]
 
 

@@ -63,6 +63,13 @@ _PLACE_SUFFIX = re.compile(
 _FIRM = re.compile(
     r"(?<![\w'’\-])([A-Z][a-z]+)((?:, [A-Z][a-z]+)*),? (?:and|&) ([A-Z][a-z]+)(?![\w'’\-])"
 )
+# Two surnames joined by a hyphen after a workplace word: a firm ("works at Garcia-Roberts");
+# elsewhere a double-barrelled surname ("Catherine Zeta-Jones").
+_HYPHEN_FIRM = re.compile(r"(?<![\w'’\-])([A-Z][a-z]+)-([A-Z][a-z]+)(?![\w'’\-])")
+_WORKPLACE = re.compile(
+    r"(?i)\b(?:work(?:s|ed|ing)? (?:at|for)|employ(?:er|ed by)(?: is)?|company|firm|"
+    r"supplier|vendor|contractor|invoice from|billed by|merchant|seller)\s*:?\s*$"
+)
 _THE_BEFORE = re.compile(r"(?i)\bthe $")
 # Ranks, offices and forms of address before a name ("Captain Newell Beaty", "Père Martin");
 # Mr/Mrs/Herr/Mme … are the gazetteer's titles.
@@ -237,6 +244,18 @@ def _shapes(text: str, st: _Stats) -> Iterator[Entity]:
             "pattern:place name: a toponymic ending",
             "location_shape",
         )
+    for m in _HYPHEN_FIRM.finditer(text):
+        ctx = _WORKPLACE.search(text, max(0, m.start() - 25), m.start())
+        if ctx and m.group(1).casefold() in st.surnames and m.group(2).casefold() in st.surnames:
+            yield Entity(
+                "ORGANIZATION",
+                m.start(),
+                m.end(),
+                SCORES["firm"],
+                f"name statistics: surnames joined by a hyphen as a firm name; context "
+                f"'{ctx.group().strip()}'",
+                "organization_firm",
+            )
     for m in _FIRM.finditer(text):
         names = [m.group(1), *m.group(2).split(", ")[1:], m.group(3)]
         # Faker's given names hold surnames of other countries ("Baker"): the census's decide.
