@@ -116,6 +116,19 @@ def test_spans_name_the_list_and_the_rule():
     assert repeat.recognizer == "person_repeat" and "'C. H. Douglas'" in repeat.explanation
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Please call Mrs Smith-Jones", [("PERSON", "Smith-Jones")]),
+        ("Ms. Anna Lewandowska-Nowak will pick it up", [("PERSON", "Anna Lewandowska-Nowak")]),
+        ("Flights Paris-London are late", [("LOCATION", "Paris"), ("LOCATION", "London")]),
+    ],
+)
+def test_a_name_split_at_its_hyphen_is_one_span(text, expected):
+    found = [(e.type, e.text) for e in Analyzer().analyze(text)]
+    assert [f for f in found if f[0] in ("PERSON", "LOCATION")] == expected
+
+
 def test_model_span_inside_a_listed_name_takes_the_whole_name():
     found = [(e.type, e.text) for e in Analyzer().analyze("regards, anna kowalski")]
     assert ("PERSON", "anna kowalski") in found

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -197,7 +197,7 @@ class NerModel:
         if todo:
             docs = self.nlp.pipe((texts[i] for i in todo), batch_size=batch_size)
             for i, doc in zip(todo, docs, strict=True):
-                results[i] = list(_entities(texts[i], doc.ents))
+                results[i] = _join_hyphens(texts[i], list(_entities(texts[i], doc.ents)))
         for i in range(len(texts)):
             yield results.get(i, [])
 
@@ -254,6 +254,23 @@ def _entities(text: str, ents: Iterable[Any]) -> Iterator[Entity]:
             score = min(1.0, score + 0.1)
             why += f"; context '{ctx}'"
         yield Entity(label.type, start, end, score, why, "ner_model")
+
+
+def _join_hyphens(text: str, found: list[Entity]) -> list[Entity]:
+    """One name split at its hyphen ("Smith" "-" "Jones" in "Mrs Smith-Jones") is one span;
+    places stay apart ("Paris-London" is a route)."""
+    out: list[Entity] = []
+    for e in found:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.type == e.type != "LOCATION"
+            and text[prev.end : e.start] in ("-", "‐")
+        ):
+            out[-1] = replace(prev, end=e.end, score=max(prev.score, e.score))
+        else:
+            out.append(e)
+    return out
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
