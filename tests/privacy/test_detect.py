@@ -276,3 +276,18 @@ def test_texts_without_digits_skip_digit_patterns_with_the_same_result() -> None
     found = {(e.type, e.text) for e in a.analyze(text)}
     assert ("EMAIL_ADDRESS", "anna.kowalski@example.com") in found
     assert ("URL", "www.example.org") in found
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("I live at Inayasingel 766, 6435ZQ, Obdam.", "Inayasingel 766, 6435ZQ, Obdam"),
+        ("Send to Stiebitzweg 6/8, 88220 Einbeck please", "Stiebitzweg 6/8, 88220 Einbeck"),
+        (
+            "Lola, Glorieta de Arsenio Ángel 631, Valencia",
+            "Glorieta de Arsenio Ángel 631, Valencia",
+        ),
+    ],
+)
+def test_more_european_street_words(analyzer, text, address):
+    assert ("ADDRESS", address) in [(e.type, e.text) for e in analyzer.analyze(text)]

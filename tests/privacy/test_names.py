@@ -55,6 +55,11 @@ FOUND = [
         "Tata Consultancy Services Pvt. Ltd.",
     ),
     ("Contract with Mäkinen Oy signed", "ORGANIZATION", "Mäkinen Oy"),
+    ("Our supplier Kraus Hoffmann KGaA confirmed", "ORGANIZATION", "Kraus Hoffmann KGaA"),
+    # Two particles inside a name; country names in French and Spanish.
+    ("Hi, my name is Mike van der Berg and I need help", "PERSON", "Mike van der Berg"),
+    ("Merci de livrer en Suisse avant lundi", "LOCATION", "Suisse"),
+    ("Envío a Estados Unidos de América", "LOCATION", "Estados Unidos de América"),
 ]
 
 
@@ -77,6 +82,7 @@ NOT_FOUND = [
     "General Motors recalled the cars.",  # a rank before a word that is no listed name
     "The U.S. Army base is closed.",  # initials before an ordinary word
     "Bethany Strapless Top Low Rise Bikini",
+    "Retoure von Herrn",  # a name does not open with a particle
 ]
 
 

@@ -25,7 +25,7 @@ from importlib import resources
 from pathlib import Path
 
 from borderline.privacy.entities import Entity
-from borderline.privacy.gazetteer import CAP_RUN, STOP_WORDS, lists
+from borderline.privacy.gazetteer import CAP_RUN, PARTICLE, STOP_WORDS, lists
 from borderline.refdata import all_countries
 
 # Phrases that introduce a person's own name in free text.
@@ -75,7 +75,7 @@ _THE_BEFORE = re.compile(r"(?i)\bthe $")
 # Mr/Mrs/Herr/Mme … are the gazetteer's titles.
 _RANKS = (
     "Captain|Capt|Colonel|Col|General|Gen|Major|Maj|Lieutenant|Lt|Sergeant|Sgt|Admiral|Adm|"
-    "Commander|Cmdr|Brigadier|Corporal|Cpl|Private|Pte|Reverend|Rev|Father|Pastor|Rabbi|Imam|"
+    "Herrn|Commander|Cmdr|Brigadier|Corporal|Cpl|Private|Pte|Reverend|Rev|Father|Pastor|Rabbi|Imam|"
     "Professor|Doctor|Lord|Lady|Dame|Judge|Justice|Senator|Sen|President|Governor|Gov|Mayor|"
     "Minister|Mister|Monsieur|Madame|Mademoiselle|Señor|Señora|Señorita|Don|Doña|Dona|Signor|"
     "Signora|Dottore|Dottoressa|Dra|Srta|Sheikh|Prince|Princess|King|Queen|Count|Countess"
@@ -282,12 +282,15 @@ def _person(
         j -= 1
     if i >= j or any(w.casefold() in STOP_WORDS for w in words[i:j]):
         return None
+    while i < j and PARTICLE.fullmatch(words[i]):
+        i += 1  # "Retoure von Herrn …": a name does not open with "von"
     # "Refund Zainab Oyelaran": a capitalised word before a listed given name is not the name.
     while (
         j - i > 2
         and words[i].casefold() not in st.given
         and words[i].casefold() not in st.surnames
         and words[i + 1].casefold() in st.given
+        and words[i + 1][0].isupper()
         and not _RANK.fullmatch(words[i])
     ):
         i += 1
@@ -299,7 +302,7 @@ def _person(
     if rank is None and (m := _RANK_BEFORE.search(text, max(0, start - 15), start)):
         rank = m.group().strip()
     shouted = all(w.isupper() for w in words[i:j] if len(w) > 1)
-    ordinary = [n in st.ordinary for n in names]
+    ordinary = [n in st.ordinary and not PARTICLE.fullmatch(n) for n in names]
     intro = None if shouted else _PERSON_INTRO.search(text[max(0, start - 30) : start])
     listed = names[0] in st.given or names[-1] in st.surnames
     # "the Stanley Cup", "the Alfred Phillips House": a name after "the" is a thing's.
