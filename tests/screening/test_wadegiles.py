@@ -73,6 +73,7 @@ def test_wade_giles_and_pinyin_spellings_of_a_name_match(listed: str, query: str
 
 def test_different_chinese_names_stay_apart() -> None:
     result = score(
-        prepare("Chang Hsueh-liang", EntityKind.PERSON), prepare("Zhang Xiaoping", EntityKind.PERSON)
+        prepare("Chang Hsueh-liang", EntityKind.PERSON),
+        prepare("Zhang Xiaoping", EntityKind.PERSON),
     )
     assert result.score < 0.8
