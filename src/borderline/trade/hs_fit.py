@@ -11,7 +11,13 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from borderline.trade.hs_model import DEFAULT_ACCEPT_AT, TARGET_PRECISION, VAGUE, HSModel
+from borderline.trade.hs_model import (
+    DEFAULT_ACCEPT_AT,
+    TARGET_PRECISION,
+    VAGUE,
+    HSModel,
+    leaf_text,
+)
 from borderline.trade.hs_text import words
 
 
@@ -41,6 +47,17 @@ def _centroids(x: sp.csr_matrix, labels: np.ndarray, n_labels: int, keep: int) -
     )
     res: sp.csr_matrix = normalize(out)
     return res
+
+
+def leaf_matrix(m: HSModel) -> sp.csr_matrix:
+    """Which word features each label's own subheading text (``leaf_text``) has (1/0)."""
+    from borderline.trade.hs import nomenclature
+
+    nom = nomenclature()
+    texts = [leaf_text(e.description if (e := nom.get(c)) else "") for c in m.labels]
+    x = m.word.counts(texts).tocsr()
+    x.data[:] = 1.0
+    return x.astype(np.float32)
 
 
 def _accept_threshold(m: HSModel, feats: np.ndarray, right: np.ndarray) -> float:
@@ -136,15 +153,18 @@ def fit(
     hl = m._head_of[lab[nom]]
     m.head_word_t = _centroids(xw[nom], hl, len(m.heads), keep=600).T.tocsr()
     m.head_char_t = _centroids(xc[nom], hl, len(m.heads), keep=800).T.tocsr()
+    m.desc_word_t = leaf_matrix(m).T.tocsr()
     m._index()
     say(f"index built ({time.perf_counter() - t0:.0f}s)")
 
     # Combination: a conditional logit (softmax over each text's shortlist) fitted on the
     # tuning texts whose right code made the shortlist.
     tune_rows = [e for e in tune if e.hs6 == VAGUE or e.hs6 in pos]
-    ev = m._evidence([e.text for e in tune_rows])
+    ev = m._evidence(
+        [e.text for e in tune_rows], [e.side for e in tune_rows], [e.said for e in tune_rows]
+    )
     groups: list[tuple[np.ndarray, int]] = []
-    for e, (idx, f, _v) in zip(tune_rows, ev, strict=True):
+    for e, (idx, f, _v, _u) in zip(tune_rows, ev, strict=True):
         hit = [k for k, j in enumerate(idx) if labels[int(j)] == e.hs6]
         if e.hs6 != VAGUE and hit:
             groups.append((f, hit[0]))
@@ -154,12 +174,12 @@ def fit(
 
     # Acceptance: P(top-1 right) from the top probability, margin, vague similarity, length.
     ax, ay = [], []
-    for e, (idx, f, v) in zip(tune_rows, ev, strict=True):
+    for e, (idx, f, v, u) in zip(tune_rows, ev, strict=True):
         z = f @ m.coef + m.intercept
         p = np.exp(z - z.max())
         p /= p.sum()
         best = labels[int(idx[int(np.argmax(p))])]
-        ax.append(m._accept_features(p, v, len(words(e.text))))
+        ax.append(m._accept_features(p, f, v, u, len(words(e.text))))
         ay.append(best == e.hs6)
     acc = LogisticRegression(C=1.0, max_iter=2000)
     acc.fit(np.vstack(ax), np.asarray(ay))
