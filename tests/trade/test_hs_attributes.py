@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from borderline.errors import DataFileError
@@ -14,7 +15,7 @@ from borderline.trade.classify import Listing
 from borderline.trade.hs import nomenclature
 from borderline.trade.hs_model import leaf_text
 from borderline.trade.hs_sources import Example, attribute_listings, examples_by_role
-from borderline.trade.hs_text import ListingText, tariff_words
+from borderline.trade.hs_text import ListingText, compatible, tariff_words
 from borderline.trade.learned import learned_classifier
 
 
@@ -73,22 +74,69 @@ def test_a_subheadings_own_text_drops_what_it_excludes() -> None:
     assert "knitted" in leaf_text(desc)
 
 
+@pytest.mark.parametrize(
+    ("said", "named", "fits"),
+    [
+        ("of zinc base metal", "of base metal", True),  # 711719 fits a zinc alloy
+        ("of base metal", "of stainless steel of iron or steel base metal", True),  # "alloy"
+        ("of zinc base metal", "of silver precious metal", False),
+        ("of gold precious metal", "of precious metal", True),  # 711319
+        ("of silver precious metal", "of gold precious metal", False),
+        ("of synthetic fibres man-made fibres", "of man-made fibres", True),  # 611030
+        ("of synthetic fibres man-made fibres", "of textile materials", True),  # 610990
+        ("of cotton", "of man-made fibres", False),
+        ("women's or girls'", "men's or boys'", False),
+    ],
+)
+def test_which_classes_fit_which(said: str, named: str, fits: bool) -> None:
+    assert compatible(said, named) is fits
+
+
+@pytest.mark.parametrize(
+    ("code", "names"),
+    [
+        ("711311", ["of silver precious metal"]),
+        ("711719", ["of base metal"]),
+        ("620462", ["of cotton", "woven not knitted or crocheted", "women's or girls'"]),
+        ("610990", ["knitted or crocheted", "of textile materials"]),
+    ],
+)
+def test_subheadings_are_read_with_the_same_rules(code: str, names: list[str]) -> None:
+    leaf = leaf_text(nomenclature().entries[code].description)
+    assert sorted(tariff_words(leaf)) == sorted(names)
+
+
+def test_a_candidate_that_names_another_material_or_gender_clashes() -> None:
+    m = learned_classifier().model
+    pos = {c: i for i, c in enumerate(m.labels)}
+    idx = np.asarray([pos[c] for c in ("620342", "620462", "610910", "711311")])
+    match, clash = m._side_fit("of cotton ; women's or girls'", idx)
+    # men's cotton trousers: cotton fits, gender clashes; women's: both fit; a T-shirt says
+    # nothing of gender (and fits as well); silver jewellery names a material that is not cotton
+    assert match.tolist() == [0, 1, 1, 0]
+    assert clash.tolist() == [1, 0, 0, 1]
+    assert m._side_fit("", idx)[1].tolist() == [0, 0, 0, 0]
+
+
 def test_a_broken_attribute_words_file_is_a_clear_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bad = tmp_path / "hs-attribute-words.yaml"
     bad.write_text("rules: [{say: [x]}]\n", encoding="utf-8")
     monkeypatch.setattr("borderline.trade.hs.data_path", lambda _name: bad)
-    hs_text.attribute_table.cache_clear()
-    hs_text.attribute_rules.cache_clear()
+    _clear_caches()
     try:
         with pytest.raises(DataFileError, match="not an attribute-words file"):
             tariff_words("cotton")
     finally:
         monkeypatch.undo()
-        hs_text.attribute_table.cache_clear()
-        hs_text.attribute_rules.cache_clear()
+        _clear_caches()
     assert tariff_words("cotton") == ["of cotton"]
+
+
+def _clear_caches() -> None:
+    for fn in (hs_text.attribute_table, hs_text.attribute_rules, hs_text._rule_of, hs_text.lineage):
+        fn.cache_clear()
 
 
 def test_rule_made_attribute_listings_agree_with_their_code_and_stay_in_tuning() -> None:
@@ -134,6 +182,10 @@ ATTRIBUTE_CASES = [
     ("Crossbody bag", {"material": "genuine leather"}, "Women > Handbags", "420221"),
     ("Water bottle 750ml", {"material": "stainless steel"}, "Home > Drinkware", "732393"),
     ("Shockproof phone case", {"material": "TPU silicone"}, "Cell Phones > Cases", "392690"),
+    # gold is 7113 (precious metal), women's jeans 6204, nylon spandex leggings 6104.63
+    ("Hoop earrings for women", {"metal": "18k gold"}, "Jewelry > Earrings", "711319"),
+    ("Trousers", {"material": "denim cotton", "gender": "women"}, "Women > Jeans", "620462"),
+    ("High waist yoga leggings", {"material": "nylon spandex"}, "Women > Leggings", "610463"),
     # "battery" as the power source must not turn earbuds into batteries
     ("Wireless earbuds bluetooth 5.3", {"power source": "battery"}, "Electronics", "851830"),
 ]

@@ -60,6 +60,15 @@ def leaf_matrix(m: HSModel) -> sp.csr_matrix:
     return x.astype(np.float32)
 
 
+def leaf_said(m: HSModel) -> list[list[str]]:
+    """What each label's own subheading text names in the attribute rules' terms."""
+    from borderline.trade.hs import nomenclature
+    from borderline.trade.hs_text import tariff_words
+
+    nom = nomenclature()
+    return [tariff_words(leaf_text(e.description if (e := nom.get(c)) else "")) for c in m.labels]
+
+
 def _accept_threshold(m: HSModel, feats: np.ndarray, right: np.ndarray) -> float:
     """The lowest confidence at which the tuning texts' accepted answers are right at least
     ``TARGET_PRECISION`` of the time (never below ``DEFAULT_ACCEPT_AT``'s floor of 0.5)."""
@@ -154,6 +163,7 @@ def fit(
     m.head_word_t = _centroids(xw[nom], hl, len(m.heads), keep=600).T.tocsr()
     m.head_char_t = _centroids(xc[nom], hl, len(m.heads), keep=800).T.tocsr()
     m.desc_word_t = leaf_matrix(m).T.tocsr()
+    m.meta["leaf_said"] = leaf_said(m)
     m._index()
     say(f"index built ({time.perf_counter() - t0:.0f}s)")
 

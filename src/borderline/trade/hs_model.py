@@ -95,9 +95,11 @@ FEATURES = (
     "rank_knn",
     "rank_cent",
     "side_said",
-    "side_gap",
+    "side_match",
+    "side_clash",
     "side_head",
 )
+_NOT_KNITTED = re.compile(r"\(?\bnot knitted or crocheted\)?")
 _EXCEPT = re.compile(
     r"\((?:other than|excluding|not)\b[^)]*\)|\b(?:other than|excluding|whether or not)\b[^,;:()]*"
 )
@@ -106,8 +108,9 @@ _EXCEPT = re.compile(
 def leaf_text(description: str) -> str:
     """A subheading's own description without its exclusions and indifferences ("of textile
     materials (other than cotton)" names no cotton, "of silver, whether or not plated" no
-    plating): what a listing's tariff wording is matched against."""
-    return _EXCEPT.sub(" ", description)
+    plating; "(not knitted or crocheted)" reads as woven): what a listing's tariff wording is
+    matched against."""
+    return _EXCEPT.sub(" ", _NOT_KNITTED.sub(" woven ", description))
 
 
 class HSModel:
@@ -158,10 +161,9 @@ class HSModel:
 
     def _side_scores(
         self, sides: Sequence[str], saids: Sequence[str]
-    ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray] | None]:
+    ) -> list[tuple[np.ndarray, np.ndarray] | None]:
         """Per listing (None when it has neither block): how much of its tariff wording
-        every subheading's own text contains (``_coverage``); per phrase of that wording
-        ("of cotton", "women's or girls'"), the same, one row each; and the cosine of its
+        every subheading's own text contains (``_coverage``), and the cosine of its
         attribute/category block with every heading centroid (word and character spaces
         averaged)."""
         if not any(sides) and not any(saids):
@@ -169,15 +171,7 @@ class HSModel:
         said = self._coverage(saids)
         sw, sc = self.word.transform(sides), self.char.transform(sides)
         head = 0.5 * ((sw @ self.head_word_t).toarray() + (sc @ self.head_char_t).toarray())
-        out: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] = []
-        for i, text in enumerate(saids):
-            phrases = [p for p in text.split(" ; ") if p]
-            if phrases:
-                per = self._coverage(phrases)
-            else:
-                per = np.zeros((0, len(self.labels)), dtype=np.float32)
-            out.append((said[i], per, head[i]))
-        return out
+        return [(said[i], head[i]) for i in range(len(sides))]
 
     def _coverage(self, texts: Sequence[str]) -> np.ndarray:
         """Per text and subheading: the share of the text's (squared, idf-weighted) word
@@ -188,22 +182,37 @@ class HSModel:
         out: np.ndarray = (q @ self.desc_word_t).toarray()
         return out
 
-    def _side_gap(self, per: np.ndarray, idx: np.ndarray) -> np.ndarray:
-        """Mean over the tariff phrases of how far a candidate's own text falls short of the
-        best candidate in its chapter: 0 for the subheading that says "of cotton" or
-        "women's or girls'" when the listing says so, negative for "of wool" or "men's or
-        boys'"; a residual "of other textile materials" loses only where a rival in its
-        chapter names the material."""
-        if not len(per):
-            return np.zeros(len(idx))
-        cos = per[:, idx]
-        best = np.zeros_like(cos)
-        chapter = self._chapter_of[idx]
-        for h in np.unique(chapter):
-            cols = chapter == h
-            best[:, cols] = cos[:, cols].max(axis=1, keepdims=True)
-        out: np.ndarray = (cos - best).mean(axis=0)
-        return out
+    def _side_fit(self, said: str, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per candidate, over what the listing's attributes tell (material, make, gender,
+        power): 1 when its own subheading text names some of it and all compatibly ("of
+        silver" for sterling silver, "of base metal" for zinc alloy), and how many it names
+        otherwise ("of silver" for zinc alloy, "men's or boys'" for women). A subheading that
+        names none ("T-shirts … of textile materials" for a gender) is neither. Naming more
+        earns nothing: a women's cotton skirt fits a women's cotton T-shirt listing no better
+        than the cotton T-shirt subheading does."""
+        from borderline.trade.hs_text import compatible, kind_of
+
+        match = np.zeros(len(idx))
+        clash = np.zeros(len(idx))
+        told: dict[str, list[str]] = defaultdict(list)
+        for t in said.split(" ; "):
+            if t:
+                told[kind_of(t)].append(t)
+        if not told:
+            return match, clash
+        leaf = self.meta["leaf_said"]
+        for k, j in enumerate(idx):
+            named: dict[str, list[str]] = defaultdict(list)
+            for t in leaf[int(j)]:
+                named[kind_of(t)].append(t)
+            fits = [
+                any(compatible(a, b) for a in ts for b in named[kind])
+                for kind, ts in told.items()
+                if kind in named
+            ]
+            clash[k] = fits.count(False)
+            match[k] = float(bool(fits) and all(fits))
+        return match, clash
 
     def _evidence_chunk(
         self, texts: Sequence[str], sides: Sequence[str], saids: Sequence[str]
@@ -278,8 +287,8 @@ class HSModel:
                     rank_knn,
                     rank_cent,
                     sd[0][idx] if sd is not None else np.zeros(len(idx)),
-                    self._side_gap(sd[1], idx) if sd is not None else np.zeros(len(idx)),
-                    sd[2][head_of] if sd is not None else np.zeros(len(idx)),
+                    *self._side_fit(saids[i], idx),
+                    sd[1][head_of] if sd is not None else np.zeros(len(idx)),
                 ]
             )
             row = qw.indices[qw.indptr[i] : qw.indptr[i + 1]]

@@ -295,8 +295,6 @@ def all_examples() -> Iterator[Example]:
     yield from team_listings()
 
 
-_GENDER = ("men's or boys'", "women's or girls'")
-_MAKE = ("knitted or crocheted",)
 _ATTR_SOURCES = ("uk-synonym", "uk-parcel", "uk-brand", "lexicon", "glossary")
 
 
@@ -311,18 +309,17 @@ def attribute_listings(tune: list[Example]) -> Iterator[Example]:
     from borderline.trade.hs_text import attribute_table, tariff_words
 
     nom = nomenclature()
-    says = {tariff: s for s, tariff in attribute_table()}
+    rules = {r.tariff: r for r in attribute_table() if r.kind != "power"}
     for e in tune:
         if e.source not in _ATTR_SOURCES or e.side or (entry := nom.get(e.hs6)) is None:
             continue
-        named = [t for t in tariff_words(leaf_text(entry.description)) if t in says]
-        named = [t for t in named if "electric" not in t and "hand-operated" not in t]
+        named = [t for t in tariff_words(leaf_text(entry.description)) if t in rules]
         if not named:
             continue
-        tariff = named[zlib.crc32(e.text.encode()) % len(named)]
-        words = [w for w in says[tariff] if (w.isascii() == (e.lang != "zh"))] or list(says[tariff])
+        rule = rules[named[zlib.crc32(e.text.encode()) % len(named)]]
+        words = [w for w in rule.says if (w.isascii() == (e.lang != "zh"))] or list(rule.says)
         word = words[zlib.crc32(f"w:{e.text}".encode()) % len(words)]
-        key = "gender" if tariff in _GENDER else "fabric" if tariff in _MAKE else "material"
+        key = {"gender": "gender", "make": "fabric"}.get(rule.kind, "material")
         lt = ListingText(e.text, attributes={key: word})
         yield Example(lt.text(), e.hs6, "attr-rule", e.lang, e.group, lt.side(), lt.said())
 

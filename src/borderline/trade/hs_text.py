@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -42,9 +43,18 @@ _POWER_ATTRS = ("power source", "power_source", "battery")
 ATTRIBUTE_WORDS_FILE = "hs-attribute-words.yaml"
 
 
+class Rule(NamedTuple):
+    """One rule of ``data/hs-attribute-words.yaml``."""
+
+    says: tuple[str, ...]  # what sellers write
+    tariff: str  # the tariff's words for it
+    kind: str  # material | make | gender | power
+    under: str  # the wider class's tariff words ("of base metal" for zinc), or ""
+
+
 @cache
-def attribute_table() -> tuple[tuple[tuple[str, ...], str], ...]:
-    """The rules of ``data/hs-attribute-words.yaml``: (what sellers say, the tariff's words)."""
+def attribute_table() -> tuple[Rule, ...]:
+    """The rules of ``data/hs-attribute-words.yaml``."""
     import yaml
 
     from borderline.errors import DataFileError
@@ -54,24 +64,56 @@ def attribute_table() -> tuple[tuple[tuple[str, ...], str], ...]:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         return tuple(
-            (tuple(str(say) for say in rule["say"]), str(rule["tariff"])) for rule in raw["rules"]
+            Rule(
+                tuple(str(say) for say in rule["say"]),
+                str(rule["tariff"]),
+                str(rule["kind"]),
+                str(rule.get("under") or ""),
+            )
+            for rule in raw["rules"]
         )
-    except (OSError, KeyError, TypeError, yaml.YAMLError) as exc:
+    except (OSError, KeyError, TypeError, AttributeError, yaml.YAMLError) as exc:
         raise DataFileError(f"not an attribute-words file: {exc}", where=str(path)) from None
+
+
+@cache
+def _rule_of() -> dict[str, Rule]:
+    return {r.tariff: r for r in attribute_table()}
+
+
+def kind_of(tariff: str) -> str:
+    """What a rule's tariff words tell: material, make, gender or power."""
+    return _rule_of()[tariff].kind
+
+
+@cache
+def lineage(tariff: str) -> frozenset[str]:
+    """A class and the wider classes it belongs to ("of zinc base metal", "of base metal")."""
+    out, rule = {tariff}, _rule_of().get(tariff)
+    while rule is not None and rule.under and rule.under not in out:
+        out.add(rule.under)
+        rule = _rule_of().get(rule.under)
+    return frozenset(out)
+
+
+def compatible(said: str, named: str) -> bool:
+    """Does a subheading that names ``named`` fit a listing that says ``said``? Yes when one
+    is the other or a wider class of it (zinc fits "of base metal"; "alloy" fits steel)."""
+    return named in lineage(said) or said in lineage(named)
 
 
 @cache
 def attribute_rules() -> tuple[tuple[re.Pattern[str], str], ...]:
     """(pattern, tariff words), longest seller phrase first so "pu leather" wins over
     "leather" and "gold plated" over "gold"."""
-    pairs = [(normalise(say), tariff) for says, tariff in attribute_table() for say in says]
+    pairs = [(normalise(say), r.tariff) for r in attribute_table() for say in r.says]
     pairs.sort(key=lambda p: -len(p[0]))
     out = []
     for say, tariff in pairs:
         if _HAN_RUN.search(say):
             pat = re.compile(re.escape(say))
         else:
-            pat = re.compile(rf"(?<![\w]){re.escape(say)}(?![\w])")
+            pat = re.compile(rf"(?<![\w-]){re.escape(say)}(?![\w-])")
         out.append((pat, tariff))
     return tuple(out)
 
