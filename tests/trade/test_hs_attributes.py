@@ -61,9 +61,10 @@ def test_the_listing_text_and_its_attribute_block() -> None:
     # a deciding material counts twice; what powers the product and other values once
     assert text.count("ABS") == 2 and text.count("battery") == 1 and "white" in text
     assert "Electronics Headphones" in text
-    assert lt.side() == "battery ; ABS ; Electronics Headphones"
     assert "of plastics" in lt.said() and "electric" in lt.said()
-    assert ListingText("Earbuds", attributes={"colour": "white"}).side() == ""
+    assert ListingText("Earbuds", attributes={"colour": "white"}).said() == ""
+    # the category path's gender and material words count too
+    assert ListingText("Tee", category="Clothing > Women > Tops").said() == "women's or girls'"
     assert ListingText("Earbuds").said() == ""
 
 

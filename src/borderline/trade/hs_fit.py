@@ -13,6 +13,7 @@ import scipy.sparse as sp
 
 from borderline.trade.hs_model import (
     DEFAULT_ACCEPT_AT,
+    FEATURES,
     TARGET_PRECISION,
     VAGUE,
     HSModel,
@@ -80,16 +81,22 @@ def _accept_threshold(m: HSModel, feats: np.ndarray, right: np.ndarray) -> float
     return DEFAULT_ACCEPT_AT
 
 
-def _fit_conditional_logit(groups: list[tuple[np.ndarray, int]], l2: float = 1e-2) -> np.ndarray:
-    """Weights maximising the mean log-softmax probability of each group's right row."""
+def _fit_conditional_logit(
+    groups: list[tuple[np.ndarray, int]],
+    l2: float = 1e-2,
+    offsets: list[np.ndarray] | None = None,
+) -> np.ndarray:
+    """Weights maximising the mean log-softmax probability of each group's right row; an
+    offset per group (fixed scores from weights fitted before) is added to its rows."""
     from scipy.optimize import minimize
 
     n_feat = groups[0][0].shape[1]
+    offs = offsets or [np.zeros(len(f)) for f, _ in groups]
 
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
         total, grad = 0.0, np.zeros(n_feat)
-        for f, right in groups:
-            z = f @ w
+        for (f, right), off in zip(groups, offs, strict=True):
+            z = f @ w + off
             zmax = z.max()
             e = np.exp(z - zmax)
             s = e.sum()
@@ -102,6 +109,21 @@ def _fit_conditional_logit(groups: list[tuple[np.ndarray, int]], l2: float = 1e-
     res = minimize(loss, np.zeros(n_feat), jac=True, method="L-BFGS-B")
     out: np.ndarray = res.x
     return out
+
+
+def _fit_combination(groups: list[tuple[np.ndarray, int]], with_attrs: list[bool]) -> np.ndarray:
+    """Two stages, so that listings without attributes score as if the attribute block did
+    not exist: the retrieval weights on the tuning texts without attributes, then the
+    attribute block's weights on those with (the retrieval weights held fixed)."""
+    side = np.asarray([f.startswith("side_") for f in FEATURES])
+    plain = [g for g, a in zip(groups, with_attrs, strict=True) if not a]
+    attr = [g for g, a in zip(groups, with_attrs, strict=True) if a]
+    coef = np.zeros(len(FEATURES))
+    coef[~side] = _fit_conditional_logit([(f[:, ~side], r) for f, r in plain])
+    if attr:
+        offsets = [f[:, ~side] @ coef[~side] for f, _ in attr]
+        coef[side] = _fit_conditional_logit([(f[:, side], r) for f, r in attr], offsets=offsets)
+    return coef
 
 
 _SHORT_SOURCES = (
@@ -170,15 +192,15 @@ def fit(
     # Combination: a conditional logit (softmax over each text's shortlist) fitted on the
     # tuning texts whose right code made the shortlist.
     tune_rows = [e for e in tune if e.hs6 == VAGUE or e.hs6 in pos]
-    ev = m._evidence(
-        [e.text for e in tune_rows], [e.side for e in tune_rows], [e.said for e in tune_rows]
-    )
+    ev = m._evidence([e.text for e in tune_rows], [e.said for e in tune_rows])
     groups: list[tuple[np.ndarray, int]] = []
+    with_attrs: list[bool] = []
     for e, (idx, f, _v, _u) in zip(tune_rows, ev, strict=True):
         hit = [k for k, j in enumerate(idx) if labels[int(j)] == e.hs6]
         if e.hs6 != VAGUE and hit:
             groups.append((f, hit[0]))
-    m.coef = _fit_conditional_logit(groups)
+            with_attrs.append(bool(e.said))
+    m.coef = _fit_combination(groups, with_attrs)
     m.intercept = 0.0
     say(f"combination fitted on {len(groups)} tuning texts ({time.perf_counter() - t0:.0f}s)")
 

@@ -13,7 +13,7 @@ How a listing becomes candidates (``HSModel.predict``):
    UK tariff's search synonyms, trader parcel descriptions, the lexicon's product terms),
    (b) cosine to the subheading's centroid of nomenclature text (CN 2026 in five languages,
    US HTS lines, HS 2022), in the word and the character space, (c) the same at heading level,
-   (d) the attribute block (``ListingText.side`` / ``.said``): how much of the tariff wording
+   (d) the attribute block (``ListingText.said``): how much of the tariff wording
    of the listing's material, make and gender a candidate's own subheading text contains, and
    how far it falls short of the best candidate of its chapter.
 4. A logistic regression, fitted on held-out tuning text (``hs_sources.role``), weighs that
@@ -97,7 +97,6 @@ FEATURES = (
     "side_said",
     "side_match",
     "side_clash",
-    "side_head",
 )
 _NOT_KNITTED = re.compile(r"\(?\bnot knitted or crocheted\)?")
 _EXCEPT = re.compile(
@@ -142,36 +141,15 @@ class HSModel:
 
     # -- evidence ------------------------------------------------------------------------------
 
-    def _evidence(
-        self,
-        texts: Sequence[str],
-        sides: Sequence[str] | None = None,
-        saids: Sequence[str] | None = None,
-    ) -> list[Evidence]:
+    def _evidence(self, texts: Sequence[str], saids: Sequence[str] | None = None) -> list[Evidence]:
         """Per text: shortlisted label indices, their feature matrix, vague similarity.
-        ``sides`` and ``saids`` (one per text, may be empty) are the listings' attribute and
-        category blocks and their tariff wording (``ListingText.side`` / ``.said``)."""
-        sides = list(sides) if sides is not None else [""] * len(texts)
+        ``saids`` (one per text, may be empty) are the tariff wording of the listings'
+        deciding attributes and category path (``ListingText.said``)."""
         saids = list(saids) if saids is not None else [""] * len(texts)
         out: list[Evidence] = []
         for s in range(0, len(texts), 256):
-            e = s + 256
-            out.extend(self._evidence_chunk(texts[s:e], sides[s:e], saids[s:e]))
+            out.extend(self._evidence_chunk(texts[s : s + 256], saids[s : s + 256]))
         return out
-
-    def _side_scores(
-        self, sides: Sequence[str], saids: Sequence[str]
-    ) -> list[tuple[np.ndarray, np.ndarray] | None]:
-        """Per listing (None when it has neither block): how much of its tariff wording
-        every subheading's own text contains (``_coverage``), and the cosine of its
-        attribute/category block with every heading centroid (word and character spaces
-        averaged)."""
-        if not any(sides) and not any(saids):
-            return [None] * len(sides)
-        said = self._coverage(saids)
-        sw, sc = self.word.transform(sides), self.char.transform(sides)
-        head = 0.5 * ((sw @ self.head_word_t).toarray() + (sc @ self.head_char_t).toarray())
-        return [(said[i], head[i]) for i in range(len(sides))]
 
     def _coverage(self, texts: Sequence[str]) -> np.ndarray:
         """Per text and subheading: the share of the text's (squared, idf-weighted) word
@@ -205,19 +183,19 @@ class HSModel:
             named: dict[str, list[str]] = defaultdict(list)
             for t in leaf[int(j)]:
                 named[kind_of(t)].append(t)
-            fits = [
-                any(compatible(a, b) for a in ts for b in named[kind])
+            fits = {
+                kind: any(compatible(a, b) for a in ts for b in named[kind])
                 for kind, ts in told.items()
                 if kind in named
-            ]
-            clash[k] = fits.count(False)
-            match[k] = float(bool(fits) and all(fits))
+            }
+            clash[k] = list(fits.values()).count(False)
+            # "electric" in a subheading's text says little about what the product is (a
+            # battery-powered earbud is no electric motor): power can clash, never match
+            match[k] = float(all(fits.values()) and any(kd != "power" for kd in fits))
         return match, clash
 
-    def _evidence_chunk(
-        self, texts: Sequence[str], sides: Sequence[str], saids: Sequence[str]
-    ) -> list[Evidence]:
-        side = self._side_scores(sides, saids)
+    def _evidence_chunk(self, texts: Sequence[str], saids: Sequence[str]) -> list[Evidence]:
+        said_cov = self._coverage(saids) if any(saids) else None
         qw = self.word.transform(texts)
         unseen_idf = float(self.word.idf.max())
         qc = self.char.transform(texts)
@@ -233,7 +211,6 @@ class HSModel:
         vague_idx = self.meta["vague_label"]
         out = []
         for i in range(len(texts)):
-            sd = side[i]
             s = sim_short[i]
             k = min(_KNN, len(s))
             nn = np.argpartition(-s, k - 1)[:k]
@@ -286,9 +263,8 @@ class HSModel:
                     [chap_knn.get(self.labels[j][:2], 0.0) for j in idx],
                     rank_knn,
                     rank_cent,
-                    sd[0][idx] if sd is not None else np.zeros(len(idx)),
+                    said_cov[i][idx] if said_cov is not None else np.zeros(len(idx)),
                     *self._side_fit(saids[i], idx),
-                    sd[1][head_of] if sd is not None else np.zeros(len(idx)),
                 ]
             )
             row = qw.indices[qw.indptr[i] : qw.indptr[i + 1]]
@@ -318,11 +294,10 @@ class HSModel:
         self,
         texts: Sequence[str],
         top: int = 3,
-        sides: Sequence[str] | None = None,
         saids: Sequence[str] | None = None,
     ) -> list[Prediction]:
         out = []
-        ev = self._evidence(texts, sides, saids)
+        ev = self._evidence(texts, saids)
         for text, (idx, f, vague, unseen) in zip(texts, ev, strict=True):
             z = f @ self.coef + self.intercept
             p = np.exp(z - z.max())
@@ -342,8 +317,8 @@ class HSModel:
             out.append(Prediction(cands, chapters, headings, conf, vague))
         return out
 
-    def predict(self, text: str, top: int = 3, side: str = "", said: str = "") -> Prediction:
-        return self.predict_many([text], top, [side], [said])[0]
+    def predict(self, text: str, top: int = 3, said: str = "") -> Prediction:
+        return self.predict_many([text], top, [said])[0]
 
     # -- persistence ---------------------------------------------------------------------------
 

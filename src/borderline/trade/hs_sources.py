@@ -63,8 +63,7 @@ class Example:
     source: str  # cn | uk-synonym | uk-parcel | uk-vague | us-hts | hs2022 | lexicon | ...
     lang: str
     group: str  # what the hold-out rule splits on (a commodity code, an HTS line)
-    side: str = ""  # a listing's attribute and category block (``ListingText.side``)
-    said: str = ""  # their tariff wording (``ListingText.said``)
+    said: str = ""  # a listing's attributes' tariff wording (``ListingText.said``)
 
 
 def _u(key: str) -> float:
@@ -238,7 +237,7 @@ def _keeps_default(kind: str, alts: dict[str, str]) -> list[str]:
 
 def _attr_listing(term: str, kind: str, value: str, code: str, lang: str) -> Example:
     lt = ListingText(term, attributes={kind: value})
-    return Example(lt.text(), code, "lexicon-rule", lang, code, side=lt.side(), said=lt.said())
+    return Example(lt.text(), code, "lexicon-rule", lang, code, said=lt.said())
 
 
 def lexicon_examples() -> Iterator[Example]:
@@ -311,7 +310,7 @@ def attribute_listings(tune: list[Example]) -> Iterator[Example]:
     nom = nomenclature()
     rules = {r.tariff: r for r in attribute_table() if r.kind != "power"}
     for e in tune:
-        if e.source not in _ATTR_SOURCES or e.side or (entry := nom.get(e.hs6)) is None:
+        if e.source not in _ATTR_SOURCES or e.said or (entry := nom.get(e.hs6)) is None:
             continue
         named = [t for t in tariff_words(leaf_text(entry.description)) if t in rules]
         if not named:
@@ -321,7 +320,7 @@ def attribute_listings(tune: list[Example]) -> Iterator[Example]:
         word = words[zlib.crc32(f"w:{e.text}".encode()) % len(words)]
         key = {"gender": "gender", "make": "fabric"}.get(rule.kind, "material")
         lt = ListingText(e.text, attributes={key: word})
-        yield Example(lt.text(), e.hs6, "attr-rule", e.lang, e.group, lt.side(), lt.said())
+        yield Example(lt.text(), e.hs6, "attr-rule", e.lang, e.group, said=lt.said())
 
 
 def examples_by_role() -> dict[str, list[Example]]:

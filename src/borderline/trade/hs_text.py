@@ -201,7 +201,8 @@ class ListingText:
     def text(self) -> str:
         """Everything as one text. A deciding attribute counts twice, like the title, but
         for what powers the product ("battery" would outweigh the earbuds it powers); the
-        tariff's wording for it goes to :meth:`said`."""
+        tariff's wording for it, and for what the category path names, goes to :meth:`said`,
+        which the model reads as a block of its own."""
         parts = [self.title]
         for k, v in self.attributes.items():
             key = k.strip().casefold()
@@ -211,12 +212,6 @@ class ListingText:
         if self.description:
             parts.append(self.description[:400])
         return " ; ".join(p for p in parts if p)
-
-    def side(self) -> str:
-        """The deciding attributes' values and the category path alone: the model scores
-        them against each candidate's heading as a separate block of evidence."""
-        vals = [str(v) for k, v in self.attributes.items() if k.strip().casefold() in _KEY_ATTRS]
-        return " ; ".join(p for p in [*vals, self._category_words()] if p)
 
     def said(self) -> str:
         """The tariff's wording for the materials, make, gender and power the deciding

@@ -89,7 +89,7 @@ class LearnedHSClassifier:
             self._memo.move_to_end(key)
             return replace(hit, id=listing.id)
         lt = ListingText(listing.title, listing.description, listing.attributes, listing.category)
-        p = self.model.predict(lt.text(), top=top, side=lt.side(), said=lt.said())
+        p = self.model.predict(lt.text(), top=top, said=lt.said())
         cands = tuple(Candidate(c, s, self._describe(c)) for c, s in p.candidates)
         result = Classification(
             listing.id,
