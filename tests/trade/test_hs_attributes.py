@@ -197,3 +197,28 @@ def test_real_cases_where_attributes_decide(
     title: str, attributes: dict[str, str], category: str | None, hs6: str
 ) -> None:
     assert _top(title, attributes, category) == hs6
+
+
+def test_attribute_weights_are_fitted_after_and_apart_from_the_retrieval_weights() -> None:
+    from borderline.trade.hs_fit import _fit_combination
+    from borderline.trade.hs_model import FEATURES
+
+    rng = np.random.default_rng(0)
+    side = np.asarray([f.startswith("side_") for f in FEATURES])
+
+    def group(with_attr: bool) -> tuple[np.ndarray, int]:
+        f = rng.random((6, len(FEATURES)))
+        f[:, side] = 0.0
+        f[0, ~side] += 0.5  # the right row leads on retrieval evidence
+        if with_attr:
+            f[:, side] = rng.random((6, int(side.sum())))
+            f[0, side] += 0.5  # and on the attribute block
+        return f, 0
+
+    plain = [group(False) for _ in range(40)]
+    attr = [group(True) for _ in range(40)]
+    alone = _fit_combination(plain, [False] * 40)
+    both = _fit_combination(plain + attr, [False] * 40 + [True] * 40)
+    # listings without attributes score exactly as if no attribute listing had been seen
+    assert np.allclose(alone[~side], both[~side])
+    assert np.all(alone[side] == 0.0) and both[side].sum() > 0
