@@ -178,7 +178,8 @@ def uk_examples() -> Iterator[Example]:
         if len(code) < 6 or not code[:6].isdigit():
             continue
         plain = (row.get("Description for context / augmenting") or "").strip()
-        for text in {(row.get("GDSDESC") or "").strip(), plain}:
+        # A list, not a set: training must not depend on the hash seed.
+        for text in dict.fromkeys(((row.get("GDSDESC") or "").strip(), plain)):
             if text:
                 yield Example(text, code[:6], "uk-brand", "en", code)
     for cells in csv.reader(io.StringIO(_read_gz("uk-vague_terms.csv.gz"))):
