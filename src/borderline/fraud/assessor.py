@@ -151,6 +151,11 @@ class FraudAssessor(BaseAssessor):
             self.reload()
         return self._model
 
+    def reads_recorded(self, ctx: AssessContext) -> bool:
+        """True when this assessor would read the stored feature store for the next order (a
+        model is in service): a batch must then store each order before deciding the next."""
+        return ctx.extras.get("fraud.feature_store") is not None and self.model(ctx) is not None
+
     def assess(self, order: Order, ctx: AssessContext) -> list[Finding]:
         model = self.model(ctx)
         if model is None:

@@ -16,7 +16,7 @@ catch up from the core ``orders`` and ``labels`` tables with ``sync_from_core()`
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -536,10 +536,22 @@ def context_extras(session: Session) -> dict[str, Any]:
     return {"fraud.feature_store": SqlFeatureStore(session)}
 
 
-def record_assessed(session: Session, order: Order, decision: Any) -> None:
-    """After an order is stored, add it to the online feature store (same transaction).
+class _RecordAssessed:
+    """After orders are stored, add them to the online feature store (same transaction).
 
     Registered under the ``borderline.recorded`` entry-point group, so the next order of the
-    same card, device or customer sees this one in its velocity features.
+    same card, device or customer sees this one in its velocity features. Called per order, or
+    with ``many`` for the orders a group commit or a batch stores together (one statement per
+    table: ``fraud.recording``).
     """
-    SqlFeatureStore(session).record(flatten(order))
+
+    def __call__(self, session: Session, order: Order, decision: Any) -> None:
+        SqlFeatureStore(session).record(flatten(order))
+
+    def many(self, session: Session, stored: Sequence[tuple[Order, Any]]) -> None:
+        from borderline.fraud.recording import record_many
+
+        record_many(SqlFeatureStore(session), [flatten(order) for order, _ in stored])
+
+
+record_assessed = _RecordAssessed()
