@@ -100,8 +100,9 @@ def _plain_key(k: Any) -> bool:
 def _prepare_plain(obj: Any) -> Any:
     """:func:`_prepare_plain_any`, faster on what records are made of: the exact built-in
     types are dispatched on ``type`` and the common leaves (ASCII strings, safe integers,
-    ``None``, booleans) of a mapping or list are taken without a call; anything else (a str
-    subclass such as an enum, a Decimal, a date) goes through :func:`_prepare_plain_any`."""
+    ``None``, booleans, fractions json.dumps spells as JCS does) of a mapping or list are
+    taken without a call; anything else (a str subclass such as an enum, a Decimal, a date)
+    goes through :func:`_prepare_plain_any`."""
     t = type(obj)
     if t is dict:
         out = {}
@@ -113,6 +114,9 @@ def _prepare_plain(obj: Any) -> Any:
                 out[k] = v if v.isascii() else _prepare_plain(v)
             elif tv is int:
                 out[k] = v if -SAFE_INTEGER <= v <= SAFE_INTEGER else _prepare_plain(v)
+            elif tv is float:
+                plain = 1e-4 <= abs(v) < 1e16 and not v.is_integer()
+                out[k] = v if plain else _prepare_plain(v)
             elif v is None or tv is bool:
                 out[k] = v
             else:
@@ -126,6 +130,9 @@ def _prepare_plain(obj: Any) -> Any:
                 items.append(v if v.isascii() else _prepare_plain(v))
             elif tv is int:
                 items.append(v if -SAFE_INTEGER <= v <= SAFE_INTEGER else _prepare_plain(v))
+            elif tv is float:
+                plain = 1e-4 <= abs(v) < 1e16 and not v.is_integer()
+                items.append(v if plain else _prepare_plain(v))
             elif v is None or tv is bool:
                 items.append(v)
             else:
