@@ -551,6 +551,9 @@ class _RecordAssessed:
     def many(self, session: Session, stored: Sequence[tuple[Order, Any]]) -> None:
         from borderline.fraud.recording import record_many
 
+        if len(stored) == 1:  # one order: the per-order statements are fewer
+            self(session, *stored[0])
+            return
         record_many(SqlFeatureStore(session), [flatten(order) for order, _ in stored])
 
 
