@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import ValidationError
@@ -41,6 +42,7 @@ ContextProvider = Callable[[Session], Mapping[str, Any]]
 RecordedHook = Callable[[Session, Order, Decision], Any]
 
 
+@cache  # built once per dialect: building it cost more than running it, on every store
 def _stats_upsert(dialect: str) -> Any:
     table = cast(Table, CustomerStatsRow.__table__)
     from sqlalchemy.dialects import postgresql, sqlite

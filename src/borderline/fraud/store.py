@@ -313,6 +313,10 @@ class _Fetched:
         return known, frauds
 
 
+# (dialect, table, kind) -> the upsert statement ``_insert_new`` / ``_add_to_days`` run.
+_STATEMENTS: dict[tuple[str, type[Base], str], Any] = {}
+
+
 class SqlFeatureStore:
     """``EntityView`` source over the ``fraud_*`` tables of one SQLAlchemy session.
 
@@ -379,22 +383,28 @@ class SqlFeatureStore:
 
     def _insert_new(self, table: type[Base]) -> Any:
         """INSERT … ON CONFLICT DO NOTHING: a row another transaction or an earlier call wrote
-        first is kept, without a read before each write."""
-        return self._dialect_insert(table).on_conflict_do_nothing()
+        first is kept, without a read before each write. Built once per dialect and table
+        (building it cost more than running it, on every recorded order)."""
+        key = (self.s.get_bind().dialect.name, table, "new")
+        stmt = _STATEMENTS.get(key)
+        if stmt is None:
+            stmt = _STATEMENTS[key] = self._dialect_insert(table).on_conflict_do_nothing()
+        return stmt
 
     def _add_to_days(self, rows: list[dict[str, Any]]) -> None:
         """Add ``orders`` and ``frauds`` to each (entity, value, day) row, creating it if new."""
-        ins = self._dialect_insert(FraudDayRow)
-        self.s.connection().execute(
-            ins.on_conflict_do_update(
+        key = (self.s.get_bind().dialect.name, FraudDayRow, "add")
+        stmt = _STATEMENTS.get(key)
+        if stmt is None:
+            ins = self._dialect_insert(FraudDayRow)
+            stmt = _STATEMENTS[key] = ins.on_conflict_do_update(
                 index_elements=["entity", "value", "day"],
                 set_={
                     "orders": FraudDayRow.orders + ins.excluded.orders,
                     "frauds": FraudDayRow.frauds + ins.excluded.frauds,
                 },
-            ),
-            rows,
-        )
+            )
+        self.s.connection().execute(stmt, rows)
 
     def record(self, flat: Mapping[str, Any]) -> bool:
         """Add one order's events; returns False when the order was already recorded."""
@@ -403,8 +413,11 @@ class SqlFeatureStore:
         amount = float(flat["amount"])
         currency = str(flat["currency"])
         conn = self.s.connection()
+        key = (self.s.get_bind().dialect.name, FraudOrderRow, "new-returning")
+        if key not in _STATEMENTS:
+            _STATEMENTS[key] = self._insert_new(FraudOrderRow).returning(FraudOrderRow.order_id)
         added = conn.execute(
-            self._insert_new(FraudOrderRow).returning(FraudOrderRow.order_id),
+            _STATEMENTS[key],
             {"order_id": oid, "t": t, "recorded_at": datetime.now(UTC)},
         ).first()
         if added is None:
