@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from borderline.engine import CustomerHistory
@@ -21,6 +21,9 @@ _COLUMNS = select(
     CustomerStatsRow.last_seen,
     CustomerStatsRow.countries,
 )
+
+
+_ONE = _COLUMNS.where(CustomerStatsRow.customer_key == bindparam("key"))
 
 
 def _history(row: Any) -> CustomerHistory:
@@ -48,7 +51,7 @@ class DbHistory:
     def customer(self, key: str, before: datetime) -> CustomerHistory:
         if key in self._memo:
             return self._memo[key]
-        row = self.session.execute(_COLUMNS.where(CustomerStatsRow.customer_key == key)).first()
+        row = self.session.execute(_ONE, {"key": key}).first()
         hist = CustomerHistory() if row is None else _history(row)
         self._memo[key] = hist
         return hist

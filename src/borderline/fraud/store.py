@@ -313,6 +313,8 @@ class _Fetched:
         return known, frauds
 
 
+_LABEL_OF = select(FraudLabelRow.is_fraud).where(FraudLabelRow.order_id == bindparam("oid"))
+
 # (dialect, table, kind) -> the upsert statement ``_insert_new`` / ``_add_to_days`` run.
 _STATEMENTS: dict[tuple[str, type[Base], str], Any] = {}
 
@@ -423,9 +425,7 @@ class SqlFeatureStore:
         if added is None:
             return False
         # A label may have arrived before its order (see record_label).
-        fraud = bool(
-            conn.scalar(select(FraudLabelRow.is_fraud).where(FraudLabelRow.order_id == oid))
-        )
+        fraud = bool(conn.scalar(_LABEL_OF, {"oid": oid}))
         named = [(ent, digest(flat[ent])) for ent in ENTITY_COLS if flat[ent]]
         if named:
             conn.execute(

@@ -224,11 +224,7 @@ class Ledger:
             return []
         with self._lock:
             self._serialise(session)
-            last = session.execute(
-                select(LedgerLeafRow.idx, LedgerLeafRow.leaf_hash)
-                .order_by(LedgerLeafRow.idx.desc())
-                .limit(1)
-            ).first()
+            last = session.execute(_TIP_SELECT).first()
             start = 0 if last is None else int(last[0]) + 1
             tip = b"" if last is None else bytes(last[1])
             # The right frontier (complete subtrees covering [0, start)) is all an append needs.
