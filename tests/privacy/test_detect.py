@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -253,3 +255,39 @@ def test_event_timestamps_are_not_personal_dates(analyzer):
     }
     found = {(e.path, e.type) for e in analyzer.analyze_record(record)}
     assert found == {("date_of_birth", "DATE_TIME"), ("notes", "DATE_TIME")}
+
+
+def test_needs_digit_reads_the_pattern_conservatively() -> None:
+    from borderline.privacy.recognizers import needs_digit
+
+    assert needs_digit(re.compile(r"(?<![A-Za-z0-9])\d{3}-\d{2}-\d{4}"))
+    assert needs_digit(re.compile(r"(?i)(?:jan|feb) [0-3]?\d, (?:19|20)\d{2}"))
+    assert needs_digit(re.compile(r"(?:\d{5}|[0-9]{4})"))  # every branch has one
+    assert not needs_digit(re.compile(r"(?:\d{5}|[A-Z]{2})"))  # one branch has none
+    assert not needs_digit(re.compile(r"[A-Z]\d?"))  # optional digit
+    assert not needs_digit(re.compile(r"[A-Z0-9]{8}"))  # a letter will do
+    assert not needs_digit(re.compile(r"(?=\d)\w+"))  # lookarounds are not read
+
+
+def test_texts_without_digits_skip_digit_patterns_with_the_same_result() -> None:
+    a = Analyzer(ner=False)
+    assert 0 < len(a._any_text) < len(a._digit_text)
+    text = "Write to anna.kowalski@example.com or see www.example.org, Anna Kowalski"
+    found = {(e.type, e.text) for e in a.analyze(text)}
+    assert ("EMAIL_ADDRESS", "anna.kowalski@example.com") in found
+    assert ("URL", "www.example.org") in found
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("I live at Inayasingel 766, 6435ZQ, Obdam.", "Inayasingel 766, 6435ZQ, Obdam"),
+        ("Send to Stiebitzweg 6/8, 88220 Einbeck please", "Stiebitzweg 6/8, 88220 Einbeck"),
+        (
+            "Lola, Glorieta de Arsenio Ángel 631, Valencia",
+            "Glorieta de Arsenio Ángel 631, Valencia",
+        ),
+    ],
+)
+def test_more_european_street_words(analyzer, text, address):
+    assert ("ADDRESS", address) in [(e.type, e.text) for e in analyzer.analyze(text)]

@@ -38,6 +38,28 @@ FOUND = [
         "Barnett, Conley and Baker",
     ),
     ("She works at Marshall LLC in sales.", "ORGANIZATION", "Marshall LLC"),
+    # Faker's name lists (given names and surnames of many countries), shapes around them.
+    ("Refund for Zainab Oyelaran, order 5531", "PERSON", "Zainab Oyelaran"),
+    ("Please ask Siobhan Ní Bhraonáin to call back", "PERSON", "Siobhan Ní Bhraonáin"),
+    ("Shipment approved by Captain Amara Nwosu today.", "PERSON", "Amara Nwosu"),
+    ("The cheque was signed by Philip M. Drew.", "PERSON", "Philip M. Drew"),
+    ("Royalties go to C. H. Douglas each year.", "PERSON", "C. H. Douglas"),
+    ("JOHN SMITH, 12 HIGH STREET, LEEDS", "PERSON", "JOHN SMITH"),
+    ("hi my name is john smith and my order is late", "PERSON", "john smith"),
+    ("Angela Carder called twice. Carder says the box was empty.", "PERSON", "Carder"),
+    ("I work at Garcia-Roberts since 2019", "ORGANIZATION", "Garcia-Roberts"),
+    ("Invoice from Okafor and Sons attached", "ORGANIZATION", "Okafor and Sons"),
+    (
+        "Paid to Tata Consultancy Services Pvt. Ltd. today",
+        "ORGANIZATION",
+        "Tata Consultancy Services Pvt. Ltd.",
+    ),
+    ("Contract with Mäkinen Oy signed", "ORGANIZATION", "Mäkinen Oy"),
+    ("Our supplier Kraus Hoffmann KGaA confirmed", "ORGANIZATION", "Kraus Hoffmann KGaA"),
+    # Two particles inside a name; country names in French and Spanish.
+    ("Hi, my name is Mike van der Berg and I need help", "PERSON", "Mike van der Berg"),
+    ("Merci de livrer en Suisse avant lundi", "LOCATION", "Suisse"),
+    ("Envío a Estados Unidos de América", "LOCATION", "Estados Unidos de América"),
 ]
 
 
@@ -54,6 +76,13 @@ NOT_FOUND = [
     "Mobile number changed, please update.",
     "Who ships Noah and Courtney?",  # given names joined by "and": people, not a firm
     "The Young Professionals discount applies.",
+    "THIS IS SO GOOD",  # an introduction in a shout, and ordinary words
+    "Star Wars Land opens soon",  # a listed given name and surname around an ordinary word
+    "We watched the Stanley Cup final.",  # a name after "the" is a thing's
+    "General Motors recalled the cars.",  # a rank before a word that is no listed name
+    "The U.S. Army base is closed.",  # initials before an ordinary word
+    "Bethany Strapless Top Low Rise Bikini",
+    "Retoure von Herrn",  # a name does not open with a particle
 ]
 
 
@@ -76,12 +105,45 @@ def test_census_given_name_and_surname_alone():
     text = "Order placed by Florence Nightingale."
     (e,) = [e for e in find(text) if e.type == "PERSON"]
     assert text[e.start : e.end] == "Florence Nightingale"
-    assert "US Census" in e.explanation
+    assert "name lists (US Census)" in e.explanation
+
+
+def test_spans_name_the_list_and_the_rule():
+    by_text = {
+        e.text: e
+        for e in Analyzer(ner=False).analyze(
+            "Refund Zainab Oyelaran. Captain Amara Nwosu and C. H. Douglas agree; Douglas signs."
+        )
+    }
+    assert "given name (Faker) before a capitalised word" in by_text["Zainab Oyelaran"].explanation
+    assert "listed name after 'Captain'" in by_text["Amara Nwosu"].explanation
+    assert by_text["C. H. Douglas"].recognizer == "person_initials"
+    repeat = by_text["Douglas"]
+    assert repeat.recognizer == "person_repeat" and "'C. H. Douglas'" in repeat.explanation
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Please call Mrs Smith-Jones", [("PERSON", "Smith-Jones")]),
+        ("Ms. Anna Lewandowska-Nowak will pick it up", [("PERSON", "Anna Lewandowska-Nowak")]),
+        ("Flights Paris-London are late", [("LOCATION", "Paris"), ("LOCATION", "London")]),
+    ],
+)
+def test_a_name_split_at_its_hyphen_is_one_span(text, expected):
+    found = [(e.type, e.text) for e in Analyzer().analyze(text)]
+    assert [f for f in found if f[0] in ("PERSON", "LOCATION")] == expected
+
+
+def test_model_span_inside_a_listed_name_takes_the_whole_name():
+    found = [(e.type, e.text) for e in Analyzer().analyze("regards, anna kowalski")]
+    assert ("PERSON", "anna kowalski") in found
 
 
 def test_shipped_lists_are_the_documented_sizes():
     st = stats()
-    assert len(st.surnames) > 18_000 and len(st.given) > 5_000
+    assert len(st.surnames) > 34_000 and len(st.given) > 21_000
+    assert len(st.ordinary) > 5_000 and "gift" in st.ordinary and "okafor" not in st.ordinary
     assert st.cities["Tarragona"][0] == "ES" and st.cities["Tarragona"][1] > 15_000
 
 

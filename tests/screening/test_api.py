@@ -59,7 +59,7 @@ def test_search_batch_compare(client: TestClient, keys: dict[str, str]) -> None:
     )
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["algorithm"] == "v3" and {"us_ofac_sdn", "un_sc"} <= set(body["lists"])
+    assert body["algorithm"] == "v4" and {"us_ofac_sdn", "un_sc"} <= set(body["lists"])
     top = body["matches"][0]
     assert (top["list"], top["source_id"]) == ("us_ofac_sdn", "20157")
     assert top["entity"]["dates_of_birth"] == ["1984-01-08"]

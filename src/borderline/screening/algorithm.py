@@ -8,7 +8,7 @@ another version are rebuilt.
 
 from __future__ import annotations
 
-ALGORITHM = "v3"
+ALGORITHM = "v4"
 # Documented decision threshold: a match at or above it is reported as a hit.
 THRESHOLD = 0.80
 # Longest name screened, in characters.

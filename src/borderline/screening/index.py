@@ -50,7 +50,7 @@ _TOP_K = 20
 _MIN_SHARE = 0.3
 # Phonetic/skeleton buckets larger than this are too vague to block on.
 _MAX_BUCKET = 300
-_INDEX_FORMAT = 7
+_INDEX_FORMAT = 8
 
 T = TypeVar("T")
 
@@ -104,6 +104,7 @@ class ScreeningIndex:
     format: int = _INDEX_FORMAT
     _cache: dict[tuple[str, str], tuple[float, str]] = field(default_factory=dict, repr=False)
     _masks: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict, repr=False)
+    _expanded: dict[str, dict[str, float]] = field(default_factory=dict, repr=False)
 
     # -- building ---------------------------------------------------------------------------
 
@@ -192,7 +193,7 @@ class ScreeningIndex:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".index-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
-                self._cache, self._masks = {}, {}
+                self._cache, self._masks, self._expanded = {}, {}, {}
                 pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         except BaseException:
@@ -223,12 +224,21 @@ class ScreeningIndex:
             return None
         if obj.algorithm != ALGORITHM:
             return None
-        obj._cache, obj._masks = {}, {}
+        obj._cache, obj._masks, obj._expanded = {}, {}, {}
         return obj
 
     # -- searching --------------------------------------------------------------------------
 
     def _expand(self, tok: str) -> dict[str, float]:
+        # Per process: a token screened once (a common given name) is not expanded again.
+        hit = self._expanded.get(tok)
+        if hit is None:
+            if len(self._expanded) > 100_000:
+                self._expanded.clear()
+            hit = self._expanded[tok] = self._expand_new(tok)
+        return hit
+
+    def _expand_new(self, tok: str) -> dict[str, float]:
         out: dict[str, float] = {}
         if tok in self.postings:
             out[tok] = 1.0

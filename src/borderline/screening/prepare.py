@@ -35,7 +35,7 @@ class _Vocab:
     spaced: tuple[tuple[str, ...], ...]
     long: tuple[tuple[tuple[str, ...], str], ...]
     # The same sequences by first word, so preparing a name looks up only what can start here.
-    long_by_first: dict[str, tuple[tuple[str, ...], ...]]
+    long_by_first: dict[str, tuple[tuple[tuple[str, ...], str], ...]]
     spaced_by_first: dict[str, tuple[tuple[str, ...], ...]]
 
 
@@ -65,9 +65,9 @@ def vocabulary() -> _Vocab:
     )
     for _seq, canon in long:
         legal.setdefault(canon, canon)
-    long_by_first: dict[str, list[tuple[str, ...]]] = {}
-    for seq, _canon in long:
-        long_by_first.setdefault(seq[0], []).append(seq)
+    long_by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for seq, canon in long:
+        long_by_first.setdefault(seq[0], []).append((seq, canon))
     spaced_by_first: dict[str, list[tuple[str, ...]]] = {}
     for seq in spaced:
         spaced_by_first.setdefault(seq[0], []).append(seq)
@@ -134,10 +134,14 @@ def frequencies() -> FrequencyTable:
 
 # Token roles.
 NORMAL, LEGAL, STOP, HONORIFIC = 0, 1, 2, 3
+# Light words that still describe what a company is: dropping one changes the name.
+DESCRIPTIVE = frozenset(
+    {"holding", "group", "enterprise", "trading", "industries", "international"}
+)
 # Patronymics and lineage words are dropped and added freely between documents ("Igor
 # Yurievich ANTIPOV" / "ANTIPOV, Ihor"): they weigh this share of their rarity.
 _PATRONYMIC = re.compile(
-    r"^\w{2,}(?:ovich|evich|ovych|evych|ovna|evna|ivna|ogly|oglu|uly|kyzy|qizi)$"
+    r"^\w{2,}(?:ovich|evich|ovych|evych|avich|ovna|evna|ivna|avna|ovici|evici|ogly|oglu|uly|kyzy|qizi)$"
 )
 _PATRONYMIC_SHARE = 0.3
 
@@ -153,6 +157,8 @@ class Prepared:
     abjad: bool = False
     # Legal forms folded to one spelling ("limited" -> "ltd"); other tokens as they are.
     canon: tuple[str, ...] = ()
+    # Prepared as an organisation's name (v4: a rare one-word name may lead the score).
+    org: bool = False
 
     @property
     def key(self) -> str:
@@ -257,11 +263,17 @@ def prepare(
     i, folded = 0, list[str]()
     # Words of a spelled-out legal form ("limited liability company") are each a legal-form
     # word: kept apart, so a typo or a reordering in one of them costs what a legal form costs.
-    long_words: set[int] = set()
+    # Each word of one is that legal form ("joint", "stock", "company" are each "jsc").
+    long_words: dict[int, str] = {}
     while i < len(toks):
-        for seq in vocab.long_by_first.get(toks[i], ()):
+        for seq, long_canon in vocab.long_by_first.get(toks[i], ()):
             if tuple(toks[i : i + len(seq)]) == seq and len(toks) > len(seq):
-                long_words.update(range(len(folded), len(folded) + len(seq)))
+                # ... folded as its abbreviation is: "open joint stock company" is "ojsc",
+                # which is "jsc" like "oao".
+                long_canon = vocab.legal.get(long_canon, long_canon)
+                long_words.update(
+                    (p, long_canon) for p in range(len(folded), len(folded) + len(seq))
+                )
                 folded.extend(seq)
                 i += len(seq)
                 break
@@ -298,7 +310,7 @@ def prepare(
         can = tok
         # A lone token is the whole name, whatever it means elsewhere.
         if pos in long_words:
-            can, role = vocab.legal.get(tok, tok), LEGAL
+            can, role = long_words[pos], LEGAL
         elif kind is not EntityKind.PERSON and tok in vocab.legal and len(folded) > 1:
             can, role = vocab.legal[tok], LEGAL
         elif tok in vocab.stop:
@@ -321,4 +333,5 @@ def prepare(
         weights=tuple(weights),
         abjad=abjad,
         canon=tuple(canon),
+        org=kind is EntityKind.ORGANIZATION,
     )

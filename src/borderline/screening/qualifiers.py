@@ -157,10 +157,14 @@ def apply_qualifiers(
                         f"country {country} not in {','.join(entity.countries)}",
                     )
                 )
-        backed = any(q.name == "identifier" or (q.name == "dob" and q.delta > 0) for q in quals)
-        # A date of birth within a year of a listed one half backs a common name; a country the
-        # entry is not linked to counts against it.
-        near = any(q.name == "dob" and q.delta == 0 for q in quals)
+        backed = any(
+            q.name == "identifier" or (q.name == "dob" and q.delta >= DOB_EXACT) for q in quals
+        )
+        # The same year of birth, or a date within a year of a listed one, half backs a common
+        # name (v4: one year in fifty is a coincidence for a name many people share, so the
+        # year alone no longer backs it in full); a country the entry is not linked to counts
+        # against it.
+        near = any(q.name == "dob" and 0 <= q.delta < DOB_EXACT for q in quals)
         against = any(q.name == "country" and q.delta < 0 for q in quals)
         person = EntityKind.PERSON in (entity.kind, kind) and entity.kind in (
             EntityKind.PERSON,
@@ -176,7 +180,7 @@ def apply_qualifiers(
                     round(delta, 3),
                     f"aligned tokens carry {info:.1f} nats (< {COMMON_INFO:.0f}): a name many "
                     "people share, not backed by a date of birth or identifier"
-                    + ("; date of birth within a year" if near else "")
+                    + ("; date of birth agrees only in the year or within a year" if near else "")
                     + ("; country not linked" if against else ""),
                 )
             )

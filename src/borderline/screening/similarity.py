@@ -1,6 +1,8 @@
 """How alike two normalised tokens are, and how that was found (explained in every score).
 
 Exact, initial, edit distance (optimal string alignment), romanisation folding (``translit``),
+abbreviations written without vowels (``abbreviation``: "shpg"/"shipping", v4), acronyms
+(``acronym``, v4, see ``acronyms``),
 Metaphone (``phonetic``), one given name in another language or a short form of it
 (``given name``: Aleksandr/Oleksandr/Sasha, Robert/Bob), Korean romanisation systems
 (``korean``: McCune-Reischauer "Chong" and Revised "Jong") and, for names written in an abjad
@@ -18,6 +20,7 @@ from importlib import resources
 import yaml
 from rapidfuzz.distance import OSA
 
+from borderline.screening.acronyms import ACRONYM_SIMILARITY, could_be_acronym, initials
 from borderline.text import phonetic, skeleton
 
 # Romanisation folding: the same name written by different transliteration habits
@@ -204,10 +207,39 @@ def same_given_name(a: str, b: str) -> bool:
     return bool(ga and gb and ga & gb)
 
 
+_VOWELS = frozenset("aeiouy")
+
+
+def contraction(a: str, b: str) -> bool:
+    """Whether one token is the other written without its vowels and some letters, as
+    abbreviations are ("shpg"/"shipping", "mfg"/"manufacturing", "intl"/"international",
+    "mhd"/"mohammed"): at least three letters, no vowel after the first, the same first and
+    last letter, its letters in order in a word at least three letters longer."""
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    n = len(short)
+    if n < 3 or len(long) < n + 3 or short[0] != long[0] or short[-1] != long[-1]:
+        return False
+    if any(ch in _VOWELS for ch in short[1:]) or not short.isalpha():
+        return False
+    pos = 1
+    for ch in short[1:-1]:
+        pos = long.find(ch, pos) + 1
+        if pos == 0:
+            return False
+    return pos < len(long)
+
+
 def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
     """Similarity of two normalised tokens in [0, 1] and how it was found."""
     if a == b:
         return 1.0, "exact"
+    if " " in a or " " in b:
+        # Words joined because their initials spell an acronym of the other name.
+        if " " not in b and could_be_acronym(b) and initials(a) == b:
+            return ACRONYM_SIMILARITY, "acronym"
+        if " " not in a and could_be_acronym(a) and initials(b) == a:
+            return ACRONYM_SIMILARITY, "acronym"
+        return 0.0, "none"
     la, lb = len(a), len(b)
     if a.isdigit() or b.isdigit():
         return 0.0, "none"
@@ -241,6 +273,8 @@ def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
     # alone would make "john" and "jane" (both JN) the same name.
     if best < 0.85 and min(la, lb) >= 3 and lev >= 0.55 and phonetic(a) == phonetic(b) != "":
         best, how = 0.85, "phonetic"
+    if best < 0.85 and not abjad and contraction(a, b):
+        best, how = 0.85, "abbreviation"
     if best < 0.85 and max(la, lb) <= 7 and (ka := korean_key(a)) and ka == korean_key(b):
         best, how = 0.85, "korean"
     if best < 0.8 and abjad and min(la, lb) >= 2 and skeleton(a) == skeleton(b):

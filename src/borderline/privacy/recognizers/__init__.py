@@ -9,6 +9,7 @@ Country-specific files live under ``country/<cc>/`` the way Presidio lays them o
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -172,3 +173,54 @@ def load_special(name: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise DataFileError("expected a mapping", where=str(path))
     return data
+
+
+# ``re``'s own parser, to read what a pattern needs (``sre_parse`` warns as deprecated in 3.11).
+_SRE: Any = importlib.import_module("re._parser")
+_DIGIT = re.compile(r"\d")
+
+
+def needs_digit(rx: re.Pattern[str]) -> bool:
+    """Whether every match of ``rx`` contains a digit (``\\d``, ``[0-9]``, a literal digit).
+
+    Read from the parsed pattern, conservatively: lookarounds and anything unknown count as
+    needing nothing, so a ``False`` may be wrong but a ``True`` never is. The analyzer skips
+    such patterns on texts without a digit (half of all short messages).
+    """
+    return _seq_needs_digit(_SRE.parse(rx.pattern, rx.flags))
+
+
+def has_digit(text: str) -> bool:
+    return _DIGIT.search(text) is not None
+
+
+def _set_is_digits(items: Any) -> bool:
+    for op, av in items:
+        name = str(op)
+        if name == "LITERAL" and 48 <= av <= 57:
+            continue
+        if name == "RANGE" and 48 <= av[0] <= av[1] <= 57:
+            continue
+        if name == "CATEGORY" and str(av) in ("CATEGORY_DIGIT", "CATEGORY_UNI_DIGIT"):
+            continue
+        return False
+    return bool(items)
+
+
+def _seq_needs_digit(items: Any) -> bool:
+    for op, av in items:
+        name = str(op)
+        if name == "LITERAL" and 48 <= av <= 57:
+            return True
+        if name == "IN" and _set_is_digits(av):
+            return True
+        if name == "SUBPATTERN" and _seq_needs_digit(av[-1]):
+            return True
+        if name == "ATOMIC_GROUP" and _seq_needs_digit(av):
+            return True
+        repeat = name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+        if repeat and av[0] >= 1 and _seq_needs_digit(av[2]):
+            return True
+        if name == "BRANCH" and all(_seq_needs_digit(b) for b in av[1]):
+            return True
+    return False
