@@ -45,6 +45,7 @@ from borderline.screening.qualifiers import (
     apply_qualifiers,
 )
 from borderline.screening.similarity import arabic_key, fold, token_similarity
+from borderline.screening.wadegiles import WADE_GILES_FIRST, is_pinyin, pinyin_spellings
 
 _DESCRIPTIVE = DESCRIPTIVE
 # Share of the score given to the better-covered of the two names.
@@ -120,6 +121,7 @@ def _merge(a: Prepared, other: set[str], abjad: bool = False) -> Prepared:
                     )
                 )
                 or (keys and arabic_key(joined) in keys)
+                or (not keys and not pinyin_spellings(joined).isdisjoint(other))
             ):
                 toks[i : i + span] = [joined]
                 canon[i : i + span] = [joined]
@@ -146,6 +148,10 @@ def _joinable(tokens: tuple[str, ...], other: tuple[str, ...]) -> bool:
     for o in other:
         if len(o) >= 4:
             lens.setdefault(o[0], set()).add(len(o))
+            # A pinyin word may stand joined for Wade–Giles syllables ("zedong": "tse tung").
+            wg = "c" if o.startswith("zh") else WADE_GILES_FIRST.get(o[0])
+            if wg and is_pinyin(o):
+                lens.setdefault(wg, set()).add(len(o))
     if not lens:
         return False
     for i in range(len(tokens) - 1):

@@ -21,6 +21,7 @@ import yaml
 from rapidfuzz.distance import OSA
 
 from borderline.screening.acronyms import ACRONYM_SIMILARITY, could_be_acronym, initials
+from borderline.screening.wadegiles import same_in_pinyin
 from borderline.text import phonetic, skeleton
 
 # Romanisation folding: the same name written by different transliteration habits
@@ -277,6 +278,8 @@ def token_similarity(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
         best, how = 0.85, "abbreviation"
     if best < 0.85 and max(la, lb) <= 7 and (ka := korean_key(a)) and ka == korean_key(b):
         best, how = 0.85, "korean"
+    if best < 0.85 and not abjad and min(la, lb) >= 2 and same_in_pinyin(a, b):
+        best, how = 0.85, "wade-giles"
     if best < 0.8 and abjad and min(la, lb) >= 2 and skeleton(a) == skeleton(b):
         best, how = 0.8, "skeleton"
     return best, how

@@ -11,7 +11,14 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from borderline.trade.hs_model import DEFAULT_ACCEPT_AT, TARGET_PRECISION, VAGUE, HSModel
+from borderline.trade.hs_model import (
+    DEFAULT_ACCEPT_AT,
+    FEATURES,
+    TARGET_PRECISION,
+    VAGUE,
+    HSModel,
+    leaf_text,
+)
 from borderline.trade.hs_text import words
 
 
@@ -43,6 +50,26 @@ def _centroids(x: sp.csr_matrix, labels: np.ndarray, n_labels: int, keep: int) -
     return res
 
 
+def leaf_matrix(m: HSModel) -> sp.csr_matrix:
+    """Which word features each label's own subheading text (``leaf_text``) has (1/0)."""
+    from borderline.trade.hs import nomenclature
+
+    nom = nomenclature()
+    texts = [leaf_text(e.description if (e := nom.get(c)) else "") for c in m.labels]
+    x = m.word.counts(texts).tocsr()
+    x.data[:] = 1.0
+    return x.astype(np.float32)
+
+
+def leaf_said(m: HSModel) -> list[list[str]]:
+    """What each label's own subheading text names in the attribute rules' terms."""
+    from borderline.trade.hs import nomenclature
+    from borderline.trade.hs_text import tariff_words
+
+    nom = nomenclature()
+    return [tariff_words(leaf_text(e.description if (e := nom.get(c)) else "")) for c in m.labels]
+
+
 def _accept_threshold(m: HSModel, feats: np.ndarray, right: np.ndarray) -> float:
     """The lowest confidence at which the tuning texts' accepted answers are right at least
     ``TARGET_PRECISION`` of the time (never below ``DEFAULT_ACCEPT_AT``'s floor of 0.5)."""
@@ -54,16 +81,22 @@ def _accept_threshold(m: HSModel, feats: np.ndarray, right: np.ndarray) -> float
     return DEFAULT_ACCEPT_AT
 
 
-def _fit_conditional_logit(groups: list[tuple[np.ndarray, int]], l2: float = 1e-2) -> np.ndarray:
-    """Weights maximising the mean log-softmax probability of each group's right row."""
+def _fit_conditional_logit(
+    groups: list[tuple[np.ndarray, int]],
+    l2: float = 1e-2,
+    offsets: list[np.ndarray] | None = None,
+) -> np.ndarray:
+    """Weights maximising the mean log-softmax probability of each group's right row; an
+    offset per group (fixed scores from weights fitted before) is added to its rows."""
     from scipy.optimize import minimize
 
     n_feat = groups[0][0].shape[1]
+    offs = offsets or [np.zeros(len(f)) for f, _ in groups]
 
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
         total, grad = 0.0, np.zeros(n_feat)
-        for f, right in groups:
-            z = f @ w
+        for (f, right), off in zip(groups, offs, strict=True):
+            z = f @ w + off
             zmax = z.max()
             e = np.exp(z - zmax)
             s = e.sum()
@@ -76,6 +109,21 @@ def _fit_conditional_logit(groups: list[tuple[np.ndarray, int]], l2: float = 1e-
     res = minimize(loss, np.zeros(n_feat), jac=True, method="L-BFGS-B")
     out: np.ndarray = res.x
     return out
+
+
+def _fit_combination(groups: list[tuple[np.ndarray, int]], with_attrs: list[bool]) -> np.ndarray:
+    """Two stages, so that listings without attributes score as if the attribute block did
+    not exist: the retrieval weights on the tuning texts without attributes, then the
+    attribute block's weights on those with (the retrieval weights held fixed)."""
+    side = np.asarray([f.startswith("side_") for f in FEATURES])
+    plain = [g for g, a in zip(groups, with_attrs, strict=True) if not a]
+    attr = [g for g, a in zip(groups, with_attrs, strict=True) if a]
+    coef = np.zeros(len(FEATURES))
+    coef[~side] = _fit_conditional_logit([(f[:, ~side], r) for f, r in plain])
+    if attr:
+        offsets = [f[:, ~side] @ coef[~side] for f, _ in attr]
+        coef[side] = _fit_conditional_logit([(f[:, side], r) for f, r in attr], offsets=offsets)
+    return coef
 
 
 _SHORT_SOURCES = (
@@ -136,30 +184,34 @@ def fit(
     hl = m._head_of[lab[nom]]
     m.head_word_t = _centroids(xw[nom], hl, len(m.heads), keep=600).T.tocsr()
     m.head_char_t = _centroids(xc[nom], hl, len(m.heads), keep=800).T.tocsr()
+    m.desc_word_t = leaf_matrix(m).T.tocsr()
+    m.meta["leaf_said"] = leaf_said(m)
     m._index()
     say(f"index built ({time.perf_counter() - t0:.0f}s)")
 
     # Combination: a conditional logit (softmax over each text's shortlist) fitted on the
     # tuning texts whose right code made the shortlist.
     tune_rows = [e for e in tune if e.hs6 == VAGUE or e.hs6 in pos]
-    ev = m._evidence([e.text for e in tune_rows])
+    ev = m._evidence([e.text for e in tune_rows], [e.said for e in tune_rows])
     groups: list[tuple[np.ndarray, int]] = []
-    for e, (idx, f, _v) in zip(tune_rows, ev, strict=True):
+    with_attrs: list[bool] = []
+    for e, (idx, f, _v, _u) in zip(tune_rows, ev, strict=True):
         hit = [k for k, j in enumerate(idx) if labels[int(j)] == e.hs6]
         if e.hs6 != VAGUE and hit:
             groups.append((f, hit[0]))
-    m.coef = _fit_conditional_logit(groups)
+            with_attrs.append(bool(e.said))
+    m.coef = _fit_combination(groups, with_attrs)
     m.intercept = 0.0
     say(f"combination fitted on {len(groups)} tuning texts ({time.perf_counter() - t0:.0f}s)")
 
     # Acceptance: P(top-1 right) from the top probability, margin, vague similarity, length.
     ax, ay = [], []
-    for e, (idx, f, v) in zip(tune_rows, ev, strict=True):
+    for e, (idx, f, v, u) in zip(tune_rows, ev, strict=True):
         z = f @ m.coef + m.intercept
         p = np.exp(z - z.max())
         p /= p.sum()
         best = labels[int(idx[int(np.argmax(p))])]
-        ax.append(m._accept_features(p, v, len(words(e.text))))
+        ax.append(m._accept_features(p, f, v, u, len(words(e.text))))
         ay.append(best == e.hs6)
     acc = LogisticRegression(C=1.0, max_iter=2000)
     acc.fit(np.vstack(ax), np.asarray(ay))

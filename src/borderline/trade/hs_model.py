@@ -12,12 +12,16 @@ How a listing becomes candidates (``HSModel.predict``):
 3. Evidence per subheading: (a) nearest neighbours among the short texts people write (the
    UK tariff's search synonyms, trader parcel descriptions, the lexicon's product terms),
    (b) cosine to the subheading's centroid of nomenclature text (CN 2026 in five languages,
-   US HTS lines, HS 2022), in the word and the character space, (c) the same at heading level.
+   US HTS lines, HS 2022), in the word and the character space, (c) the same at heading level,
+   (d) the attribute block (``ListingText.said``): how much of the tariff wording
+   of the listing's material, make and gender a candidate's own subheading text contains, and
+   how far it falls short of the best candidate of its chapter.
 4. A logistic regression, fitted on held-out tuning text (``hs_sources.role``), weighs that
    evidence per candidate; a softmax over the shortlist gives P(subheading), and chapter and
    heading confidences are sums of it.
-5. Acceptance: a second small logistic model maps the top probability, the margin and the
-   similarity to the UK tariff's vague terms ("gift", "black, m") to P(top-1 correct). Below
+5. Acceptance: a second small logistic model maps the top probability, the margin, the
+   similarity to the UK tariff's vague terms ("gift", "black, m"), the share of unseen words
+   and whether retrieval and nomenclature agree to P(top-1 correct). Below
    ``DEFAULT_ACCEPT_AT`` the answer is "needs review" with the candidates.
 
 The fitted model is one ``.npz`` file shipped in the package (``data/hs-model.npz``); ``fit``
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -65,6 +70,10 @@ class Prediction:
     vague: float
 
 
+#: Per text: shortlisted label indices, their evidence features, the similarity to the
+#: vague terms, and the share of its words no training text has.
+Evidence = tuple[np.ndarray, np.ndarray, float, float]
+
 _MATRICES = (
     "short_t",
     "short_char_t",
@@ -72,6 +81,7 @@ _MATRICES = (
     "cent_char_t",
     "head_word_t",
     "head_char_t",
+    "desc_word_t",
 )
 FEATURES = (
     "knn_max",
@@ -84,7 +94,22 @@ FEATURES = (
     "chap_knn",
     "rank_knn",
     "rank_cent",
+    "side_said",
+    "side_match",
+    "side_clash",
 )
+_NOT_KNITTED = re.compile(r"\(?\bnot knitted or crocheted\)?")
+_EXCEPT = re.compile(
+    r"\((?:other than|excluding|not)\b[^)]*\)|\b(?:other than|excluding|whether or not)\b[^,;:()]*"
+)
+
+
+def leaf_text(description: str) -> str:
+    """A subheading's own description without its exclusions and indifferences ("of textile
+    materials (other than cotton)" names no cotton, "of silver, whether or not plated" no
+    plating; "(not knitted or crocheted)" reads as woven): what a listing's tariff wording is
+    matched against."""
+    return _EXCEPT.sub(" ", _NOT_KNITTED.sub(" woven ", description))
 
 
 class HSModel:
@@ -102,26 +127,77 @@ class HSModel:
         self.cent_char_t: sp.csr_matrix = sp.csr_matrix((0, 0))
         self.head_word_t: sp.csr_matrix = sp.csr_matrix((0, 0))
         self.head_char_t: sp.csr_matrix = sp.csr_matrix((0, 0))
+        # features x subheadings: 1 where a subheading's own text has the feature
+        self.desc_word_t: sp.csr_matrix = sp.csr_matrix((0, 0))
         self.coef = np.zeros(len(FEATURES), dtype=np.float64)
         self.intercept = 0.0
-        self.accept_coef = np.zeros(4, dtype=np.float64)
+        self.accept_coef = np.zeros(6, dtype=np.float64)
         self.accept_intercept = 0.0
         self.meta: dict[str, Any] = {}
         self._head_of: np.ndarray = np.zeros(0, dtype=np.int32)
+        self._chapter_of: np.ndarray = np.zeros(0, dtype=np.int32)
         self._word_all: sp.csr_matrix = sp.csr_matrix((0, 0))
         self._char_all: sp.csr_matrix = sp.csr_matrix((0, 0))
 
     # -- evidence ------------------------------------------------------------------------------
 
-    def _evidence(self, texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray, float]]:
-        """Per text: shortlisted label indices, their feature matrix, vague similarity."""
-        out: list[tuple[np.ndarray, np.ndarray, float]] = []
+    def _evidence(self, texts: Sequence[str], saids: Sequence[str] | None = None) -> list[Evidence]:
+        """Per text: shortlisted label indices, their feature matrix, vague similarity.
+        ``saids`` (one per text, may be empty) are the tariff wording of the listings'
+        deciding attributes and category path (``ListingText.said``)."""
+        saids = list(saids) if saids is not None else [""] * len(texts)
+        out: list[Evidence] = []
         for s in range(0, len(texts), 256):
-            out.extend(self._evidence_chunk(texts[s : s + 256]))
+            out.extend(self._evidence_chunk(texts[s : s + 256], saids[s : s + 256]))
         return out
 
-    def _evidence_chunk(self, texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray, float]]:
+    def _coverage(self, texts: Sequence[str]) -> np.ndarray:
+        """Per text and subheading: the share of the text's (squared, idf-weighted) word
+        mass that the subheading's own text contains; unlike a cosine it does not favour a
+        short subheading text over a long one that says the same."""
+        q = self.word.transform(texts)
+        q = q.multiply(q).tocsr()
+        out: np.ndarray = (q @ self.desc_word_t).toarray()
+        return out
+
+    def _side_fit(self, said: str, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per candidate, over what the listing's attributes tell (material, make, gender,
+        power): 1 when its own subheading text names some of it and all compatibly ("of
+        silver" for sterling silver, "of base metal" for zinc alloy), and how many it names
+        otherwise ("of silver" for zinc alloy, "men's or boys'" for women). A subheading that
+        names none ("T-shirts … of textile materials" for a gender) is neither. Naming more
+        earns nothing: a women's cotton skirt fits a women's cotton T-shirt listing no better
+        than the cotton T-shirt subheading does."""
+        from borderline.trade.hs_text import compatible, kind_of
+
+        match = np.zeros(len(idx))
+        clash = np.zeros(len(idx))
+        told: dict[str, list[str]] = defaultdict(list)
+        for t in said.split(" ; "):
+            if t:
+                told[kind_of(t)].append(t)
+        if not told:
+            return match, clash
+        leaf = self.meta["leaf_said"]
+        for k, j in enumerate(idx):
+            named: dict[str, list[str]] = defaultdict(list)
+            for t in leaf[int(j)]:
+                named[kind_of(t)].append(t)
+            fits = {
+                kind: any(compatible(a, b) for a in ts for b in named[kind])
+                for kind, ts in told.items()
+                if kind in named
+            }
+            clash[k] = list(fits.values()).count(False)
+            # "electric" in a subheading's text says little about what the product is (a
+            # battery-powered earbud is no electric motor): power can clash, never match
+            match[k] = float(all(fits.values()) and any(kd != "power" for kd in fits))
+        return match, clash
+
+    def _evidence_chunk(self, texts: Sequence[str], saids: Sequence[str]) -> list[Evidence]:
+        said_cov = self._coverage(saids) if any(saids) else None
         qw = self.word.transform(texts)
+        unseen_idf = float(self.word.idf.max())
         qc = self.char.transform(texts)
         # One product per space against the side-by-side matrices (see _index).
         aw = (qw @ self._word_all).toarray()
@@ -187,19 +263,42 @@ class HSModel:
                     [chap_knn.get(self.labels[j][:2], 0.0) for j in idx],
                     rank_knn,
                     rank_cent,
+                    said_cov[i][idx] if said_cov is not None else np.zeros(len(idx)),
+                    *self._side_fit(saids[i], idx),
                 ]
             )
-            out.append((idx, f, vague))
+            row = qw.indices[qw.indptr[i] : qw.indptr[i + 1]]
+            unseen = float(np.mean(self.word.idf[row] >= unseen_idf)) if len(row) else 1.0
+            out.append((idx, f, vague, unseen))
         return out
 
-    def _accept_features(self, probs: np.ndarray, vague: float, n_words: int) -> np.ndarray:
-        top = np.sort(probs)[::-1]
+    def _accept_features(
+        self, probs: np.ndarray, f: np.ndarray, vague: float, unseen: float, n_words: int
+    ) -> np.ndarray:
+        """What the acceptance model reads: the top probability and its margin, the
+        similarity to vague terms, a one-word flag, the share of the text's words no
+        training text has (a brand, an abbreviation: the model is guessing), and whether
+        the nearest short texts and the nomenclature text agree on the top answer."""
+        order = np.argsort(-probs)
+        top = probs[order]
         margin = top[0] - (top[1] if len(top) > 1 else 0.0)
-        return np.asarray([top[0], margin, vague, float(n_words <= 1)])
+        best = int(order[0])
+        agree = float(
+            f[best, 0] > 0
+            and f[best, 0] >= f[:, 0].max()
+            and f[best, 2] + f[best, 3] >= (f[:, 2] + f[:, 3]).max()
+        )
+        return np.asarray([top[0], margin, vague, float(n_words <= 1), unseen, agree])
 
-    def predict_many(self, texts: Sequence[str], top: int = 3) -> list[Prediction]:
+    def predict_many(
+        self,
+        texts: Sequence[str],
+        top: int = 3,
+        saids: Sequence[str] | None = None,
+    ) -> list[Prediction]:
         out = []
-        for text, (idx, f, vague) in zip(texts, self._evidence(texts), strict=True):
+        ev = self._evidence(texts, saids)
+        for text, (idx, f, vague, unseen) in zip(texts, ev, strict=True):
             z = f @ self.coef + self.intercept
             p = np.exp(z - z.max())
             p /= p.sum()
@@ -210,7 +309,7 @@ class HSModel:
                 code = self.labels[int(j)]
                 chap[code[:2]] += float(pj)
                 head[code[:4]] += float(pj)
-            af = self._accept_features(p, vague, len(words(text)))
+            af = self._accept_features(p, f, vague, unseen, len(words(text)))
             conf = float(1.0 / (1.0 + np.exp(-(af @ self.accept_coef + self.accept_intercept))))
             cands = tuple((self.labels[int(idx[o])], float(p[o])) for o in order[:top])
             chapters = tuple(sorted(chap.items(), key=lambda kv: -kv[1])[:3])
@@ -218,21 +317,14 @@ class HSModel:
             out.append(Prediction(cands, chapters, headings, conf, vague))
         return out
 
-    def predict(self, text: str, top: int = 3) -> Prediction:
-        return self.predict_many([text], top)[0]
+    def predict(self, text: str, top: int = 3, said: str = "") -> Prediction:
+        return self.predict_many([text], top, [said])[0]
 
     # -- persistence ---------------------------------------------------------------------------
 
     def save(self, path: Path) -> None:
         arrays: dict[str, Any] = {}
-        for name in (
-            "short_t",
-            "short_char_t",
-            "cent_word_t",
-            "cent_char_t",
-            "head_word_t",
-            "head_char_t",
-        ):
+        for name in _MATRICES:
             m = getattr(self, name).tocsr()
             arrays[f"{name}.data"] = m.data.astype(np.float16)
             arrays[f"{name}.indices"] = m.indices.astype(np.int32)
@@ -263,14 +355,7 @@ class HSModel:
         m = cls()
         try:
             z = np.load(path, allow_pickle=False)
-            for name in (
-                "short_t",
-                "short_char_t",
-                "cent_word_t",
-                "cent_char_t",
-                "head_word_t",
-                "head_char_t",
-            ):
+            for name in _MATRICES:
                 shape = tuple(int(v) for v in z[f"{name}.shape"])
                 mat = sp.csr_matrix(
                     (
@@ -303,6 +388,7 @@ class HSModel:
     def _index(self) -> None:
         hpos = {h: i for i, h in enumerate(self.heads)}
         self._head_of = np.asarray([hpos[c[:4]] for c in self.labels], dtype=np.int32)
+        self._chapter_of = np.asarray([int(c[:2]) for c in self.labels], dtype=np.int32)
         if self.short_t.shape[0]:
             self._word_all = sp.hstack(
                 [self.short_t, self.cent_word_t, self.head_word_t], format="csr"

@@ -28,6 +28,7 @@ from typing import Any
 import yaml
 
 from borderline.trade.hs import data_path, nomenclature
+from borderline.trade.hs_text import ListingText
 from borderline.trade.lexicon import lexicon
 
 #: Languages of the CN translations the model trains on. Italian ships too, for measuring
@@ -49,6 +50,9 @@ _TUNE = {
     "cn": 0.02,
     "lexicon": 0.10,
     "uk-brand": 0.15,
+    # Listings made from the lexicon's attribute rules: the only tuning text with
+    # attributes, so the only text that can weigh the attribute/category block.
+    "lexicon-rule": 0.40,
 }
 
 
@@ -59,6 +63,7 @@ class Example:
     source: str  # cn | uk-synonym | uk-parcel | uk-vague | us-hts | hs2022 | lexicon | ...
     lang: str
     group: str  # what the hold-out rule splits on (a commodity code, an HTS line)
+    said: str = ""  # a listing's attributes' tariff wording (``ListingText.said``)
 
 
 def _u(key: str) -> float:
@@ -173,7 +178,8 @@ def uk_examples() -> Iterator[Example]:
         if len(code) < 6 or not code[:6].isdigit():
             continue
         plain = (row.get("Description for context / augmenting") or "").strip()
-        for text in {(row.get("GDSDESC") or "").strip(), plain}:
+        # A list, not a set: training must not depend on the hash seed.
+        for text in dict.fromkeys(((row.get("GDSDESC") or "").strip(), plain)):
             if text:
                 yield Example(text, code[:6], "uk-brand", "en", code)
     for cells in csv.reader(io.StringIO(_read_gz("uk-vague_terms.csv.gz"))):
@@ -213,9 +219,34 @@ def hs2022_examples() -> Iterator[Example]:
         yield Example(nom.path_text(e.code), e.code, "hs2022", "en", e.code)
 
 
+_TEXTILES = {"cotton", "synthetic", "wool", "silk"}
+
+
+def _keeps_default(kind: str, alts: dict[str, str]) -> list[str]:
+    """Attribute values that keep a concept's default code, where the lexicon's rules
+    make it certain: the other gender, cotton when only other fibres move the code (the
+    default of a garment concept is its cotton subheading), base metal when only silver
+    and gold do (imitation jewellery)."""
+    if kind == "gender" and len(alts) == 1:
+        return [g for g in ("men", "women") if g not in alts]
+    if kind == "material" and set(alts) <= _TEXTILES and "cotton" not in alts:
+        return ["cotton"]
+    if kind == "metal" and set(alts) == {"silver", "gold"}:
+        return ["base_metal"]
+    return []
+
+
+def _attr_listing(term: str, kind: str, value: str, code: str, lang: str) -> Example:
+    lt = ListingText(term, attributes={kind: value})
+    return Example(lt.text(), code, "lexicon-rule", lang, code, said=lt.said())
+
+
 def lexicon_examples() -> Iterator[Example]:
-    """The lexicon's English and Chinese product terms, and term + material variants the
-    ``by`` rules define (e.g. "polyester t-shirt" -> 610990): rule-generated, never measured."""
+    """The lexicon's English and Chinese product terms, and listings the ``by`` rules define:
+    the product term as the title and the material, metal or gender as an attribute (e.g.
+    "t-shirt" + material "polyester" -> 610990): rule-generated, never measured. Each
+    concept's default code also comes with the attribute values that keep it (cotton for a
+    t-shirt), so an attribute is not a sign that the default is wrong."""
     lex = lexicon()
     for c in lex.concepts:
         for lang, terms in (("en", c.en), ("zh", c.zh)):
@@ -224,16 +255,16 @@ def lexicon_examples() -> Iterator[Example]:
         words_of = {"material": lex.materials, "gender": lex.genders}
         for kind, alts in c.by.items():
             vocab = words_of.get(kind if kind != "metal" else "material", {})
-            for value, code in alts.items():
+            for value, code in [*alts.items(), *((v, c.hs6) for v in _keeps_default(kind, alts))]:
                 words = vocab.get(value, ())
                 en_words = [w for w in words if w.isascii()][:2]
                 zh_words = [w for w in words if not w.isascii()][:2]
                 for t in c.en[:3]:
                     for w in en_words:
-                        yield Example(f"{w} {t}", code, "lexicon-rule", "en", code)
+                        yield _attr_listing(t, kind, w, code, "en")
                 for t in c.zh[:3]:
                     for w in zh_words:
-                        yield Example(f"{w}{t}", code, "lexicon-rule", "zh", code)
+                        yield _attr_listing(t, kind, w, code, "zh")
 
 
 def glossary_examples() -> Iterator[Example]:
@@ -264,6 +295,35 @@ def all_examples() -> Iterator[Example]:
     yield from team_listings()
 
 
+_ATTR_SOURCES = ("uk-synonym", "uk-parcel", "uk-brand", "lexicon", "glossary")
+
+
+def attribute_listings(tune: list[Example]) -> Iterator[Example]:
+    """Tuning listings with an attribute, made by rule from tuning text whose subheading
+    names a material, make or gender in its own words: the text as the title and one of
+    the seller words for what the subheading names as the attribute ("ear studs" for
+    711311, "of silver" -> metal "sterling silver"). Like a seller's attribute they agree
+    with the right code; they weigh the attribute block against the title. Tuning only,
+    never in the index or a measuring set."""
+    from borderline.trade.hs_model import leaf_text
+    from borderline.trade.hs_text import attribute_table, tariff_words
+
+    nom = nomenclature()
+    rules = {r.tariff: r for r in attribute_table() if r.kind != "power"}
+    for e in tune:
+        if e.source not in _ATTR_SOURCES or e.said or (entry := nom.get(e.hs6)) is None:
+            continue
+        named = [t for t in tariff_words(leaf_text(entry.description)) if t in rules]
+        if not named:
+            continue
+        rule = rules[named[zlib.crc32(e.text.encode()) % len(named)]]
+        words = [w for w in rule.says if (w.isascii() == (e.lang != "zh"))] or list(rule.says)
+        word = words[zlib.crc32(f"w:{e.text}".encode()) % len(words)]
+        key = {"gender": "gender", "make": "fabric"}.get(rule.kind, "material")
+        lt = ListingText(e.text, attributes={key: word})
+        yield Example(lt.text(), e.hs6, "attr-rule", e.lang, e.group, said=lt.said())
+
+
 def examples_by_role() -> dict[str, list[Example]]:
     """All sources split into ``train``, ``tune`` and ``dev`` (see :func:`role`); only codes
     that exist in HS 2022 (plus the vague class)."""
@@ -272,6 +332,7 @@ def examples_by_role() -> dict[str, list[Example]]:
     for e in all_examples():
         if e.hs6 == VAGUE or e.hs6 in valid:
             out[role(e.source, e.group, e.lang, e.text)].append(e)
+    out["tune"].extend(list(attribute_listings(out["tune"])))
     return out
 
 

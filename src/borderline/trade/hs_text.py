@@ -8,6 +8,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -37,6 +39,97 @@ _KEY_ATTRS = (
     "材料",
     "性别",
 )
+_POWER_ATTRS = ("power source", "power_source", "battery")
+ATTRIBUTE_WORDS_FILE = "hs-attribute-words.yaml"
+
+
+class Rule(NamedTuple):
+    """One rule of ``data/hs-attribute-words.yaml``."""
+
+    says: tuple[str, ...]  # what sellers write
+    tariff: str  # the tariff's words for it
+    kind: str  # material | make | gender | power
+    under: str  # the wider class's tariff words ("of base metal" for zinc), or ""
+
+
+@cache
+def attribute_table() -> tuple[Rule, ...]:
+    """The rules of ``data/hs-attribute-words.yaml``."""
+    import yaml
+
+    from borderline.errors import DataFileError
+    from borderline.trade.hs import data_path
+
+    path = data_path(ATTRIBUTE_WORDS_FILE)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return tuple(
+            Rule(
+                tuple(str(say) for say in rule["say"]),
+                str(rule["tariff"]),
+                str(rule["kind"]),
+                str(rule.get("under") or ""),
+            )
+            for rule in raw["rules"]
+        )
+    except (OSError, KeyError, TypeError, AttributeError, yaml.YAMLError) as exc:
+        raise DataFileError(f"not an attribute-words file: {exc}", where=str(path)) from None
+
+
+@cache
+def _rule_of() -> dict[str, Rule]:
+    return {r.tariff: r for r in attribute_table()}
+
+
+def kind_of(tariff: str) -> str:
+    """What a rule's tariff words tell: material, make, gender or power."""
+    return _rule_of()[tariff].kind
+
+
+@cache
+def lineage(tariff: str) -> frozenset[str]:
+    """A class and the wider classes it belongs to ("of zinc base metal", "of base metal")."""
+    out, rule = {tariff}, _rule_of().get(tariff)
+    while rule is not None and rule.under and rule.under not in out:
+        out.add(rule.under)
+        rule = _rule_of().get(rule.under)
+    return frozenset(out)
+
+
+def compatible(said: str, named: str) -> bool:
+    """Does a subheading that names ``named`` fit a listing that says ``said``? Yes when one
+    is the other or a wider class of it (zinc fits "of base metal"; "alloy" fits steel)."""
+    return named in lineage(said) or said in lineage(named)
+
+
+@cache
+def attribute_rules() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """(pattern, tariff words), longest seller phrase first so "pu leather" wins over
+    "leather" and "gold plated" over "gold"."""
+    pairs = [(normalise(say), r.tariff) for r in attribute_table() for say in r.says]
+    pairs.sort(key=lambda p: -len(p[0]))
+    out = []
+    for say, tariff in pairs:
+        if _HAN_RUN.search(say):
+            pat = re.compile(re.escape(say))
+        else:
+            pat = re.compile(rf"(?<![\w-]){re.escape(say)}(?![\w-])")
+        out.append((pat, tariff))
+    return tuple(out)
+
+
+def tariff_words(value: str) -> list[str]:
+    """The tariff's wording for the materials, make, gender and power a seller's attribute
+    value or category path names ("925 sterling silver" -> "of silver precious metal");
+    each phrase is consumed by the longest rule that matches it."""
+    rest = normalise(value)
+    out: list[str] = []
+    for pat, tariff in attribute_rules():
+        if pat.search(rest):
+            rest = pat.sub(" ", rest)
+            if tariff not in out:
+                out.append(tariff)
+    return out
 
 
 def _stem(token: str) -> str:
@@ -102,16 +195,31 @@ class ListingText:
     attributes: dict[str, str] = field(default_factory=dict)
     category: str | None = None
 
+    def _category_words(self) -> str:
+        return re.sub(r"\s*[>/|»]\s*", " ", self.category) if self.category else ""
+
     def text(self) -> str:
+        """Everything as one text. A deciding attribute counts twice, like the title, but
+        for what powers the product ("battery" would outweigh the earbuds it powers); the
+        tariff's wording for it, and for what the category path names, goes to :meth:`said`,
+        which the model reads as a block of its own."""
         parts = [self.title]
         for k, v in self.attributes.items():
             key = k.strip().casefold()
-            parts.append(f"{v} {v}" if key in _KEY_ATTRS else str(v))
-        if self.category:
-            parts.append(re.sub(r"\s*[>/|»]\s*", " ", self.category))
+            twice = key in _KEY_ATTRS and key not in _POWER_ATTRS
+            parts.append(f"{v} {v}" if twice else str(v))
+        parts.append(self._category_words())
         if self.description:
             parts.append(self.description[:400])
         return " ; ".join(p for p in parts if p)
+
+    def said(self) -> str:
+        """The tariff's wording for the materials, make, gender and power the deciding
+        attributes and the category path name ("925 sterling silver" -> "of silver
+        precious metal"): scored against each candidate's own subheading text."""
+        vals = [str(v) for k, v in self.attributes.items() if k.strip().casefold() in _KEY_ATTRS]
+        said = [w for v in [*vals, self._category_words()] if v for w in tariff_words(v)]
+        return " ; ".join(dict.fromkeys(said))
 
 
 class Space:

@@ -88,10 +88,8 @@ class LearnedHSClassifier:
         if hit is not None:
             self._memo.move_to_end(key)
             return replace(hit, id=listing.id)
-        text = ListingText(
-            listing.title, listing.description, listing.attributes, listing.category
-        ).text()
-        p = self.model.predict(text, top=top)
+        lt = ListingText(listing.title, listing.description, listing.attributes, listing.category)
+        p = self.model.predict(lt.text(), top=top, said=lt.said())
         cands = tuple(Candidate(c, s, self._describe(c)) for c, s in p.candidates)
         result = Classification(
             listing.id,
