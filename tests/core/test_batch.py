@@ -84,3 +84,100 @@ def test_a_storage_failure_mid_batch_stores_nothing(
     with services.sessions() as s:
         assert s.scalar(select(func.count()).select_from(DecisionRow)) == 0
         assert services.ledger.size(s) == size_before
+
+
+def _world(tmp_path: Any, name: str) -> Services:
+    from borderline.settings import Settings
+
+    return Services.open(
+        Settings(data_dir=tmp_path / name, database_url=f"sqlite:///{tmp_path / name}.db")
+    )
+
+
+def _essence(decision: Any) -> tuple[Any, ...]:
+    return (
+        decision.order_id,
+        str(decision.outcome),
+        decision.score,
+        [r.code for r in decision.reasons],
+        [(r.code, r.contribution) for r in decision.reasons],
+        decision.rules,
+        decision.signals,
+    )
+
+
+def test_a_batch_decides_and_stores_exactly_what_orders_one_by_one_would(
+    services: Services, orders: list[dict[str, Any]], tmp_path: Any
+) -> None:
+    """The batch decides its orders first and stores them together: a customer's later orders
+    in the batch still see the earlier ones (aggregates, stored context, feature store rows)."""
+    from borderline.fraud.tables import FraudDayRow, FraudEventRow, FraudLinkRow
+    from borderline.store.models import CustomerStatsRow
+
+    one_by_one = _world(tmp_path, "single")
+    try:
+        # The first 20 go in first, so the batch meets stored history too.
+        for o in orders[:20]:
+            one_by_one.assess(o)
+            services.assess(o)
+        single = [one_by_one.assess(o)[0] for o in orders[20:]]
+        items = services.assess_batch(orders[20:])
+        assert all(i.error is None and not i.replayed for i in items)
+        batch = [i.decision for i in items]
+        assert [_essence(d) for d in batch] == [_essence(d) for d in single]
+        # the customer facts stored with each decision, and the tables later orders read
+        with services.sessions() as a, one_by_one.sessions() as b:
+            for d in batch:
+                ra = a.get(DecisionRow, d.decision_id)
+                assert ra is not None and ra.log_index == d.receipt.log_index
+            ctx_a = sorted((r.order_id, r.body["context"]) for r in a.scalars(select(DecisionRow)))
+            ctx_b = sorted((r.order_id, r.body["context"]) for r in b.scalars(select(DecisionRow)))
+            assert ctx_a == ctx_b
+            for table, cols in [
+                (CustomerStatsRow, ("customer_key", "orders", "amount_sum", "countries")),
+                (FraudEventRow, ("order_id", "entity", "value", "t", "fraud")),
+                (FraudDayRow, ("entity", "value", "day", "orders", "frauds")),
+                (FraudLinkRow, ("entity", "value", "other", "other_value", "first_t")),
+            ]:
+                q = select(*(getattr(table, c) for c in cols))
+                assert sorted(a.execute(q).all()) == sorted(b.execute(q).all()), table
+            assert services.ledger.verify(a).ok
+    finally:
+        one_by_one.close()
+
+
+def test_a_batch_stores_each_order_first_when_an_assessor_reads_what_was_recorded(
+    tmp_path: Any, orders: list[dict[str, Any]]
+) -> None:
+    """An assessor that reads the recorded state (as the fraud assessor does with a model in
+    service) sees every earlier order of the batch stored."""
+    from borderline.engine import AssessContext, BaseAssessor
+    from borderline.engine.core import Engine, discover_assessors
+    from borderline.model import Finding, Order
+    from borderline.settings import Settings
+
+    seen: list[int] = []
+
+    class Counting(BaseAssessor):
+        name = "counting"
+        version = "1"
+
+        def reads_recorded(self, ctx: AssessContext) -> bool:
+            return True
+
+        def assess(self, order: Order, ctx: AssessContext) -> list[Finding]:
+            s = ctx.extras["fraud.feature_store"].s  # the batch's own session
+            seen.append(int(s.scalar(select(func.count()).select_from(OrderRow))))
+            return []
+
+    engine = Engine([*discover_assessors(["consistency", "lists"]), Counting()])
+    svc = Services.open(
+        Settings(data_dir=tmp_path / "d", database_url=f"sqlite:///{tmp_path / 'd.db'}"),
+        engine=engine,
+    )
+    try:
+        items = svc.assess_batch(orders[:6])
+        assert all(i.error is None for i in items)
+        assert seen == [0, 1, 2, 3, 4, 5]
+    finally:
+        svc.close()

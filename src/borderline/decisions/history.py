@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from borderline.engine import CustomerHistory
 from borderline.store.models import CustomerStatsRow
 from borderline.store.times import aware
+
+_COLUMNS = select(
+    CustomerStatsRow.orders,
+    CustomerStatsRow.amount_sum,
+    CustomerStatsRow.amount_sumsq,
+    CustomerStatsRow.first_seen,
+    CustomerStatsRow.last_seen,
+    CustomerStatsRow.countries,
+)
+
+
+_ONE = _COLUMNS.where(CustomerStatsRow.customer_key == bindparam("key"))
+
+
+def _history(row: Any) -> CustomerHistory:
+    return CustomerHistory(
+        orders=row[0],
+        amount_sum=row[1],
+        amount_sumsq=row[2],
+        first_seen=aware(row[3]),
+        last_seen=aware(row[4]),
+        countries=frozenset(c for c in row[5].split(",") if c),
+    )
 
 
 class DbHistory:
@@ -28,29 +51,41 @@ class DbHistory:
     def customer(self, key: str, before: datetime) -> CustomerHistory:
         if key in self._memo:
             return self._memo[key]
-        row = self.session.execute(
-            select(
-                CustomerStatsRow.orders,
-                CustomerStatsRow.amount_sum,
-                CustomerStatsRow.amount_sumsq,
-                CustomerStatsRow.first_seen,
-                CustomerStatsRow.last_seen,
-                CustomerStatsRow.countries,
-            ).where(CustomerStatsRow.customer_key == key)
-        ).first()
-        if row is None:
-            hist = CustomerHistory()
-        else:
-            hist = CustomerHistory(
-                orders=row[0],
-                amount_sum=row[1],
-                amount_sumsq=row[2],
-                first_seen=aware(row[3]),
-                last_seen=aware(row[4]),
-                countries=frozenset(c for c in row[5].split(",") if c),
-            )
+        row = self.session.execute(_ONE, {"key": key}).first()
+        hist = CustomerHistory() if row is None else _history(row)
         self._memo[key] = hist
         return hist
+
+    def prefetch(self, keys: Iterable[str]) -> None:
+        """Read the aggregates of many customers at once (a batch's), in a query per 500."""
+        wanted = sorted({k for k in keys if k not in self._memo})
+        for i in range(0, len(wanted), 500):
+            part = wanted[i : i + 500]
+            found = {
+                row[6]: _history(row)
+                for row in self.session.execute(
+                    _COLUMNS.add_columns(CustomerStatsRow.customer_key).where(
+                        CustomerStatsRow.customer_key.in_(part)
+                    )
+                )
+            }
+            for k in part:
+                self._memo[k] = found.get(k) or CustomerHistory()
+
+    def stored(self, key: str, row: Mapping[str, Any]) -> None:
+        """Fold the ``customer_stats`` upsert of an order decided in this transaction but not
+        written yet (``_stats_row``) into what this history answers: exactly what reading the
+        row back after the upsert would give. A batch decides its orders first and stores them
+        together; the next order of the same customer must see this one."""
+        prev = self._memo.get(key) or self.customer(key, row["last_seen"])  # before the write
+        self._memo[key] = CustomerHistory(
+            orders=prev.orders + row["orders"],
+            amount_sum=prev.amount_sum + row["amount_sum"],
+            amount_sumsq=prev.amount_sumsq + row["amount_sumsq"],
+            first_seen=prev.first_seen if prev.orders else row["first_seen"],
+            last_seen=row["last_seen"],
+            countries=frozenset(c for c in row["countries"].split(",") if c),
+        )
 
 
 def history_snapshot(history: CustomerHistory) -> dict[str, Any]:

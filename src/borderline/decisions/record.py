@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import ValidationError
@@ -41,6 +42,7 @@ ContextProvider = Callable[[Session], Mapping[str, Any]]
 RecordedHook = Callable[[Session, Order, Decision], Any]
 
 
+@cache  # built once per dialect: building it cost more than running it, on every store
 def _stats_upsert(dialect: str) -> Any:
     table = cast(Table, CustomerStatsRow.__table__)
     from sqlalchemy.dialects import postgresql, sqlite
@@ -157,21 +159,31 @@ class DecisionRecorder:
         return Decision.model_validate(body)
 
     def decide(
-        self, s: Session, order: Order, engine: Engine, history: DbHistory | None = None
+        self,
+        s: Session,
+        order: Order,
+        engine: Engine,
+        history: DbHistory | None = None,
+        extras: dict[str, Any] | None = None,
+        stored_ids: set[str] | None = None,
     ) -> Decision | Decided:
         """Run the engine on ``order`` with what ``s`` reads (nothing is written): the stored
-        decision when the order was assessed before, else what :meth:`record` stores."""
+        decision when the order was assessed before, else what :meth:`record` stores.
+
+        ``extras`` (the context providers' helpers, built once per batch) is given by a batch,
+        which also keeps ``history`` up to date itself (``DbHistory.stored``), and may say
+        which of its order ids are stored already (``stored_ids``: the others need no look)."""
         # Dumped once: hashed here for idempotency, stored as is by _store.
         payload = order.model_dump(mode="json")
         phash = payload_sha256(payload)
-        stored = self._replay(s, order, phash, payload)
-        if stored is not None:
-            return cast(Decision, stored)
+        if stored_ids is None or order.id in stored_ids:
+            stored = self._replay(s, order, phash, payload)
+            if stored is not None:
+                return cast(Decision, stored)
         db_history = history or DbHistory(s)
-        db_history.forget(order.customer_key)  # the batch may have changed it
-        extras: dict[str, Any] = {}
-        for provide in self.context_providers:
-            extras.update(provide(s))
+        if extras is None:
+            db_history.forget(order.customer_key)  # the session may have written it since
+            extras = self.context(s)
         ctx = AssessContext(
             history=db_history, lists=self.lists, now=datetime.now(UTC), extras=extras
         )
@@ -180,6 +192,26 @@ class DecisionRecorder:
         decision = engine.assess(order, ctx)
         decision.timings_ms.setdefault("total", round((time.perf_counter() - t0) * 1000, 3))
         return Decided(order, payload, phash, decision, customer, engine)
+
+    def context(self, s: Session) -> dict[str, Any]:
+        """What the context providers hand the assessors for orders assessed in ``s``."""
+        extras: dict[str, Any] = {}
+        for provide in self.context_providers:
+            extras.update(provide(s))
+        return extras
+
+    def _recorded(self, s: Session, group: Sequence[Decided]) -> None:
+        """Tell the domains' recorded hooks about stored orders: at once through a hook's
+        ``many`` when it has one (one statement per table), else order by order."""
+        if not group:
+            return
+        for hook in self.recorded_hooks:
+            many = getattr(hook, "many", None)
+            if many is not None:
+                many(s, [(d.order, d.decision) for d in group])
+            else:
+                for d in group:
+                    hook(s, d.order, d.decision)
 
     def record_group(
         self, s: Session, group: Sequence[Decided]
@@ -207,9 +239,7 @@ class DecisionRecorder:
             fresh.append(d)
             results.append((d.decision, False))
         self.store_many(s, fresh)
-        for d in fresh:
-            for hook in self.recorded_hooks:
-                hook(s, d.order, d.decision)
+        self._recorded(s, fresh)
         # A second copy of an order new in this group replays the first one's decision.
         return [(group[r].decision, True) if isinstance(r, int) else r for r in results]
 
@@ -218,8 +248,7 @@ class DecisionRecorder:
     ) -> tuple[Decision, bool]:
         """Store a decision decided in this same session's transaction."""
         self.store_many(s, [d])
-        for hook in self.recorded_hooks:
-            hook(s, d.order, d.decision)
+        self._recorded(s, [d])
         if history is not None:
             history.forget(d.order.customer_key)
         return d.decision, False
@@ -306,6 +335,15 @@ class DecisionRecorder:
         raise AssertionError("unreachable")
 
     def _assess_batch_once(self, payloads: Sequence[Any]) -> list[BatchItem]:
+        """One transaction for the whole batch: the orders are decided one after the other
+        (each sees the customer aggregates of the batch's earlier orders) and stored together,
+        a statement per table and one ledger append (each order still its own ledger entry and
+        receipt). A bad order (invalid, repeated, conflicting) is refused before anything of it
+        is written; anything else that goes wrong rolls back the whole batch: never half of it.
+
+        When an assessor reads what the recorded hooks write (the fraud feature store with a
+        model in service: ``Engine.reads_recorded``), the orders decided so far are stored
+        before the next one is decided, so its features count them as before."""
         if len(payloads) > self.max_batch:
             raise InvalidInput(
                 f"{len(payloads)} orders exceed the batch limit of {self.max_batch}",
@@ -313,34 +351,67 @@ class DecisionRecorder:
             )
         items: list[BatchItem] = []
         with transaction(self.sessions) as s:
-            # Each order runs in a savepoint (a bad one is reported in its slot); anything
-            # else that goes wrong rolls back the whole batch: never half of it.
             begin_write(s)
             engine = self.engine_for(s)
             history = DbHistory(s)
+            extras = self.context(s)
+            probe = AssessContext(history=history, lists=self.lists, extras=extras)
+            pending: list[Decided] = []
+
+            def flush() -> None:
+                self.store_many(s, pending)
+                self._recorded(s, pending)
+                pending.clear()
+
+            orders: list[Order | InvalidInput] = []
+            for i, payload in enumerate(payloads):
+                try:
+                    orders.append(parse_order(payload, f"orders[{i}]"))
+                except InvalidInput as exc:
+                    orders.append(exc)
+            parsed = [o for o in orders if isinstance(o, Order)]
+            # What the batch's orders need from the database, in a query per 500 orders
+            # rather than two per order: which ids are stored already, the customers' history.
+            stored_ids = self._stored_ids(s, [o.id for o in parsed])
+            history.prefetch(o.customer_key for o in parsed)
             seen: set[str] = set()
             for i, payload in enumerate(payloads):
                 oid = payload.get("id") if isinstance(payload, dict) else None
                 item = BatchItem(index=i, order_id=oid if isinstance(oid, str) else None)
                 try:
-                    order = parse_order(payload, f"orders[{i}]")
+                    order_or_error = orders[i]
+                    if isinstance(order_or_error, InvalidInput):
+                        raise order_or_error
+                    order = order_or_error
                     if order.id in seen:
                         raise Conflict(
                             f"order id {order.id!r} appears twice in the batch",
                             where=f"orders[{i}].id",
                         )
                     seen.add(order.id)
-                    nested = s.begin_nested()  # a failure rolls back only this order
-                    try:
-                        item.decision, item.replayed = self.assess_in(s, order, engine, history)
-                        nested.commit()
-                    except BaseException:
-                        nested.rollback()
-                        raise
+                    if pending and engine.reads_recorded(probe):
+                        flush()
+                    decided = self.decide(s, order, engine, history, extras, stored_ids)
+                    if isinstance(decided, Decision):
+                        item.decision, item.replayed = decided, True
+                    else:
+                        item.decision = decided.decision
+                        history.stored(order.customer_key, _stats_row(decided))
+                        pending.append(decided)
                 except (InvalidInput, Conflict) as exc:
                     item.error = {**exc.to_dict(), "status": exc.status}
                 items.append(item)
+            flush()
         return items
+
+    @staticmethod
+    def _stored_ids(s: Session, ids: Sequence[str]) -> set[str]:
+        out: set[str] = set()
+        unique = sorted(set(ids))
+        for i in range(0, len(unique), 500):
+            part = unique[i : i + 500]
+            out.update(s.scalars(select(OrderRow.id).where(OrderRow.id.in_(part))))
+        return out
 
     def get_decision(self, ident: str) -> Decision:
         with self.sessions() as s:

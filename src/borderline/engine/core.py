@@ -213,6 +213,17 @@ class Engine:
             degraded=degraded,
         )
 
+    def reads_recorded(self, ctx: AssessContext) -> bool:
+        """Whether an assessor reads, through ``ctx``, what was recorded for earlier orders
+        besides the customer aggregates (the fraud feature store, when a model is in service):
+        a batch then stores each order before deciding the next, else the whole batch at once.
+        An assessor says so with a ``reads_recorded(ctx)`` method."""
+        for a in self.assessors:
+            reads = getattr(a, "reads_recorded", None)
+            if reads is not None and reads(ctx):
+                return True
+        return False
+
     def assess(self, order: Order, ctx: AssessContext | None = None) -> Decision:
         # A fresh per-order versions record; everything else in the context is shared.
         ctx = replace(ctx, versions={}) if ctx is not None else AssessContext()

@@ -33,6 +33,7 @@ from borderline.fraud.explain import reasons
 from borderline.fraud.features import DEFAULT_LABEL_DELAY_DAYS, MemoryFeatureStore
 from borderline.fraud.flat import flatten
 from borderline.model import Finding, Order, Severity
+from borderline.refdata.recheck import Recheck
 
 if TYPE_CHECKING:  # LightGBM and scikit-learn load only when a model is loaded or given
     from borderline.fraud.training import FraudModel
@@ -80,20 +81,24 @@ class FraudAssessor(BaseAssessor):
         self.last_load_error: str | None = None
         self._seen_state: float | None = None  # mtime of registry.json at the last load
         self._root: Path | None = None
+        self._recheck = Recheck()
 
     def __getstate__(self) -> dict[str, Any]:
         # Picklable for Spark tasks: the lock is recreated, the model travels as text.
         state = dict(self.__dict__)
         state.pop("_lock", None)
+        state.pop("_recheck", None)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._lock = threading.Lock()
+        self._recheck = Recheck()
 
     def use_model(self, model: FraudModel) -> None:
         """Put a model in service directly (tests, benchmarks, a just-trained model)."""
         self._model = model
+        self._recheck.reset()
 
     def reload(self) -> FraudModel | None:
         """Load the configured model from the registry; on failure keep the one in service."""
@@ -134,13 +139,22 @@ class FraudAssessor(BaseAssessor):
             if isinstance(given, FraudModel):
                 return given
         # A promotion or rollback rewrites registry.json: pick the new champion up without a
-        # restart (one stat per order). A failed load keeps the model in service.
+        # restart. Looked at most once a second (at once after a change in this process:
+        # ``refdata.recheck``), not with a stat per order; a failed load keeps the model in
+        # service, and without a model the registry is tried again on the same schedule.
+        if not self._recheck.due():
+            return self._model
         root = self._root
         if self._model is None or (
             root is not None and self._state_mtime(root) != self._seen_state
         ):
             self.reload()
         return self._model
+
+    def reads_recorded(self, ctx: AssessContext) -> bool:
+        """True when this assessor would read the stored feature store for the next order (a
+        model is in service): a batch must then store each order before deciding the next."""
+        return ctx.extras.get("fraud.feature_store") is not None and self.model(ctx) is not None
 
     def assess(self, order: Order, ctx: AssessContext) -> list[Finding]:
         model = self.model(ctx)

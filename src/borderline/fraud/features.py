@@ -25,6 +25,7 @@ from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import numpy as np
@@ -159,7 +160,9 @@ def feature_names(spec: Spec = SPEC) -> list[str]:
 FEATURES = feature_names()
 
 
-# Feature name -> the reason-code family a contribution is reported under.
+# Feature name -> the reason-code family a contribution is reported under (asked for every
+# feature of every scored order: kept per name).
+@lru_cache(maxsize=4096)
 def reason_group(feature: str) -> str:
     if feature in ("amount", "log_amount"):
         return "amount"

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from borderline.errors import Conflict, DataFileError, NotFound
 from borderline.lazy import lazy
+from borderline.refdata.recheck import changed
 
 if TYPE_CHECKING:
     import lightgbm as lgb
@@ -64,6 +65,7 @@ class Registry:
 
     def _save(self, state: dict[str, Any]) -> None:
         _write(self.root / "registry.json", json.dumps(state, indent=2))
+        changed()  # assessors in this process look at the registry again on their next order
 
     def _event(self, state: dict[str, Any], action: str, version: str | None, actor: str) -> None:
         state["history"].append(

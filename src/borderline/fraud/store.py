@@ -16,7 +16,7 @@ catch up from the core ``orders`` and ``labels`` tables with ``sync_from_core()`
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -313,6 +313,12 @@ class _Fetched:
         return known, frauds
 
 
+_LABEL_OF = select(FraudLabelRow.is_fraud).where(FraudLabelRow.order_id == bindparam("oid"))
+
+# (dialect, table, kind) -> the upsert statement ``_insert_new`` / ``_add_to_days`` run.
+_STATEMENTS: dict[tuple[str, type[Base], str], Any] = {}
+
+
 class SqlFeatureStore:
     """``EntityView`` source over the ``fraud_*`` tables of one SQLAlchemy session.
 
@@ -379,22 +385,28 @@ class SqlFeatureStore:
 
     def _insert_new(self, table: type[Base]) -> Any:
         """INSERT … ON CONFLICT DO NOTHING: a row another transaction or an earlier call wrote
-        first is kept, without a read before each write."""
-        return self._dialect_insert(table).on_conflict_do_nothing()
+        first is kept, without a read before each write. Built once per dialect and table
+        (building it cost more than running it, on every recorded order)."""
+        key = (self.s.get_bind().dialect.name, table, "new")
+        stmt = _STATEMENTS.get(key)
+        if stmt is None:
+            stmt = _STATEMENTS[key] = self._dialect_insert(table).on_conflict_do_nothing()
+        return stmt
 
     def _add_to_days(self, rows: list[dict[str, Any]]) -> None:
         """Add ``orders`` and ``frauds`` to each (entity, value, day) row, creating it if new."""
-        ins = self._dialect_insert(FraudDayRow)
-        self.s.connection().execute(
-            ins.on_conflict_do_update(
+        key = (self.s.get_bind().dialect.name, FraudDayRow, "add")
+        stmt = _STATEMENTS.get(key)
+        if stmt is None:
+            ins = self._dialect_insert(FraudDayRow)
+            stmt = _STATEMENTS[key] = ins.on_conflict_do_update(
                 index_elements=["entity", "value", "day"],
                 set_={
                     "orders": FraudDayRow.orders + ins.excluded.orders,
                     "frauds": FraudDayRow.frauds + ins.excluded.frauds,
                 },
-            ),
-            rows,
-        )
+            )
+        self.s.connection().execute(stmt, rows)
 
     def record(self, flat: Mapping[str, Any]) -> bool:
         """Add one order's events; returns False when the order was already recorded."""
@@ -403,16 +415,17 @@ class SqlFeatureStore:
         amount = float(flat["amount"])
         currency = str(flat["currency"])
         conn = self.s.connection()
+        key = (self.s.get_bind().dialect.name, FraudOrderRow, "new-returning")
+        if key not in _STATEMENTS:
+            _STATEMENTS[key] = self._insert_new(FraudOrderRow).returning(FraudOrderRow.order_id)
         added = conn.execute(
-            self._insert_new(FraudOrderRow).returning(FraudOrderRow.order_id),
+            _STATEMENTS[key],
             {"order_id": oid, "t": t, "recorded_at": datetime.now(UTC)},
         ).first()
         if added is None:
             return False
         # A label may have arrived before its order (see record_label).
-        fraud = bool(
-            conn.scalar(select(FraudLabelRow.is_fraud).where(FraudLabelRow.order_id == oid))
-        )
+        fraud = bool(conn.scalar(_LABEL_OF, {"oid": oid}))
         named = [(ent, digest(flat[ent])) for ent in ENTITY_COLS if flat[ent]]
         if named:
             conn.execute(
@@ -536,10 +549,25 @@ def context_extras(session: Session) -> dict[str, Any]:
     return {"fraud.feature_store": SqlFeatureStore(session)}
 
 
-def record_assessed(session: Session, order: Order, decision: Any) -> None:
-    """After an order is stored, add it to the online feature store (same transaction).
+class _RecordAssessed:
+    """After orders are stored, add them to the online feature store (same transaction).
 
     Registered under the ``borderline.recorded`` entry-point group, so the next order of the
-    same card, device or customer sees this one in its velocity features.
+    same card, device or customer sees this one in its velocity features. Called per order, or
+    with ``many`` for the orders a group commit or a batch stores together (one statement per
+    table: ``fraud.recording``).
     """
-    SqlFeatureStore(session).record(flatten(order))
+
+    def __call__(self, session: Session, order: Order, decision: Any) -> None:
+        SqlFeatureStore(session).record(flatten(order))
+
+    def many(self, session: Session, stored: Sequence[tuple[Order, Any]]) -> None:
+        from borderline.fraud.recording import record_many
+
+        if len(stored) == 1:  # one order: the per-order statements are fewer
+            self(session, *stored[0])
+            return
+        record_many(SqlFeatureStore(session), [flatten(order) for order, _ in stored])
+
+
+record_assessed = _RecordAssessed()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -29,18 +30,40 @@ def payment_references(order: Order) -> list[str]:
     return out
 
 
-def record_payment_refs(session: Session, order: Order, decision: Decision) -> None:
-    """Entry point ``borderline.recorded``: index the payment references of a stored order in
-    its own transaction, so a dispute naming the charge finds the order."""
-    refs = payment_references(order)
-    if not refs:
-        return
-    taken = set(
-        session.scalars(select(PaymentRefRow.reference).where(PaymentRefRow.reference.in_(refs)))
-    )
-    # A reference already pointing at another order keeps its first order: a charge pays once.
-    session.add_all(PaymentRefRow(reference=r, order_id=order.id) for r in refs if r not in taken)
-    session.flush()
+class _RecordPaymentRefs:
+    """Entry point ``borderline.recorded``: index the payment references of stored orders in
+    their own transaction, so a dispute naming the charge finds the order. Called per order,
+    or with ``many`` for the orders a group commit or a batch stores together (one query)."""
+
+    def __call__(self, session: Session, order: Order, decision: Decision) -> None:
+        self.many(session, [(order, decision)])
+
+    def many(self, session: Session, stored: Sequence[tuple[Order, Decision]]) -> None:
+        wanted = [(order.id, payment_references(order)) for order, _ in stored]
+        refs = [r for _, rs in wanted for r in rs]
+        if not refs:
+            return
+        taken: set[str] = set()
+        for i in range(0, len(refs), 500):
+            chunk = refs[i : i + 500]
+            taken.update(
+                session.scalars(
+                    select(PaymentRefRow.reference).where(PaymentRefRow.reference.in_(chunk))
+                )
+            )
+        # A reference already pointing at another order keeps its first order: a charge pays
+        # once (within a group too: the earlier order keeps it).
+        rows = []
+        for order_id, rs in wanted:
+            for r in rs:
+                if r not in taken:
+                    taken.add(r)
+                    rows.append(PaymentRefRow(reference=r, order_id=order_id))
+        session.add_all(rows)
+        session.flush()
+
+
+record_payment_refs = _RecordPaymentRefs()
 
 
 def order_for_reference(session: Session, refs: list[str]) -> str | None:

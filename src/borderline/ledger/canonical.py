@@ -93,7 +93,55 @@ class _Hard(Exception):
     """Raised by the fast walk: the slow one decides (an error with its path, or the library)."""
 
 
+def _plain_key(k: Any) -> bool:
+    return isinstance(k, str) and (k.isascii() or max(k) < "\U00010000")
+
+
 def _prepare_plain(obj: Any) -> Any:
+    """:func:`_prepare_plain_any`, faster on what records are made of: the exact built-in
+    types are dispatched on ``type`` and the common leaves (ASCII strings, safe integers,
+    ``None``, booleans, fractions json.dumps spells as JCS does) of a mapping or list are
+    taken without a call; anything else (a str subclass such as an enum, a Decimal, a date)
+    goes through :func:`_prepare_plain_any`."""
+    t = type(obj)
+    if t is dict:
+        out = {}
+        for k, v in obj.items():
+            if not (type(k) is str and k.isascii()) and not _plain_key(k):
+                raise _Hard
+            tv = type(v)
+            if tv is str:
+                out[k] = v if v.isascii() else _prepare_plain(v)
+            elif tv is int:
+                out[k] = v if -SAFE_INTEGER <= v <= SAFE_INTEGER else _prepare_plain(v)
+            elif tv is float:
+                plain = 1e-4 <= abs(v) < 1e16 and not v.is_integer()
+                out[k] = v if plain else _prepare_plain(v)
+            elif v is None or tv is bool:
+                out[k] = v
+            else:
+                out[k] = _prepare_plain(v)
+        return out
+    if t is list or t is tuple:
+        items = []
+        for v in obj:
+            tv = type(v)
+            if tv is str:
+                items.append(v if v.isascii() else _prepare_plain(v))
+            elif tv is int:
+                items.append(v if -SAFE_INTEGER <= v <= SAFE_INTEGER else _prepare_plain(v))
+            elif tv is float:
+                plain = 1e-4 <= abs(v) < 1e16 and not v.is_integer()
+                items.append(v if plain else _prepare_plain(v))
+            elif v is None or tv is bool:
+                items.append(v)
+            else:
+                items.append(_prepare_plain(v))
+        return items
+    return _prepare_plain_any(obj)
+
+
+def _prepare_plain_any(obj: Any) -> Any:
     """``_prepare`` for values ``json.dumps`` writes exactly as RFC 8785 does, else ``_Hard``.
 
     Python's json module matches RFC 8785 when every key sorts the same by code point as by

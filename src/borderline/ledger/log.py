@@ -224,11 +224,7 @@ class Ledger:
             return []
         with self._lock:
             self._serialise(session)
-            last = session.execute(
-                select(LedgerLeafRow.idx, LedgerLeafRow.leaf_hash)
-                .order_by(LedgerLeafRow.idx.desc())
-                .limit(1)
-            ).first()
+            last = session.execute(_TIP_SELECT).first()
             start = 0 if last is None else int(last[0]) + 1
             tip = b"" if last is None else bytes(last[1])
             # The right frontier (complete subtrees covering [0, start)) is all an append needs.
@@ -285,6 +281,13 @@ class Ledger:
                 root = _fold(0, end, iter(frontier_end[b] for b in _blocks(0, end)))
                 self._store_checkpoint(session, end, root)
         for observer in self.observers:
+            # An observer with a ``many`` form sees the whole append at once (the webhook
+            # outbox reads the subscriptions once for all of it).
+            many = getattr(observer, "many", None)
+            if many is not None:
+                pairs = zip(entries, receipts, strict=True)
+                many(session, [(k, sub, rec, receipt) for (k, sub, rec), receipt in pairs])
+                continue
             for (kind, subject, record), receipt in zip(entries, receipts, strict=True):
                 observer(session, kind, subject, record, receipt)
         return receipts

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from statistics import NormalDist
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -62,6 +62,18 @@ _UPGRADE = {
 # Customs and handling at a destination with a weak LPI customs score take longer: one extra
 # day per point below 3.5 (the LPI's upper-middle band), a documented prior, not a fit.
 _LPI_GOOD = 3.5
+
+
+@lru_cache(maxsize=4096)
+def _lateness(mean: float, sigma: float, promised: float | None) -> tuple[float, float, float]:
+    """(promised days, probability of arriving late, expected days late) for a lognormal
+    transit time of ``mean`` days and spread ``sigma``; without a promise, the route's 90th
+    percentile rounded up. Kept per (mean, sigma, promise): many orders share a corridor."""
+    transit = mean * np.exp(sigma * _Z - sigma**2 / 2)
+    if promised is None:
+        promised = float(np.ceil(np.quantile(transit, 0.9)))
+    late_by = transit - promised
+    return promised, float((late_by > 0).mean()), float(np.maximum(late_by, 0).mean())
 
 
 def _infer_mode(service: str | None) -> str:
@@ -190,15 +202,13 @@ class LogisticsAssessor(BaseAssessor):
         customs_days = max(0.0, _LPI_GOOD - score.customs) if score is not None else 0.0
         corridor = self.corridor(route, day)
         mean = corridor["transit_days"] + customs_days
-        sigma = route.sd_share
-        transit = mean * np.exp(sigma * _Z - sigma**2 / 2)
         if sh.promised_delivery is not None:
-            promised = float((sh.promised_delivery - order.created_at.date()).days)
+            given: float | None = float((sh.promised_delivery - order.created_at.date()).days)
             promise_source = "shipment.promised_delivery"
         else:
-            promised = float(np.ceil(np.quantile(transit, 0.9)))
+            given = None
             promise_source = "assumed: route 90th percentile"
-        late_by = transit - promised
+        promised, late_probability, expected_delay = _lateness(mean, route.sd_share, given)
         return {
             "mode": mode,
             "route": route,
@@ -209,8 +219,8 @@ class LogisticsAssessor(BaseAssessor):
             "stale": self.stale_data(day, score),
             "promised_days": promised,
             "promise_source": promise_source,
-            "late_probability": float((late_by > 0).mean()),
-            "expected_delay_days": float(np.maximum(late_by, 0).mean()),
+            "late_probability": late_probability,
+            "expected_delay_days": expected_delay,
         }
 
     def corridor(self, route: Route, day: date) -> dict[str, Any]:

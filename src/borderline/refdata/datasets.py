@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 import yaml
 
 from borderline.errors import DataFileError, NotFound
+from borderline.refdata.recheck import Recheck, changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +115,29 @@ def all_datasets() -> list[Dataset]:
     return [dataset(k) for k in _registry()]
 
 
+# dataset id and data folders -> (when to look again, what was found): decisions ask for a
+# data set's dates on every order; the user's copy is looked for at most once a second
+# (``refdata.recheck``), at once after ``install`` in this process.
+_dated: dict[tuple[str, str, str], tuple[Recheck, Dataset]] = {}
+
+
 def dataset(dataset_id: str) -> Dataset:
     """The registered data set, with the dates of the user's own copy when there is one."""
+    from borderline.settings import env
+
+    key = (dataset_id, env("REFDATA_DIR"), env("DATA_DIR"))
+    memo = _dated.get(key)
+    if memo is not None and not memo[0].due():
+        return memo[1]
+    ds = _dataset_now(dataset_id)
+    recheck = memo[0] if memo is not None else Recheck()
+    if memo is None:
+        recheck.due()
+    _dated[key] = (recheck, ds)
+    return ds
+
+
+def _dataset_now(dataset_id: str) -> Dataset:
     reg = _registry()
     if dataset_id not in reg:
         raise NotFound(f"no data set {dataset_id!r}; known: {sorted(reg)}", where="dataset")
@@ -167,6 +189,8 @@ def on_update(fn: F) -> F:
 
 
 def cache_clear() -> None:
+    _dated.clear()
+    changed()
     for fn in _caches:
         fn.cache_clear()
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from borderline.engine.assessor import AssessContext, BaseAssessor
@@ -45,6 +46,27 @@ def party_query(party: Party, threshold: float, limit: int) -> Query:
         identifiers=ids,
         threshold=threshold,
         limit=limit,
+    )
+
+
+_QueryKey = tuple[Any, ...]
+
+
+def _query_key(q: Query) -> _QueryKey:
+    return (q.name, q.kind, q.country, q.dob, q.identifiers, q.threshold, q.limit, q.lists)
+
+
+def _query_of(key: _QueryKey) -> Query:
+    name, kind, country, dob, ids, threshold, limit, lists = key
+    return Query(
+        name=name,
+        kind=kind,
+        country=country,
+        dob=dob,
+        identifiers=ids,
+        threshold=threshold,
+        limit=limit,
+        lists=lists,
     )
 
 
@@ -122,6 +144,26 @@ class ScreeningAssessor(BaseAssessor):
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.config = state["config"]
         self._index = state["_index"]
+        self._searched = None
+
+    # The same party comes back order after order (a seller on every one of its orders, a
+    # returning buyer), and a search is a pure function of the index and the query: the
+    # answers of the last SEARCH_CACHE distinct queries are kept per index (a new index —
+    # a list imported — starts afresh).
+    SEARCH_CACHE: ClassVar[int] = 16_384
+    _searched: tuple[ScreeningIndex, Callable[[_QueryKey], tuple[Match, ...]]] | None = None
+
+    def search(self, idx: ScreeningIndex, q: Query) -> tuple[Match, ...]:
+        """``idx.search(q)``, answered from the cache when the same query was searched."""
+        memo = self._searched
+        if memo is None or memo[0] is not idx:
+
+            def run(key: _QueryKey) -> tuple[Match, ...]:
+                return tuple(idx.search(_query_of(key)))
+
+            memo = (idx, lru_cache(maxsize=self.SEARCH_CACHE)(run))
+            self._searched = memo
+        return memo[1](_query_key(q))
 
     @property
     def index(self) -> ScreeningIndex:
@@ -167,7 +209,7 @@ class ScreeningAssessor(BaseAssessor):
             q = party_query(party, threshold, int(self.config["max_hits_per_party"]))
             if lists:
                 q.lists = tuple(lists)
-            matches: list[Match] = idx.search(q)
+            matches = self.search(idx, q)
             keys = party_keys(party)
             for m in matches:
                 hit = {

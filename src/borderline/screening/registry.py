@@ -30,6 +30,7 @@ from typing import Any
 import yaml
 
 from borderline.errors import InvalidInput, NotFound
+from borderline.refdata.recheck import Recheck, changed
 from borderline.screening.index import ScreeningIndex, index_fingerprint
 from borderline.screening.loaders import LoadedList, load
 from borderline.screening.matcher import ALGORITHM
@@ -46,6 +47,7 @@ def use_data_dir(data_dir: str | Path | None) -> None:
     global _root
     with _lock:
         _root = None if data_dir is None else Path(data_dir) / "screening"
+    changed()
 
 
 def data_root() -> Path | None:
@@ -159,6 +161,7 @@ def store_import(loaded: LoadedList, root: Path | None = None) -> Stored:
         active[loaded.name] = loaded.version
         _atomic_write(_active_file(root), json.dumps(active, indent=1).encode())
         _current.clear()
+    changed()
     return Stored(loaded.name, loaded.version, path)
 
 
@@ -197,10 +200,29 @@ def _index_key(root: Path | None) -> str:
     return h.hexdigest()[:16]
 
 
+# data folder -> (when to look again, the index found): every order asks for the current
+# index; which list versions are active (``active.json``, which another process's import
+# rewrites) is looked at again at most once a second, at once after a change in this process
+# (``store_import``, ``set_index``: ``refdata.recheck``).
+_checked: dict[str, tuple[Recheck, str, ScreeningIndex]] = {}
+
+
 def current_index(root: Path | None = None) -> ScreeningIndex:
     """The search index over the active lists: from memory, else from disk, else built."""
     root = root or _root
+    memo = _checked.get(str(root))
+    if memo is not None and _current.get(memo[1]) is memo[2] and not memo[0].due():
+        return memo[2]
     key = _index_key(root)
+    idx = _current_index(root, key)
+    recheck = memo[0] if memo is not None else Recheck()
+    if memo is None:
+        recheck.due()
+    _checked[str(root)] = (recheck, key, idx)
+    return idx
+
+
+def _current_index(root: Path | None, key: str) -> ScreeningIndex:
     with _lock:
         idx = _current.get(key)
         if idx is not None:
@@ -234,6 +256,7 @@ def set_index(idx: ScreeningIndex, root: Path | None = None) -> None:
     with _lock:
         _current.clear()
         _current[_index_key(root or _root)] = idx
+    changed()
     _freeze()
 
 

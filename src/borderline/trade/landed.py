@@ -529,7 +529,7 @@ def _additional(
     """Additional duties on one line (Section 301/232, IEEPA for US imports), with notes."""
     if dataset_id != US_DUTIES_DATASET:
         return [], [f"additional duties from {dataset_id} are not known to this version"]
-    national = len({r.hs[:8] for r in schedule._by_destination("US") if r.hs.startswith(li.hs[:6])})
+    national = schedule.national_lines("US", li.hs[:6])
     applied = us_additional_duties().applicable(li.hs, li.origin, on, national)
     out = []
     notes = list(applied.notes)

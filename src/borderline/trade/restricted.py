@@ -11,7 +11,7 @@ import csv
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import yaml
@@ -132,6 +132,20 @@ def check_item(
 ) -> list[Restriction]:
     """Dangerous goods, dual-use hints and (given the destination) age-restricted goods for one
     product (text in English or Chinese)."""
+    # A shop sells the same listing order after order, and the answer depends only on these
+    # arguments and the packaged rules: the last few thousand answers are kept (every caller
+    # copies a restriction's evidence before adding to it).
+    return list(_check_item(title, description, hs6, destination, on))
+
+
+@lru_cache(maxsize=8192)
+def _check_item(
+    title: str,
+    description: str | None,
+    hs6: str | None,
+    destination: str | None,
+    on: date | None,
+) -> tuple[Restriction, ...]:
     text = " ".join(x for x in (title, description or "") if x)
     en = normalise_en(text)
     low = text.casefold()
@@ -195,7 +209,7 @@ def check_item(
                     action=str(rule.raw["action"]),
                 )
             )
-    return out
+    return tuple(out)
 
 
 def _active(rule: dict[str, Any], on: date) -> bool:

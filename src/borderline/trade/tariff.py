@@ -18,6 +18,7 @@ from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from borderline.errors import DataFileError, InvalidInput
 from borderline.files import existing_file
@@ -161,11 +162,41 @@ class TariffSchedule:
         found: list[TariffRow] = index.get(key, [])
         return found
 
+    def _memo(self, name: str) -> dict[Any, Any]:
+        """A per-schedule answer cache: lookups scan every row of a country, and the same
+        (country, HS code, day) comes back order after order. Bounded: cleared when full."""
+        memo: dict[Any, Any] | None = self.__dict__.get(name)
+        if memo is None or len(memo) > 50_000:
+            memo = self.__dict__[name] = {}
+        return memo
+
     def find(
         self, destination: str, regime_id: str | None, hs: str, on: date
     ) -> TariffMatch | None:
         """The row for ``hs``; when the schedule only has longer national lines under it,
         their common rate, or the highest of them with ``ambiguous`` set."""
+        memo = self._memo("_found")
+        key = (destination, regime_id, hs, on)
+        if key not in memo:
+            memo[key] = self._find(destination, regime_id, hs, on)
+        found: TariffMatch | None = memo[key]
+        return found
+
+    def national_lines(self, country: str, hs6: str) -> int:
+        """How many distinct 8-digit national lines the schedule has for ``country`` under
+        ``hs6``."""
+        memo = self._memo("_national")
+        key = (country, hs6)
+        if key not in memo:
+            memo[key] = len(
+                {r.hs[:8] for r in self._by_destination(country) if r.hs.startswith(hs6)}
+            )
+        n: int = memo[key]
+        return n
+
+    def _find(
+        self, destination: str, regime_id: str | None, hs: str, on: date
+    ) -> TariffMatch | None:
         row = self.lookup(destination, regime_id, hs, on)
         if row is not None:
             return TariffMatch(row)
@@ -197,6 +228,16 @@ class TariffSchedule:
         self, destination: str, regime_id: str | None, hs: str, on: date
     ) -> TariffRow | None:
         """Longest HS prefix in force on ``on`` for the country, else for its regime (EU)."""
+        memo = self._memo("_looked_up")
+        key = (destination, regime_id, hs, on)
+        if key not in memo:
+            memo[key] = self._lookup(destination, regime_id, hs, on)
+        row: TariffRow | None = memo[key]
+        return row
+
+    def _lookup(
+        self, destination: str, regime_id: str | None, hs: str, on: date
+    ) -> TariffRow | None:
         keys = [destination] + ([regime_id] if regime_id else [])
         for key in keys:
             best: TariffRow | None = None

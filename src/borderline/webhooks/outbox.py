@@ -12,7 +12,7 @@ network, so a slow endpoint cannot slow the decision path.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -158,20 +158,36 @@ BUILDERS: dict[str, tuple[frozenset[str], Builder]] = {
 }
 
 
-def on_ledger_entry(
-    session: Session, kind: str, subject: str, record: Mapping[str, Any], receipt: Receipt
-) -> None:
-    """Ledger observer: queue the events this entry stands for, if anyone subscribed."""
-    found = BUILDERS.get(kind)
-    if found is None:
-        return
-    types, build = found
-    # One small read per event: the subscriptions as this transaction sees them, so an
-    # endpoint registered a moment ago is never missed and a deleted one never gets rows.
-    subscribed = [(ep_id, set(events) & types) for ep_id, events in session.execute(_ENDPOINTS)]
-    if not any(wanted for _, wanted in subscribed):
-        return
-    enqueue(session, build(session, subject, record, receipt), subscribed)
+class _OnLedgerEntry:
+    """Ledger observer: queue the events an entry stands for, if anyone subscribed. ``many``
+    takes the entries of one append together (a group commit's or a batch's decisions)."""
+
+    def __call__(
+        self, session: Session, kind: str, subject: str, record: Mapping[str, Any], receipt: Receipt
+    ) -> None:
+        self.many(session, [(kind, subject, record, receipt)])
+
+    def many(
+        self, session: Session, entries: Sequence[tuple[str, str, Mapping[str, Any], Receipt]]
+    ) -> None:
+        subscribed: list[tuple[str, set[str]]] | None = None
+        for kind, subject, record, receipt in entries:
+            found = BUILDERS.get(kind)
+            if found is None:
+                continue
+            types, build = found
+            if subscribed is None:
+                # One small read per append: the subscriptions as this transaction sees them,
+                # so an endpoint registered a moment ago is never missed and a deleted one
+                # never gets rows.
+                subscribed = [(ep_id, set(events)) for ep_id, events in session.execute(_ENDPOINTS)]
+            wanted = [(ep_id, events & types) for ep_id, events in subscribed]
+            if not any(w for _, w in wanted):
+                continue
+            enqueue(session, build(session, subject, record, receipt), wanted)
+
+
+on_ledger_entry = _OnLedgerEntry()
 
 
 def enqueue(
