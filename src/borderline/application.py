@@ -38,7 +38,7 @@ from borderline.store import make_engine, migrate, session_factory
 from borderline.store.models import PolicyRow
 
 if TYPE_CHECKING:  # imported when first used: the register is not needed to decide orders
-    from borderline.assessment.service import RegisterService
+    from borderline.assessment import RegisterService
 
 
 class Application:
@@ -120,10 +120,12 @@ class Application:
     @staticmethod
     def _configure_domains(settings: Settings) -> None:
         """Hand the domains the settings they read: the trade domain's HS backend (which
-        classifier, where its cache lives)."""
-        from borderline.trade.hs_backend import HSBackendConfig, configure
+        classifier, where its cache lives), screening's data dir (imported lists, the index)."""
+        from borderline.screening import use_data_dir
+        from borderline.trade import HSBackendConfig, configure
 
         configure(HSBackendConfig(settings.embedding_model, settings.embedding_cache_dir))
+        use_data_dir(settings.data_dir)
 
     # -- the engine configuration (``borderline.assessor_config``) ---------------------------
 
@@ -155,8 +157,7 @@ class Application:
 
     def register(self) -> RegisterService:
         """The risk register, with the rating matrices found in the data folder now."""
-        from borderline.assessment.register import load_matrices
-        from borderline.assessment.service import RegisterService
+        from borderline.assessment import RegisterService, load_matrices
 
         book = load_matrices(self.settings.data_dir / "matrices")
         return RegisterService(self.sessions, self.ledger, book)

@@ -36,7 +36,7 @@ ENTRY_POINT_GROUP = "borderline.assessors"
 @cache
 def known_registrations() -> frozenset[str]:
     """Seller registrations the landed-cost regimes know (IOSS, UK_VAT, AU_GST, …)."""
-    from borderline.trade.taxes import rules
+    from borderline.trade import rules
 
     found: set[str] = set()
     for regime in rules()["regimes"]:
@@ -121,7 +121,7 @@ def parse_config(source: str) -> EngineConfig:
             )
     fx = seller.get("fx")
     if fx is not None:
-        from borderline.trade.fx import FxTable
+        from borderline.trade import FxTable
 
         FxTable.from_dict(fx, where="seller.fx")
     return EngineConfig(

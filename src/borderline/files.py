@@ -1,6 +1,6 @@
 """Opening a file a user named: one check that it exists, one YAML reader, the same errors
-everywhere (``InvalidInput`` "no such file" naming the path; ``DataFileError`` for a file that
-is there but does not parse)."""
+everywhere (``InvalidInput`` "no such file" naming the path, or "no such file or folder" from
+``existing_path``; ``DataFileError`` for a file that is there but does not parse)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,18 @@ def existing_file(path: str | Path) -> Path:
     """``path`` as a ``Path``; an ``InvalidInput`` naming it when it is not a file."""
     p = Path(path)
     if not p.is_file():
-        raise InvalidInput("no such file", where=str(path))
+        raise InvalidInput(
+            "is a folder; give one file" if p.is_dir() else "no such file", where=str(path)
+        )
+    return p
+
+
+def existing_path(path: str | Path) -> Path:
+    """``path`` as a ``Path``; an ``InvalidInput`` naming it when it is neither a file nor a
+    folder (inputs that may be either: a list published as a folder of CSVs)."""
+    p = Path(path)
+    if not p.exists():
+        raise InvalidInput("no such file or folder", where=str(path))
     return p
 
 

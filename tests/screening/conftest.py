@@ -17,14 +17,29 @@ PKG_DATA = Path(__file__).resolve().parents[2] / "src" / "borderline" / "screeni
 
 @pytest.fixture(scope="session", autouse=True)
 def screening_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The data dir as the environment names it (CLI commands read it) and as the application
+    hands it to screening (tests that call the domain directly)."""
+    from borderline.screening import registry
+
     path = tmp_path_factory.mktemp("screening-data")
     old = os.environ.get("BORDERLINE_DATA_DIR")
     os.environ["BORDERLINE_DATA_DIR"] = str(path)
+    registry.use_data_dir(path)
     yield path
+    registry.use_data_dir(None)
     if old is None:
         os.environ.pop("BORDERLINE_DATA_DIR", None)
     else:
         os.environ["BORDERLINE_DATA_DIR"] = old
+
+
+@pytest.fixture(autouse=True)
+def _screening_data_dir_again(screening_data_dir: Path) -> None:
+    """Opening an application elsewhere hands screening its own data dir: each test starts
+    from the session's."""
+    from borderline.screening import registry
+
+    registry.use_data_dir(screening_data_dir)
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +55,7 @@ def fresh_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     from borderline.screening import registry
 
     monkeypatch.setenv("BORDERLINE_DATA_DIR", str(tmp_path / "data"))
+    registry.use_data_dir(tmp_path / "data")
     saved = dict(registry._current)
     yield tmp_path / "data"  # type: ignore[misc]
     registry._current.clear()

@@ -420,11 +420,12 @@ def test_sanctions_hit_side_by_side_and_cleared(new_page: Any, screenshot: Any, 
 
 
 def test_sanctions_list_import_history_shows_what_changed(
-    new_page: Any, screenshot: Any, live: Any, tmp_path: Any, monkeypatch: Any
+    new_page: Any, screenshot: Any, live: Any, tmp_path: Any
 ) -> None:
     import json
 
     from borderline.screening import service as screening_service
+    from borderline.screening import use_data_dir
 
     def ftm(path: Any, people: dict[str, str]) -> Any:
         path.write_text(
@@ -435,7 +436,7 @@ def test_sanctions_list_import_history_shows_what_changed(
         )
         return path
 
-    monkeypatch.setenv("BORDERLINE_DATA_DIR", str(live.services.settings.data_dir))
+    use_data_dir(live.services.settings.data_dir)  # as opening the live server's services did
     v1 = ftm(tmp_path / "v1.jsonl", {"p1": "Ordo Testvalue", "p2": "Quillan Examplar"})
     v2 = ftm(tmp_path / "v2.jsonl", {"p1": "Ordo Q. Testvalue", "p3": "Ysolde Samplewright"})
     for path in (v1, v2):

@@ -156,7 +156,7 @@ def test_case_notes_and_errors(services: Services) -> None:
 
 
 def test_analytics_aggregate_on_both_databases(services: Services) -> None:
-    data = analytics._compute(services, 30)
+    data = analytics.compute(services, 30)
     assert data["total"] == sum(data["totals"].values()) > 0
     assert sum(data["scores"]) == data["total"]
     assert data["corridors"]["cells"]

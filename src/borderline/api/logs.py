@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from borderline.privacy.logfilter import install
+from borderline.privacy import install
 from borderline.settings import Settings
 
 

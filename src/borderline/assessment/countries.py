@@ -23,6 +23,7 @@ from borderline.assessment import mcda
 from borderline.assessment.indicators import Catalog, load_catalog
 from borderline.assessment.tables import Table
 from borderline.errors import DataFileError, InvalidInput
+from borderline.files import load_yaml
 from borderline.refdata import country as country_info
 from borderline.refdata import is_country
 
@@ -113,14 +114,7 @@ def default_config() -> IndexConfig:
 def load_config(path: str | Path | None) -> IndexConfig:
     if path is None:
         return default_config()
-    p = Path(path)
-    if not p.is_file():
-        raise InvalidInput("no such file", where=str(path))
-    try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise DataFileError(f"invalid YAML: {exc}", where=str(path)) from None
-    return parse_index_config(doc, str(path))
+    return parse_index_config(load_yaml(path), str(path))
 
 
 @dataclass(frozen=True, slots=True)

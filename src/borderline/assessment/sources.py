@@ -90,7 +90,7 @@ _NAMESPACES = (
 )  # fmt: skip
 
 
-def wgi(path: Path, since: int = 2014) -> dict[str, list[Row]]:
+def read_wgi(path: Path, since: int = 2014) -> dict[str, list[Row]]:
     """WGI long table -> one row list per indicator (estimates; ``..``/empty dropped)."""
     if path.suffix.lower() == ".xlsx":
         rows_iter = _xlsx_rows(path.read_bytes(), None, str(path))
@@ -115,7 +115,7 @@ def wgi(path: Path, since: int = 2014) -> dict[str, list[Row]]:
     return out
 
 
-def inform(path: Path) -> tuple[list[Row], int]:
+def read_inform(path: Path) -> tuple[list[Row], int]:
     """INFORM Risk workbook -> (ISO3, release year, INFORM RISK) rows and the release year."""
     data = path.read_bytes()
     it = _xlsx_rows(data, r"INFORM Risk \d{4} \(a-z\)", str(path))
@@ -142,7 +142,7 @@ def inform(path: Path) -> tuple[list[Row], int]:
     return rows, year
 
 
-def lpi(path: Path) -> list[Row]:
+def read_lpi(path: Path) -> list[Row]:
     """LPI workbook with one sheet per edition (``Country``, ``LPI Score``) -> name-keyed rows."""
     import openpyxl
 
@@ -176,7 +176,7 @@ LPI_COMPONENTS = {
 }
 
 
-def lpi_components(path: Path) -> list[tuple[str, int, dict[str, float]]]:
+def read_lpi_components(path: Path) -> list[tuple[str, int, dict[str, float]]]:
     """The same workbook with every component score: (country name, edition, scores)."""
     import openpyxl
 
@@ -209,7 +209,7 @@ _FATF_LIST = {
 }
 
 
-def fatf(
+def read_fatf(
     status: Path, previous: list[dict[str, str]] | None = None
 ) -> tuple[list[list[str]], date]:
     """FATF status after a plenary -> event rows (country,list,event,date,plenary,verified,source).
@@ -282,7 +282,7 @@ def cpi_workbook_rows(data: bytes, where: str) -> list[Row]:
     return [(k[0], k[1], v) for k, v in sorted(rows.items())]
 
 
-def write_rows(path: Path, rows: list[Row]) -> None:
+def write_indicator_rows(path: Path, rows: list[Row]) -> None:
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["country", "date", "value"])

@@ -27,9 +27,15 @@ import pandas as pd
 
 from borderline.bench.fraud_synth import OrderSimConfig, flat_frame, generate, to_order_json
 from borderline.errors import InvalidInput
-from borderline.fraud.features import MemoryFeatureStore, offline_features
-from borderline.fraud.metrics import auc, average_precision, recall_at_fpr
-from borderline.fraud.training import labels_vector, train
+from borderline.fraud import (
+    MemoryFeatureStore,
+    auc,
+    average_precision,
+    labels_vector,
+    offline_features,
+    recall_at_fpr,
+    train,
+)
 
 
 def _machine() -> dict[str, Any]:
@@ -142,8 +148,7 @@ def _latency(
     n_score: int, progress: Callable[[str], None], n_stream: int = 50_000
 ) -> dict[str, Any]:
     from borderline.engine import AssessContext
-    from borderline.fraud.assessor import FraudAssessor
-    from borderline.fraud.flat import flatten
+    from borderline.fraud import FraudAssessor, flatten
     from borderline.model import Order
 
     progress(f"latency: training a model on {n_stream} orders")
@@ -233,8 +238,7 @@ def _sql_latency(
     """Score ``n_score`` orders against ``hist_n`` recorded ones in a SQL store, recording each
     after it is scored (in the same open transaction, as the service does)."""
     from borderline.engine import AssessContext
-    from borderline.fraud.flat import flatten
-    from borderline.fraud.store import SqlFeatureStore
+    from borderline.fraud import SqlFeatureStore, flatten
     from borderline.store import make_engine, migrate, session_factory
 
     migrate(url)

@@ -41,7 +41,7 @@ import pandas as pd
 import yaml
 
 from borderline.errors import InvalidInput
-from borderline.fraud.flat import FLAT_COLUMNS, reshipper_markers
+from borderline.fraud import FLAT_COLUMNS, reshipper_markers
 
 PATTERNS = ("stolen_card", "account_takeover", "triangulation", "reshipping_mule", "friendly_fraud")
 MERCHANT = "marketplace"

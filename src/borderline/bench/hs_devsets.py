@@ -20,9 +20,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 
-from borderline.trade.classify import Listing
-from borderline.trade.evaluation import load_eval
-from borderline.trade.hs_sources import VAGUE, held_out_examples
+from borderline.trade import VAGUE, Listing, held_out_examples, load_eval
 
 SETS = ("uk-parcel", "uk-synonym", "us-hts", "cn-it", "uk-vague", "team")
 

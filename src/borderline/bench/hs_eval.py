@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from borderline.bench.hs_devsets import DevItem, dev_sets, is_refusal_set
-from borderline.trade.classify import Classification, Listing
+from borderline.trade import Classification, Listing
 
 
 class Classifier(Protocol):

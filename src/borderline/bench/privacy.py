@@ -22,8 +22,7 @@ from typing import Any
 
 from borderline.bench.privacy_evalset import Sample
 from borderline.errors import Unavailable
-from borderline.privacy.analyzer import Analyzer
-from borderline.privacy.entities import ENTITY_TYPES
+from borderline.privacy import ENTITY_TYPES, Analyzer
 
 Span = tuple[str, str, str, int, int]  # sample id, path ("" for text), type, start, end
 

@@ -31,8 +31,7 @@ from typing import Any
 from borderline.bench.ner_corpora import CORPORA, NerSample, load
 from borderline.bench.privacy import PRESIDIO_TYPES, Score, Span, offline_tldextract, score
 from borderline.errors import Unavailable
-from borderline.privacy.analyzer import Analyzer
-from borderline.privacy.ner import MODEL_PACKAGE, shipped_model_path
+from borderline.privacy import MODEL_PACKAGE, Analyzer, shipped_model_path
 
 FAMILY = {
     "PERSON": "PERSON",
@@ -285,7 +284,7 @@ def throughput(
 
 def model_load_seconds() -> float:
     """Time to load the entity model in a fresh ``NerModel`` (what the first request pays)."""
-    from borderline.privacy.ner import NerModel
+    from borderline.privacy import NerModel
 
     t0 = time.perf_counter()
     NerModel().nlp  # noqa: B018  -- the property loads the weights

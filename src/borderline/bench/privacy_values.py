@@ -18,8 +18,16 @@ from datetime import date, timedelta
 import phonenumbers
 from stdnum import iban as _iban
 
-from borderline.privacy import validators as V
-from borderline.privacy.gazetteer import _read_list
+from borderline.privacy import (
+    check_hkid,
+    check_iban,
+    check_luhn,
+    check_sg_nric,
+    mrz_check_digit,
+    mrz_td3_line2,
+    read_gazetteer,
+    resolve_validator,
+)
 
 DEV_SEED = 7
 TEST_SEED = 2026
@@ -59,8 +67,8 @@ PRODUCTS = [
 class Gen:
     def __init__(self, seed: int) -> None:
         self.r = random.Random(seed)
-        self.given = _read_list("given_names.txt")
-        self.surnames = _read_list("surnames.txt")
+        self.given = read_gazetteer("given_names.txt")
+        self.surnames = read_gazetteer("surnames.txt")
         self.cities = {
             "US": ["New York", "Chicago", "Seattle", "Austin", "Denver", "Boston"],
             "GB": ["London", "Manchester", "Leeds", "Bristol", "Glasgow"],
@@ -205,7 +213,7 @@ class Gen:
         prefix = self.r.choice(["4", "51", "55", "37", "6011"])
         length = 15 if prefix == "37" else 16
         num = self.with_check(
-            lambda: prefix + self.digits(length - len(prefix) - 1), string.digits, V.luhn
+            lambda: prefix + self.digits(length - len(prefix) - 1), string.digits, check_luhn
         )
         if length == 15:
             return f"{num[:4]} {num[4:10]} {num[10:]}"
@@ -221,7 +229,7 @@ class Gen:
         """Sixteen digits that fail Luhn: a tracking or loyalty number, not a card."""
         while True:
             num = "4" + self.digits(15)
-            if not V.luhn(num):
+            if not check_luhn(num):
                 return num
 
     def iban(self, cc: str) -> str:
@@ -237,7 +245,7 @@ class Gen:
             else:
                 bban = self.digits(lengths[cc])
             compact = cc + _iban.calc_check_digits(cc + "00" + bban) + bban
-            if V.iban(compact):
+            if check_iban(compact):
                 break
         else:
             raise RuntimeError(f"could not build a valid {cc} IBAN")
@@ -259,15 +267,15 @@ class Gen:
                     + self.digits(3)
                 ),
                 "0123456789X",
-                V.resolve("stdnum:cn.ric"),
+                resolve_validator("stdnum:cn.ric"),
             )
             return v, "NATIONAL_ID", r.choice(["身份证号", "身份证", "ID"])
         if cc == "HK":
-            v = self.with_check(lambda: self.upper(1) + self.digits(6), "0123456789A", V.hkid)
+            v = self.with_check(lambda: self.upper(1) + self.digits(6), "0123456789A", check_hkid)
             return f"{v[:-1]}({v[-1]})", "NATIONAL_ID", "HKID"
         if cc == "SG":
             v = self.with_check(
-                lambda: r.choice("ST") + self.digits(7), string.ascii_uppercase, V.sg_nric
+                lambda: r.choice("ST") + self.digits(7), string.ascii_uppercase, check_sg_nric
             )
             return v, "NATIONAL_ID", "NRIC"
         if cc == "IN":
@@ -275,7 +283,7 @@ class Gen:
                 v = self.with_check(
                     lambda: r.choice("23456789") + self.digits(10),
                     string.digits,
-                    V.resolve("stdnum:in_.aadhaar"),
+                    resolve_validator("stdnum:in_.aadhaar"),
                 )
                 return f"{v[:4]} {v[4:8]} {v[8:]}", "NATIONAL_ID", "Aadhaar"
             v = self.upper(3) + "P" + self.upper(1) + self.digits(4) + self.upper(1)
@@ -284,7 +292,7 @@ class Gen:
             v = self.with_check(
                 lambda: self.digits(9) + r.choice(string.digits),
                 string.digits,
-                V.resolve("stdnum:br.cpf"),
+                resolve_validator("stdnum:br.cpf"),
             )
             return f"{v[:3]}.{v[3:6]}.{v[6:9]}-{v[9:]}", "TAX_ID", "CPF"
         if cc == "MX":
@@ -301,18 +309,18 @@ class Gen:
                     + r.choice("0A")
                 )
 
-            v = self.with_check(body, string.digits, V.resolve("stdnum:mx.curp"))
+            v = self.with_check(body, string.digits, resolve_validator("stdnum:mx.curp"))
             return v, "NATIONAL_ID", "CURP"
         if cc == "US":
             v = f"{r.randrange(1, 665):03d}-{r.randrange(1, 99):02d}-{r.randrange(1, 9999):04d}"
-            if not V.resolve("stdnum:us.ssn")(v):
+            if not resolve_validator("stdnum:us.ssn")(v):
                 return self.national_id("US")
             return v, "NATIONAL_ID", r.choice(["SSN", "Social Security number"])
         if cc == "CA":
             v = self.with_check(
                 lambda: r.choice("1234567") + self.digits(7),
                 string.digits,
-                V.resolve("stdnum:ca.sin"),
+                resolve_validator("stdnum:ca.sin"),
             )
             return f"{v[:3]} {v[3:6]} {v[6:]}", "NATIONAL_ID", "SIN"
         if cc == "GB":
@@ -327,7 +335,7 @@ class Gen:
             v = self.with_check(
                 lambda: r.choice("12") + b.strftime("%y%m") + dept + self.digits(6),
                 [f"{i:02d}" for i in range(1, 98)],  # type: ignore[arg-type]
-                V.resolve("stdnum:fr.nir"),
+                resolve_validator("stdnum:fr.nir"),
             )
             return (
                 f"{v[0]} {v[1:3]} {v[3:5]} {v[5:7]} {v[7:10]} {v[10:13]} {v[13:]}",
@@ -345,7 +353,7 @@ class Gen:
                 r.shuffle(rest)
                 return ds[0] + "".join(rest)
 
-            v = self.with_check(idnr_body, string.digits, V.resolve("stdnum:de.idnr"))
+            v = self.with_check(idnr_body, string.digits, resolve_validator("stdnum:de.idnr"))
             return f"{v[:2]} {v[2:5]} {v[5:8]} {v[8:]}", "TAX_ID", "Steuer-ID"
         if cc == "ES":
             n = r.randrange(10_000_000, 99_999_999)
@@ -361,14 +369,14 @@ class Gen:
                     + self.digits(3)
                 ),
                 string.ascii_uppercase,
-                V.resolve("stdnum:it.codicefiscale"),
+                resolve_validator("stdnum:it.codicefiscale"),
             )
             return v, "TAX_ID", "codice fiscale"
         if cc == "NL":
             v = self.with_check(
                 lambda: r.choice("123456789") + self.digits(7),
                 string.digits,
-                V.resolve("stdnum:nl.bsn"),
+                resolve_validator("stdnum:nl.bsn"),
             )
             return v, "NATIONAL_ID", "BSN"
         if cc == "KR":
@@ -379,11 +387,13 @@ class Gen:
                     + self.digits(5)
                 ),
                 string.digits,
-                V.resolve("stdnum:kr.rrn"),
+                resolve_validator("stdnum:kr.rrn"),
             )
             return f"{v[:6]}-{v[6:]}", "NATIONAL_ID", "주민등록번호"
         if cc == "JP":
-            v = self.with_check(lambda: self.digits(11), string.digits, V.resolve("stdnum:jp.in_"))
+            v = self.with_check(
+                lambda: self.digits(11), string.digits, resolve_validator("stdnum:jp.in_")
+            )
             return f"{v[:4]} {v[4:8]} {v[8:]}", "NATIONAL_ID", "マイナンバー"
         raise ValueError(cc)
 
@@ -414,19 +424,19 @@ class Gen:
         pn = "<" * 14
         parts = [
             number,
-            str(V.mrz_check_digit(number)),
+            str(mrz_check_digit(number)),
             cc3,
             dob,
-            str(V.mrz_check_digit(dob)),
+            str(mrz_check_digit(dob)),
             self.r.choice("MF"),
             exp,
-            str(V.mrz_check_digit(exp)),
+            str(mrz_check_digit(exp)),
             pn,
             "<",
         ]
         line2 = "".join(parts)
-        line2 += str(V.mrz_check_digit(line2[0:10] + line2[13:20] + line2[21:43]))
-        assert V.mrz_td3_line2(line2), line2
+        line2 += str(mrz_check_digit(line2[0:10] + line2[13:20] + line2[21:43]))
+        assert mrz_td3_line2(line2), line2
         return line1, line2
 
     def dob_text(self, lang: str) -> str:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from borderline.screening.model import Entity, EntityKind, Name, PartialDate
+from borderline.screening import Entity, EntityKind, Name, PartialDate
 from borderline.text import normalize, scripts
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from borderline.screening.model import Entity, EntityKind
+from borderline.screening import Entity, EntityKind
 from borderline.text import normalize
 
 _CYR = [
@@ -208,7 +208,7 @@ def perturb(rng: random.Random, name: str, kind: str) -> tuple[str, str] | None:
 
 @cache
 def _legal_words() -> frozenset[str]:
-    from borderline.screening.matcher import vocabulary
+    from borderline.screening import vocabulary
 
     v = vocabulary()
     return frozenset(v.legal) | frozenset(w for seq, _c in v.long for w in seq)

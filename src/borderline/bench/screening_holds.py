@@ -25,9 +25,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from borderline.screening import EntityKind, Query
-from borderline.screening.index import Match, ScreeningIndex
-from borderline.screening.matcher import ALGORITHM, THRESHOLD
+from borderline.screening import ALGORITHM, THRESHOLD, EntityKind, Match, Query, ScreeningIndex
 
 SEED = 2026
 PER_COUNTRY = 50
@@ -200,7 +198,7 @@ def run(*, regenerate: bool = False, index: ScreeningIndex | None = None) -> dic
     if regenerate:
         save(generate(), data_path())
     if index is None:
-        from borderline.screening.registry import current_index
+        from borderline.screening import current_index
 
         index = current_index()
     names = load()

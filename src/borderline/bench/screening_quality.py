@@ -19,9 +19,15 @@ from typing import Any
 
 from borderline.bench.screening_devset import Pair, SearchCase, build_pairs, cross_list_cases
 from borderline.bench.screening_holds import load as load_common
-from borderline.screening import EntityKind, PartialDate, Query, compare
-from borderline.screening.index import ScreeningIndex
-from borderline.screening.matcher import ALGORITHM, THRESHOLD
+from borderline.screening import (
+    ALGORITHM,
+    THRESHOLD,
+    EntityKind,
+    PartialDate,
+    Query,
+    ScreeningIndex,
+    compare,
+)
 
 NOMENKLATURA_THRESHOLD = 0.7  # yente's default match threshold for logic-v2
 
@@ -51,30 +57,10 @@ def score_ours(pairs: Sequence[Pair]) -> list[float]:
 
 
 def score_logic_v2(pairs: Sequence[Pair]) -> list[float]:
-    from followthemoney import model
-    from nomenklatura.matching import get_algorithm
-    from nomenklatura.matching.types import ScoringConfig
+    from borderline.bench.screening import logic_v2
 
-    algo = get_algorithm("logic-v2")
-    if algo is None:
-        raise RuntimeError("nomenklatura has no logic-v2")
-    cfg = ScoringConfig.defaults()
-    schema = {"person": "Person", "organization": "Organization", "any": "LegalEntity"}
-
-    def ent(kind: str, name: str, ident: str) -> Any:
-        e = model.make_entity(schema[kind])
-        e.id = ident
-        e.add("name", name)
-        return e
-
-    return [
-        float(
-            algo.compare(
-                ent(_kind(p.kind), p.left, f"l{i}"), ent(_kind(p.kind), p.right, f"r{i}"), cfg
-            ).score
-        )
-        for i, p in enumerate(pairs)
-    ]
+    score = logic_v2()
+    return [score(_kind(p.kind), p.left, p.right, f"l{i}", f"r{i}") for i, p in enumerate(pairs)]
 
 
 def pair_table(pairs: Sequence[Pair], scores: Sequence[float], threshold: float) -> list[str]:
@@ -135,7 +121,7 @@ def decoy_rate(index: ScreeningIndex, seed: int = 3) -> tuple[int, int, list[str
 
 
 def run(*, competitor: bool = False, index: ScreeningIndex | None = None) -> str:
-    from borderline.screening.registry import current_index
+    from borderline.screening import current_index
 
     index = index or current_index()
     entities = list(index.entities)

@@ -25,7 +25,7 @@ from typing import Any
 def _generate(n: int, folder: Path, seed: int = 0) -> tuple[Path, Path, Any]:
     """(orders.jsonl, parties.csv, trained model) for ``n`` generated orders."""
     from borderline.bench.fraud_synth import OrderSimConfig, flat_frame, generate, to_order_json
-    from borderline.fraud.training import train
+    from borderline.fraud import train
 
     df, labels = generate(
         OrderSimConfig(n_orders=n, n_customers=max(100, n // 8), days=120, seed=seed)
@@ -50,7 +50,7 @@ def _generate(n: int, folder: Path, seed: int = 0) -> tuple[Path, Path, Any]:
 
 
 def _parties_file(folder: Path, names: list[tuple[str, str, str]]) -> Path:
-    from borderline.screening.registry import current_index
+    from borderline.screening import current_index
 
     idx = current_index()
     listed = [(e.names[0].full, "", "") for e in idx.entities[:: max(1, len(idx.entities) // 2000)]]
@@ -116,7 +116,8 @@ def run(
     progress: Callable[[str], None] = lambda m: None,
 ) -> dict[str, Any]:
     from borderline.bench.core import machine
-    from borderline.fraud.registry import Registry, models_dir
+    from borderline.fraud import Registry, models_dir
+    from borderline.screening import use_data_dir
     from borderline.service import Services
     from borderline.settings import Settings
     from borderline.spark import session
@@ -126,6 +127,7 @@ def run(
     folder.mkdir(parents=True, exist_ok=True)
     data_dir = folder / "data"
     os.environ["BORDERLINE_DATA_DIR"] = str(data_dir)
+    use_data_dir(data_dir)
     os.environ.pop("BORDERLINE_DATABASE_URL", None)
     progress(f"generating {orders} orders in {folder}")
     orders_file, names, model = _generate(orders, folder)

@@ -101,14 +101,14 @@ def main() -> None:
     print(f"store: {total} decisions in {data} (seeded in {time.perf_counter() - t0:.1f} s)")
 
     client = TestClient(create_app(services))
-    from borderline.web import analytics as _analytics
+    from borderline.web import analytics
 
     # create_app starts computing analytics in the background; let it finish so it does not
     # compete with the page timings below.
     t = time.perf_counter()
-    from borderline.cases import review_queue as _cases
+    from borderline.cases import queue_synced
 
-    while not _analytics._cache or id(services) not in _cases._watermarks:
+    while not analytics.warmed(services) or not queue_synced(services):
         time.sleep(0.1)
     print(
         f"background warm-up after start (analytics + queue copy): "
@@ -157,7 +157,7 @@ def main() -> None:
     )
 
     t = time.perf_counter()
-    analytics._compute(services, 30)
+    analytics.compute(services, 30)
     print(
         f"analytics aggregates, uncached (done in the background at start and at most every "
         f"{analytics.TTL:.0f} s): {1000 * (time.perf_counter() - t):.0f} ms"

@@ -1,12 +1,80 @@
 """Case management: the review queue, cases opened from decisions, dispositions that become labels.
 
-The public API is :mod:`borderline.cases.service` (functions taking the core ``Services``); the
-tables live in :mod:`borderline.cases.store`. Every change is logged in the ledger in the same
-transaction (kinds ``case.open``, ``case.note``, ``case.assign``, ``case.disposition``,
-``case.attach``, ``queue.claim``).
+Public API (exported lazily, the service needs SQLAlchemy; the rest is internal):
+
+- The queue: ``queue`` (``QueueFilter``, ``SORTS``), ``claim``, ``claim_of``, ``sync_queue``,
+  ``queue_synced``, ``QUEUE_OUTCOMES``, ``SLA_HOURS``.
+- Cases: ``open_case``, ``get_case``, ``list_cases``, ``cases_for_decision``, ``add_note``,
+  ``assign_case``, ``disposition`` (``DISPOSITIONS``), ``reopen``; attachments
+  ``add_attachment``, ``get_attachment``, ``MAX_ATTACHMENT_BYTES``.
+- Analyst actions: ``allow_party``, ``clear_hit``; the lists they write to,
+  ``SANCTIONS_BLOCK_LIST`` and ``SANCTIONS_REPORT``.
+- ``register_ledger`` and the ``CaseDecisionRow`` table.
+
+Every change is logged in the ledger in the same transaction (kinds ``case.open``,
+``case.note``, ``case.assign``, ``case.disposition``, ``case.attach``, ``queue.claim``).
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from borderline.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from borderline.cases.actions import allow_party, clear_hit
+    from borderline.cases.review_queue import queue_synced
+    from borderline.cases.service import (
+        MAX_ATTACHMENT_BYTES,
+        SORTS,
+        QueueFilter,
+        add_attachment,
+        add_note,
+        assign_case,
+        cases_for_decision,
+        claim,
+        claim_of,
+        disposition,
+        get_attachment,
+        get_case,
+        list_cases,
+        open_case,
+        queue,
+        register_ledger,
+        reopen,
+        sync_queue,
+    )
+    from borderline.cases.store import CaseDecisionRow
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        ".actions": ("allow_party", "clear_hit"),
+        ".review_queue": ("queue_synced",),
+        ".service": (
+            "MAX_ATTACHMENT_BYTES",
+            "SORTS",
+            "QueueFilter",
+            "add_attachment",
+            "add_note",
+            "assign_case",
+            "cases_for_decision",
+            "claim",
+            "claim_of",
+            "disposition",
+            "get_attachment",
+            "get_case",
+            "list_cases",
+            "open_case",
+            "queue",
+            "register_ledger",
+            "reopen",
+            "sync_queue",
+        ),
+        ".store": ("CaseDecisionRow",),
+    },
+)
+
 
 # disposition -> (label kind for Services.add_labels, is_fraud); None: no fraud label
 DISPOSITIONS: dict[str, tuple[str | None, bool]] = {
@@ -36,8 +104,30 @@ QUEUE_OUTCOMES = ("review", "hold")
 
 __all__ = [
     "DISPOSITIONS",
+    "MAX_ATTACHMENT_BYTES",
     "QUEUE_OUTCOMES",
     "SANCTIONS_BLOCK_LIST",
     "SANCTIONS_REPORT",
     "SLA_HOURS",
+    "SORTS",
+    "CaseDecisionRow",
+    "QueueFilter",
+    "add_attachment",
+    "add_note",
+    "allow_party",
+    "assign_case",
+    "cases_for_decision",
+    "claim",
+    "claim_of",
+    "clear_hit",
+    "disposition",
+    "get_attachment",
+    "get_case",
+    "list_cases",
+    "open_case",
+    "queue",
+    "queue_synced",
+    "register_ledger",
+    "reopen",
+    "sync_queue",
 ]

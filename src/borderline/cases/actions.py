@@ -84,8 +84,7 @@ def clear_hit(
     screening is not installed.
     """
     try:
-        from borderline.screening import service as screening
-        from borderline.screening.whitelist import party_key
+        from borderline.screening import add_whitelist_in, party_key, refresh_whitelist
     except ImportError:
         raise NotFound("screening whitelists are not available in this installation") from None
     reason = reason.strip()
@@ -115,7 +114,7 @@ def clear_hit(
                 where="party",
             )
         dob = who.date_of_birth.isoformat() if who.date_of_birth else None
-        entry = screening.add_whitelist_in(
+        entry = add_whitelist_in(
             s,
             services.ledger,
             party_key=party_key(who.name, customer_id=who.customer_id, dob=dob),
@@ -140,5 +139,5 @@ def clear_hit(
                 + f": {reason} (decision {entry.get('id', '')})",
                 actor,
             )
-    screening.refresh_whitelist(services)
+    refresh_whitelist(services)
     return entry

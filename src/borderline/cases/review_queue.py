@@ -82,6 +82,11 @@ _sync_lock = threading.Lock()
 _watermarks: dict[int, datetime] = {}
 
 
+def queue_synced(services: CaseBackend) -> bool:
+    """True once ``sync_queue`` has copied this application's queue at least once."""
+    return id(services) in _watermarks
+
+
 def sync_queue(services: CaseBackend) -> int:
     """Copy decisions that went to review/hold since the last sync into ``cases_queue``."""
     with _sync_lock:

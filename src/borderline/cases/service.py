@@ -415,7 +415,7 @@ def _block_parties(
                 wanted.add(("customer", str(p["customer_id"])))
             elif p.get("email"):
                 wanted.add(("email", str(p["email"])))
-    from borderline.lists.entries import add_entry, validate_entry
+    from borderline.lists import add_entry, validate_entry
     from borderline.store.models import ListEntryRow
 
     out = []

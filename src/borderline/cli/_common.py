@@ -6,7 +6,6 @@ import json
 import os
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import typer
@@ -37,9 +36,7 @@ def read_text(path: str) -> str:
 
 def iter_jsonl(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (line number, object) from a JSON-lines file or stdin; blank lines are skipped."""
-    if path != "-" and not Path(path).is_file():
-        raise InvalidInput("no such file", where=path)
-    fh = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+    fh = sys.stdin if path == "-" else open(existing_file(path), encoding="utf-8")  # noqa: SIM115
     try:
         for lineno, line in enumerate(fh, 1):
             if not line.strip():

@@ -9,10 +9,10 @@ import typer
 import yaml
 from pydantic import ValidationError
 
-from borderline.assessment.register import (
+from borderline.assessment import (
     Rating,
+    RegisterService,
 )
-from borderline.assessment.service import RegisterService
 from borderline.cli._common import echo_json, read_text
 from borderline.errors import InvalidInput, from_validation
 

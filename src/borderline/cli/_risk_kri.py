@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from borderline.assessment import kri as kri_metrics
+from borderline.assessment import METRICS, KriIn
 from borderline.cli._common import current_user as _user
 from borderline.cli._common import echo_json
 from borderline.cli._risk_common import (
@@ -19,7 +19,7 @@ kri_app = typer.Typer(help="Key risk indicators from the engine's decisions.", n
 @kri_app.command("add")
 def kri_add_cmd(
     name: str = typer.Option(..., "--name", help="KRI name."),
-    metric: str = typer.Option(..., "--metric", help=", ".join(kri_metrics.METRICS)),
+    metric: str = typer.Option(..., "--metric", help=", ".join(METRICS)),
     amber: float = typer.Option(..., "--amber", help="Amber threshold."),
     red: float = typer.Option(..., "--red", help="Red threshold."),
     direction: str = typer.Option("above", "--direction", help="above or below."),
@@ -35,7 +35,7 @@ def kri_add_cmd(
         k: v for k, v in (("origin", origin), ("destination", destination), ("code", code)) if v
     }
     spec = _validated(
-        kri_metrics.KriIn,
+        KriIn,
         {
             "name": name,
             "metric": metric,

@@ -22,6 +22,14 @@ def cli_settings() -> Settings:
     return Settings()
 
 
+def use_screening_data() -> None:
+    """Screening keeps imported lists and its index in this command's data folder (commands
+    that screen without opening the services; ``open_services`` hands it in too)."""
+    from borderline.screening import use_data_dir
+
+    use_data_dir(cli_settings().data_dir)
+
+
 def open_services() -> Services:
     from borderline.service import Services
 

@@ -75,7 +75,7 @@ def bench_privacy(
         systems: dict[str, pn.Predictor] = {"borderline": pn.borderline_predictor()}
         derived: dict[str, tuple[str, Callable[[list[Any]], list[Any]]]] = {}
         if engine is not None:
-            from borderline.privacy.ner import shipped_model_path
+            from borderline.privacy import shipped_model_path
 
             systems["presidio+spacy+org"] = pn.presidio_predictor(engine)
             derived["presidio+spacy"] = ("presidio+spacy+org", pn.without_organizations)

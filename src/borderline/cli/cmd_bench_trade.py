@@ -54,9 +54,7 @@ def bench_trade(
     """HS classification accuracy (top-1/top-3 at HS2/4/6, accuracy vs abstention)."""
     import time
 
-    from borderline.trade.classify import Calibration, HSClassifier
-    from borderline.trade.evaluation import evaluate, load_eval
-    from borderline.trade.hs import data_path
+    from borderline.trade import Calibration, HSClassifier, data_path, evaluate, load_eval
 
     if backend not in ("lexical", "embedding"):
         raise InvalidInput("backend must be lexical or embedding", where="--backend")
@@ -143,8 +141,7 @@ def bench_trade_hs(
     parcel descriptions and search synonyms, US HTS lines, CN in Italian, vague terms) and
     on the team's 344 listings (regression only)."""
     from borderline.bench.hs_eval import run
-    from borderline.trade.classify import HSClassifier
-    from borderline.trade.learned import LearnedHSClassifier
+    from borderline.trade import HSClassifier, LearnedHSClassifier
 
     if backend not in ("learned", "lexical"):
         raise InvalidInput("backend must be learned or lexical", where="--backend")
@@ -190,11 +187,10 @@ def _bench_embedding(
     """The embedding backend beside the lexical one on the same rows (cross-fitted)."""
     import time
 
-    from borderline.settings import Settings
-    from borderline.trade.evaluation import evaluate
-    from borderline.trade.hs_backend import embedding_backend
+    from borderline.cli._services import cli_settings
+    from borderline.trade import embedding_backend, evaluate
 
-    settings = Settings()
+    settings = cli_settings()
     t0 = time.perf_counter()
     emb = embedding_backend(
         embedding_model or settings.embedding_model,
@@ -273,7 +269,7 @@ def _cpus() -> int:
 
 
 def _bench_declarations(folder: Path) -> dict[str, Any]:
-    from borderline.trade.declarations import evaluate_files
+    from borderline.trade import evaluate_files
 
     train = folder / "df_syn_train_eng.csv"
     valid = folder / "df_syn_valid_eng.csv"

@@ -10,7 +10,6 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import typer
@@ -20,6 +19,7 @@ from borderline.cli._ledger_cmds import keys_app, ledger_app
 from borderline.cli._policy_cmds import policy_app
 from borderline.cli._services import open_services, standalone_engine
 from borderline.errors import InvalidInput
+from borderline.files import existing_file
 
 # -- serve -------------------------------------------------------------------------------------
 
@@ -115,7 +115,7 @@ def serve(
 
 def _open_for_serving(samples: int) -> tuple[Any, Any]:
     """Open the application, make the first admin key, start loading the sample orders."""
-    from borderline.samples.loading import marker_path, start_background_load
+    from borderline.samples import marker_path, start_background_load
 
     services = open_services()
     # A marker left by a process killed mid-load: the load starts again below if needed.
@@ -311,9 +311,7 @@ def _read_orders(path: str, fmt: str) -> Iterator[tuple[str, Any]]:
         raise InvalidInput("format must be jsonl, csv or auto", where="--format")
     fh = sys.stdin if path == "-" else None
     if fh is None:
-        if not Path(path).is_file():
-            raise InvalidInput("no such file", where=path)
-        fh = open(path, encoding="utf-8")  # noqa: SIM115 - closed below
+        fh = open(existing_file(path), encoding="utf-8")  # noqa: SIM115 - closed below
     try:
         for n, line in enumerate(fh, 1):
             if not line.strip():

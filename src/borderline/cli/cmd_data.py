@@ -20,6 +20,7 @@ import yaml
 
 from borderline.cli._common import echo_json
 from borderline.errors import InvalidInput
+from borderline.files import existing_path
 
 data_app = typer.Typer(help="Dated reference data: list it, update it.", no_args_is_help=True)
 
@@ -48,7 +49,7 @@ def _iso(text: str | None, where: str) -> date | None:
 @data_app.command("list")
 def data_list(as_json: bool = typer.Option(False, "--json")) -> None:
     """Every dated data set: publisher, licence, published, refreshed, freshness limit."""
-    from borderline.assessment.indicators import load_catalog
+    from borderline.assessment import load_catalog
     from borderline.refdata import datasets
 
     rows = [datasets.describe(d) for d in datasets.all_datasets()]
@@ -137,42 +138,56 @@ def data_update(
     edition: str = typer.Option("", help="Edition name, e.g. '2026 Rev. 3' for us-hts."),
 ) -> None:
     """Read one source's official file and install it as your copy (dated, used from now on)."""
-    from borderline.assessment import sources as ind
+    from borderline.assessment import (
+        cpi_workbook_rows,
+        read_fatf,
+        read_inform,
+        read_lpi,
+        read_wgi,
+        write_indicator_rows,
+    )
     from borderline.refdata import datasets
-    from borderline.trade import fx, tariff, us_duties
+    from borderline.trade import (
+        FX_DATASET,
+        US_DUTIES_DATASET,
+        US_HTS_DATASET,
+        EcbRates,
+        convert_compilation,
+        convert_usitc_hts,
+        ecb_rates,
+        read_ecb_file,
+        write_ecb_history,
+    )
 
     if source not in SOURCES:
         raise InvalidInput(f"unknown source {source!r}; known: {sorted(SOURCES)}", where="SOURCE")
-    if not file.exists():
-        raise InvalidInput("no such file or folder", where=str(file))
+    existing_path(file)
     day = _iso(published, "--published")
     with tempfile.TemporaryDirectory() as tmp_s:
         tmp = Path(tmp_s)
         if source == "ecb-fx":
-            new = fx.read_ecb_file(file)
+            new = read_ecb_file(file)
             # The daily file adds a day to the history already installed; the full history
             # replaces it.
-            old = fx.ecb_rates()
+            old = ecb_rates()
             merged = {**old.per_eur, **new.per_eur}
-            rates = fx.EcbRates(tuple(sorted(merged)), merged)
-            fx.write_ecb_history(rates, tmp / "out.gz")
-            ds = datasets.install(fx.FX_DATASET, tmp / "out.gz", rates.last_day)
+            rates = EcbRates(tuple(sorted(merged)), merged)
+            write_ecb_history(rates, tmp / "out.gz")
+            ds = datasets.install(FX_DATASET, tmp / "out.gz", rates.last_day)
             typer.echo(f"ECB rates {rates.days[0]} .. {rates.last_day} installed ({ds.file})")
         elif source == "us-hts":
-            n = tariff.convert_usitc_hts(
-                file, tmp / "out.gz", edition or file.stem, day or date.today()
-            )
-            ds = datasets.install(tariff.US_HTS_DATASET, tmp / "out.gz", day or date.today())
+            n = convert_usitc_hts(file, tmp / "out.gz", edition or file.stem, day or date.today())
+            ds = datasets.install(US_HTS_DATASET, tmp / "out.gz", day or date.today())
             typer.echo(f"{n} US general rates installed ({ds.file}, published {ds.published})")
         elif source == "us-duties":
             if day is None:
                 raise InvalidInput("give the compilation's date", where="--published")
-            n = us_duties.convert_compilation(file, tmp / "out.gz")
-            ds = datasets.install(us_duties.US_DUTIES_DATASET, tmp / "out.gz", day)
+            n = convert_compilation(file, tmp / "out.gz")
+            ds = datasets.install(US_DUTIES_DATASET, tmp / "out.gz", day)
             typer.echo(f"{n} additional-duty rows installed (as of {ds.published})")
         elif source == "wgi":
-            for name, rows in ind.wgi(file).items():
-                ind.write_rows(tmp / f"{name}.csv", rows)
+            for name, rows in read_wgi(file).items():
+                write_indicator_rows(tmp / f"{name}.csv", rows)
                 years = sorted({r[1] for r in rows})
                 _install_indicator(
                     name,
@@ -182,8 +197,8 @@ def data_update(
                 )  # fmt: skip
             typer.echo("WGI installed: wgi_cc, wgi_ge, wgi_pv, wgi_rq, wgi_rl, wgi_va")
         elif source == "inform":
-            rows, year = ind.inform(file)
-            ind.write_rows(tmp / "inform_risk.csv", rows)
+            rows, year = read_inform(file)
+            write_indicator_rows(tmp / "inform_risk.csv", rows)
             _install_indicator(
                 "inform_risk",
                 {"inform_risk.csv": tmp / "inform_risk.csv"},
@@ -191,8 +206,8 @@ def data_update(
             )
             typer.echo(f"INFORM Risk {year} installed: {len(rows)} countries")
         elif source == "lpi":
-            rows = ind.lpi(file)
-            ind.write_rows(tmp / "wb_lpi.csv", rows)
+            rows = read_lpi(file)
+            write_indicator_rows(tmp / "wb_lpi.csv", rows)
             years = sorted({r[1] for r in rows})
             _install_indicator(
                 "wb_lpi",
@@ -209,7 +224,7 @@ def data_update(
                 f"(published {ds.published}; --published gives the release date)"
             )
         elif source == "cpi":
-            rows = ind.cpi_workbook_rows(file.read_bytes(), str(file))  # checks it reads
+            rows = cpi_workbook_rows(file.read_bytes(), str(file))  # checks it reads
             years = sorted({r[1] for r in rows})
             _install_indicator(
                 "ti_cpi",
@@ -219,7 +234,7 @@ def data_update(
             )  # fmt: skip
             typer.echo(f"CPI {years[-1]} workbook installed unmodified ({file.name})")
         elif source == "disruptions":
-            from borderline.logistics.disruptions import DATASET, read_disruptions
+            from borderline.logistics import DATASET, read_disruptions
 
             current = read_disruptions(file)  # refuses a file it cannot read, naming the field
             shutil.copyfile(file, tmp / "disruptions.yaml")
@@ -236,7 +251,7 @@ def data_update(
                 resources.files("borderline.assessment") / "data" / "indicators" / "fatf_events.csv"
             ).read_text(encoding="utf-8")
             before = list(csv.DictReader(shipped.splitlines()))
-            events, plenary = ind.fatf(file, before)
+            events, plenary = read_fatf(file, before)
             before = [r for r in before if r["date"] != plenary.isoformat()]
             cols = ["country", "list", "event", "date", "plenary", "verified", "source"]
             with (tmp / "fatf_events.csv").open("w", encoding="utf-8", newline="") as fh:
@@ -254,13 +269,12 @@ def data_update(
 def lpi_editions(workbook: Path, out: Path) -> tuple[int, int]:
     """Write the LPI workbook's component scores, ISO2-keyed, as the logistics data set file;
     return (rows, latest edition). Country names resolve as the country index resolves them."""
-    from borderline.assessment import sources as ind
-    from borderline.assessment.indicators import CountryResolver
-    from borderline.logistics.lpi import write_editions
+    from borderline.assessment import CountryResolver, read_lpi_components
+    from borderline.logistics import write_editions
 
     resolver = CountryResolver.default()
     rows, unknown = [], set()
-    for name, year, scores in ind.lpi_components(workbook):
+    for name, year, scores in read_lpi_components(workbook):
         code = resolver.resolve(name, "name")
         if code is None:
             unknown.add(name)

@@ -23,7 +23,7 @@ fraud_app = typer.Typer(
 def _registry(path: Path | None) -> Any:
     """The registry at ``--registry``, else in the data folder of this command's settings."""
     from borderline.cli._services import cli_settings
-    from borderline.fraud.registry import Registry, models_dir
+    from borderline.fraud import Registry, models_dir
 
     return Registry(path if path is not None else models_dir(cli_settings().data_dir))
 
@@ -184,8 +184,7 @@ def evaluate_cmd(
         raise InvalidInput(f"unknown format {kind!r}; handbook or orders", where="--format")
     if labels is None or split_date is None:
         raise InvalidInput("orders need --labels FILE and --split-date DATE", where="--data")
-    from borderline.fraud.flat import read_labels, read_orders
-    from borderline.fraud.training import evaluate_prequential, evaluate_split
+    from borderline.fraud import evaluate_prequential, evaluate_split, read_labels, read_orders
 
     _, flat = read_orders(data)
     labs = read_labels(labels, known_ids=flat["order_id"])
@@ -235,16 +234,14 @@ def train_cmd(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Train a model on orders and labels; it joins the registry as challenger."""
-    from borderline.fraud.flat import read_labels, read_orders
-    from borderline.fraud.training import train
+    from borderline.fraud import read_labels, read_orders, train
 
     if stored == (data is not None) or (data is not None and labels is None):
         raise InvalidInput("give --data FILE --labels FILE, or --stored", where="fraud train")
     if stored:
         # The feedback loop: orders the engine assessed and labels from POST /v1/labels.
         from borderline.cli._services import cli_settings
-        from borderline.fraud.registry import models_dir
-        from borderline.fraud.store import stored_history
+        from borderline.fraud import models_dir, stored_history
         from borderline.store import make_engine, session_factory
 
         settings = cli_settings()
@@ -336,9 +333,7 @@ def drift_cmd(
     """Population stability (PSI) of features and scores against the model's training data."""
     import pandas as pd
 
-    from borderline.fraud.drift import psi_report
-    from borderline.fraud.features import offline_features
-    from borderline.fraud.flat import read_labels, read_orders
+    from borderline.fraud import offline_features, psi_report, read_labels, read_orders
 
     _, flat = read_orders(data)
     n_recent = len(flat)

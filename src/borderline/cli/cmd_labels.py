@@ -10,6 +10,7 @@ import typer
 from borderline.cli._common import echo_json
 from borderline.cli._services import open_services
 from borderline.errors import InvalidInput
+from borderline.files import existing_file
 
 labels_app = typer.Typer(
     help="Chargebacks, fraud refunds and analyst outcomes.", no_args_is_help=True
@@ -66,10 +67,8 @@ def labels_import(
     file: Path = typer.Argument(..., help="JSON lines: {order_id, kind, reason?, event_at?}"),
 ) -> None:
     """Label many orders; an unknown order id or a bad line is reported, the rest are stored."""
-    if not file.is_file():
-        raise InvalidInput("no such file", where=str(file))
     labels: list[dict[str, object]] = []
-    for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(existing_file(file).read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         try:

@@ -90,9 +90,8 @@ def train_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print a summary as JSON."),
 ) -> None:
     """Train the late-delivery model and save it for LogisticsAssessor's `model` setting."""
-    from borderline.logistics import load_history
-    from borderline.logistics.model import MODEL_VERSION, save_model
-    from borderline.logistics.model import train as fit
+    from borderline.logistics import MODEL_VERSION, load_history, save_model
+    from borderline.logistics import train as fit
 
     history = load_history(train, fmt)
     model = fit(history)
@@ -139,7 +138,8 @@ def simulate_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the full result as JSON."),
 ) -> None:
     """Monte Carlo of a disruption scenario: delays, late share, stock-outs, cost, revenue."""
-    from borderline.logistics import load_network, read_orders, resolve_scenario, simulate
+    from borderline import logistics  # logistics.simulate: the name is also a submodule's
+    from borderline.logistics import load_network, read_orders, resolve_scenario
 
     sc = resolve_scenario(scenario)
     if draws is not None or seed is not None:
@@ -148,13 +148,13 @@ def simulate_cmd(
         )
         sc = sc.model_copy(update={"simulation": sim})
     if plot is not None:
-        from borderline.logistics.plots import _check_path
+        from borderline.logistics import check_plot_path
 
-        _check_path(plot)  # refuse a bad plot path before spending the simulation
+        check_plot_path(plot)  # refuse a bad plot path before spending the simulation
     flow = read_orders(orders, sc.simulation.start) if orders is not None else None
-    result = simulate(sc, flow, load_network(network))
+    result = logistics.simulate(sc, flow, load_network(network))
     if plot is not None:
-        from borderline.logistics.plots import plot_simulation
+        from borderline.logistics import plot_simulation
 
         plot_simulation(result, plot)
     out = result.to_dict()
@@ -192,16 +192,17 @@ def compare_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the table as JSON."),
 ) -> None:
     """Compare postal/express direct, bonded warehouse, overseas warehouse and dropshipping."""
-    from borderline.logistics.compare import compare, load_compare_config
+    from borderline import logistics  # logistics.compare: the name is also a submodule's
+    from borderline.logistics import load_compare_config
 
     if plot is not None:
-        from borderline.logistics.plots import _check_path
+        from borderline.logistics import check_plot_path
 
-        _check_path(plot)
+        check_plot_path(plot)
     cfg = load_compare_config(config)
-    result = compare(cfg)
+    result = logistics.compare(cfg)
     if plot is not None:
-        from borderline.logistics.plots import plot_comparison
+        from borderline.logistics import plot_comparison
 
         plot_comparison(result.rows, result.delivery_days, plot)
     if as_json:
@@ -245,8 +246,14 @@ def bench_logistics(
     import time
     from importlib import resources
 
-    from borderline.logistics import builtin_scenarios, load_scenario, load_scms, simulate
-    from borderline.logistics.model import evaluate, split_by_year
+    from borderline import logistics  # logistics.simulate: also a submodule's name
+    from borderline.logistics import (
+        builtin_scenarios,
+        evaluate,
+        load_scenario,
+        load_scms,
+        split_by_year,
+    )
 
     path = data or Path(
         str(resources.files("borderline.logistics") / "data" / "scms_train_2006_2013.csv")
@@ -276,7 +283,7 @@ def bench_logistics(
     for sid, spath in builtin_scenarios().items():
         sc = load_scenario(spath)
         t = time.perf_counter()
-        res = simulate(sc)
+        res = logistics.simulate(sc)
         secs = time.perf_counter() - t
         report["scenarios"].append(
             {
@@ -320,7 +327,7 @@ def _bench_assessor(n: int = 300) -> dict[str, Any]:
     from datetime import timedelta
 
     from borderline.engine import AssessContext
-    from borderline.logistics.assessor import LogisticsAssessor
+    from borderline.logistics import LogisticsAssessor
     from borderline.model import Order
 
     start = datetime(2024, 1, 2, 9, tzinfo=UTC)

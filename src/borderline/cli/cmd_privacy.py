@@ -14,6 +14,7 @@ import typer
 
 from borderline.cli._common import echo_json, iter_jsonl
 from borderline.errors import InvalidInput
+from borderline.files import existing_file
 
 privacy_app = typer.Typer(
     help="Find and protect personal data: detect, scan, redact, keys.", no_args_is_help=True
@@ -21,7 +22,7 @@ privacy_app = typer.Typer(
 
 
 def _analyzer(recognizers: list[Path] | None, threshold: float) -> Any:
-    from borderline.privacy.analyzer import Analyzer
+    from borderline.privacy import Analyzer
 
     return Analyzer(extra=recognizers or (), threshold=threshold)
 
@@ -53,8 +54,8 @@ def detect_cmd(
         else:
             _print_table(entities)
         return
-    if batch != "-" and not Path(batch).is_file():
-        raise InvalidInput("no such file", where=batch)
+    if batch != "-":
+        existing_file(batch)
     # Lines are read in chunks so the entity model sees many texts at once (several times
     # faster than one by one); output order and per-line errors are as before.
     chunk: list[tuple[str, dict[str, Any], str | None]] = []
@@ -136,8 +137,7 @@ def train_ner_cmd(
     """Fine-tune the entity model on the train parts of the shipped NER corpora (BTC, WNUT
     2017); the dev parts choose the epoch; the test parts are never seen."""
     from borderline.bench.ner_corpora import CORPORA, TRAIN_CORPORA, load
-    from borderline.privacy.ner import shipped_model_path
-    from borderline.privacy.ner_train import TrainText, train
+    from borderline.privacy import TrainText, shipped_model_path, train
 
     texts = [TrainText(s.text, s.spans) for c in TRAIN_CORPORA for s in load(c, "train")]
     dev = [TrainText(s.text, s.spans) for c in CORPORA for s in load(c, "dev")[:dev_limit]]
@@ -167,7 +167,7 @@ def recognizers_cmd(
     recognizers: list[Path] = typer.Option(None, "--recognizers", help="Extra YAML to include."),
 ) -> None:
     """List the recognizers: type, country, kind, validator and source file."""
-    from borderline.privacy.recognizers import load_recognizers
+    from borderline.privacy import load_recognizers
 
     for r in load_recognizers(recognizers or ()):
         row = {
@@ -190,13 +190,13 @@ def recognizers_cmd(
 
 
 def _keyring_path(keyring: Path | None) -> Path:
-    from borderline.settings import Settings
+    from borderline.cli._services import cli_settings
 
-    return keyring or Settings().data_dir / "privacy-keyring.json"
+    return keyring or cli_settings().data_dir / "privacy-keyring.json"
 
 
 def _load_ring(method: str, keyring: Path | None) -> Any:
-    from borderline.privacy.anonymise import KEYED, Keyring
+    from borderline.privacy import KEYED, Keyring
 
     return Keyring.load(_keyring_path(keyring)) if method in KEYED else None
 
@@ -209,7 +209,7 @@ def scan_cmd(
     threshold: float = typer.Option(0.5, "--threshold", min=0.0, max=1.0),
 ) -> None:
     """Report what personal data FILE holds, by type and by field. Never prints the values."""
-    from borderline.privacy.files import process
+    from borderline.privacy import process
 
     analyzer = _analyzer(None, threshold)
     with _progress(file) as advance:
@@ -234,8 +234,7 @@ def redact_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Write a copy of FILE with personal data replaced; streamed, atomic."""
-    from borderline.privacy.anonymise import anonymise_value
-    from borderline.privacy.files import redact_file
+    from borderline.privacy import anonymise_value, redact_file
 
     anonymise_value(
         "x",
@@ -261,7 +260,7 @@ def keys_rotate(
     keyring: Path = typer.Option(None, "--keyring", help="Keyring file (created if missing)."),
 ) -> None:
     """Add a new current key; older keys stay so old tokens still decrypt."""
-    from borderline.privacy.anonymise import Keyring
+    from borderline.privacy import Keyring
 
     path = _keyring_path(keyring)
     ring = Keyring.load(path) if path.is_file() else Keyring()
@@ -276,7 +275,7 @@ def decrypt_cmd(
     keyring: Path = typer.Option(None, "--keyring"),
 ) -> None:
     """Turn encryption tokens back into their values (needs the keyring that made them)."""
-    from borderline.privacy.anonymise import Keyring, decrypt_text
+    from borderline.privacy import Keyring, decrypt_text
 
     body = sys.stdin.read() if text == "-" else text
     typer.echo(decrypt_text(body, Keyring.load(_keyring_path(keyring))))

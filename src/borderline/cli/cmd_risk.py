@@ -10,10 +10,28 @@ from typing import Any, cast
 
 import typer
 
-from borderline.assessment import mcda
-from borderline.assessment.countries import CorridorModel, Weighting, compute_index, load_config
-from borderline.assessment.indicators import CountryResolver, load_catalog
-from borderline.assessment.tables import Table, parse_number, read_table
+from borderline.assessment import (
+    DEFAULT_MAX_CR,
+    AhpMethod,
+    CorridorModel,
+    CountryResolver,
+    FuzzyOperator,
+    Normalization,
+    Table,
+    Weighting,
+    ahp,
+    compute_index,
+    critic_weights,
+    entropy_weights,
+    fuzzy_evaluation,
+    grey_relational,
+    load_catalog,
+    load_config,
+    parse_number,
+    read_table,
+    topsis,
+    vikor,
+)
 from borderline.cli._common import echo_json, read_text
 from borderline.errors import InvalidInput
 
@@ -65,7 +83,7 @@ def ahp_cmd(
     method: str = typer.Option(
         "eigenvector", "--method", help="eigenvector (Saaty) or geometric-mean."
     ),
-    max_cr: float = typer.Option(mcda.DEFAULT_MAX_CR, "--max-cr", help="Consistency limit."),
+    max_cr: float = typer.Option(DEFAULT_MAX_CR, "--max-cr", help="Consistency limit."),
     strict: bool = typer.Option(
         False, "--strict", help="Refuse (exit 2) instead of warning when CR exceeds --max-cr."
     ),
@@ -77,9 +95,9 @@ def ahp_cmd(
         raise InvalidInput(
             f"unknown method {method!r}; use eigenvector or geometric-mean", where="--method"
         )
-    res = mcda.ahp(
+    res = ahp(
         _table(file),
-        method=cast(mcda.AhpMethod, m),
+        method=cast(AhpMethod, m),
         max_cr=max_cr,
         refuse_inconsistent=strict,
         source=file,
@@ -103,7 +121,7 @@ def entropy_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Entropy weights of the criteria of a decision matrix."""
-    out = mcda.entropy_weights(_table(file), source=file).to_dict()
+    out = entropy_weights(_table(file), source=file).to_dict()
     if as_json:
         echo_json(out)
     else:
@@ -117,7 +135,7 @@ def critic_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """CRITIC weights (contrast intensity × conflict between criteria)."""
-    out = mcda.critic_weights(_table(file), _types(types) if types else None, source=file).to_dict()
+    out = critic_weights(_table(file), _types(types) if types else None, source=file).to_dict()
     if as_json:
         echo_json(out)
     else:
@@ -142,11 +160,11 @@ def topsis_cmd(
             f"unknown normalization {normalization!r}; use minmax or vector",
             where="--normalization",
         )
-    res = mcda.topsis(
+    res = topsis(
         _table(file),
         _floats(weights, "--weights"),
         _types(types),
-        normalization=cast(mcda.Normalization, normalization),
+        normalization=cast(Normalization, normalization),
         source=file,
     )
     out = res.to_dict()
@@ -165,7 +183,7 @@ def vikor_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """VIKOR compromise ranking (lower Q is better) with S, R and the acceptance conditions."""
-    out = mcda.vikor(
+    out = vikor(
         _table(file), _floats(weights, "--weights"), _types(types), v=v, source=file
     ).to_dict()
     if as_json:
@@ -183,7 +201,7 @@ def gra_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Grey relational analysis: grade of each alternative against the ideal (higher is better)."""
-    out = mcda.grey_relational(
+    out = grey_relational(
         _table(file), _floats(weights, "--weights"), _types(types), rho=rho, source=file
     ).to_dict()
     if as_json:
@@ -213,10 +231,10 @@ def fuzzy_cmd(
         raise InvalidInput(
             f"unknown operator {operator!r}; use weighted_average or zadeh", where="--operator"
         )
-    res = mcda.fuzzy_evaluation(
+    res = fuzzy_evaluation(
         _table(file),
         _floats(weights, "--weights"),
-        operator=cast(mcda.FuzzyOperator, op),
+        operator=cast(FuzzyOperator, op),
         grade_scores=_floats(grade_scores, "--grade-scores"),
         source=file,
     )

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import typer
 
-from borderline.assessment import fair, maturity
-from borderline.assessment.register import (
+from borderline.assessment import (
     AcceptanceIn,
     ControlIn,
+    QuantInput,
     RiskImport,
     TreatmentIn,
     load_matrices,
+    load_questionnaire,
+    progress,
+    quantify,
+    score,
 )
 from borderline.cli._common import current_user as _user
 from borderline.cli._common import echo_json
@@ -331,8 +335,8 @@ def quant_cmd(
         doc["seed"] = seed
     if trials is not None:
         doc["trials"] = trials
-    inp = _validated(fair.QuantInput, doc, file)
-    out = fair.quantify(inp).to_dict()
+    inp = _validated(QuantInput, doc, file)
+    out = quantify(inp).to_dict()
     if save:
         _, reg = _register()
         out["run"] = reg.save_quant_run(
@@ -362,7 +366,7 @@ def maturity_q_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Show the questionnaire (domains, questions, level descriptions)."""
-    q = maturity.load_questionnaire(name)
+    q = load_questionnaire(name)
     out = q.describe()
     if as_json:
         echo_json(out)
@@ -382,11 +386,11 @@ def maturity_score_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Score a self-assessment and print the gap report with next steps."""
-    q = maturity.load_questionnaire(name)
+    q = load_questionnaire(name)
     answers = _load_doc(file)
     if not isinstance(answers, dict):
         raise InvalidInput("expected a mapping of question id to level", where=file)
-    out = maturity.score(q, answers)
+    out = score(q, answers)
     if save:
         _, reg = _register()
         out["run"] = reg.save_maturity(
@@ -409,7 +413,7 @@ def maturity_progress_cmd(
 ) -> None:
     """Scores of stored self-assessments over time."""
     _, reg = _register()
-    out = maturity.progress(reg.maturity_runs(name))
+    out = progress(reg.maturity_runs(name))
     if as_json:
         echo_json(out)
         return
@@ -429,19 +433,18 @@ def report_cmd(
     """Management report (HTML/PDF): heatmap, top risks, overdue, KRIs, losses, maturity."""
     from pathlib import Path
 
-    from borderline.assessment import report
-    from borderline.assessment.service import report_data
+    from borderline.assessment import charts, render_html, render_pdf, report_data
 
     if not html_out and not pdf_out:
         raise InvalidInput("give --html FILE and/or --pdf FILE", where="report")
     _, reg = _register()
     data = report_data(reg, assessment_id, quant_run_id=quant_run)
-    images = report.charts(data)
+    images = charts(data)
     if html_out:
-        Path(html_out).write_text(report.render_html(data, images), encoding="utf-8")
+        Path(html_out).write_text(render_html(data, images), encoding="utf-8")
         typer.echo(f"wrote {html_out}")
     if pdf_out:
-        Path(pdf_out).write_bytes(report.render_pdf(data, images))
+        Path(pdf_out).write_bytes(render_pdf(data, images))
         typer.echo(f"wrote {pdf_out}")
 
 

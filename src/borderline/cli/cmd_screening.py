@@ -11,7 +11,7 @@ import typer
 
 from borderline.cli._common import echo_json
 from borderline.cli._groups import bench_app, lists_app
-from borderline.cli._services import open_services
+from borderline.cli._services import open_services, use_screening_data
 from borderline.errors import InvalidInput
 
 SCREEN_HELP = """Screen a name against the sanctions and denied-party lists.
@@ -44,6 +44,8 @@ def _screen_one(
 ) -> None:
     from borderline.screening import Query, parse_dob, parse_kind, screen
 
+    use_screening_data()
+
     q = Query(
         name=name,
         kind=parse_kind(type_, where="--type"),
@@ -73,7 +75,9 @@ def _screen_one(
 
 def _screen_batch(path: Path, top: int, threshold: float, as_json: bool) -> int:
     """Screen every row; return how many rows could not be screened."""
-    from borderline.screening.batch import read_queries, screen_rows
+    from borderline.screening import read_queries, screen_rows
+
+    use_screening_data()
 
     failed = total = 0
     for row, out in screen_rows(read_queries(path, top=top, threshold=threshold)):
@@ -100,8 +104,7 @@ def _screen_batch(path: Path, top: int, threshold: float, as_json: bool) -> int:
 
 
 def _screen_pairs(path: Path, as_json: bool) -> None:
-    from borderline.screening import compare
-    from borderline.screening.batch import read_pairs
+    from borderline.screening import compare, read_pairs
 
     for pair in read_pairs(path):
         r = compare(pair.left, pair.right, pair.kind)
@@ -112,7 +115,7 @@ def _screen_pairs(path: Path, as_json: bool) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    from borderline.screening.matcher import THRESHOLD
+    from borderline.screening import THRESHOLD
 
     @app.command("screen", help=SCREEN_HELP, no_args_is_help=True)
     def screen_cmd(
@@ -168,7 +171,7 @@ def lists_import(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Import a sanctions list file; all or nothing, the previous version stays active on error."""
-    from borderline.screening.service import import_list
+    from borderline.screening import import_list
 
     day = None
     if published:
@@ -216,7 +219,9 @@ def lists_status(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """What is loaded: each list's version, publication date and age (warns when stale)."""
-    from borderline.screening.service import list_status
+    from borderline.screening import list_status
+
+    use_screening_data()
 
     rows = list_status(max_age_days=max_age_days)
     if as_json:
@@ -248,8 +253,7 @@ def lists_diff(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Added, removed and changed entries between two versions of a list."""
-    from borderline.screening.diff import diff_entities
-    from borderline.screening.loaders import load
+    from borderline.screening import diff_entities, load
 
     a = load(old, format)
     b = load(new, format)
@@ -277,7 +281,7 @@ def lists_diff(
 def lists_whitelist(as_json: bool = typer.Option(False, "--json")) -> None:
     """Analysts' screening whitelist decisions, each with its status: active, inactive
     (keyed on a name alone, no longer honoured), expired or revoked."""
-    from borderline.screening.service import list_whitelist
+    from borderline.screening import list_whitelist
 
     services = open_services()
     try:
@@ -308,7 +312,7 @@ def lists_update(
     timeout: float = typer.Option(5.0, "--timeout", help="Seconds to wait for each download"),
 ) -> None:
     """Download the official list files and import them (needs internet access)."""
-    from borderline.screening.service import update_lists
+    from borderline.screening import update_lists
 
     services = open_services()
     try:
@@ -356,6 +360,8 @@ def bench_screening_lists(
     (search recall@5) and common names with random dates of birth (decoy alert rate)."""
     from borderline.bench.screening_quality import run
 
+    use_screening_data()
+
     report = run(competitor=competitor)
     typer.echo(report)
     if out is not None:
@@ -371,6 +377,8 @@ def bench_screening_holds(
 ) -> None:
     """Hold rate of the default policy on 5,665 common real-world names of 105 countries."""
     from borderline.bench.screening_holds import run
+
+    use_screening_data()
 
     result = run(regenerate=regenerate)
     typer.echo(result["report"])

@@ -15,8 +15,9 @@ import typer
 from borderline.cli._common import echo_json, read_text
 from borderline.cli._groups import bench_app
 from borderline.cli._ledger_cmds import ledger_app
-from borderline.cli._services import open_services
+from borderline.cli._services import open_services, use_screening_data
 from borderline.errors import InvalidInput
+from borderline.files import existing_path
 
 spark_app = typer.Typer(
     help="Run the engine on Apache Spark (needs the spark extra and a Java runtime).",
@@ -125,9 +126,11 @@ def spark_rescreen(
     from borderline.spark import read_parties, rescreen
     from borderline.spark.progress import StageProgress
 
+    use_screening_data()
+
     chosen = None
     if lists:
-        from borderline.screening.registry import active_lists
+        from borderline.screening import active_lists
 
         names = {x.strip() for x in lists.split(",") if x.strip()}
         chosen = [ll for ll in active_lists() if ll.name in names]
@@ -200,9 +203,7 @@ def _decision_rows(path: str) -> Iterator[dict[str, Any]]:
 
     import pyarrow.parquet as pq
 
-    p = Path(path)
-    if not p.exists():
-        raise InvalidInput("no such file or folder", where=path)
+    p = existing_path(path)
     files = sorted(p.glob("part-*")) if p.is_dir() else [p]
     files = [f for f in files if not f.name.endswith(".crc")]
     if not files:
@@ -247,7 +248,7 @@ def ledger_append(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Record decisions made in Spark in the store and the ledger, in input order."""
-    from borderline.decisions.imported import append_decisions
+    from borderline.decisions import append_decisions
 
     report = append_decisions(open_services(), _in_order(_decision_rows(file), file))
     if as_json:

@@ -89,17 +89,17 @@ def classify_cmd(
     """Classify a product to HS 2022 six-digit subheadings with chapter and heading
     confidence; below the threshold the answer is not accepted ("needs review")."""
     from borderline.settings import env
-    from borderline.trade.classify import HSClassifier, Listing
+    from borderline.trade import HSClassifier, Listing
 
     if (title is None) == (batch is None):
         raise InvalidInput("give a TITLE or --batch FILE, not both", where="classify")
     clf: Any = HSClassifier(abstain_below=0.5 if abstain_below is None else abstain_below)
     if backend == "learned":
-        from borderline.trade.learned import LearnedHSClassifier
+        from borderline.trade import LearnedHSClassifier
 
         clf = LearnedHSClassifier(accept_at=abstain_below)
     elif backend == "llm":
-        from borderline.trade.llm import LLMReranker
+        from borderline.trade import LLMReranker
 
         endpoint = llm_endpoint or env("LLM_ENDPOINT")
         if not endpoint:
@@ -110,10 +110,10 @@ def classify_cmd(
             clf, endpoint, llm_model or env("LLM_MODEL"), api_key=env("LLM_API_KEY") or None
         )
     elif backend == "embedding":
-        from borderline.settings import Settings
-        from borderline.trade.hs_backend import embedding_backend
+        from borderline.cli._services import cli_settings
+        from borderline.trade import embedding_backend
 
-        settings = Settings()
+        settings = cli_settings()
         clf = embedding_backend(
             embedding_model or settings.embedding_model,
             settings.embedding_cache_dir,
@@ -178,7 +178,7 @@ def train_cmd(
 ) -> None:
     """Rebuild the learned HS classifier from the tariff and trader text shipped in the
     package (a few minutes); the development sets' text is never used."""
-    from borderline.trade.learned import train
+    from borderline.trade import train
 
     report = train(out, progress=_note)
     if as_json:
@@ -201,9 +201,7 @@ def hs_check_cmd(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Validate a declared HS code against HS 2022 (and HS 2017 renumbering)."""
-    from borderline.trade.classify import Listing
-    from borderline.trade.hs import nomenclature
-    from borderline.trade.learned import learned_classifier
+    from borderline.trade import Listing, learned_classifier, nomenclature
 
     check = nomenclature().check(code)
     out: dict[str, Any] = check.to_dict()
@@ -237,7 +235,7 @@ def landed_cost_cmd(
     ] = None,
 ) -> None:
     """Duty, import VAT/GST, fees and the total landed cost of one consignment."""
-    from borderline.trade.landed import LandedCostRequest, TariffSchedule, landed_cost
+    from borderline.trade import LandedCostRequest, TariffSchedule, landed_cost
 
     req = LandedCostRequest.from_dict(_read_json(request))
     schedule = TariffSchedule.load(tariff) if tariff else None
@@ -278,8 +276,7 @@ def restricted_cmd(
     from datetime import date as _date
 
     from borderline.refdata import is_country
-    from borderline.trade.hs import nomenclature
-    from borderline.trade.restricted import check_destination, check_item
+    from borderline.trade import check_destination, check_item, nomenclature
 
     if title is None and country is None:
         raise InvalidInput("give a TITLE and/or --country", where="restricted")
@@ -326,7 +323,7 @@ def declarations_evaluate(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
 ) -> None:
     """Train the declaration fraud model and report accuracy, fraud P/R/F1, P/R at 5/10/20%."""
-    from borderline.trade.declarations import evaluate_files
+    from borderline.trade import evaluate_files
 
     ev = evaluate_files(train, test, valid, predictions, seed=seed).to_dict()
     if as_json:

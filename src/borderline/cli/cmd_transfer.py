@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
 @transfer_app.command("rules")
 def transfer_rules(as_json: bool = typer.Option(False, "--json")) -> None:
     """The encoded regimes: version, exporters, and how many cited facts are verified."""
-    from borderline.privacy.transfer.engine import load_regimes
+    from borderline.privacy import load_regimes
 
     for reg in load_regimes():
         statuses = reg.fact_statuses()
@@ -70,8 +70,7 @@ def transfer_assess(
     order_id: str = typer.Option(None, "--order-id", help="Order that caused the transfer."),
 ) -> None:
     """May this transfer happen, on what terms? Every conclusion cites its source."""
-    from borderline.privacy.transfer.engine import assess_transfer
-    from borderline.privacy.transfer.model import TransferRequest
+    from borderline.privacy import TransferRequest, assess_transfer
 
     data = _read_transfer(file)
     if not record:
@@ -79,7 +78,7 @@ def transfer_assess(
         _print_assessment(result.model_dump(mode="json"), as_json, None)
         return
     from borderline.cli._services import open_services
-    from borderline.privacy.store import LEDGER_KIND, DbVolumes, ledger_record, record_transfer
+    from borderline.privacy import LEDGER_KIND, DbVolumes, ledger_record, record_transfer
     from borderline.store import transaction
 
     services = open_services()
@@ -138,7 +137,7 @@ transfer_app.add_typer(register_app, name="register")
 def register_list(limit: int = typer.Option(50, "--limit", min=1, max=10_000)) -> None:
     """Recorded transfers, newest first, as JSON lines."""
     from borderline.cli._services import open_services
-    from borderline.privacy.store import list_transfers, row_summary
+    from borderline.privacy import list_transfers, row_summary
 
     services = open_services()
     try:
@@ -156,7 +155,7 @@ def register_export(
 ) -> None:
     """The whole register, for an auditor or a records-of-processing tool."""
     from borderline.cli._services import open_services
-    from borderline.privacy.store import export_register
+    from borderline.privacy import export_register
 
     if fmt not in ("csv", "jsonl"):
         raise InvalidInput("format must be csv or jsonl", where="--format")
@@ -180,8 +179,7 @@ def transfer_report(
 ) -> None:
     """The report of one recorded transfer, as HTML or PDF."""
     from borderline.cli._services import open_services
-    from borderline.privacy.store import get_transfer
-    from borderline.privacy.transfer.report import render_html, render_pdf
+    from borderline.privacy import get_transfer, render_html, render_pdf
 
     if fmt not in ("html", "pdf"):
         raise InvalidInput("format must be html or pdf", where="--format")

@@ -1,4 +1,9 @@
-"""Block/allow lists kept by analysts: the engine's in-memory cache and the entries' lifecycle."""
+"""Block/allow lists kept by analysts: the engine's in-memory cache and the entries' lifecycle.
+
+Public API: ``ListCache`` (what the engine looks values up in), ``ListEntries`` (add and
+remove, ledgered), ``add_entry``, ``validate_entry``, and the ledger resolvers
+``list_add_record`` / ``list_remove_record``.
+"""
 
 from borderline.lists.cache import ListCache
 from borderline.lists.entries import (

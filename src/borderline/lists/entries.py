@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from borderline.assessors.lists import LIST_KINDS, normalise_value
+from borderline.assessors import LIST_KINDS, normalise_value
 from borderline.errors import Conflict, InvalidInput, NotFound
 from borderline.lists.cache import ListCache
 from borderline.refdata import is_country

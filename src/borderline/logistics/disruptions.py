@@ -27,6 +27,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from borderline.errors import DataFileError, from_validation
+from borderline.files import existing_file
 from borderline.refdata import datasets
 
 DATASET = "corridor-disruptions"
@@ -114,9 +115,8 @@ def parse_disruptions(text: str, where: str) -> DisruptionList:
 
 
 def read_disruptions(path: Path) -> DisruptionList:
-    if not path.is_file():
-        raise DataFileError("no such file", where=str(path))
-    return parse_disruptions(path.read_text(encoding="utf-8"), str(path))
+    text = existing_file(path).read_text(encoding="utf-8")
+    return parse_disruptions(text, str(path))
 
 
 @datasets.on_update

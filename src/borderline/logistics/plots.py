@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 FORMATS = (".png", ".svg")
 
 
-def _check_path(path: str | Path) -> Path:
+def check_plot_path(path: str | Path) -> Path:
+    """``path`` if a chart can be written there (.png or .svg, in a folder that exists)."""
     p = Path(path)
     if p.suffix.lower() not in FORMATS:
         raise InvalidInput(f"plot file must end in {' or '.join(FORMATS)}", where=str(path))
@@ -30,7 +31,7 @@ def _check_path(path: str | Path) -> Path:
 
 def plot_simulation(result: SimulationResult, path: str | Path) -> Path:
     """Per corridor: distribution of extra delay days, and revenue at risk across draws."""
-    p = _check_path(path)
+    p = check_plot_path(path)
     keys = list(result.corridors)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))
     top = max((float(result.samples[k].max()) for k in keys), default=0.0)
@@ -63,7 +64,7 @@ def plot_comparison(
     rows: list[dict[str, Any]], days: dict[str, np.ndarray], path: str | Path
 ) -> Path:
     """Landed cost per model and the delivery-time distribution of each."""
-    p = _check_path(path)
+    p = check_plot_path(path)
     names = [r["model"] for r in rows]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))
     costs = [r["landed_cost_per_order_usd"] for r in rows]

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from borderline.errors import InvalidInput
+from borderline.files import existing_file
 from borderline.privacy.analyzer import Analyzer
 from borderline.privacy.anonymise import Keyring, anonymise, anonymise_value
 from borderline.privacy.entities import Entity
@@ -76,11 +77,7 @@ def file_format(path: Path) -> str:
 
 def check_text_file(path: Path) -> None:
     """Refuse missing, binary and non-UTF-8 files before any work starts."""
-    if path.is_dir():
-        raise InvalidInput("is a folder; give one file", where=str(path))
-    if not path.is_file():
-        raise InvalidInput("no such file", where=str(path))
-    with path.open("rb") as fh:
+    with existing_file(path).open("rb") as fh:
         head = fh.read(64 * 1024)
     nul = head.find(b"\x00")
     if nul >= 0:

@@ -62,7 +62,8 @@ PARTICLE = re.compile(_PARTICLE)
 STOP_WORDS = frozenset(_STOP)
 
 
-def _read_list(name: str) -> list[str]:
+def read_gazetteer(name: str) -> list[str]:
+    """The entries of one shipped gazetteer list (``data/gazetteers/<name>``), comments dropped."""
     path = Path(str(resources.files("borderline.privacy") / "data" / "gazetteers" / name))
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -101,7 +102,7 @@ class _Lists:
 def lists() -> _Lists:
     cfg = load_special("gazetteer.yaml")
     person, org, loc = cfg["person"], cfg["organization"], cfg["location"]
-    zh_surnames = _read_list(person["zh_surnames"])
+    zh_surnames = read_gazetteer(person["zh_surnames"])
     surname_alt = "|".join(sorted(zh_surnames, key=len, reverse=True))
     zh_ctx = "|".join(re.escape(w) for w in person["zh_context"])
     # The given name is one or two characters; stop before words that usually follow a name.
@@ -109,24 +110,24 @@ def lists() -> _Lists:
     zh_context_name = re.compile(rf"(?:{zh_ctx})\s*[:：]?\s*((?:{surname_alt}){given})")
     honor = "|".join(person["zh_honorifics"])
     zh_honorific_name = re.compile(rf"((?:{surname_alt})[{_CJK}]{{0,2}}?)(?:{honor})")
-    suffixes = _read_list(org["suffixes"])
+    suffixes = read_gazetteer(org["suffixes"])
     suf = "|".join(re.escape(s) for s in sorted(suffixes, key=len, reverse=True))
     joiner = r"(?:&[ ]|and[ ]|of[ ]|(?:de|del|de la|di|du|der|van|für)[ ])?"
     org_rx = re.compile(
         rf"(?<![\w\-.])((?:[A-Z][\w&'’\-]*[ ]{joiner})(?:[A-Z0-9][\w&'’\-]*[ ]{joiner}){{0,4}})"
         rf",?[ ]?(?:{suf})(?![\w])"
     )
-    zh_suf = "|".join(sorted(_read_list(org["zh_suffixes"]), key=len, reverse=True))
+    zh_suf = "|".join(sorted(read_gazetteer(org["zh_suffixes"]), key=len, reverse=True))
     zh_org = re.compile(rf"[{_CJK}（）()]{{2,14}}?(?:{zh_suf})")
-    cities = _read_list(loc["cities"])
+    cities = read_gazetteer(loc["cities"])
     # English names, the French and Spanish official names ("Suisse", "Estados Unidos de
     # América") and the team's list of other spellings.
-    countries = [c.name for c in all_countries()] + _read_list(loc["countries_extra"])
+    countries = [c.name for c in all_countries()] + read_gazetteer(loc["countries_extra"])
     countries += [n for n in official_names("fr", "es") if len(n) >= 4]
     return _Lists(
         config=cfg,
-        given=frozenset(n.casefold() for n in _read_list(person["given_names"])),
-        surnames=frozenset(n.casefold() for n in _read_list(person["surnames"])),
+        given=frozenset(n.casefold() for n in read_gazetteer(person["given_names"])),
+        surnames=frozenset(n.casefold() for n in read_gazetteer(person["surnames"])),
         titles=re.compile(
             r"(?:"
             + "|".join(re.escape(t) for t in sorted(person["titles"], key=len, reverse=True))

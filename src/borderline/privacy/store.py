@@ -22,8 +22,8 @@ from sqlalchemy import BigInteger, Boolean, Date, DateTime, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from borderline.errors import NotFound
-from borderline.privacy.transfer import taxonomy
 from borderline.privacy.transfer.model import TransferAssessment, TransferRequest
+from borderline.privacy.transfer.regimes import PriorTransfer, TransferHistory
 from borderline.store.db import Base, JSONType
 
 
@@ -50,8 +50,22 @@ class TransferRow(Base):
     assessment: Mapped[dict[str, Any]] = mapped_column(JSONType)
 
 
+def prior_transfer(row: TransferRow) -> PriorTransfer:
+    """The fields of a register row the volume counters read."""
+    return PriorTransfer(
+        transfer_date=row.transfer_date,
+        exporter_name=row.exporter_name,
+        importer_name=row.importer_name,
+        regimes=frozenset(r["regime"] for r in row.assessment.get("regimes", [])),
+        sensitive=bool(row.sensitive),
+        categories=tuple(row.categories),
+        data_subjects=int(row.data_subjects),
+    )
+
+
 class DbVolumes:
-    """``VolumeProvider`` over the register, for the transfer engine."""
+    """``VolumeProvider`` over the register, for the transfer engine: the rows of the period
+    and party are selected in the database, then counted by ``TransferHistory``'s rule."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -67,23 +81,23 @@ class DbVolumes:
         since: date,
         until: date,
     ) -> int:
-        cats = list(categories)
         q = select(TransferRow).where(
             TransferRow.transfer_date >= since, TransferRow.transfer_date <= until
         )
-        if importer is not None:  # US DOJ: per counterparty
+        if importer is not None:
             q = q.where(TransferRow.importer_name == importer)
-        else:  # China: per exporter, to any recipient abroad
+        else:
             q = q.where(TransferRow.exporter_name == exporter)
-        total = 0
-        for row in self.session.scalars(q):
-            if regime not in {r["regime"] for r in row.assessment.get("regimes", [])}:
-                continue
-            if sensitive is not None and row.sensitive != sensitive:
-                continue
-            if any(taxonomy.overlaps(c, cats) for c in row.categories):
-                total += row.data_subjects
-        return total
+        history = TransferHistory([prior_transfer(row) for row in self.session.scalars(q)])
+        return history.prior_subjects(
+            regime=regime,
+            exporter=exporter,
+            importer=importer,
+            categories=categories,
+            sensitive=sensitive,
+            since=since,
+            until=until,
+        )
 
 
 def record_transfer(

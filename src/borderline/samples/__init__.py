@@ -3,6 +3,10 @@
 Invented people and places in plausible shapes (no real person's data), spread over real
 cross-border corridors, with a share of risky patterns: country mismatches, amount spikes,
 embargoed or sanctioned destinations, blocked emails. Same seed, same orders.
+
+Public API: ``start_background_load`` (load the samples into a fresh database in the
+background), ``samples_loading`` (whether that is under way) and ``marker_path`` (the file
+that says so).
 """
 
 from __future__ import annotations
@@ -11,7 +15,19 @@ import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from borderline.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from borderline.samples.loading import marker_path, samples_loading, start_background_load
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        ".loading": ("marker_path", "samples_loading", "start_background_load"),
+    },
+)
 
 # country: (currency, cities with postal codes, given names, family names, IP prefix)
 _PLACES: dict[str, tuple[str, list[tuple[str, str]], list[str], list[str]]] = {
@@ -256,3 +272,10 @@ def generate_orders(
                 "declared_currency": currency,
             },
         }
+
+
+__all__ = [
+    "marker_path",
+    "samples_loading",
+    "start_background_load",
+]

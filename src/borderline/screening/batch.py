@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Literal, overload
 
 from borderline.errors import BorderlineError, DataFileError, InvalidInput
+from borderline.files import existing_file
 from borderline.screening import parse_dob, parse_kind
 from borderline.screening.index import Query, ScreeningIndex
 from borderline.screening.matcher import THRESHOLD
@@ -31,9 +32,7 @@ def _rows(
     """Rows as dicts. ``lenient``: a row with the wrong number of columns, or the rest of a
     file after malformed quoting, is yielded as an error message instead of raising, and bytes
     that are not UTF-8 stay as surrogates for the caller to flag on their row."""
-    if not path.is_file():
-        raise DataFileError("no such file", where=str(path))
-    data = path.read_bytes()
+    data = existing_file(path).read_bytes()
     try:
         text = data.decode("utf-8").lstrip("\ufeff")
     except UnicodeDecodeError as exc:

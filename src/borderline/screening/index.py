@@ -229,6 +229,10 @@ class ScreeningIndex:
 
     # -- searching --------------------------------------------------------------------------
 
+    def clear_cache(self) -> None:
+        """Forget the token-pair similarities kept between searches (a cold search again)."""
+        self._cache.clear()
+
     def _expand(self, tok: str) -> dict[str, float]:
         # Per process: a token screened once (a common given name) is not expanded again.
         hit = self._expanded.get(tok)

@@ -1,9 +1,13 @@
 """Which list versions are active: the shipped snapshot, overlaid by lists the user imported.
 
-Imported lists are kept on disk in ``$BORDERLINE_DATA_DIR/screening/lists/<name>/<version>.pkl``
+Imported lists are kept on disk in ``<data dir>/screening/lists/<name>/<version>.pkl``
 with ``active.json`` naming the active version of each. An import writes the new version file
 and then swaps ``active.json`` atomically, so a failed import leaves the previous version active.
 The search index for the active set is pickled next to them and rebuilt only when it changes.
+
+The data dir is handed in (``use_data_dir``) by the application and the CLI from their
+settings; this module reads no settings. Until it is handed in (a library caller that never
+does), screening searches the shipped lists only, with the index built in memory.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from typing import Any
 
 import yaml
 
-from borderline.errors import NotFound
+from borderline.errors import InvalidInput, NotFound
 from borderline.refdata.recheck import Recheck, changed
 from borderline.screening.index import ScreeningIndex, index_fingerprint
 from borderline.screening.loaders import LoadedList, load
@@ -34,13 +38,32 @@ from borderline.screening.matcher import ALGORITHM
 _lock = threading.Lock()
 _current: dict[str, ScreeningIndex] = {}
 _active_cache: dict[str, tuple[tuple[str, int, int], dict[str, str]]] = {}
+_root: Path | None = None
 
 
-def data_root() -> Path:
-    from borderline.settings import env
+def use_data_dir(data_dir: str | Path | None) -> None:
+    """Keep imported lists and the index under ``<data_dir>/screening`` (None: shipped lists
+    only, nothing kept on disk). The application and the CLI call this with their settings."""
+    global _root
+    with _lock:
+        _root = None if data_dir is None else Path(data_dir) / "screening"
+    changed()
 
-    # What ``Settings().data_dir`` says, without building every other setting per search.
-    return Path(env("DATA_DIR")) / "screening"
+
+def data_root() -> Path | None:
+    """The screening folder of the data dir handed to ``use_data_dir``, if any."""
+    return _root
+
+
+def _stored_root(root: Path | None) -> Path:
+    """``root``, else the handed-in one: for what only exists on disk (imports)."""
+    root = root or _root
+    if root is None:
+        raise InvalidInput(
+            "no data dir to keep imported lists in (the application or CLI hands it in)",
+            where="data_dir",
+        )
+    return root
 
 
 def _package_data() -> Path:
@@ -96,8 +119,10 @@ def _active_file(root: Path) -> Path:
 
 
 def active_imports(root: Path | None = None) -> dict[str, str]:
-    """Imported list name -> active version."""
-    root = root or data_root()
+    """Imported list name -> active version (none without a data dir)."""
+    root = root or _root
+    if root is None:
+        return {}
     f = _active_file(root)
     try:
         st = f.stat()
@@ -128,7 +153,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 def store_import(loaded: LoadedList, root: Path | None = None) -> Stored:
     """Keep a parsed list and make it the active version of its name (atomically)."""
-    root = root or data_root()
+    root = _stored_root(root)
     path = root / "lists" / loaded.name / f"{loaded.version}.pkl"
     _atomic_write(path, pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL))
     with _lock:
@@ -141,7 +166,7 @@ def store_import(loaded: LoadedList, root: Path | None = None) -> Stored:
 
 
 def load_import(name: str, version: str, root: Path | None = None) -> LoadedList:
-    root = root or data_root()
+    root = _stored_root(root)
     path = root / "lists" / name / f"{version}.pkl"
     if not path.is_file():
         raise NotFound(f"no stored version {version} of list {name}", where=str(path))
@@ -151,21 +176,23 @@ def load_import(name: str, version: str, root: Path | None = None) -> LoadedList
 
 
 def versions(name: str, root: Path | None = None) -> list[str]:
-    root = root or data_root()
+    root = root or _root
+    if root is None:
+        return []
     folder = root / "lists" / name
     return sorted(p.stem for p in folder.glob("*.pkl")) if folder.is_dir() else []
 
 
 def active_lists(root: Path | None = None) -> list[LoadedList]:
     """Every active list, parsed: snapshot lists unless an import replaced them, then imports."""
-    root = root or data_root()
+    root = root or _root
     imports = active_imports(root)
     out = [ll for ll in load_snapshot() if ll.name not in imports]
     out += [load_import(n, v, root) for n, v in sorted(imports.items())]
     return out
 
 
-def _index_key(root: Path) -> str:
+def _index_key(root: Path | None) -> str:
     imports = active_imports(root)
     h = hashlib.sha256(f"{ALGORITHM}|{_snapshot_key()}".encode())
     for name, ver in sorted(imports.items()):
@@ -182,7 +209,7 @@ _checked: dict[str, tuple[Recheck, str, ScreeningIndex]] = {}
 
 def current_index(root: Path | None = None) -> ScreeningIndex:
     """The search index over the active lists: from memory, else from disk, else built."""
-    root = root or data_root()
+    root = root or _root
     memo = _checked.get(str(root))
     if memo is not None and _current.get(memo[1]) is memo[2] and not memo[0].due():
         return memo[2]
@@ -195,21 +222,22 @@ def current_index(root: Path | None = None) -> ScreeningIndex:
     return idx
 
 
-def _current_index(root: Path, key: str) -> ScreeningIndex:
+def _current_index(root: Path | None, key: str) -> ScreeningIndex:
     with _lock:
         idx = _current.get(key)
         if idx is not None:
             return idx
-        path = root / f"index-{key}.pkl"
-        idx = ScreeningIndex.load(path)
+        path = None if root is None else root / f"index-{key}.pkl"
+        idx = None if path is None else ScreeningIndex.load(path)
         if idx is None:
             idx = ScreeningIndex.build(active_lists(root))
-            # A read-only data dir still screens; it just rebuilds the index next time.
-            with contextlib.suppress(OSError):
-                idx.save(path)
-            for old in root.glob("index-*.pkl"):
-                if old != path:
-                    old.unlink(missing_ok=True)
+            if path is not None:
+                # A read-only data dir still screens; it just rebuilds the index next time.
+                with contextlib.suppress(OSError):
+                    idx.save(path)
+                for old in path.parent.glob("index-*.pkl"):
+                    if old != path:
+                        old.unlink(missing_ok=True)
         _current.clear()
         _current[key] = idx
         _freeze()
@@ -227,9 +255,16 @@ def set_index(idx: ScreeningIndex, root: Path | None = None) -> None:
     """Use ``idx`` as the current index (tests and benchmarks with their own lists)."""
     with _lock:
         _current.clear()
-        _current[_index_key(root or data_root())] = idx
+        _current[_index_key(root or _root)] = idx
     changed()
     _freeze()
 
 
-__all__ = ["active_lists", "current_index", "index_fingerprint", "load_snapshot", "store_import"]
+__all__ = [
+    "active_lists",
+    "current_index",
+    "index_fingerprint",
+    "load_snapshot",
+    "store_import",
+    "use_data_dir",
+]

@@ -13,18 +13,17 @@ from __future__ import annotations
 import ipaddress
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from borderline.engine import CustomerHistory, ListHit
-from borderline.fraud.features import (
+from borderline.fraud import (
     DEFAULT_LABEL_DELAY_DAYS,
     Prior,
     label_bounds,
     online_features,
 )
-from borderline.privacy.transfer import taxonomy
 
 # -- customer history --------------------------------------------------------------------------
 
@@ -177,60 +176,3 @@ class ListSnapshot:
                 return hits
             hits += [h for net, h in self._networks if addr.version == net.version and addr in net]
         return hits
-
-
-# -- the data-flow register ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Transfer:
-    """The fields of one register row the volume counters read."""
-
-    transfer_date: date
-    exporter_name: str
-    importer_name: str
-    regimes: frozenset[str]
-    sensitive: bool
-    categories: tuple[str, ...]
-    data_subjects: int
-
-
-@dataclass
-class RegisterSnapshot:
-    """``VolumeProvider`` over the data-flow register as it was when the job started.
-
-    The same counting rule as ``privacy.store.DbVolumes``: transfers in [since, until] of the
-    exporter (China) or to the counterparty (US DOJ), under the regime, with overlapping data
-    categories (and the same sensitivity when asked).
-    """
-
-    transfers: list[Transfer] = field(default_factory=list)
-
-    def prior_subjects(
-        self,
-        *,
-        regime: str,
-        exporter: str,
-        importer: str | None,
-        categories: Iterable[str],
-        sensitive: bool | None,
-        since: date,
-        until: date,
-    ) -> int:
-        cats = list(categories)
-        total = 0
-        for tr in self.transfers:
-            if not since <= tr.transfer_date <= until:
-                continue
-            if importer is not None:
-                if tr.importer_name != importer:
-                    continue
-            elif tr.exporter_name != exporter:
-                continue
-            if regime not in tr.regimes:
-                continue
-            if sensitive is not None and tr.sensitive != sensitive:
-                continue
-            if any(taxonomy.overlaps(c, cats) for c in tr.categories):
-                total += tr.data_subjects
-        return total

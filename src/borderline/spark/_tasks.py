@@ -17,14 +17,13 @@ import pyarrow as pa
 
 from borderline.engine import AssessContext, Engine
 from borderline.errors import BorderlineError
-from borderline.fraud.features import DEFAULT_LABEL_DELAY_DAYS
-from borderline.fraud.flat import flatten
+from borderline.fraud import DEFAULT_LABEL_DELAY_DAYS, flatten
 from borderline.ledger import record_hash
 from borderline.model import Decision, Order
-from borderline.screening import whitelist
+from borderline.privacy import TransferHistory
+from borderline.screening import WhitelistDecision, replace_whitelist
 from borderline.spark._context import (
     ListSnapshot,
-    RegisterSnapshot,
     RowFeatureStore,
     RowHistory,
     RowView,
@@ -160,8 +159,8 @@ class Job:
     engine: Engine
     fraud_model: Any = None
     lists: ListSnapshot = field(default_factory=lambda: ListSnapshot(()))
-    whitelist: list[whitelist.Decision] = field(default_factory=list)
-    register: RegisterSnapshot = field(default_factory=RegisterSnapshot)
+    whitelist: list[WhitelistDecision] = field(default_factory=list)
+    register: TransferHistory = field(default_factory=TransferHistory)
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     label_delay_days: int = DEFAULT_LABEL_DELAY_DAYS
 
@@ -169,7 +168,7 @@ class Job:
         """The engine whose screening assessors search ``index`` (the broadcast one)."""
         if index is None:
             return self.engine
-        from borderline.screening.assessor import ScreeningAssessor
+        from borderline.screening import ScreeningAssessor
 
         assessors: list[Any] = [
             ScreeningAssessor(a.config, index=index) if isinstance(a, ScreeningAssessor) else a
@@ -278,7 +277,7 @@ def decide_batches(
 ) -> Iterator[pa.RecordBatch]:
     engine = job.engine_with(index)
     # Analyst false-positive decisions, as the service holds them in memory.
-    whitelist.replace_all(job.whitelist)
+    replace_whitelist(job.whitelist)
     for batch in batches:
         out = [decide_row(r, engine, job) for r in batch.to_pylist()]
         yield pa.RecordBatch.from_pylist(out, schema=DECISION_SCHEMA)

@@ -31,7 +31,7 @@ from pyspark.sql import Column, DataFrame, Window, WindowSpec
 from pyspark.sql import functions as F
 
 from borderline.errors import InvalidInput
-from borderline.fraud.features import (
+from borderline.fraud import (
     DAY,
     DEFAULT_LABEL_DELAY_DAYS,
     LABEL_WINDOW_DAYS,

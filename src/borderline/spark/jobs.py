@@ -24,11 +24,13 @@ from pyspark.sql import functions as F
 
 from borderline.engine import Engine, ListHit
 from borderline.errors import InvalidInput
-from borderline.fraud.features import DEFAULT_LABEL_DELAY_DAYS
+from borderline.files import existing_path
+from borderline.fraud import DEFAULT_LABEL_DELAY_DAYS
 from borderline.policy import compile_policy
-from borderline.screening import whitelist
+from borderline.privacy import PriorTransfer, TransferHistory
+from borderline.screening import WhitelistDecision
 from borderline.spark import _tasks
-from borderline.spark._context import ListSnapshot, RegisterSnapshot, Transfer
+from borderline.spark._context import ListSnapshot
 from borderline.spark.features import point_in_time
 
 
@@ -87,11 +89,9 @@ def read_orders(
     columns ``borderline assess`` reads, turned into orders by ``csv_to_order``. Parquet: a
     string column ``order_json`` and, optionally, ``seq``.
     """
-    from pathlib import Path
-
     fmt = _detect(path, fmt)
-    if "://" not in path and not Path(path).exists():
-        raise InvalidInput("no such file or folder", where=path)
+    if "://" not in path:
+        existing_path(path)
     if fmt == "parquet":
         df = spark.read.parquet(path)
         if "order_json" not in df.columns:
@@ -145,7 +145,7 @@ def read_labels(spark: SparkSession, path: str) -> DataFrame:
 def _fraud_model(engine: Engine) -> Any:
     """The fraud model in service, loaded on the driver so tasks never read the registry."""
     from borderline.engine import AssessContext
-    from borderline.fraud.assessor import FraudAssessor
+    from borderline.fraud import FraudAssessor
 
     for a in engine.assessors:
         if isinstance(a, FraudAssessor):
@@ -154,7 +154,7 @@ def _fraud_model(engine: Engine) -> Any:
 
 
 def _screening_index(engine: Engine) -> Any:
-    from borderline.screening.assessor import ScreeningAssessor
+    from borderline.screening import ScreeningAssessor
 
     for a in engine.assessors:
         if isinstance(a, ScreeningAssessor):
@@ -168,8 +168,8 @@ def assess(
     engine: Engine | None = None,
     labels: DataFrame | None = None,
     lists: Iterable[ListHit] = (),
-    whitelist_entries: Iterable[whitelist.Decision] = (),
-    transfers: Iterable[Transfer] = (),
+    whitelist_entries: Iterable[WhitelistDecision] = (),
+    transfers: Iterable[PriorTransfer] = (),
     now: datetime | None = None,
     label_delay_days: int = DEFAULT_LABEL_DELAY_DAYS,
     fraud_model: Any = None,
@@ -197,7 +197,7 @@ def assess(
         fraud_model=fraud_model if fraud_model is not None else _fraud_model(engine),
         lists=ListSnapshot(lists),
         whitelist=list(whitelist_entries),
-        register=RegisterSnapshot(list(transfers)),
+        register=TransferHistory(list(transfers)),
         now=now or datetime.now(UTC),
         label_delay_days=label_delay_days,
     )
@@ -456,11 +456,9 @@ class Rescreen:
 def read_parties(spark: SparkSession, path: str, fmt: str = "auto") -> DataFrame:
     """Parties as ``(id, name, type, country, dob, input)``: the CSV ``screen --batch`` reads,
     JSON lines with those keys, or Parquet with those columns."""
-    from pathlib import Path
-
     fmt = _detect(path, fmt)
-    if "://" not in path and not Path(path).exists():
-        raise InvalidInput("no such file or folder", where=path)
+    if "://" not in path:
+        existing_path(path)
     if fmt == "csv":
         df = spark.read.option("header", True).option("multiLine", True).csv(path)
     elif fmt == "jsonl":
@@ -499,9 +497,7 @@ def rescreen(
     broadcast. ``lists``: a ``ScreeningIndex``, parsed lists (``LoadedList``s) or None for
     the active lists. With ``previous`` (an earlier run's hits), also the hits that are new
     and those that disappeared, by (party id, list, listed entity)."""
-    from borderline.screening import ScreeningIndex
-    from borderline.screening.matcher import THRESHOLD
-    from borderline.screening.registry import current_index
+    from borderline.screening import THRESHOLD, ScreeningIndex, current_index
 
     if lists is None:
         index = current_index()

@@ -10,16 +10,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from borderline.engine import Engine, ListHit
-from borderline.screening import whitelist
-from borderline.spark._context import Transfer
+from borderline.privacy import PriorTransfer
+from borderline.screening import WhitelistDecision, whitelist_snapshot
 
 
 @dataclass
 class Snapshot:
     engine: Engine
     lists: list[ListHit] = field(default_factory=list)
-    whitelist_entries: list[whitelist.Decision] = field(default_factory=list)
-    transfers: list[Transfer] = field(default_factory=list)
+    whitelist_entries: list[WhitelistDecision] = field(default_factory=list)
+    transfers: list[PriorTransfer] = field(default_factory=list)
 
     def kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``borderline.spark.assess``."""
@@ -36,23 +36,12 @@ def snapshot(services: Any) -> Snapshot:
     decisions and the data-flow register, as ``Services`` would use them now."""
     from sqlalchemy import select
 
-    from borderline.privacy.store import TransferRow
-    from borderline.screening.service import refresh_whitelist
+    from borderline.privacy import TransferRow, prior_transfer
+    from borderline.screening import refresh_whitelist
 
     with services.sessions() as s:
         engine = services.engine_for(s)
-        transfers = [
-            Transfer(
-                transfer_date=r.transfer_date,
-                exporter_name=r.exporter_name,
-                importer_name=r.importer_name,
-                regimes=frozenset(x["regime"] for x in r.assessment.get("regimes", [])),
-                sensitive=bool(r.sensitive),
-                categories=tuple(r.categories),
-                data_subjects=int(r.data_subjects),
-            )
-            for r in s.scalars(select(TransferRow))
-        ]
+        transfers = [prior_transfer(r) for r in s.scalars(select(TransferRow))]
     now = datetime.now(UTC)
     lists = []
     for e in services.list_entries():
@@ -64,6 +53,6 @@ def snapshot(services: Any) -> Snapshot:
     return Snapshot(
         engine=engine,
         lists=lists,
-        whitelist_entries=whitelist.snapshot(),
+        whitelist_entries=whitelist_snapshot(),
         transfers=transfers,
     )

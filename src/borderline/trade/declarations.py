@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from borderline.errors import DataFileError
+from borderline.files import existing_file
 
 MODEL_VERSION = "decl-lgbm-1"
 REQUIRED = (
@@ -76,9 +77,7 @@ _TE_COLS = [
 
 
 def read_declarations(path: Path | str, need_label: bool = True) -> pd.DataFrame:
-    p = Path(path)
-    if not p.is_file():
-        raise DataFileError("no such file", where=str(p))
+    p = existing_file(path)
     try:
         df = pd.read_csv(p, dtype={"HS6 Code": str, "Declaration ID": str}, low_memory=False)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from borderline.errors import DataFileError, InvalidInput
+from borderline.files import existing_file
 from borderline.refdata import datasets, is_currency
 
 FX_DATASET = "ecb-fx"
@@ -148,9 +149,7 @@ def parse_ecb_csv(text: str, name: str = "ecb") -> EcbRates:
 
 def read_ecb_file(p: Path) -> EcbRates:
     """Read ``eurofxref-hist.csv``/``eurofxref.csv``, the ECB's ``.zip`` of either, or ``.gz``."""
-    if not p.is_file():
-        raise DataFileError("no such file", where=str(p))
-    raw = p.read_bytes()
+    raw = existing_file(p).read_bytes()
     if raw[:2] == b"PK":
         with zipfile.ZipFile(io.BytesIO(raw)) as z:
             names = [n for n in z.namelist() if n.endswith(".csv")]

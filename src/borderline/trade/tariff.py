@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from borderline.errors import DataFileError, InvalidInput
+from borderline.files import existing_file
 from borderline.refdata import datasets, is_country, is_currency
 from borderline.trade._values import dec
 from borderline.trade.hs import data_path
@@ -73,9 +74,7 @@ class TariffSchedule:
     @classmethod
     def load(cls, path: Path | str) -> TariffSchedule:
         """Read a schedule CSV; any bad cell is an error naming ``file:line`` and column."""
-        p = Path(path)
-        if not p.is_file():
-            raise DataFileError("no such tariff file", where=str(p))
+        p = existing_file(path)
         rows: list[TariffRow] = []
         raw = p.read_bytes()
         if raw[:2] == b"\x1f\x8b":
@@ -329,9 +328,7 @@ def convert_usitc_hts(src: Path, target: Path, edition: str, effective_from: dat
     Chapter 99 (temporary and additional duties) is not an MFN line: its duties come from
     ``us_duties``. Returns the number of rows written.
     """
-    if not src.is_file():
-        raise DataFileError("no such file", where=str(src))
-    with src.open(encoding="utf-8-sig", newline="") as fh:
+    with existing_file(src).open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
         need = {"HTS Number", "General Rate of Duty"}
         if not need <= set(reader.fieldnames or ()):

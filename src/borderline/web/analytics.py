@@ -56,7 +56,7 @@ def summary(services: Storage, days: int = 30) -> dict[str, Any]:
 
 def _refresh(services: Storage, days: int, key: int) -> dict[str, Any]:
     try:
-        data = _compute(services, days)
+        data = compute(services, days)
         with _lock:
             _cache[key] = (time.monotonic(), data)
         return data
@@ -85,12 +85,18 @@ def warm(services: Storage) -> None:
     threading.Thread(target=_background, args=(services, 30, key), daemon=True).start()
 
 
+def warmed(services: Storage, days: int = 30) -> bool:
+    """Whether the aggregates of ``services`` over ``days`` are computed (``warm`` is done)."""
+    with _lock:
+        return id(services) * 1000 + days in _cache
+
+
 def clear_cache() -> None:
     with _lock:
         _cache.clear()
 
 
-def _compute(services: Storage, days: int) -> dict[str, Any]:
+def compute(services: Storage, days: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     with services.sessions() as s:
         newest = s.scalar(select(func.max(OrderRow.created_at)))

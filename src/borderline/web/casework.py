@@ -13,8 +13,21 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from borderline import accounts
-from borderline.cases import actions as case_actions
-from borderline.cases import service as cases
+from borderline.cases import (
+    MAX_ATTACHMENT_BYTES,
+    add_attachment,
+    add_note,
+    allow_party,
+    assign_case,
+    claim,
+    disposition,
+    get_attachment,
+    get_case,
+    list_cases,
+    open_case,
+    reopen,
+)
+from borderline.cases import clear_hit as actions_clear_hit
 from borderline.errors import Conflict, InvalidInput, NotFound
 from borderline.web import analytics
 from borderline.web.plumbing import (
@@ -37,7 +50,7 @@ def cases_page(request: Request) -> Response:
     status = qp.get("status", "open")
     mine = qp.get("mine") == "1"
     page = int(qp.get("page", "1")) if (qp.get("page") or "1").isdigit() else 1
-    rows, total = cases.list_cases(
+    rows, total = list_cases(
         services_of(request), status or None, ws.principal.name if mine else None, page
     )
     return render(
@@ -53,7 +66,7 @@ def cases_page(request: Request) -> Response:
 
 
 def _case_page(request: Request, case_id: str, code: int = 200, **extra: Any) -> Response:
-    data = cases.get_case(services_of(request), case_id)
+    data = get_case(services_of(request), case_id)
     users = [
         u.name
         for u in accounts.list_users(services_of(request))
@@ -79,12 +92,12 @@ async def case_action(case_id: str, action: str, request: Request) -> Response:
     try:
         if action == "note":
             need(p, "write")
-            await run_in_threadpool(cases.add_note, services, case_id, _str(form, "note"), p.name)
+            await run_in_threadpool(add_note, services, case_id, _str(form, "note"), p.name)
             msg = "Note added."
         elif action == "assign":
             need(p, "review")
             await run_in_threadpool(
-                cases.assign_case, services, case_id, _str(form, "assignee"), p.name, expected
+                assign_case, services, case_id, _str(form, "assignee"), p.name, expected
             )
             msg = "Case assigned."
         elif action == "disposition":
@@ -93,7 +106,7 @@ async def case_action(case_id: str, action: str, request: Request) -> Response:
             if expected is None:
                 raise InvalidInput("the form lost its case version; reload", where="version")
             labels = await run_in_threadpool(
-                cases.disposition,
+                disposition,
                 services,
                 case_id,
                 _str(form, "disposition"),
@@ -107,16 +120,16 @@ async def case_action(case_id: str, action: str, request: Request) -> Response:
             need(p, "write")
             if expected is None:
                 raise InvalidInput("the form lost its case version; reload", where="version")
-            await run_in_threadpool(cases.reopen, services, case_id, p.name, expected)
+            await run_in_threadpool(reopen, services, case_id, p.name, expected)
             msg = "Case reopened."
         elif action == "attach":
             need(p, "write")
             upload = form.get("file")
             if not isinstance(upload, UploadFile) or not upload.filename:
                 raise InvalidInput("choose a file to attach", where="file")
-            data = await upload.read(cases.MAX_ATTACHMENT_BYTES + 1)
+            data = await upload.read(MAX_ATTACHMENT_BYTES + 1)
             await run_in_threadpool(
-                cases.add_attachment,
+                add_attachment,
                 services,
                 case_id,
                 upload.filename,
@@ -136,7 +149,7 @@ async def case_action(case_id: str, action: str, request: Request) -> Response:
                     raise InvalidInput("expiry must be a date", where="expires") from None
             reason = _str(form, "reason")
             await run_in_threadpool(
-                lambda: case_actions.allow_party(
+                lambda: allow_party(
                     services,
                     case_id,
                     kind=_str(form, "kind"),
@@ -161,7 +174,7 @@ async def case_action(case_id: str, action: str, request: Request) -> Response:
 @router.get("/web/cases/{case_id}/attachments/{attachment_id}")
 def attachment(case_id: str, attachment_id: int, request: Request) -> Response:
     session_of(request)
-    row = cases.get_attachment(services_of(request), case_id, attachment_id)
+    row = get_attachment(services_of(request), case_id, attachment_id)
     # Always a download, never rendered inline: an uploaded HTML file must not run here.
     return Response(
         row.data,
@@ -180,7 +193,7 @@ async def case_from_decision(ident: str, request: Request) -> Response:
     need(ws.principal, "write")
     services = services_of(request)
     d = services.get_decision(ident)
-    cid = await run_in_threadpool(cases.open_case, services, [d.decision_id], ws.principal.name)
+    cid = await run_in_threadpool(open_case, services, [d.decision_id], ws.principal.name)
     return RedirectResponse(f"/web/cases/{cid}?msg=" + quote("Case opened."), status_code=303)
 
 
@@ -198,7 +211,7 @@ async def clear_hit(ident: str, request: Request) -> Response:
     except ValueError:
         raise InvalidInput("expiry must be a date", where="expires") from None
     await run_in_threadpool(
-        lambda: case_actions.clear_hit(
+        lambda: actions_clear_hit(
             services,
             d.decision_id,
             party=_str(form, "party"),
@@ -221,7 +234,5 @@ async def claim_decision(ident: str, request: Request) -> Response:
     need(ws.principal, "review")
     services = services_of(request)
     d = services.get_decision(ident)
-    await run_in_threadpool(
-        cases.claim, services, [d.decision_id], ws.principal.name, ws.principal.name
-    )
+    await run_in_threadpool(claim, services, [d.decision_id], ws.principal.name, ws.principal.name)
     return RedirectResponse(f"/web/decisions/{d.decision_id}?msg=" + quote("Claimed."), 303)

@@ -56,10 +56,10 @@ def _hits(evidence: dict[str, Any]) -> list[dict[str, Any]] | None:
 def can_clear_hits() -> bool:
     """Whether the screening domain offers whitelist decisions to record from a hit."""
     try:
-        from borderline.screening import service as screening_service
+        from borderline.screening import add_whitelist  # noqa: F401
     except Exception:  # the screening domain is optional
         return False
-    return hasattr(screening_service, "add_whitelist")
+    return True
 
 
 def build(decision: Decision, order: dict[str, Any]) -> dict[str, Any]:
@@ -238,7 +238,7 @@ def list_imports(services: Services, limit: int = 30) -> list[dict[str, Any]]:
     try:
         from sqlalchemy import select
 
-        from borderline.screening.store import ListVersionRow
+        from borderline.screening import ListVersionRow
     except Exception:  # the screening domain is optional; its absence is not an error here
         return []
     with services.sessions() as s:
@@ -264,15 +264,9 @@ def list_imports(services: Services, limit: int = 30) -> list[dict[str, Any]]:
 def sanctions_status(services: Services) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(list versions with age, whitelist decisions) from the screening domain, if installed."""
     try:
-        from borderline.screening import service as screening_service
+        from borderline.screening import list_status, list_whitelist
     except Exception:  # the screening domain is optional; its absence is not an error here
         return [], []
-    versions = (
-        list(screening_service.list_status()) if hasattr(screening_service, "list_status") else []
-    )
-    wl = (
-        list(screening_service.list_whitelist(services))
-        if hasattr(screening_service, "list_whitelist")
-        else []
-    )
+    versions = list(list_status())
+    wl = list(list_whitelist(services))
     return versions, wl

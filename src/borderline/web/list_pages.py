@@ -31,7 +31,7 @@ def lists_page(request: Request) -> Response:
     name = request.query_params.get("list") or None
     entries = services.list_entries(name)
     names = sorted({e["list"] for e in services.list_entries()})
-    from borderline.assessors.lists import LIST_KINDS
+    from borderline.assessors import LIST_KINDS
 
     return render(
         request,

@@ -20,7 +20,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from borderline.auth import Principal
 from borderline.cases import DISPOSITIONS
 from borderline.errors import BorderlineError, Forbidden
-from borderline.samples.loading import samples_loading
+from borderline.samples import samples_loading
 from borderline.service import Services
 from borderline.web import auth as webauth
 from borderline.web import charts

@@ -11,8 +11,16 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from borderline import accounts
-from borderline.cases import QUEUE_OUTCOMES
-from borderline.cases import service as cases
+from borderline.cases import (
+    QUEUE_OUTCOMES,
+    SORTS,
+    QueueFilter,
+    cases_for_decision,
+    claim,
+    claim_of,
+    open_case,
+    queue,
+)
 from borderline.errors import InvalidInput
 from borderline.web import explain
 from borderline.web.plumbing import (
@@ -49,7 +57,7 @@ def queue_page(request: Request) -> Response:
         assignee = ""
     elif not assignee:
         assignee = None
-    f = cases.QueueFilter(
+    f = QueueFilter(
         outcome=qp.get("outcome") or None,
         min_score=_num(qp.get("min_score")),
         max_score=_num(qp.get("max_score")),
@@ -60,11 +68,11 @@ def queue_page(request: Request) -> Response:
         finding=(qp.get("finding") or "").strip() or None,
         assignee=assignee,
         min_age_hours=_num(qp.get("min_age")),
-        sort=str(qp.get("sort")) if qp.get("sort") in cases.SORTS else "age",
+        sort=str(qp.get("sort")) if qp.get("sort") in SORTS else "age",
         desc=qp.get("dir", "desc") != "asc",
         page=int(qp.get("page", "1")) if (qp.get("page") or "1").isdigit() else 1,
     )
-    page = cases.queue(services_of(request), f)
+    page = queue(services_of(request), f)
     users = [
         u.name
         for u in accounts.list_users(services_of(request))
@@ -102,20 +110,18 @@ async def queue_action(request: Request) -> Response:
     sep = "&" if "?" in back else "?"
     services = services_of(request)
     if action == "claim":
-        n = await run_in_threadpool(
-            cases.claim, services, ids, ws.principal.name, ws.principal.name
-        )
+        n = await run_in_threadpool(claim, services, ids, ws.principal.name, ws.principal.name)
         return RedirectResponse(f"{back}{sep}msg=" + quote(f"Claimed {n} decision(s)."), 303)
     if action == "assign":
         who = _str(form, "assignee")
         if not who:
             raise InvalidInput("choose someone to assign to", where="assignee")
-        n = await run_in_threadpool(cases.claim, services, ids, who, ws.principal.name)
+        n = await run_in_threadpool(claim, services, ids, who, ws.principal.name)
         return RedirectResponse(f"{back}{sep}msg=" + quote(f"Assigned {n} to {who}."), 303)
     if action == "case":
         need(ws.principal, "write")
         cid = await run_in_threadpool(
-            cases.open_case, services, ids, ws.principal.name, _str(form, "title") or None
+            open_case, services, ids, ws.principal.name, _str(form, "title") or None
         )
         return RedirectResponse(f"/web/cases/{cid}?msg=" + quote("Case opened."), 303)
     raise InvalidInput("unknown action", where="action")
@@ -131,7 +137,7 @@ def decision_page(ident: str, request: Request) -> Response:
     decision = services.get_decision(ident)
     order = services.get_order(decision.order_id)
     tree = explain.build(decision, order)
-    linked = cases.cases_for_decision(services, decision.decision_id)
+    linked = cases_for_decision(services, decision.decision_id)
     return render(
         request,
         "decision.html",
@@ -139,7 +145,7 @@ def decision_page(ident: str, request: Request) -> Response:
         order=order,
         tree=tree,
         cases=linked,
-        assignee=cases.claim_of(services, decision.decision_id),
+        assignee=claim_of(services, decision.decision_id),
         open_case=next((c for c, st in linked if st == "open"), None),
         clear_hits=explain.can_clear_hits(),
     )

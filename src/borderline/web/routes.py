@@ -17,7 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from borderline.cases import service as cases
+from borderline.cases import register_ledger, sync_queue
 from borderline.service import Services
 from borderline.web import analytics
 from borderline.web import auth as webauth
@@ -46,7 +46,7 @@ def install(app: FastAPI) -> None:
     # Until the entry point is declared in pyproject.toml, register case-event resolvers here
     # so `POST /v1/ledger/verify` re-checks case actions in this process.
     if "case.note" not in app.state.services.ledger.resolvers:
-        cases.register_ledger(app.state.services.ledger)
+        register_ledger(app.state.services.ledger)
     app.add_middleware(SessionMiddleware)
     # Analytics take about a second on 100k decisions, and the first copy of queued decisions
     # into cases_queue about as long: do both before anyone asks.
@@ -56,7 +56,7 @@ def install(app: FastAPI) -> None:
 
 def _warm_queue(services: Services) -> None:
     try:
-        cases.sync_queue(services)
+        sync_queue(services)
     except Exception:  # never fatal: the queue page syncs on demand too
         logging.getLogger(__name__).debug("queue warm-up failed", exc_info=True)
 

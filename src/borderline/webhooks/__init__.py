@@ -1,13 +1,15 @@
 """Outbound webhooks: signed, at-least-once event deliveries from a transactional outbox.
 
-Public API:
+Public API (the rest is internal):
 
 - :data:`EVENT_TYPES`: the event types an endpoint can subscribe to.
 - :func:`create_endpoint`, :func:`list_endpoints`, :func:`disable_endpoint`: endpoints.
 - :func:`list_deliveries`, :func:`get_delivery`, :func:`resend`, :func:`send_test`,
   :func:`prune`: the delivery log.
-- :func:`deliver_due` and :class:`Dispatcher`: sending (one round, or a background thread).
-- :func:`sign` and :func:`verify`: the ``Borderline-Signature`` header.
+- :func:`deliver_due` and :class:`Dispatcher` (:class:`DispatchConfig`,
+  :class:`DeliverReport`): sending (one round, or a background thread).
+- :func:`sign` and :func:`verify`: the ``Borderline-Signature`` header
+  (:data:`SIGNATURE_HEADER`, :data:`EVENT_HEADER`).
 
 Events are written by :mod:`borderline.webhooks.outbox`, which observes the audit ledger.
 """

@@ -82,8 +82,7 @@ def _case_open(s: Session, subject: str, record: Mapping[str, Any], _: Receipt) 
 
 
 def _case_disposition(s: Session, subject: str, record: Mapping[str, Any], _: Receipt) -> Built:
-    from borderline.cases import DISPOSITIONS
-    from borderline.cases.store import CaseDecisionRow
+    from borderline.cases import DISPOSITIONS, CaseDecisionRow
 
     case_id = str(record.get("case_id"))
     disposition = str(record.get("disposition"))

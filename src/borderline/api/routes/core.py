@@ -13,7 +13,7 @@ import borderline
 from borderline.api.deps import Assessor, Reader, ServicesDep
 from borderline.api.readiness import Readiness
 from borderline.model import Decision, Order
-from borderline.samples.loading import samples_loading
+from borderline.samples import samples_loading
 
 router = APIRouter()
 

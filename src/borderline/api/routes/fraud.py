@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from borderline.api.deps import Activator, Reader, ServicesDep, Writer
 from borderline.errors import InvalidInput
-from borderline.fraud.registry import Registry, models_dir
+from borderline.fraud import Registry, models_dir
 from borderline.store import transaction
 
 router = APIRouter(tags=["fraud"])
@@ -66,9 +66,7 @@ def drift(
     model: str = Query(default="champion"),
 ) -> dict[str, Any]:
     """PSI of features and scores of stored orders in [since, until) vs the model's training."""
-    from borderline.fraud.drift import psi_report
-    from borderline.fraud.features import offline_features
-    from borderline.fraud.store import stored_history
+    from borderline.fraud import offline_features, psi_report, stored_history
 
     if since.tzinfo is None or (until is not None and until.tzinfo is None):
         raise InvalidInput("times need a zone offset, e.g. 2026-01-31T00:00:00Z", where="since")
@@ -89,7 +87,7 @@ def drift(
 @router.post("/v1/fraud/feature-store/sync")
 def sync_store(services: ServicesDep, _: Writer) -> dict[str, int]:
     """Record stored orders and labels the online feature store has not seen yet."""
-    from borderline.fraud.store import SqlFeatureStore
+    from borderline.fraud import SqlFeatureStore
 
     with transaction(services.sessions) as s:
         added, labels = SqlFeatureStore(s).sync_from_core()

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from borderline import intake
 from borderline.api.deps import ServicesDep
-from borderline.intake.writeback import enabled as writeback_enabled
+from borderline.intake import enabled as writeback_enabled
 
 router = APIRouter(tags=["intake"])
 

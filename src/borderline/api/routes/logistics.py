@@ -67,8 +67,13 @@ def scenarios_route(_: Reader) -> list[dict[str, Any]]:
 @router.post("/v1/logistics/simulate")
 def simulate_route(body: SimulateRequest, _: Assessor) -> dict[str, Any]:
     """Monte Carlo of a scenario over an order flow; the same result as `logistics simulate`."""
-    from borderline.logistics import builtin_scenarios, load_scenario, parse_scenario, simulate
-    from borderline.logistics.flow import flow_from_records
+    from borderline import logistics  # logistics.simulate: also a submodule's name
+    from borderline.logistics import (
+        builtin_scenarios,
+        flow_from_records,
+        load_scenario,
+        parse_scenario,
+    )
 
     if isinstance(body.scenario, str):
         # Shipped ids only: the API must never read a file off the server's disk by name.
@@ -90,13 +95,13 @@ def simulate_route(body: SimulateRequest, _: Assessor) -> dict[str, Any]:
         update["draws"] = MAX_API_DRAWS
     sc = sc.model_copy(update={"simulation": sc.simulation.model_copy(update=update)})
     flow = flow_from_records(body.orders, sc.simulation.start) if body.orders is not None else None
-    return simulate(sc, flow).to_dict()
+    return logistics.simulate(sc, flow).to_dict()
 
 
 @router.post("/v1/logistics/assess")
 def assess_route(body: AssessRequest, _: Assessor) -> dict[str, Any]:
     """Delay-risk findings for one order under the named active scenarios (no decision stored)."""
-    from borderline.logistics.assessor import delay_findings
+    from borderline.logistics import delay_findings
 
     order, findings = delay_findings(body.order, body.scenarios)
     return {"order_id": order.id, "findings": [f.model_dump(mode="json") for f in findings]}

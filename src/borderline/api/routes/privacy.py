@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from borderline.api.deps import Assessor, Reader, ServicesDep, Writer
 from borderline.errors import Unavailable
-from borderline.privacy.transfer.model import TransferAssessment, TransferRequest
+from borderline.privacy import TransferAssessment, TransferRequest
 
 router = APIRouter(tags=["privacy"])
 
@@ -58,7 +58,7 @@ class RedactOut(BaseModel):
 
 
 def _analyzer(threshold: float) -> Any:
-    from borderline.privacy.analyzer import Analyzer, default_analyzer
+    from borderline.privacy import Analyzer, default_analyzer
 
     return default_analyzer() if threshold == 0.5 else Analyzer(threshold=threshold)
 
@@ -77,8 +77,8 @@ def detect(body: DetectIn, _: Assessor) -> DetectOut:
 
 @router.post("/v1/privacy/redact")
 def redact(body: RedactIn, services: ServicesDep, _: Assessor) -> RedactOut:
-    from borderline.privacy.anonymise import KEYED, Keyring, anonymise
-    from borderline.privacy.files import redact_record
+    from borderline import privacy  # privacy.anonymise: the name is also a submodule's
+    from borderline.privacy import KEYED, Keyring, redact_record
 
     ring = None
     if body.method in KEYED:
@@ -93,7 +93,7 @@ def redact(body: RedactIn, services: ServicesDep, _: Assessor) -> RedactOut:
     found = _find(body)
     out = RedactOut(method=body.method, entities=[EntityOut(**e.to_json()) for e in found])
     if body.text is not None:
-        out.text = anonymise(body.text, found, body.method, ring)
+        out.text = privacy.anonymise(body.text, found, body.method, ring)
     else:
         out.record = redact_record(body.record, found, body.method, ring)
     return out
@@ -102,8 +102,7 @@ def redact(body: RedactIn, services: ServicesDep, _: Assessor) -> RedactOut:
 @router.post("/v1/privacy/transfers:assess")
 def assess(body: TransferRequest, services: ServicesDep, _: Assessor) -> dict[str, Any]:
     """Assess without storing; volumes count the transfers already in the register."""
-    from borderline.privacy.store import DbVolumes
-    from borderline.privacy.transfer.engine import assess_transfer
+    from borderline.privacy import DbVolumes, assess_transfer
 
     with services.sessions() as session:
         result = assess_transfer(body, volumes=DbVolumes(session))
@@ -113,8 +112,13 @@ def assess(body: TransferRequest, services: ServicesDep, _: Assessor) -> dict[st
 @router.post("/v1/privacy/transfers", status_code=201)
 def record(body: TransferRequest, services: ServicesDep, who: Writer) -> dict[str, Any]:
     """Assess and store a transfer in the register; the ledger gets its hash."""
-    from borderline.privacy.store import LEDGER_KIND, DbVolumes, ledger_record, record_transfer
-    from borderline.privacy.transfer.engine import assess_transfer
+    from borderline.privacy import (
+        LEDGER_KIND,
+        DbVolumes,
+        assess_transfer,
+        ledger_record,
+        record_transfer,
+    )
     from borderline.store import transaction
 
     with transaction(services.sessions) as session:
@@ -132,7 +136,7 @@ def register(
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
 ) -> list[dict[str, Any]]:
-    from borderline.privacy.store import list_transfers, row_summary
+    from borderline.privacy import list_transfers, row_summary
 
     with services.sessions() as session:
         return [row_summary(r) for r in list_transfers(session, limit, offset)]
@@ -142,7 +146,7 @@ def register(
 def export(
     services: ServicesDep, _: Reader, format: Literal["csv", "jsonl"] = Query("csv")
 ) -> Response:
-    from borderline.privacy.store import export_register
+    from borderline.privacy import export_register
 
     with services.sessions() as session:
         body = export_register(session, format)
@@ -152,7 +156,7 @@ def export(
 
 @router.get("/v1/privacy/transfers/{transfer_id}")
 def get_one(transfer_id: str, services: ServicesDep, _: Reader) -> dict[str, Any]:
-    from borderline.privacy.store import get_transfer, row_summary
+    from borderline.privacy import get_transfer, row_summary
 
     with services.sessions() as session:
         row = get_transfer(session, transfer_id)
@@ -166,8 +170,7 @@ def report(
     _: Reader,
     format: Literal["html", "pdf"] = Query("html"),
 ) -> Response:
-    from borderline.privacy.store import get_transfer
-    from borderline.privacy.transfer.report import render_html, render_pdf
+    from borderline.privacy import get_transfer, render_html, render_pdf
 
     with services.sessions() as session:
         row = get_transfer(session, transfer_id)
@@ -180,6 +183,6 @@ def report(
 
 def install(app: FastAPI) -> None:
     """Teach the ledger to resolve recorded transfers, so verification checks their rows."""
-    from borderline.privacy.store import LEDGER_KIND, resolve_ledger_record
+    from borderline.privacy import LEDGER_KIND, resolve_ledger_record
 
     app.state.services.ledger.register_resolver(LEDGER_KIND, resolve_ledger_record)

@@ -10,21 +10,36 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from borderline.api.deps import Assessor, Reader, ServicesDep, Writer
-from borderline.assessment import fair, maturity, mcda
-from borderline.assessment import kri as kri_metrics
-from borderline.assessment.countries import CorridorModel, compute_index
-from borderline.assessment.indicators import CountryResolver, load_catalog
-from borderline.assessment.register import (
+from borderline.assessment import (
+    DEFAULT_MAX_CR,
     AcceptanceIn,
     ControlIn,
+    CorridorModel,
+    CountryResolver,
+    KriIn,
+    QuantInput,
     Rating,
+    RegisterService,
     RiskImport,
     RiskIn,
     TreatmentIn,
+    ahp,
+    compute_index,
+    critic_weights,
+    entropy_weights,
+    fuzzy_evaluation,
+    grey_relational,
+    load_catalog,
     load_matrices,
+    load_questionnaire,
+    progress,
+    read_table,
+    report_data,
+    score,
+    topsis,
+    vikor,
 )
-from borderline.assessment.service import RegisterService, report_data
-from borderline.assessment.tables import read_table
+from borderline.assessment import quantify as fair_quantify
 from borderline.errors import InvalidInput
 from borderline.service import Services
 
@@ -50,7 +65,7 @@ class McdaIn(BaseModel):
     types: list[str] | None = Field(default=None, description="+ (benefit) or - (cost) each")
     normalization: Literal["minmax", "vector"] = "minmax"
     method: Literal["eigenvector", "geometric_mean"] = "eigenvector"
-    max_cr: float = Field(default=mcda.DEFAULT_MAX_CR, gt=0)
+    max_cr: float = Field(default=DEFAULT_MAX_CR, gt=0)
     strict: bool = False
     v: float = 0.5
     rho: float = 0.5
@@ -72,7 +87,7 @@ def run_mcda(
 ) -> dict[str, Any]:
     table = read_table(body.csv, source="csv")
     if method == "ahp":
-        return mcda.ahp(
+        return ahp(
             table,
             method=body.method,
             max_cr=body.max_cr,
@@ -80,20 +95,20 @@ def run_mcda(
             source="csv",
         ).to_dict()
     if method == "entropy":
-        return mcda.entropy_weights(table, source="csv").to_dict()
+        return entropy_weights(table, source="csv").to_dict()
     if method == "critic":
-        return mcda.critic_weights(table, body.types, source="csv").to_dict()
+        return critic_weights(table, body.types, source="csv").to_dict()
     if method == "topsis":
-        return mcda.topsis(
+        return topsis(
             table, body.weights, _need_types(body), normalization=body.normalization, source="csv"
         ).to_dict()
     if method == "vikor":
-        return mcda.vikor(table, body.weights, _need_types(body), v=body.v, source="csv").to_dict()
+        return vikor(table, body.weights, _need_types(body), v=body.v, source="csv").to_dict()
     if method == "gra":
-        return mcda.grey_relational(
+        return grey_relational(
             table, body.weights, _need_types(body), rho=body.rho, source="csv"
         ).to_dict()
-    return mcda.fuzzy_evaluation(
+    return fuzzy_evaluation(
         table, body.weights, operator=body.operator, grade_scores=body.grade_scores, source="csv"
     ).to_dict()
 
@@ -315,7 +330,7 @@ def list_kris(services: ServicesDep, _: Reader) -> list[dict[str, Any]]:
 
 
 @router.post("/kris", status_code=201)
-def define_kri(body: kri_metrics.KriIn, services: ServicesDep, who: Writer) -> dict[str, Any]:
+def define_kri(body: KriIn, services: ServicesDep, who: Writer) -> dict[str, Any]:
     return _reg(services).define_kri(body, who.name)
 
 
@@ -334,9 +349,9 @@ def kri_history(name: str, services: ServicesDep, _: Reader) -> list[dict[str, A
 
 @router.post("/quant")
 def quantify(
-    body: fair.QuantInput, services: ServicesDep, who: Assessor, save: bool = False
+    body: QuantInput, services: ServicesDep, who: Assessor, save: bool = False
 ) -> dict[str, Any]:
-    out = fair.quantify(body).to_dict()
+    out = fair_quantify(body).to_dict()
     if save:
         who.require("write")
         out["run"] = _reg(services).save_quant_run(
@@ -356,7 +371,7 @@ def quant_runs(services: ServicesDep, _: Reader) -> list[dict[str, Any]]:
 
 @router.get("/maturity/questionnaire")
 def questionnaire(_: Reader) -> dict[str, Any]:
-    return maturity.load_questionnaire().describe()
+    return load_questionnaire().describe()
 
 
 class MaturityIn(BaseModel):
@@ -366,8 +381,8 @@ class MaturityIn(BaseModel):
 
 @router.post("/maturity", status_code=201)
 def score_maturity(body: MaturityIn, services: ServicesDep, who: Writer) -> dict[str, Any]:
-    q = maturity.load_questionnaire()
-    out = maturity.score(q, body.answers)
+    q = load_questionnaire()
+    out = score(q, body.answers)
     out["run"] = _reg(services).save_maturity(
         q.id, q.version, body.period, out["answers"], out, out["overall"], who.name
     )
@@ -376,7 +391,7 @@ def score_maturity(body: MaturityIn, services: ServicesDep, who: Writer) -> dict
 
 @router.get("/maturity/progress")
 def maturity_progress(services: ServicesDep, _: Reader) -> dict[str, Any]:
-    return maturity.progress(_reg(services).maturity_runs("crossborder"))
+    return progress(_reg(services).maturity_runs("crossborder"))
 
 
 # -- report -----------------------------------------------------------------------------------
@@ -384,19 +399,19 @@ def maturity_progress(services: ServicesDep, _: Reader) -> dict[str, Any]:
 
 @router.get("/assessments/{assessment_id}/report.html")
 def report_html(assessment_id: int, services: ServicesDep, _: Reader) -> Response:
-    from borderline.assessment import report
+    from borderline.assessment import render_html
 
     data = report_data(_reg(services), assessment_id)
-    return Response(report.render_html(data), media_type="text/html; charset=utf-8")
+    return Response(render_html(data), media_type="text/html; charset=utf-8")
 
 
 @router.get("/assessments/{assessment_id}/report.pdf")
 def report_pdf(assessment_id: int, services: ServicesDep, _: Reader) -> Response:
-    from borderline.assessment import report
+    from borderline.assessment import render_pdf
 
     data = report_data(_reg(services), assessment_id)
     return Response(
-        report.render_pdf(data),
+        render_pdf(data),
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="risk-report-{assessment_id}.pdf"'},
     )
@@ -406,11 +421,11 @@ def report_pdf(assessment_id: int, services: ServicesDep, _: Reader) -> Response
 def dashboard(services: ServicesDep, _: Reader, top: int = Query(20, ge=1, le=250)) -> Response:
     """One page with the assessments (links to their reports), KRIs, overdue treatments and
     the riskiest countries; reachable from a logged-in web session too."""
-    from borderline.assessment import report
+    from borderline.assessment import render_dashboard
 
     reg = _reg(services)
     index = compute_index(load_catalog())
-    page = report.render_dashboard(
+    page = render_dashboard(
         {
             "as_of": index.as_of.isoformat(),
             "index_name": f"{index.config.id} v{index.config.version}",

@@ -15,16 +15,24 @@ from borderline.errors import InvalidInput, PayloadTooLarge
 from borderline.screening import (
     ALGORITHM,
     THRESHOLD,
+    BatchQuery,
     Identifier,
     Query,
     compare,
+    current_index,
+    hits_for_order,
+    list_status,
+    list_whitelist,
     parse_dob,
     parse_kind,
+    party_key,
+    plan_row,
+    refresh_whitelist,
+    register_resolvers,
+    screen_rows,
 )
-from borderline.screening import service as svc
-from borderline.screening.batch import BatchQuery, plan_row, screen_rows
-from borderline.screening.registry import current_index
-from borderline.screening.whitelist import party_key
+from borderline.screening import add_whitelist as service_add_whitelist
+from borderline.screening import revoke_whitelist as service_revoke_whitelist
 
 router = APIRouter(tags=["screening"])
 
@@ -175,12 +183,12 @@ def compare_names(body: CompareIn, _: Assessor) -> dict[str, Any]:
 
 @router.get("/v1/screening/lists")
 def lists(_: Reader, max_age_days: int = 30) -> list[dict[str, Any]]:
-    return svc.list_status(max_age_days=max_age_days)
+    return list_status(max_age_days=max_age_days)
 
 
 @router.get("/v1/screening/whitelist")
 def get_whitelist(services: ServicesDep, _: Reader) -> list[dict[str, Any]]:
-    return svc.list_whitelist(services)
+    return list_whitelist(services)
 
 
 @router.post("/v1/screening/whitelist", status_code=201)
@@ -196,7 +204,7 @@ def add_whitelist(body: WhitelistIn, services: ServicesDep, who: Writer) -> dict
     key = party_key(
         body.party.name, customer_id=body.party.customer_id, dob=str(dob) if dob else None
     )
-    return svc.add_whitelist(
+    return service_add_whitelist(
         services,
         party_key=key,
         list_name=body.list,
@@ -209,19 +217,19 @@ def add_whitelist(body: WhitelistIn, services: ServicesDep, who: Writer) -> dict
 
 @router.delete("/v1/screening/whitelist/{decision_id}", status_code=204)
 def revoke_whitelist(decision_id: int, services: ServicesDep, who: Writer) -> Response:
-    svc.revoke_whitelist(services, decision_id, who.name)
+    service_revoke_whitelist(services, decision_id, who.name)
     return Response(status_code=204)
 
 
 @router.get("/v1/screening/hits/{order_id}")
 def hits(order_id: str, services: ServicesDep, _: Reader) -> list[dict[str, Any]]:
-    return svc.hits_for_order(services, order_id)
+    return hits_for_order(services, order_id)
 
 
 def install(app: FastAPI) -> None:
     """Load the analysts' whitelist decisions and teach the ledger to resolve them."""
     services = app.state.services
-    svc.register_resolvers(services.ledger)
-    svc.refresh_whitelist(services)
+    register_resolvers(services.ledger)
+    refresh_whitelist(services)
     # Load (or build) the list index in the background so the first search does not wait.
     threading.Thread(target=current_index, name="screening-index", daemon=True).start()

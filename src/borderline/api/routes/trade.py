@@ -38,7 +38,7 @@ def landed_cost_route(
     ),
 ) -> dict[str, Any]:
     """Duty, import VAT/GST and fees; request format as `borderline trade landed-cost`."""
-    from borderline.trade.landed import LandedCostRequest, landed_cost
+    from borderline.trade import LandedCostRequest, landed_cost
 
     return landed_cost(LandedCostRequest.from_dict(body)).to_dict()
 
@@ -65,8 +65,7 @@ def classify_route(body: ClassifyIn, _: Assessor) -> dict[str, Any]:
     """HS 2022 candidates per listing, same shapes as `borderline trade classify --batch`."""
     from dataclasses import replace
 
-    from borderline.trade.classify import Listing, default_classifier
-    from borderline.trade.hs_backend import configured_classifier
+    from borderline.trade import Listing, configured_classifier, default_classifier
 
     clf = configured_classifier() if body.backend == "configured" else default_classifier()
     results = []
@@ -88,14 +87,12 @@ class CheckIn(BaseModel):
 
 @router.post("/v1/trade/hs-check")
 def hs_check_route(body: CheckIn, _: Assessor) -> dict[str, Any]:
-    from borderline.trade.classify import Listing
-    from borderline.trade.hs import nomenclature
-    from borderline.trade.hs_backend import configured_classifier
+    from borderline.trade import Listing, configured_classifier, nomenclature
 
     check = nomenclature().check(body.code)
     out: dict[str, Any] = check.to_dict()
     if body.title is not None and check.hs6 is not None:
-        from borderline.trade.embed import EmbeddingBackend
+        from borderline.trade import EmbeddingBackend
 
         clf = configured_classifier()
         judge = clf.base if isinstance(clf, EmbeddingBackend) else clf
@@ -119,8 +116,7 @@ class RestrictedIn(BaseModel):
 @router.post("/v1/trade/restricted")
 def restricted_route(body: RestrictedIn, _: Assessor) -> dict[str, Any]:
     from borderline.refdata import is_country
-    from borderline.trade.hs import nomenclature
-    from borderline.trade.restricted import check_destination, check_item
+    from borderline.trade import check_destination, check_item, nomenclature
 
     if body.title is None and body.country is None:
         raise InvalidInput("give a title and/or a country", where="body")

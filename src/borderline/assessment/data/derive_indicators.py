@@ -49,20 +49,20 @@ def main(shared: Path) -> None:
     from borderline.assessment import sources
 
     # WGI 2024 update (estimates for 2014-2023).
-    for name, rows in sources.wgi(new / "wgidataset_2024update.csv").items():
+    for name, rows in sources.read_wgi(new / "wgidataset_2024update.csv").items():
         _write(name, rows)
 
     # INFORM Risk Index 2025 (release of 31 March 2025).
-    rows, _year = sources.inform(new / "inform_risk_2025_v070.xlsx")
+    rows, _year = sources.read_inform(new / "inform_risk_2025_v070.xlsx")
     _write("inform_risk", rows)
 
     # World Bank LPI overall score 2012-2023, by country name (joined through the alias table).
-    _write("wb_lpi", sources.lpi(new / "International_LPI_from_2012_to_2023.xlsx"))
+    _write("wb_lpi", sources.read_lpi(new / "International_LPI_from_2012_to_2023.xlsx"))
 
     # FATF lists after the June 2026 plenary, after the events already recorded.
     with (OUT / "fatf_events.csv").open(encoding="utf-8") as f:
         before = list(csv.DictReader(f))
-    events, day = sources.fatf(new / "fatf_status_2026-06-19.derived.csv", before)
+    events, day = sources.read_fatf(new / "fatf_status_2026-06-19.derived.csv", before)
     before = [r for r in before if r["date"] != day.isoformat()]  # re-runs replace, not add
     with (OUT / "fatf_events.csv").open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from borderline.errors import InvalidInput
-from borderline.fraud.windows import (
+from borderline.fraud import (
     Grouped,
     first_event_age,
     last_event_age,

@@ -31,9 +31,14 @@ import pandas as pd
 
 from borderline.bench.handbook.features import DAY, compute_features
 from borderline.errors import InvalidInput
-from borderline.fraud.metrics import auc, average_precision, card_precision_top_k
-from borderline.fraud.model import train_booster
-from borderline.fraud.windows import Grouped, window_sum
+from borderline.fraud import (
+    Grouped,
+    auc,
+    average_precision,
+    card_precision_top_k,
+    train_booster,
+    window_sum,
+)
 
 PREQUENTIAL_STARTS = [date(2018, 8, 15), date(2018, 8, 8), date(2018, 8, 1), date(2018, 7, 25)]
 SINGLE_START = date(2018, 7, 25)

@@ -6,7 +6,7 @@ fills with conclusions, mechanisms and actions (each with its citation).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -46,6 +46,58 @@ class VolumeProvider(Protocol):
 class NoHistory:
     def prior_subjects(self, **_: Any) -> int:
         return 0
+
+
+@dataclass(frozen=True)
+class PriorTransfer:
+    """The fields of one register row the volume counters read."""
+
+    transfer_date: date
+    exporter_name: str
+    importer_name: str
+    regimes: frozenset[str]
+    sensitive: bool
+    categories: tuple[str, ...]
+    data_subjects: int
+
+
+@dataclass
+class TransferHistory:
+    """``VolumeProvider`` over earlier transfers in hand, and the one counting rule: data
+    subjects of the transfers in [since, until] of the exporter (China) or to the counterparty
+    (US DOJ), under the regime, with overlapping data categories (and the same sensitivity
+    when asked). The register (``DbVolumes``) and Spark tasks both count with it."""
+
+    transfers: list[PriorTransfer] = field(default_factory=list)
+
+    def prior_subjects(
+        self,
+        *,
+        regime: str,
+        exporter: str,
+        importer: str | None,
+        categories: Iterable[str],
+        sensitive: bool | None,
+        since: date,
+        until: date,
+    ) -> int:
+        cats = list(categories)
+        total = 0
+        for tr in self.transfers:
+            if not since <= tr.transfer_date <= until:
+                continue
+            if importer is not None:  # US DOJ: per counterparty
+                if tr.importer_name != importer:
+                    continue
+            elif tr.exporter_name != exporter:  # China: per exporter, to any recipient abroad
+                continue
+            if regime not in tr.regimes:
+                continue
+            if sensitive is not None and tr.sensitive != sensitive:
+                continue
+            if any(taxonomy.overlaps(c, cats) for c in tr.categories):
+                total += tr.data_subjects
+        return total
 
 
 def expand(codes: Iterable[str], where: str = "jurisdiction") -> frozenset[str]:

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from borderline.errors import DataFileError, InvalidInput
+from borderline.errors import InvalidInput
+from borderline.files import existing_path
 from borderline.screening.loaders._common import LoadedList, open_bytes
 from borderline.screening.loaders.fcdo import load_fcdo_csv, load_fcdo_xml
 from borderline.screening.loaders.ofac import load_ofac
@@ -92,9 +93,7 @@ def load(
     **options: object,
 ) -> LoadedList:
     """Load one list file (or OFAC folder) completely; raise naming file and line otherwise."""
-    p = Path(path)
-    if not p.exists():
-        raise DataFileError("no such file or folder", where=str(p))
+    p = existing_path(path)
     fmt = format or detect_format(p)
     loader = FORMATS.get(fmt)
     if loader is None:

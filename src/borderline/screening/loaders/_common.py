@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from borderline.errors import DataFileError
+from borderline.files import existing_file
 from borderline.screening.model import Entity, PartialDate
 
 # A single list entry larger than this is not a name list; refuse it rather than eat memory.
@@ -39,9 +40,7 @@ class LoadedList:
 
 def open_bytes(path: Path) -> bytes:
     """Read a file whole (transparently gunzipping ``*.gz``); a missing file is a clear error."""
-    if not path.is_file():
-        raise DataFileError("no such file", where=str(path))
-    data = path.read_bytes()
+    data = existing_file(path).read_bytes()
     if path.suffix == ".gz":
         try:
             data = gzip.decompress(data)

@@ -26,7 +26,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 from borderline.errors import DataFileError
-from borderline.screening._countries import country_code
 from borderline.screening.loaders._common import (
     LoadedList,
     csv_rows,
@@ -36,15 +35,15 @@ from borderline.screening.loaders._common import (
     parse_day,
     parse_dob,
 )
-from borderline.screening.model import Entity, EntityKind, Identifier, Name, PartialDate
+from borderline.screening.loaders._designation import (
+    KINDS,
+    Designation,
+    joined,
+)
+from borderline.screening.model import EntityKind, Name, PartialDate
 
 TITLE = "UK Sanctions List (FCDO)"
 LIST_NAME = "uk_sl"
-_KINDS = {
-    "individual": EntityKind.PERSON,
-    "entity": EntityKind.ORGANIZATION,
-    "ship": EntityKind.VESSEL,
-}
 # Name type -> our name kind ("Primary Name", "Primary Name Variation", "Alias").
 _NAME_KINDS = {"primary name": "primary", "primary name variation": "variation"}
 # The kind column is "Designation Type"; some exports head it "Individual, Entity, Ship".
@@ -63,13 +62,6 @@ _ID_COLUMNS = {
 }
 _COUNTRY_COLUMNS = ("Nationality(/ies)", "Country of birth", "Address Country")
 _BANNER = re.compile(r"report\s+date\s*:\s*(\S.*)$", re.IGNORECASE)
-# "(1) Afghanistan (2) Pakistan" -> two values.
-_NUMBERED = re.compile(r"\(\d+\)\s*")
-
-
-def _multi(value: str) -> list[str]:
-    parts = (p.strip().rstrip(".,;").strip() for p in _NUMBERED.split(value))
-    return [p for p in parts if p]
 
 
 def fcdo_dob(text: str) -> PartialDate | None:
@@ -93,60 +85,21 @@ def report_date(text: str) -> date | None:
     return parse_day(t)
 
 
-class _Designation:
-    __slots__ = ("countries", "dobs", "extra", "ids", "kind", "listed", "names", "regimes")
-
-    def __init__(self, kind: EntityKind) -> None:
-        self.kind = kind
-        self.names: list[Name] = []
-        self.dobs: list[PartialDate] = []
-        self.countries: list[str] = []
-        self.ids: list[Identifier] = []
-        self.regimes: list[str] = []
-        self.listed: str | None = None
-        self.extra: dict[str, str] = {}
-
-    def add_name(self, parts: list[str], family: str, name_type: str, strength: str) -> None:
-        given = " ".join(p.strip() for p in parts if p.strip())
-        family = family.strip()
-        if self.kind is EntityKind.PERSON:
-            full = f"{given} {family}".strip()
-        else:
-            # Entity and ship names sit in Name 6; a few rows carry them in Name 1-5.
-            full = " ".join(x for x in (given, family) if x)
-        if not full:
-            return
-        kind = _NAME_KINDS.get(name_type.strip().lower(), "alias")
-        name = Name(full, kind=kind, weak=strength.strip().lower().startswith("low"))
-        if kind == "primary":
-            self.names.insert(0, name)
-        else:
-            self.names.append(name)
-
-    def add_country(self, text: str) -> None:
-        for part in _multi(text):
-            if code := country_code(part):
-                self.countries.append(code)
-
-    def entity(self, list_name: str, uid: str) -> Entity:
-        return Entity(
-            list=list_name,
-            source_id=uid,
-            kind=self.kind,
-            names=tuple(dict.fromkeys(self.names)),
-            dobs=tuple(dict.fromkeys(self.dobs)),
-            countries=tuple(dict.fromkeys(self.countries)),
-            identifiers=tuple(dict.fromkeys(self.ids)),
-            programs=tuple(dict.fromkeys(self.regimes)),
-            listed_on=self.listed,
-            extra=tuple(sorted(self.extra.items())),
-        )
+def _add_name(d: Designation, parts: list[str], family: str, name_type: str, strength: str) -> None:
+    given, family = joined(parts), family.strip()
+    if d.kind is EntityKind.PERSON:
+        full = f"{given} {family}".strip()
+    else:
+        # Entity and ship names sit in Name 6; a few rows carry them in Name 1-5.
+        full = " ".join(x for x in (given, family) if x)
+    kind = _NAME_KINDS.get(name_type.strip().lower(), "alias")
+    d.add_name(full, kind, weak=strength.strip().lower().startswith("low"))
 
 
 def _finish(
     path: Path,
     data: bytes,
-    designations: dict[str, _Designation],
+    designations: dict[str, Designation],
     published: date | None,
     fmt: str,
     list_name: str | None,
@@ -181,7 +134,7 @@ def load_fcdo_csv(path: Path, *, list_name: str | None = None) -> LoadedList:
     banner: date | None = None
     latest: date | None = None
     kind_col = ""
-    out: dict[str, _Designation] = {}
+    out: dict[str, Designation] = {}
     for line, row in rows:
         if header is None:
             m = _BANNER.match(",".join(row).strip().strip(","))
@@ -207,13 +160,14 @@ def load_fcdo_csv(path: Path, *, list_name: str | None = None) -> LoadedList:
             raise DataFileError("row without a Unique ID", where=f"{path}:{line}")
         d = out.get(uid)
         if d is None:
-            kind = _KINDS.get(rec[kind_col].strip().lower())
+            kind = KINDS.get(rec[kind_col].strip().lower())
             if kind is None:
                 raise DataFileError(
                     f"unknown {kind_col} {rec[kind_col]!r} for {uid}", where=f"{path}:{line}"
                 )
-            d = out[uid] = _Designation(kind)
-        d.add_name(
+            d = out[uid] = Designation(kind)
+        _add_name(
+            d,
             [rec[f"Name {i}"] for i in range(1, 6)],
             rec["Name 6"],
             rec["Name type"],
@@ -224,10 +178,9 @@ def load_fcdo_csv(path: Path, *, list_name: str | None = None) -> LoadedList:
         if dob := fcdo_dob(rec.get("D.O.B", "")):
             d.dobs.append(dob)
         for col in _COUNTRY_COLUMNS:
-            d.add_country(rec.get(col, ""))
+            d.add_countries(rec.get(col, ""))
         for col, id_kind in _ID_COLUMNS.items():
-            for value in _multi(rec.get(col, "")):
-                d.ids.append(Identifier(id_kind, value))
+            d.add_ids(id_kind, rec.get(col, ""))
         if regime := rec.get("Regime Name", "").strip():
             d.regimes.append(regime)
         d.listed = d.listed or rec.get("Date Designated", "").strip() or None
@@ -261,23 +214,24 @@ def load_fcdo_xml(path: Path, *, list_name: str | None = None) -> LoadedList:
             f"not the FCDO UK Sanctions List XML (root <{root.tag}>)", where=str(path)
         )
     latest: date | None = None
-    out: dict[str, _Designation] = {}
+    out: dict[str, Designation] = {}
     for n, el in enumerate(root.iter("Designation"), 1):
         where = f"{path}: Designation #{n}"
         uid = _text(el, "UniqueID")
         if not uid:
             raise DataFileError("designation without a UniqueID", where=where)
-        kind = _KINDS.get(_text(el, "IndividualEntityShip").lower())
+        kind = KINDS.get(_text(el, "IndividualEntityShip").lower())
         if kind is None:
             raise DataFileError(
                 f"unknown IndividualEntityShip {_text(el, 'IndividualEntityShip')!r} for {uid}",
                 where=where,
             )
-        d = out.setdefault(uid, _Designation(kind))
+        d = out.setdefault(uid, Designation(kind))
         for nm in el.iter("Name"):
             if nm.find("NameType") is None:  # <Name> holds parts; skip any other use of the tag
                 continue
-            d.add_name(
+            _add_name(
+                d,
                 [_text(nm, f"Name{i}") for i in range(1, 6)],
                 _text(nm, "Name6"),
                 _text(nm, "NameType"),
@@ -287,7 +241,7 @@ def load_fcdo_xml(path: Path, *, list_name: str | None = None) -> LoadedList:
         d.dobs += [dob for t in _texts(el, "DOB") if (dob := fcdo_dob(t))]
         for tag in ("Nationality", "CountryOfBirth", "AddressCountry"):
             for value in _texts(el, tag):
-                d.add_country(value)
+                d.add_countries(value)
         for tag, id_kind in (
             ("PassportNumber", "passport"),
             ("NationalIdentifierNumber", "national_id"),
@@ -295,7 +249,8 @@ def load_fcdo_xml(path: Path, *, list_name: str | None = None) -> LoadedList:
             ("IMONumber", "imo"),
             ("HullIdentificationNumber", "hin"),
         ):
-            d.ids += [Identifier(id_kind, v) for t in _texts(el, tag) for v in _multi(t)]
+            for t in _texts(el, tag):
+                d.add_ids(id_kind, t)
         d.regimes += _texts(el, "RegimeName")
         d.listed = d.listed or _text(el, "DateDesignated") or None
         for tag, key in (("UNReferenceNumber", "un_ref"), ("OFSIGroupID", "ofsi_group_id")):

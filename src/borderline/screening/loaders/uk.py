@@ -20,7 +20,8 @@ from borderline.screening.loaders._common import (
     parse_day,
     parse_dob,
 )
-from borderline.screening.model import Entity, EntityKind, Identifier, Name, PartialDate
+from borderline.screening.loaders._designation import KINDS, Designation, joined
+from borderline.screening.model import Entity, EntityKind, Identifier, Name
 
 REQUIRED = (
     "Name 6", "Name 1", "Name 2", "Name 3", "Name 4", "Name 5", "Title",
@@ -28,21 +29,11 @@ REQUIRED = (
     "National Identification Number", "Country", "Group Type", "Alias Type", "Alias Quality",
     "Regime", "Listed On", "Last Updated", "Group ID",
 )  # fmt: skip
-_KINDS = {
-    "individual": EntityKind.PERSON,
-    "entity": EntityKind.ORGANIZATION,
-    "ship": EntityKind.VESSEL,
-}
+# OFSI's alias types ("Primary Name", "Primary Name Variation", "FKA", "AKA", …) -> name kind.
+_NAME_KINDS = {"primary name": "primary", "primary name variation": "variation", "fka": "formerly"}
 # "Other Information" cites the UN reference of entries taken from the UN list:
 # "(UN Ref):CFi.010. Ali Kony ..." -> CFi.010
 _UN_REF = re.compile(r"UN Ref\W{0,4}([A-Z]{2,3}[ie]\.\d{3})")
-# "(1) Germany. (2) Morocco" -> ["Germany", "Morocco"]
-_NUMBERED = re.compile(r"\(\d+\)\s*")
-
-
-def _multi(value: str) -> list[str]:
-    parts = _NUMBERED.split(value)
-    return [p.strip().rstrip(".,;").strip() for p in parts if p.strip().rstrip(".,;").strip()]
 
 
 def _rows_xlsx(path: Path, data: bytes) -> Iterator[tuple[int, list[str]]]:
@@ -62,24 +53,10 @@ def _rows_xlsx(path: Path, data: bytes) -> Iterator[tuple[int, list[str]]]:
             yield i, cells
 
 
-class _Group:
-    __slots__ = ("countries", "dobs", "ids", "kind", "listed", "names", "regimes", "un_ref")
-
-    def __init__(self, kind: EntityKind) -> None:
-        self.kind = kind
-        self.names: list[Name] = []
-        self.dobs: list[PartialDate] = []
-        self.countries: list[str] = []
-        self.ids: list[Identifier] = []
-        self.regimes: list[str] = []
-        self.listed: str | None = None
-        self.un_ref: str | None = None
-
-
-def _parse(path: Path, rows: Iterable[tuple[int, list[str]]]) -> tuple[dict[str, _Group], str]:
+def _parse(path: Path, rows: Iterable[tuple[int, list[str]]]) -> tuple[dict[str, Designation], str]:
     header: list[str] | None = None
     banner = ""
-    groups: dict[str, _Group] = {}
+    groups: dict[str, Designation] = {}
     latest: date | None = None
     for line, row in rows:
         if header is None:
@@ -102,44 +79,32 @@ def _parse(path: Path, rows: Iterable[tuple[int, list[str]]]) -> tuple[dict[str,
         gid = rec["Group ID"].strip()
         if not gid:
             raise DataFileError("row without a Group ID", where=f"{path}:{line}")
-        kind = _KINDS.get(rec["Group Type"].strip().lower())
+        kind = KINDS.get(rec["Group Type"].strip().lower())
         if kind is None:
             raise DataFileError(f"unknown Group Type {rec['Group Type']!r}", where=f"{path}:{line}")
         g = groups.get(gid)
         if g is None:
-            g = groups[gid] = _Group(kind)
-        given = " ".join(rec[f"Name {i}"].strip() for i in range(1, 6) if rec[f"Name {i}"].strip())
+            g = groups[gid] = Designation(kind)
+        given = joined([rec[f"Name {i}"] for i in range(1, 6)])
         family = rec["Name 6"].strip()
+        # A person's name is given names then family name; an entity's or ship's is Name 6
+        # (Name 1-5 only when Name 6 is empty).
         full = f"{given} {family}".strip() if kind is EntityKind.PERSON else (family or given)
-        alias_type = rec["Alias Type"].strip().lower()
-        weak = rec["Alias Quality"].strip().lower().startswith("low")
-        name_kind = {
-            "primary name": "primary",
-            "primary name variation": "variation",
-            "fka": "formerly",
-        }.get(alias_type, "alias")
-        if full:
-            name = Name(full, kind=name_kind, weak=weak)
-            if name_kind == "primary":
-                g.names.insert(0, name)
-            else:
-                g.names.append(name)
+        g.add_name(
+            full,
+            _NAME_KINDS.get(rec["Alias Type"].strip().lower(), "alias"),
+            weak=rec["Alias Quality"].strip().lower().startswith("low"),
+        )
         if script := rec["Name Non-Latin Script"].strip():
             g.names.append(Name(script, kind="original_script"))
         if (dob := rec["DOB"].strip()) and (d := parse_dob(dob)):
             g.dobs.append(d)
         for col in ("Nationality", "Country of Birth", "Country"):
-            for part in _multi(rec[col]):
-                if c := country_code(part):
-                    g.countries.append(c)
-        for col, id_kind in (
-            ("Passport Number", "passport"),
-            ("National Identification Number", "national_id"),
-        ):
-            for value in _multi(rec[col]):
-                g.ids.append(Identifier(id_kind, value))
-        if g.un_ref is None and (m := _UN_REF.search(rec.get("Other Information") or "")):
-            g.un_ref = m.group(1)
+            g.add_countries(rec[col])
+        g.add_ids("passport", rec["Passport Number"])
+        g.add_ids("national_id", rec["National Identification Number"])
+        if "un_ref" not in g.extra and (m := _UN_REF.search(rec.get("Other Information") or "")):
+            g.extra["un_ref"] = m.group(1)
         if regime := rec["Regime"].strip():
             g.regimes.append(regime)
         g.listed = g.listed or rec["Listed On"].strip() or None
@@ -166,20 +131,7 @@ def load_uk_ofsi(path: Path, *, list_name: str | None = None) -> LoadedList:
     for gid, g in groups.items():
         if not g.names:
             raise DataFileError(f"Group ID {gid} has no name", where=str(path))
-        entities.append(
-            Entity(
-                list=name,
-                source_id=gid,
-                kind=g.kind,
-                names=tuple(dict.fromkeys(g.names)),
-                dobs=tuple(dict.fromkeys(g.dobs)),
-                countries=tuple(dict.fromkeys(g.countries)),
-                identifiers=tuple(dict.fromkeys(g.ids)),
-                programs=tuple(dict.fromkeys(g.regimes)),
-                listed_on=g.listed,
-                extra=(("un_ref", g.un_ref),) if g.un_ref else (),
-            )
-        )
+        entities.append(g.entity(name, gid))
     if not entities:
         raise DataFileError("no entries", where=str(path))
     return LoadedList(
@@ -200,11 +152,6 @@ _SL_FILES = (
     "subject_countries.csv",
     "subject_identifiers.csv",
 )
-_SL_KINDS = {
-    "individual": EntityKind.PERSON,
-    "entity": EntityKind.ORGANIZATION,
-    "ship": EntityKind.VESSEL,
-}
 
 
 def _sl_table(
@@ -239,16 +186,16 @@ def load_uk_sl(path: Path, *, list_name: str | None = None) -> LoadedList:
     )
     blobs.append(data)
     name = list_name or "uk_sl"
-    groups: dict[str, _Group] = {}
+    groups: dict[str, Designation] = {}
     latest: date | None = None
     for line, rec in subjects:
-        kind = _SL_KINDS.get(rec["subject_type"].strip().lower())
+        kind = KINDS.get(rec["subject_type"].strip().lower())
         if kind is None:
             raise DataFileError(
                 f"unknown subject_type {rec['subject_type']!r}",
                 where=f"{folder / 'subjects.csv'}:{line}",
             )
-        groups[rec["unique_id"].strip()] = _Group(kind)
+        groups[rec["unique_id"].strip()] = Designation(kind)
         updated = parse_day(rec["last_updated"])
         if updated is not None and (latest is None or updated > latest):
             latest = updated
@@ -258,17 +205,14 @@ def load_uk_sl(path: Path, *, list_name: str | None = None) -> LoadedList:
     blobs.append(data)
     for _line, rec in names:
         g = groups.get(rec["unique_id"].strip())
-        full = rec["full_name"].strip()
-        if g is None or not full:
-            continue
-        kind_ = {"primary": "primary", "primary_variation": "variation"}.get(
-            rec["name_type"].strip(), "alias"
-        )
-        nm = Name(full, kind=kind_, weak=rec["alias_strength"].strip().startswith("low"))
-        if kind_ == "primary":
-            g.names.insert(0, nm)
-        else:
-            g.names.append(nm)
+        if g is not None:
+            g.add_name(
+                rec["full_name"].strip(),
+                {"primary": "primary", "primary_variation": "variation"}.get(
+                    rec["name_type"].strip(), "alias"
+                ),
+                weak=rec["alias_strength"].strip().startswith("low"),
+            )
     data, dobs = _sl_table(folder, "subject_dobs.csv", ("unique_id", "year", "month", "day"))
     blobs.append(data)
     for _line, rec in dobs:
@@ -300,19 +244,7 @@ def load_uk_sl(path: Path, *, list_name: str | None = None) -> LoadedList:
         )
         if g is not None and rec["raw_value"].strip():
             g.ids.append(Identifier(kind_, rec["raw_value"].strip()))
-    entities = [
-        Entity(
-            list=name,
-            source_id=uid,
-            kind=g.kind,
-            names=tuple(dict.fromkeys(g.names)),
-            dobs=tuple(dict.fromkeys(g.dobs)),
-            countries=tuple(dict.fromkeys(g.countries)),
-            identifiers=tuple(dict.fromkeys(g.ids)),
-        )
-        for uid, g in groups.items()
-        if g.names
-    ]
+    entities = [g.entity(name, uid) for uid, g in groups.items() if g.names]
     if not entities:
         raise DataFileError("no named subjects", where=str(folder))
     return LoadedList(
