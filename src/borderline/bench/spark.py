@@ -2,8 +2,9 @@
 
 1. ``orders`` generated marketplace orders (``bench.fraud_synth``, with history) assessed with every
    installed assessor and a fraud model trained on them;
-2. ``parties`` generated party names (every party name of the generated orders, cycled, plus
-   names from the shipped lists) re-screened against every shipped list;
+2. ``parties`` distinct party names (every party name of the generated orders, names from the
+   shipped lists, then people made of the given and family names seen in them, each once)
+   re-screened against every shipped list;
 3. the same two jobs on ``scaling_orders`` items with each core count in ``cores``, each in a
    fresh local session, so the throughput per core is visible.
 
@@ -63,15 +64,24 @@ def _parties_file(folder: Path, names: list[tuple[str, str, str]]) -> Path:
 
 
 def _parties(names: Path, n: int, folder: Path) -> Path:
-    """``n`` parties cycling over the generated names (a customer base with repeats)."""
+    """``n`` parties: every generated and listed name once, then people made of the given and
+    family names seen in them, each combination once — a customer base of distinct names, so
+    the screening's cache of repeated queries does not flatter the figure."""
     with names.open(encoding="utf-8") as fh:
         base = list(csv.reader(fh))
+    givens = sorted({r[0].split()[0] for r in base if len(r[0].split()) >= 2})
+    families = sorted({r[0].split()[-1] for r in base if len(r[0].split()) >= 2})
     path = folder / f"parties-{n}.csv"
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["id", "name", "type", "country", "dob"])
         for i in range(n):
-            name, kind, country = base[i % len(base)]
+            if i < len(base):
+                name, kind, country = base[i]
+            else:
+                k = i - len(base)
+                g, f = givens[k % len(givens)], families[(k // len(givens)) % len(families)]
+                name, kind, country = f"{g} {f}", "person", ""
             w.writerow([f"p{i}", name, kind, country, ""])
     return path
 
