@@ -75,6 +75,33 @@ def csv_rows(path: Path, text: str, *, delimiter: str = ",") -> Iterator[tuple[i
         raise DataFileError(f"malformed CSV: {exc}", where=f"{path}:{reader.line_num}") from None
 
 
+def header_of(
+    row: list[str],
+    required: tuple[str, ...],
+    what: str,
+    where: str,
+    *,
+    one_of: tuple[str, ...] = (),
+) -> list[str]:
+    """A CSV header row's column names; a ``DataFileError`` naming the missing columns (and
+    the first of ``one_of`` when none of those is there) when the file is not ``what``."""
+    header = [c.strip() for c in row]
+    missing = [c for c in required if c not in header]
+    if one_of and not any(c in header for c in one_of):
+        missing.append(one_of[0])
+    if missing:
+        raise DataFileError(f"not {what}: missing column(s) {missing}", where=where)
+    return header
+
+
+def padded_record(header: list[str], row: list[str]) -> dict[str, str]:
+    """A data row as {column: value}; a row shorter than the header (trailing empty fields
+    left out, as spreadsheet exports do) gets empty values."""
+    if len(row) < len(header):
+        row = row + [""] * (len(header) - len(row))
+    return dict(zip(header, row, strict=False))
+
+
 def fingerprint(*chunks: bytes) -> str:
     h = hashlib.sha256()
     for chunk in chunks:

@@ -31,7 +31,9 @@ from borderline.screening.loaders._common import (
     csv_rows,
     decode,
     fingerprint,
+    header_of,
     open_bytes,
+    padded_record,
     parse_day,
     parse_dob,
 )
@@ -141,20 +143,16 @@ def load_fcdo_csv(path: Path, *, list_name: str | None = None) -> LoadedList:
             if m:
                 banner = report_date(m.group(1))
                 continue
-            header = [c.strip() for c in row]
-            missing = [c for c in REQUIRED if c not in header]
-            kind_col = next((c for c in _KIND_COLUMNS if c in header), "")
-            if not kind_col:
-                missing.append(_KIND_COLUMNS[0])
-            if missing:
-                raise DataFileError(
-                    f"not the FCDO UK Sanctions List CSV: missing column(s) {missing}",
-                    where=f"{path}:{line}",
-                )
+            header = header_of(
+                row,
+                REQUIRED,
+                "the FCDO UK Sanctions List CSV",
+                f"{path}:{line}",
+                one_of=_KIND_COLUMNS,
+            )
+            kind_col = next(c for c in _KIND_COLUMNS if c in header)
             continue
-        if len(row) < len(header):
-            row = row + [""] * (len(header) - len(row))
-        rec = dict(zip(header, row, strict=False))
+        rec = padded_record(header, row)
         uid = rec["Unique ID"].strip()
         if not uid:
             raise DataFileError("row without a Unique ID", where=f"{path}:{line}")

@@ -16,7 +16,9 @@ from borderline.screening.loaders._common import (
     csv_rows,
     decode,
     fingerprint,
+    header_of,
     open_bytes,
+    padded_record,
     parse_day,
     parse_dob,
 )
@@ -63,17 +65,9 @@ def _parse(path: Path, rows: Iterable[tuple[int, list[str]]]) -> tuple[dict[str,
             if row and row[0].strip().lower().startswith("last updated"):
                 banner = next((c for c in row[1:] if c.strip()), row[0][12:]).strip()
                 continue
-            header = [c.strip() for c in row]
-            missing = [c for c in REQUIRED if c not in header]
-            if missing:
-                raise DataFileError(
-                    f"not an OFSI consolidated list: missing column(s) {missing}",
-                    where=f"{path}:{line}",
-                )
+            header = header_of(row, REQUIRED, "an OFSI consolidated list", f"{path}:{line}")
             continue
-        if len(row) < len(header):
-            row = row + [""] * (len(header) - len(row))
-        rec = dict(zip(header, row, strict=False))
+        rec = padded_record(header, row)
         if rec["Name 6"] == "Name 6":  # a repeated header line
             continue
         gid = rec["Group ID"].strip()
@@ -162,10 +156,7 @@ def _sl_table(
     rows = list(csv_rows(path, decode(path, data)))
     if not rows:
         raise DataFileError("empty file", where=str(path))
-    header = [c.strip() for c in rows[0][1]]
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise DataFileError(f"missing column(s) {missing}", where=f"{path}:{rows[0][0]}")
+    header = header_of(rows[0][1], required, f"a UK list table {name}", f"{path}:{rows[0][0]}")
     out = []
     for line, row in rows[1:]:
         if len(row) != len(header):

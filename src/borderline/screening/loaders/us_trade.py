@@ -17,6 +17,7 @@ from borderline.screening.loaders._common import (
     date_from_path,
     decode,
     fingerprint,
+    header_of,
     open_bytes,
     parse_dob,
     split_multi,
@@ -78,12 +79,9 @@ def load_csl(
     seen: set[str] = set()
     for line, row in csv_rows(path, text):
         if header is None:
-            header = [c.strip() for c in row]
-            missing = [c for c in ("source", "name", "type", "alt_names") if c not in header]
-            if missing:
-                raise DataFileError(
-                    f"not a CSL file: missing column(s) {missing}", where=f"{path}:{line}"
-                )
+            header = header_of(
+                row, ("source", "name", "type", "alt_names"), "a CSL file", f"{path}:{line}"
+            )
             continue
         if row == header or [c.strip() for c in row] == header:
             continue  # the published file repeats its header on line 2
