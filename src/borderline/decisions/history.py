@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from borderline.engine import CustomerHistory
+from borderline.store import in_chunks
 from borderline.store.models import CustomerStatsRow
 from borderline.store.times import aware
 
@@ -59,8 +60,7 @@ class DbHistory:
     def prefetch(self, keys: Iterable[str]) -> None:
         """Read the aggregates of many customers at once (a batch's), in a query per 500."""
         wanted = sorted({k for k in keys if k not in self._memo})
-        for i in range(0, len(wanted), 500):
-            part = wanted[i : i + 500]
+        for part in in_chunks(wanted):
             found = {
                 row[6]: _history(row)
                 for row in self.session.execute(

@@ -24,7 +24,7 @@ from borderline.errors import Conflict, InvalidInput, NotFound, from_validation
 from borderline.ledger import canonical_json
 from borderline.ledger.tables import payload_hashes
 from borderline.model import Decision, Order
-from borderline.store import begin_write, transaction
+from borderline.store import begin_write, present, transaction
 from borderline.store.models import CustomerStatsRow, DecisionRow, FindingRow, OrderRow
 from borderline.store.ports import LedgerAppender, SessionFactory
 from borderline.store.times import aware
@@ -372,7 +372,7 @@ class DecisionRecorder:
             parsed = [o for o in orders if isinstance(o, Order)]
             # What the batch's orders need from the database, in a query per 500 orders
             # rather than two per order: which ids are stored already, the customers' history.
-            stored_ids = self._stored_ids(s, [o.id for o in parsed])
+            stored_ids = present(s, OrderRow.id, (o.id for o in parsed))
             history.prefetch(o.customer_key for o in parsed)
             seen: set[str] = set()
             for i, payload in enumerate(payloads):
@@ -403,15 +403,6 @@ class DecisionRecorder:
                 items.append(item)
             flush()
         return items
-
-    @staticmethod
-    def _stored_ids(s: Session, ids: Sequence[str]) -> set[str]:
-        out: set[str] = set()
-        unique = sorted(set(ids))
-        for i in range(0, len(unique), 500):
-            part = unique[i : i + 500]
-            out.update(s.scalars(select(OrderRow.id).where(OrderRow.id.in_(part))))
-        return out
 
     def get_decision(self, ident: str) -> Decision:
         with self.sessions() as s:

@@ -18,11 +18,10 @@ from sqlalchemy import insert, select
 
 from borderline.fraud.features import DAY, ENTITY_COLS, SPEC
 from borderline.fraud.tables import FraudEventRow, FraudLabelRow, FraudLinkRow, FraudOrderRow
+from borderline.store import in_chunks, present
 
 if TYPE_CHECKING:
     from borderline.fraud.store import SqlFeatureStore
-
-_CHUNK = 500  # ids per IN (...) list
 
 
 def record_many(store: SqlFeatureStore, flats: Sequence[Mapping[str, Any]]) -> int:
@@ -33,12 +32,7 @@ def record_many(store: SqlFeatureStore, flats: Sequence[Mapping[str, Any]]) -> i
         return 0
     conn = store.s.connection()
     ids = [str(f["order_id"]) for f in flats]
-    seen: set[str] = set()
-    for i in range(0, len(ids), _CHUNK):
-        part = ids[i : i + _CHUNK]
-        seen.update(
-            conn.scalars(select(FraudOrderRow.order_id).where(FraudOrderRow.order_id.in_(part)))
-        )
+    seen: set[str] = present(conn, FraudOrderRow.order_id, ids)
     fresh: list[Mapping[str, Any]] = []
     for oid, f in zip(ids, flats, strict=True):
         if oid not in seen:
@@ -57,8 +51,7 @@ def record_many(store: SqlFeatureStore, flats: Sequence[Mapping[str, Any]]) -> i
     )
     # A label may have arrived before its order (see SqlFeatureStore.record_label).
     fraud_of: dict[str, bool] = {}
-    for i in range(0, len(new_ids), _CHUNK):
-        part = new_ids[i : i + _CHUNK]
+    for part in in_chunks(new_ids):
         fraud_of.update(
             (str(oid), bool(v))
             for oid, v in conn.execute(

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from borderline.intake.tables import PaymentRefRow
 from borderline.model import Decision, Order
+from borderline.store import present
 
 
 def payment_references(order: Order) -> list[str]:
@@ -43,14 +44,7 @@ class _RecordPaymentRefs:
         refs = [r for _, rs in wanted for r in rs]
         if not refs:
             return
-        taken: set[str] = set()
-        for i in range(0, len(refs), 500):
-            chunk = refs[i : i + 500]
-            taken.update(
-                session.scalars(
-                    select(PaymentRefRow.reference).where(PaymentRefRow.reference.in_(chunk))
-                )
-            )
+        taken: set[str] = present(session, PaymentRefRow.reference, refs)
         # A reference already pointing at another order keeps its first order: a charge pays
         # once (within a group too: the earlier order keeps it).
         rows = []

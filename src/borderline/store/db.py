@@ -12,14 +12,14 @@ import hashlib
 import importlib.resources
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import JSON, MetaData, create_engine, event
+from sqlalchemy import JSON, MetaData, create_engine, event, select
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 # Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
@@ -179,3 +179,23 @@ def migrate(url: str, *, state_dir: Path | None = None) -> None:
         heads = sorted(ScriptDirectory.from_config(config).get_heads())
         memo.parent.mkdir(parents=True, exist_ok=True)
         memo.write_text(json.dumps({"fingerprint": fingerprint, "heads": heads}))
+
+
+_T = TypeVar("_T")
+
+# Values per ``IN (...)`` list: far inside SQLite's and PostgreSQL's parameter limits.
+IN_LIST = 500
+
+
+def in_chunks(values: Sequence[_T], size: int = IN_LIST) -> Iterator[Sequence[_T]]:
+    """``values`` a slice at a time, for queries with ``column.in_(part)``."""
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+def present(conn: Session | Connection, column: Any, values: Iterable[Any]) -> set[Any]:
+    """Which of ``values`` the column holds (one query per :data:`IN_LIST` values)."""
+    out: set[Any] = set()
+    for part in in_chunks(sorted(set(values))):
+        out.update(conn.scalars(select(column).where(column.in_(part))))
+    return out
