@@ -34,13 +34,17 @@ def py_spy() -> str | None:
 
 
 def command(out: Path, pid: int, rate: int = 100) -> list[str]:
-    """py-spy attached to ``pid`` and its worker processes, writing folded stacks to ``out``."""
+    """py-spy attached to ``pid`` and its worker processes, writing folded stacks to ``out``.
+
+    Only the thread holding the interpreter lock is sampled (``--gil``): a worker is bound by
+    that lock, and without it a thread waiting to take the lock back after a system call (a
+    SQLite statement, ``os.urandom``) is counted as working in that call."""
     exe = py_spy()
     if exe is None:
         raise RuntimeError("py-spy is not installed (it comes with the `bench` dependency group)")
     return [
         exe, "record", "--pid", str(pid), "--subprocesses", "--format", "raw",
-        "--rate", str(rate), "-o", str(out),
+        "--rate", str(rate), "--gil", "-o", str(out),
     ]  # fmt: skip
 
 
