@@ -62,9 +62,9 @@ _TUNE = {
 }
 
 
-# Share of the trader text left in training (not whole-code held out, not tuning) that is
-# held out text by text for the seen-code sets. Carved out of training only, so the tuning
-# texts and the whole-code halves are the same as before the seen-code sets existed.
+# Share of the trader text of the codes not held out whole that is held out text by text
+# for the seen-code sets. Decided before the tuning share, so the seen-code sets do not
+# depend on how much text tunes; the whole-code halves are the same as before they existed.
 _SEEN = {"uk-parcel": 0.20, "uk-synonym": 0.20}
 #: The seen-code roles: the studied and the reported-only half.
 SEEN_ROLES = ("seen-dev", "seen-test")
@@ -102,11 +102,11 @@ def role(source: str, group: str, lang: str = "en", text: str = "") -> str:
         source, 0.0
     ):
         return "test" if _u(f"test:{source}:{group}") < _TEST_SHARE else "dev"
-    if _u(f"tune:{source}:{lang}:{text}") < _TUNE.get(source, 0.0):
-        return "tune"
     key = text.casefold()
     if _u(f"seen:{source}:{key}") < _SEEN.get(source, 0.0):
         return "seen-test" if _u(f"test:seen:{source}:{key}") < _TEST_SHARE else "seen-dev"
+    if _u(f"tune:{source}:{lang}:{text}") < _TUNE.get(source, 0.0):
+        return "tune"
     return "train"
 
 
