@@ -15,14 +15,18 @@ How a listing becomes candidates (``HSModel.predict``):
    US HTS lines, HS 2022), in the word and the character space, (c) the same at heading level,
    (d) the attribute block (``ListingText.said``): how much of the tariff wording
    of the listing's material, make and gender a candidate's own subheading text contains, and
-   how far it falls short of the best candidate of its chapter.
+   how far it falls short of the best candidate of its chapter, (e) a multinomial naive-Bayes
+   view of the short texts per subheading, word and character (brand and abbreviation words
+   that recur in a code's trader texts), (f) ``cover``: the share of the text's word mass
+   that the candidate's known words (its own text, centroid and short texts) hold.
 4. A logistic regression, fitted on held-out tuning text (``hs_sources.role``), weighs that
    evidence per candidate; a softmax over the shortlist gives P(subheading), and chapter and
    heading confidences are sums of it.
 5. Acceptance: a second small logistic model maps the top probability, the margin, the
-   similarity to the UK tariff's vague terms ("gift", "black, m"), the share of unseen words
-   and whether retrieval and nomenclature agree to P(top-1 correct). Below
-   ``DEFAULT_ACCEPT_AT`` the answer is "needs review" with the candidates.
+   similarity to the UK tariff's vague terms ("gift", "black, m"), the share of unseen words,
+   whether retrieval and nomenclature agree and the top answer's ``cover`` to P(top-1
+   correct). Below the threshold ``fit`` chose (``accept_at``: 85% right on the tuning text,
+   pooled and per source) the answer is "needs review" with the candidates.
 
 The fitted model is one ``.npz`` file shipped in the package (``data/hs-model.npz``); ``fit``
 rebuilds it from the shipped sources (``borderline trade train``).
