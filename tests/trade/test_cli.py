@@ -243,8 +243,10 @@ def test_bench_trade_hs_reports_both_halves() -> None:
     assert code == 0
     d = json.loads(out)
     names = {"uk-parcel", "uk-synonym", "us-hts", "cn-it", "uk-vague"}
+    names |= {"uk-parcel-seen", "uk-synonym-seen"}  # seen-code trader text
     assert set(d["sets"]) == names | {"team"} and set(d["test"]) == names
     for half in ("sets", "test"):
+        assert d[half]["uk-parcel-seen"]["n"] == d[half]["uk-synonym-seen"]["n"] == 40
         assert d[half]["uk-vague"]["refused"] >= 0.8  # vague text is not accepted
         assert d[half]["us-hts"]["n"] == 40 and d[half]["us-hts"]["top1_hs2"] >= 0.8
     assert d["model"].startswith("hs-knn-centroid-") and d["latency_ms"]["n"] > 0

@@ -138,8 +138,9 @@ def bench_trade_hs(
     backend: Annotated[str, typer.Option(help="learned (default) or lexical.")] = "learned",
 ) -> None:
     """The HS classifier on development sets of public text it never trained on (UK trader
-    parcel descriptions and search synonyms, US HTS lines, CN in Italian, vague terms) and
-    on the team's 344 listings (regression only)."""
+    parcel descriptions and search synonyms of whole held-out codes and, as ``*-seen``, of
+    codes other trader texts in the index cover; US HTS lines, CN in Italian, vague terms)
+    and on the team's 344 listings (regression only)."""
     from borderline.bench.hs_eval import run
     from borderline.trade import HSClassifier, LearnedHSClassifier
 
@@ -151,6 +152,10 @@ def bench_trade_hs(
         echo_json(report)
         return
     typer.echo(f"HS classification, {report['model']} — {report['machine']}, {report['date']}")
+    typer.echo(
+        "uk-parcel, uk-synonym: whole codes held out (no trader text of the code in the index);"
+        " *-seen: single texts of codes whose other trader texts are in the index"
+    )
     cols = ("top1_hs6", "top3_hs6", "top1_hs4", "top1_hs2", "accepted", "precision_accepted")
     for half in ("sets", "test"):
         typer.echo(

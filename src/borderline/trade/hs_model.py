@@ -15,14 +15,18 @@ How a listing becomes candidates (``HSModel.predict``):
    US HTS lines, HS 2022), in the word and the character space, (c) the same at heading level,
    (d) the attribute block (``ListingText.said``): how much of the tariff wording
    of the listing's material, make and gender a candidate's own subheading text contains, and
-   how far it falls short of the best candidate of its chapter.
+   how far it falls short of the best candidate of its chapter, (e) a multinomial naive-Bayes
+   view of the short texts per subheading, word and character (brand and abbreviation words
+   that recur in a code's trader texts), (f) ``cover``: the share of the text's word mass
+   that the candidate's known words (its own text, centroid and short texts) hold.
 4. A logistic regression, fitted on held-out tuning text (``hs_sources.role``), weighs that
    evidence per candidate; a softmax over the shortlist gives P(subheading), and chapter and
    heading confidences are sums of it.
 5. Acceptance: a second small logistic model maps the top probability, the margin, the
-   similarity to the UK tariff's vague terms ("gift", "black, m"), the share of unseen words
-   and whether retrieval and nomenclature agree to P(top-1 correct). Below
-   ``DEFAULT_ACCEPT_AT`` the answer is "needs review" with the candidates.
+   similarity to the UK tariff's vague terms ("gift", "black, m"), the share of unseen words,
+   whether retrieval and nomenclature agree and the top answer's ``cover`` to P(top-1
+   correct). Below the threshold ``fit`` chose (``accept_at``: 85% right on the tuning text,
+   pooled and per source) the answer is "needs review" with the candidates.
 
 The fitted model is one ``.npz`` file shipped in the package (``data/hs-model.npz``); ``fit``
 rebuilds it from the shipped sources (``borderline trade train``).
@@ -56,6 +60,8 @@ _N_WORD = 1 << 20
 _N_CHAR = 1 << 20
 _SHORTLIST = 30
 _KNN = 25
+#: Subheadings the naive-Bayes view of the short texts adds to the shortlist.
+_NB_SHORTLIST = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +88,8 @@ _MATRICES = (
     "head_word_t",
     "head_char_t",
     "desc_word_t",
+    "nb_word_t",
+    "nb_char_t",
 )
 FEATURES = (
     "knn_max",
@@ -94,6 +102,9 @@ FEATURES = (
     "chap_knn",
     "rank_knn",
     "rank_cent",
+    "nb_word",
+    "nb_char",
+    "cover",
     "side_said",
     "side_match",
     "side_clash",
@@ -129,15 +140,21 @@ class HSModel:
         self.head_char_t: sp.csr_matrix = sp.csr_matrix((0, 0))
         # features x subheadings: 1 where a subheading's own text has the feature
         self.desc_word_t: sp.csr_matrix = sp.csr_matrix((0, 0))
+        # features x subheadings: naive-Bayes log-weights of the short texts' words / grams
+        # (log(1 + weight / alpha)), and per subheading the bias term (-inf without any)
+        self.nb_word_t: sp.csr_matrix = sp.csr_matrix((0, 0))
+        self.nb_char_t: sp.csr_matrix = sp.csr_matrix((0, 0))
+        self.nb_bias: np.ndarray = np.zeros((2, 0), dtype=np.float64)
         self.coef = np.zeros(len(FEATURES), dtype=np.float64)
         self.intercept = 0.0
-        self.accept_coef = np.zeros(6, dtype=np.float64)
+        self.accept_coef = np.zeros(7, dtype=np.float64)
         self.accept_intercept = 0.0
         self.meta: dict[str, Any] = {}
         self._head_of: np.ndarray = np.zeros(0, dtype=np.int32)
         self._chapter_of: np.ndarray = np.zeros(0, dtype=np.int32)
         self._word_all: sp.csr_matrix = sp.csr_matrix((0, 0))
         self._char_all: sp.csr_matrix = sp.csr_matrix((0, 0))
+        self._known: sp.csr_matrix = sp.csr_matrix((0, 0))
 
     # -- evidence ------------------------------------------------------------------------------
 
@@ -202,11 +219,14 @@ class HSModel:
         # One product per space against the side-by-side matrices (see _index).
         aw = (qw @ self._word_all).toarray()
         ac = (qc @ self._char_all).toarray()
-        n_short, n_lab = self.short_t.shape[1], len(self.labels)
-        a, b = n_short, n_short + n_lab
+        n_short, n_lab, n_head = self.short_t.shape[1], len(self.labels), len(self.heads)
+        a, b, c = n_short, n_short + n_lab, n_short + n_lab + n_head
         sim_short = 0.5 * (aw[:, :a] + ac[:, :a])
         cw, cc = aw[:, a:b], ac[:, a:b]
-        hw, hc = aw[:, b:], ac[:, b:]
+        hw, hc = aw[:, b:c], ac[:, b:c]
+        nbw = self._nb_relative(aw[:, c:], np.asarray(qw.sum(axis=1)).ravel(), 0)
+        nbc = self._nb_relative(ac[:, c:], np.asarray(qc.sum(axis=1)).ravel(), 1)
+        cover = (qw.multiply(qw).tocsr() @ self._known).toarray()
         n_lab = len(self.labels)
         vague_idx = self.meta["vague_label"]
         out = []
@@ -229,6 +249,8 @@ class HSModel:
             cent = 0.5 * (cw[i] + cc[i])
             short = set(np.argpartition(-cent, _SHORTLIST)[:_SHORTLIST].tolist())
             short.update(int(j) for j in np.flatnonzero(knn_max > 0))
+            nb = nbw[i] + nbc[i]
+            short.update(np.argpartition(-nb, _NB_SHORTLIST)[:_NB_SHORTLIST].tolist())
             # The best subheadings of the best headings, so a heading that reads right
             # brings its children into the shortlist.
             hsum = 0.5 * (hw[i] + hc[i])
@@ -263,6 +285,9 @@ class HSModel:
                     [chap_knn.get(self.labels[j][:2], 0.0) for j in idx],
                     rank_knn,
                     rank_cent,
+                    nbw[i][idx],
+                    nbc[i][idx],
+                    cover[i][idx],
                     said_cov[i][idx] if said_cov is not None else np.zeros(len(idx)),
                     *self._side_fit(saids[i], idx),
                 ]
@@ -272,13 +297,27 @@ class HSModel:
             out.append((idx, f, vague, unseen))
         return out
 
+    def _nb_relative(self, scores: np.ndarray, mass: np.ndarray, space: int) -> np.ndarray:
+        """Per text and subheading, the naive-Bayes likelihood of the text under the
+        subheading's short texts relative to the best subheading's (1 for the best, 0 for a
+        subheading no short text names)."""
+        bias = self.nb_bias[space]
+        named = np.isfinite(bias)
+        z = scores + mass[:, None] * np.where(named, bias, 0.0)[None, :]
+        z[:, ~named] = -np.inf
+        z -= z.max(axis=1, keepdims=True)
+        out: np.ndarray = np.exp(z)
+        return out
+
     def _accept_features(
         self, probs: np.ndarray, f: np.ndarray, vague: float, unseen: float, n_words: int
     ) -> np.ndarray:
         """What the acceptance model reads: the top probability and its margin, the
         similarity to vague terms, a one-word flag, the share of the text's words no
-        training text has (a brand, an abbreviation: the model is guessing), and whether
-        the nearest short texts and the nomenclature text agree on the top answer."""
+        training text has (a brand, an abbreviation: the model is guessing), whether
+        the nearest short texts and the nomenclature text agree on the top answer, and how
+        much of the text's word mass the top answer's known words cover (a near synonym of
+        a neighbouring code leaves its distinctive word uncovered: "tea urns" -> tea)."""
         order = np.argsort(-probs)
         top = probs[order]
         margin = top[0] - (top[1] if len(top) > 1 else 0.0)
@@ -288,7 +327,8 @@ class HSModel:
             and f[best, 0] >= f[:, 0].max()
             and f[best, 2] + f[best, 3] >= (f[:, 2] + f[:, 3]).max()
         )
-        return np.asarray([top[0], margin, vague, float(n_words <= 1), unseen, agree])
+        cover = float(f[best, FEATURES.index("cover")])
+        return np.asarray([top[0], margin, vague, float(n_words <= 1), unseen, agree, cover])
 
     def predict_many(
         self,
@@ -336,6 +376,7 @@ class HSModel:
             arrays[f"{name}.idf_value"] = space.idf[nz].astype(np.float16)
             arrays[f"{name}.idf_default"] = np.asarray([space.idf.max()], dtype=np.float32)
         arrays["short_label"] = self.short_label.astype(np.int32)
+        arrays["nb_bias"] = self.nb_bias
         arrays["coef"] = self.coef
         arrays["intercept"] = np.asarray([self.intercept])
         arrays["accept_coef"] = self.accept_coef
@@ -371,6 +412,7 @@ class HSModel:
                 idf[z[f"{name}.idf_index"]] = z[f"{name}.idf_value"].astype(np.float32)
                 space.idf = idf
             m.short_label = z["short_label"]
+            m.nb_bias = z["nb_bias"]
             m.coef = z["coef"]
             m.intercept = float(z["intercept"][0])
             m.accept_coef = z["accept_coef"]
@@ -391,11 +433,17 @@ class HSModel:
         self._chapter_of = np.asarray([int(c[:2]) for c in self.labels], dtype=np.int32)
         if self.short_t.shape[0]:
             self._word_all = sp.hstack(
-                [self.short_t, self.cent_word_t, self.head_word_t], format="csr"
+                [self.short_t, self.cent_word_t, self.head_word_t, self.nb_word_t], format="csr"
             )
             self._char_all = sp.hstack(
-                [self.short_char_t, self.cent_char_t, self.head_char_t], format="csr"
+                [self.short_char_t, self.cent_char_t, self.head_char_t, self.nb_char_t],
+                format="csr",
             )
+            # features x subheadings: 1 where the subheading's own text, its nomenclature
+            # centroid or its short texts have the word (what ``cover`` reads)
+            known = (abs(self.nb_word_t) + abs(self.desc_word_t) + abs(self.cent_word_t)).tocsr()
+            known.data[:] = 1.0
+            self._known = known.astype(np.float32)
 
     @property
     def accept_at(self) -> float:
