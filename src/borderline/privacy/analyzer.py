@@ -166,7 +166,8 @@ class Analyzer:
     ) -> list[Entity]:
         found = self._patterns(text, cc)
         found += self._phones(text, cc)
-        found += agree(text, model, gazetteer.find(text) + names.find(text) + orgs.find(text))
+        rules = [e for e in gazetteer.find(text) if not names.implausible(text, e)]
+        found += agree(text, model, rules + names.find(text) + orgs.find(text))
         found = [e for e in found if e.score >= self.threshold]
         found = addresses.inside_address(found + names.repeats(text, found))
         kept = addresses.grow(text, resolve_overlaps(found))

@@ -152,6 +152,27 @@ def stats() -> _Stats:
     )
 
 
+def implausible(text: str, e: Entity) -> bool:
+    """A hand-written list's match that reads as an ordinary word here: a lone city name that
+    is an ordinary word ("Nice!") with no place word before it or region after it, or a
+    "name" after a context word or title that holds an ordinary word ("from Tribute Album")."""
+    st = stats()
+    value = text[e.start : e.end]
+    if e.recognizer == "location_gazetteer" and " " not in value:
+        return (
+            value.casefold() in st.ordinary
+            and _PLACE_INTRO.search(text[max(0, e.start - 20) : e.start]) is None
+            and _REGION_AFTER.search(text[e.end : e.end + 30]) is None
+        )
+    if e.recognizer == "person_gazetteer" and any(
+        w in e.explanation
+        for w in ("capitalised words after context", "title before capitalised words")
+    ):
+        words = [w.casefold() for w in value.split()]
+        return any(w in st.ordinary and w not in st.given and w not in st.surnames for w in words)
+    return False
+
+
 def _lists_of(names: list[str], st: _Stats) -> str:
     """Which name lists hold these names, for the explanation."""
     if all(n in st.census for n in names):
@@ -234,7 +255,7 @@ def _shapes(text: str, st: _Stats) -> Iterator[Entity]:
         )
     for m in _PLACE_SUFFIX.finditer(text):
         word = m.group().casefold()
-        if word in st.given or word in st.surnames or word in STOP_WORDS:
+        if word in st.given or word in st.surnames or word in STOP_WORDS or word in st.ordinary:
             continue  # "Washington", "Sutherland": a person's name as often
         yield Entity(
             "LOCATION",
