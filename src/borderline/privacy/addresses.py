@@ -55,7 +55,7 @@ _CITY = (
 _STRONG = [
     re.compile(rf"(?:{_POSTAL})"),
     re.compile(
-        rf"(?:\d{{4,5}}|\d{{2}}-\d{{3}}|\d{{5}}-\d{{3}})\s+{_CITY}(?:\s+(?:Cedex|CEDEX)(?:\s\d{{1,2}})?)?"
+        rf"(?:\d{{4,5}}|\d{{2}}-\d{{3}}|\d{{5}}-?\d{{3}})\s+{_CITY}(?:\s+(?:Cedex|CEDEX)(?:\s\d{{1,2}})?)?"
     ),
     re.compile(rf"{_CITY}\s+(?:{_POSTAL})"),
     re.compile(rf"(?:{_CITY}\s+)?[A-Z]{{2,3}}\.?\s+(?:{_POSTAL})"),
