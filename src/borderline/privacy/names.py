@@ -28,12 +28,20 @@ from borderline.privacy.entities import Entity
 from borderline.privacy.gazetteer import CAP_RUN, PARTICLE, STOP_WORDS, lists
 from borderline.refdata import all_countries
 
+# Greetings and closings a name follows ("Hi Bartholomew,", "Bonjour Amélie", "Cheers, Tom").
+GREETINGS = (
+    r"\bhi|\bhello|\bhey|\bdear|\bcheers|\bbest|\bbonjour|\bbonsoir|\bsalut|\bcher|"
+    r"\bchère|\bcordialement|\bhola|\bestimad[oa]|\bquerid[oa]|\bsaludos|\batentamente|"
+    r"\bhallo|\bliebe[r]?|\bgrüße|\bciao|\bbuongiorno|\bgentile|\bsaluti|\bolá|\boi|"
+    r"\bprezad[oa]|\batenciosamente|\bobrigad[oa]"
+)
 # Phrases that introduce a person's own name in free text.
 _PERSON_INTRO = re.compile(
     r"(?i)(?:\bmy name is|\bmy name's|\bname is|\bi am|\bi'm|\bi’m|\bthis is|\bcall me|"
     r"\bnamed|\bcalled|\bsigned|\bregards,?|\bthanks,?|\bsincerely,?|\bsent by|"
     r"\bcontact|\bcustomer|\bhe is|\bshe is|\bspeak to|\bask for|\bme llamo|\bsoy|"
-    r"\bich bin|\bich heiße|\bmein name ist|\bje suis|\bje m'appelle|\bmon nom est)"
+    r"\bich bin|\bich heiße|\bmein name ist|\bje suis|\bje m'appelle|\bmon nom est|"
+    r"\bc/o|\bcare of|" + GREETINGS + r")"
     r"\s*[:,]?\s*$"
 )
 # The same phrases anywhere in a text, followed by the name's first letter.
@@ -241,6 +249,24 @@ def _lower_case(text: str, st: _Stats) -> Iterator[Entity]:
                     "person_stats",
                 )
                 break
+    for m in _LOWER_GREETED.finditer(text):
+        # "hi priya,": one listed given name in lower case between a greeting and a comma.
+        name = m.group(1)
+        if name in st.common_given and name not in st.ordinary and name not in STOP_WORDS:
+            yield Entity(
+                "PERSON",
+                m.start(1),
+                m.end(1),
+                SCORES["intro_and_name"],
+                f"name statistics: listed given name in lower case after a greeting; "
+                f"context '{text[m.start() : m.start(1)].strip(' ,')}'",
+                "person_stats",
+            )
+
+
+_LOWER_GREETED = re.compile(
+    rf"(?<![\w])(?i:{GREETINGS})\s*,?\s+([a-zà-öø-ÿ]{{2,}})(?=\s*(?:[,!.?\n]|$))"
+)
 
 
 def _shapes(text: str, st: _Stats) -> Iterator[Entity]:

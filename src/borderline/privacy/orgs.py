@@ -90,7 +90,7 @@ _CONTEXT_RX = re.compile(
     r"société|entreprise|fournisseur|trabaj[oa][ ](?:en|para)|empresa|proveedor|"
     r"lavoro[ ](?:presso|per)|azienda|ditta|fornitore|trabalho[ ](?:na|no|em|para)|"
     r"fornecedor|werk(?:t)?[ ]bij|leverancier|pracuję[ ]w|firmy?)"
-    r"[ ]?:?[ ](?:the[ ])?(?P<name>"
+    r"[ ]?:?[ ](?:(?:the|der|die|das|den|dem|la|le|el|il|lo)[ ])?(?P<name>"
     rf"{_WORD}(?:,[ ]{_WORD}){{1,3}},?[ ](?:and|&|und|et|y|e|i)[ ]{_WORD}|"
     rf"{_WORD}(?:(?:[ ]|{_JOIN}|[ ](?:{_OF})[ ](?=[A-ZÀ-ÖØ-Þ])){_WORD}){{0,4}})"
 )
