@@ -408,6 +408,8 @@ _ORG_EVIDENCE = frozenset(
 )
 # Name rules whose span is a whole name: where the model found part of it, the rule's span wins.
 _WHOLE_NAMES = frozenset({"person_stats", "person_initials"})
+# ... and so does a legal form's or kind word's span around the model's ("Schulte AG & Co. KG").
+_WHOLE_SPANS = _WHOLE_NAMES | _ORG_EVIDENCE
 
 
 def agree(text: str, model: list[Entity], rules: list[Entity]) -> list[Entity]:
@@ -448,7 +450,7 @@ def agree(text: str, model: list[Entity], rules: list[Entity]) -> list[Entity]:
         if same:
             best = max(same, key=lambda r: r.score)
             start, end = m.start, m.end
-            if best.recognizer in _WHOLE_NAMES and best.start <= start and end <= best.end:
+            if best.recognizer in _WHOLE_SPANS and best.start <= start and end <= best.end:
                 start, end = best.start, best.end  # "anna" inside "anna kowalska"
             m = replace(
                 m,
