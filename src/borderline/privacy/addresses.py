@@ -33,7 +33,7 @@ _UNIT = re.compile(
     r"(?i:(?:apt|apartment|unit|suite|ste|flat|floor|fl|room|rm|bldg|building|block|blk|"
     r"tower|wohnung|whg|etage|stock|bât|bat|appt|appartement|escalier|apto|apartamento|"
     r"sala|andar|piso|puerta|casa|bloco|lote|no|nr|h\.?\s?no|plot|door\s?no|piano|"
-    r"appartamento|interno|int|scala|lokal|mieszkanie|m)\.?\s*#?\s*"
+    r"appartamento|interno|scala|lokal|mieszkanie)\.?\s*#?\s*"
     r"[\w\-/]{1,8}(?:\s+(?:floor|fl|andar|piso|etage))?"
     r"|#\s?\d[\w\-/]{0,8}"
     r"|\d{1,3}(?:st|nd|rd|th)\s+(?:floor|fl)\.?)"
