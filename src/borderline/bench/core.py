@@ -165,6 +165,37 @@ async def _http_load(
     return elapsed, latencies, errors
 
 
+def process_tree_cpu_s(pid: int) -> float | None:
+    """CPU seconds (user + system) used so far by ``pid`` and every live descendant (uvicorn's
+    worker processes), from ``/proc``; ``None`` where there is no ``/proc``. Work per request
+    in CPU time holds on a busy machine where wall-clock throughput does not: it is what a
+    quiet core would turn into requests per second."""
+    proc = Path("/proc")
+    if not (proc / str(pid) / "stat").exists():
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    times: dict[int, int] = {}
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # the process ended meanwhile
+        # Fields after the command name, which is in parentheses and may hold spaces.
+        fields = text.rsplit(")", 1)[1].split()
+        child = int(stat.parent.name)
+        parents[child] = int(fields[1])
+        times[child] = int(fields[11]) + int(fields[12])
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        for child, ppid in parents.items():
+            if ppid == parent and child not in tree:
+                tree.add(child)
+                frontier.append(child)
+    return sum(times.get(p, 0) for p in tree) / tick
+
+
 def _measure_server(
     app: str,
     env: dict[str, str],
@@ -236,9 +267,11 @@ def _measure_server(
             # Attached after the warm-up request: the profile is of the steady state only.
             spy = subprocess.Popen(profiling.command(profile, server.pid))
             time.sleep(1.0)
+        cpu_before = process_tree_cpu_s(server.pid)
         elapsed, lat, errors = asyncio.run(
             _http_load(f"http://127.0.0.1:{port}", key, orders, concurrency)
         )
+        cpu_after = process_tree_cpu_s(server.pid)
     finally:
         if spy is not None:
             spy.send_signal(signal.SIGINT)  # py-spy writes its stacks on SIGINT
@@ -254,6 +287,11 @@ def _measure_server(
         "errors": errors,
         "per_s": round(len(orders) / elapsed, 1),
         "latency_ms": percentiles(lat),
+        "server_cpu_ms_per_request": (
+            round((cpu_after - cpu_before) * 1000 / len(orders), 2)
+            if cpu_before is not None and cpu_after is not None and orders
+            else None
+        ),
     }
 
 
@@ -394,6 +432,7 @@ def run(
             "errors": real["errors"],
             "decisions_per_s": real["per_s"],
             "latency_ms": real["latency_ms"],
+            "server_cpu_ms_per_decision": real["server_cpu_ms_per_request"],
         }
         if real["profile"] is not None:
             http["profile"] = real["profile"]
@@ -411,6 +450,7 @@ def run(
             http["ceiling_requests_per_s"] = bare["per_s"]
             http["ceiling_latency_ms"] = bare["latency_ms"]
             http["ceiling_errors"] = bare["errors"]
+            http["ceiling_server_cpu_ms_per_request"] = bare["server_cpu_ms_per_request"]
             http["ratio_to_ceiling"] = (
                 round(real["per_s"] / bare["per_s"], 3) if bare["per_s"] else None
             )

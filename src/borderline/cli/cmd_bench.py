@@ -89,6 +89,12 @@ def bench_core(
             f"{h['errors']} errors); first request (untimed warm-up) "
             f"{h['first_request_ms']} ms"
         )
+        if h.get("server_cpu_ms_per_decision") is not None:
+            typer.echo(
+                f"server CPU per decision: {h['server_cpu_ms_per_decision']} ms "
+                f"(user + system, every worker; the bare app: "
+                f"{h.get('ceiling_server_cpu_ms_per_request', 'n/a')} ms per request)"
+            )
         if h.get("ratio_to_ceiling") is not None:
             typer.echo(
                 f"ceiling (bare FastAPI, same request, server and client): "

@@ -14,17 +14,20 @@ from borderline.store import in_chunks
 from borderline.store.models import CustomerStatsRow
 from borderline.store.times import aware
 
+# Table columns (Core), not ORM attributes: read for every decision, and a Core select skips
+# the ORM's compile step and result processing.
+_STATS = CustomerStatsRow.__table__.c
 _COLUMNS = select(
-    CustomerStatsRow.orders,
-    CustomerStatsRow.amount_sum,
-    CustomerStatsRow.amount_sumsq,
-    CustomerStatsRow.first_seen,
-    CustomerStatsRow.last_seen,
-    CustomerStatsRow.countries,
+    _STATS.orders,
+    _STATS.amount_sum,
+    _STATS.amount_sumsq,
+    _STATS.first_seen,
+    _STATS.last_seen,
+    _STATS.countries,
 )
 
 
-_ONE = _COLUMNS.where(CustomerStatsRow.customer_key == bindparam("key"))
+_ONE = _COLUMNS.where(_STATS.customer_key == bindparam("key"))
 
 
 def _history(row: Any) -> CustomerHistory:
@@ -64,9 +67,7 @@ class DbHistory:
             found = {
                 row[6]: _history(row)
                 for row in self.session.execute(
-                    _COLUMNS.add_columns(CustomerStatsRow.customer_key).where(
-                        CustomerStatsRow.customer_key.in_(part)
-                    )
+                    _COLUMNS.add_columns(_STATS.customer_key).where(_STATS.customer_key.in_(part))
                 )
             }
             for k in part:

@@ -31,9 +31,10 @@ from borderline.store.times import iso
 
 POLICY_NAME = "default"
 
-_ACTIVE_SELECT = select(PolicyRow.id).where(
-    PolicyRow.name == POLICY_NAME, PolicyRow.status == "active"
-)
+# Table columns, not ORM attributes: asked on every decision, and a Core select skips the
+# ORM's compile step and result processing.
+_POLICY = PolicyRow.__table__.c
+_ACTIVE_SELECT = select(_POLICY.id).where(_POLICY.name == POLICY_NAME, _POLICY.status == "active")
 
 
 @dataclass

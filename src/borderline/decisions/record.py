@@ -36,7 +36,10 @@ if TYPE_CHECKING:
 _ORDERS_INSERT = insert(cast(Table, OrderRow.__table__))
 _DECISIONS_INSERT = insert(cast(Table, DecisionRow.__table__))
 _FINDINGS_INSERT = insert(cast(Table, FindingRow.__table__))
-_HASH_SELECT = select(OrderRow.payload_hash).where(OrderRow.id == bindparam("id"))
+# Table columns (Core): asked for every decision.
+_HASH_SELECT = select(OrderRow.__table__.c.payload_hash).where(
+    OrderRow.__table__.c.id == bindparam("id")
+)
 
 ContextProvider = Callable[[Session], Mapping[str, Any]]
 RecordedHook = Callable[[Session, Order, Decision], Any]

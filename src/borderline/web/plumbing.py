@@ -244,8 +244,36 @@ def _str(form: FormData, key: str, default: str = "") -> str:
     return v if isinstance(v, str) else default
 
 
-class SessionMiddleware(BaseHTTPMiddleware):
-    """Attach the signed-in user to every request; guard cookie-authenticated API writes."""
+class SessionMiddleware:
+    """Attach the signed-in user to every request; guard cookie-authenticated API writes.
+
+    Plain ASGI in front of the work: a request outside ``/web`` that carries no session
+    cookie, or that authenticates with an API key, has nothing for it to do (the pages read
+    ``request.state.web_session`` with a default), so it goes straight on without the task
+    ``BaseHTTPMiddleware`` runs per request: that is every call of an integration. Pages and
+    cookie-authenticated calls go through :class:`_SessionDispatch`.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.dispatch = _SessionDispatch(app)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and not scope.get("path", "").startswith("/web"):
+            cookie = key = False
+            for name, _ in scope["headers"]:
+                if name == b"cookie":
+                    cookie = True
+                elif name in (b"authorization", b"x-api-key"):
+                    key = True
+            if key or not cookie:
+                await self.app(scope, receive, send)
+                return
+        await self.dispatch(scope, receive, send)
+
+
+class _SessionDispatch(BaseHTTPMiddleware):
+    """The signed-in user and the CSRF check, for pages and cookie-authenticated calls."""
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         path = request.url.path
