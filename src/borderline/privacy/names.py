@@ -228,6 +228,8 @@ def _lower_case(text: str, st: _Stats) -> Iterator[Entity]:
     for intro in _PERSON_INTRO_ANY.finditer(text):
         m = _LOWER_NAME.match(text, intro.end())
         if m is None:
+            if (g := _LOWER_GREETED.match(text, intro.start())) is not None:
+                yield from _greeted(text, g, st)
             continue
         words = m.group().split(" ")
         # Two words, or three with a listed middle name or surname ("maria del carmen").
@@ -249,19 +251,21 @@ def _lower_case(text: str, st: _Stats) -> Iterator[Entity]:
                     "person_stats",
                 )
                 break
-    for m in _LOWER_GREETED.finditer(text):
-        # "hi priya,": one listed given name in lower case between a greeting and a comma.
-        name = m.group(1)
-        if name in st.common_given and name not in st.ordinary and name not in STOP_WORDS:
-            yield Entity(
-                "PERSON",
-                m.start(1),
-                m.end(1),
-                SCORES["intro_and_name"],
-                f"name statistics: listed given name in lower case after a greeting; "
-                f"context '{text[m.start() : m.start(1)].strip(' ,')}'",
-                "person_stats",
-            )
+
+
+def _greeted(text: str, m: re.Match[str], st: _Stats) -> Iterator[Entity]:
+    """ "hi priya,": one listed given name in lower case between a greeting and a comma."""
+    name = m.group(1)
+    if name in st.common_given and name not in st.ordinary and name not in STOP_WORDS:
+        yield Entity(
+            "PERSON",
+            m.start(1),
+            m.end(1),
+            SCORES["intro_and_name"],
+            f"name statistics: listed given name in lower case after a greeting; "
+            f"context '{text[m.start() : m.start(1)].strip(' ,')}'",
+            "person_stats",
+        )
 
 
 _LOWER_GREETED = re.compile(
