@@ -12,7 +12,7 @@ import pytest
 from borderline.bench.fraud_synth import to_order_json
 from borderline.engine import AssessContext, Engine
 from borderline.errors import DataFileError, NotFound
-from borderline.fraud.assessor import FraudAssessor
+from borderline.fraud.assessor import FraudAssessor, Prescored, prescore
 from borderline.fraud.features import MemoryFeatureStore, offline_features
 from borderline.fraud.flat import flatten
 from borderline.fraud.registry import Registry
@@ -100,6 +100,39 @@ def test_assessor_findings(orders: tuple[pd.DataFrame, pd.DataFrame], model: Fra
     assert decision.versions["model.fraud"] == model.version
     assert decision.versions["assessor.fraud"] == FraudAssessor.version
     assert ctx.versions == {}
+
+
+def test_a_batch_scored_at_once_gives_the_findings_of_one_at_a_time(
+    orders: tuple[pd.DataFrame, pd.DataFrame], model: FraudModel
+) -> None:
+    """``prescore`` (Spark scores a batch in one LightGBM call) changes nothing a decision
+    says: the same probability, the same reasons and contributions, order by order."""
+    a = FraudAssessor()
+    a.use_model(model)
+    store = MemoryFeatureStore()
+    all_orders = _orders(orders)
+    for o in all_orders[:3000]:
+        store.record(flatten(o))
+    batch = all_orders[3000:3200]
+    scores = prescore(model, [store.features(flatten(o)) for o in batch])
+    assert len(scores) == len(batch)
+    above = 0
+    for order, pre in zip(batch, scores, strict=True):
+        alone = a.assess(order, AssessContext(extras={"fraud.feature_store": store}))
+        together = a.assess(
+            order,
+            AssessContext(extras={"fraud.feature_store": store, "fraud.prescored": pre}),
+        )
+        assert together == alone
+        above += bool(alone[0].signals["fraud.above_threshold"])
+    assert 0 < above < len(batch)  # both sides of the threshold were compared
+    # A score computed with another model is not taken for this one's.
+    other = FraudAssessor()
+    other.use_model(model)
+    stale = Prescored(object(), scores[0].row, 0.999, scores[0].contributions)
+    ctx = AssessContext(extras={"fraud.feature_store": store, "fraud.prescored": stale})
+    assert other.assess(batch[0], ctx)[0].evidence["probability"] != 0.999
+    assert prescore(model, []) == []
 
 
 def test_contributions_are_exact_shap(

@@ -14,7 +14,8 @@ internal):
 - Training and evaluation: ``train``, ``train_booster``, ``labels_vector``,
   ``evaluate_split``, ``evaluate_prequential``; metrics ``auc``, ``average_precision``,
   ``recall_at_fpr``, ``card_precision_top_k``.
-- Models in service: ``Registry``, ``models_dir``, ``FraudAssessor``; drift ``psi``,
+- Models in service: ``Registry``, ``models_dir``, ``FraudAssessor``; a batch's scores at
+  once ``prescore`` (``Prescored``, handed in ``ctx.extras["fraud.prescored"]``); drift ``psi``,
   ``psi_report``.
 
 The Handbook benchmark and the synthetic order generator live beside the product, in
@@ -41,7 +42,7 @@ from borderline.fraud.flat import FLAT_COLUMNS, flatten, read_labels, read_order
 from borderline.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from borderline.fraud.assessor import FraudAssessor
+    from borderline.fraud.assessor import FraudAssessor, Prescored, prescore
     from borderline.fraud.metrics import auc, average_precision, card_precision_top_k, recall_at_fpr
     from borderline.fraud.model import train_booster
     from borderline.fraud.registry import Registry, models_dir
@@ -59,7 +60,7 @@ if TYPE_CHECKING:
 __getattr__, __dir__ = lazy_exports(
     __name__,
     {
-        ".assessor": ("FraudAssessor",),
+        ".assessor": ("FraudAssessor", "Prescored", "prescore"),
         ".metrics": ("auc", "average_precision", "card_precision_top_k", "recall_at_fpr"),
         ".model": ("train_booster",),
         ".registry": ("Registry", "models_dir"),
@@ -86,6 +87,7 @@ __all__ = [
     "FraudAssessor",
     "Grouped",
     "MemoryFeatureStore",
+    "Prescored",
     "Prior",
     "Registry",
     "Spec",
@@ -103,6 +105,7 @@ __all__ = [
     "models_dir",
     "offline_features",
     "online_features",
+    "prescore",
     "psi",
     "psi_report",
     "read_labels",

@@ -21,7 +21,8 @@ model already in service stays. With no model registered the assessor reports
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -45,6 +46,39 @@ def _severity(score: float, above: bool) -> Severity:
     if above:
         return Severity.MEDIUM
     return Severity.LOW if score >= 20 else Severity.INFO
+
+
+@dataclass(frozen=True, slots=True)
+class Prescored:
+    """One order's score and contributions, computed with the others of a batch (``prescore``).
+
+    Handed to the assessor in ``ctx.extras["fraud.prescored"]``; used only when ``model`` is
+    the model in service for that order, else the assessor scores the order itself."""
+
+    model: Any
+    row: np.ndarray  # (1, n_features), the model's feature order
+    probability: float
+    contributions: np.ndarray  # the row's TreeSHAP values in log-odds, bias last
+
+
+def feature_matrix(model: FraudModel, feature_rows: Sequence[Mapping[str, float]]) -> np.ndarray:
+    return np.array([[f[name] for name in model.features] for f in feature_rows], np.float64)
+
+
+def prescore(model: FraudModel, feature_rows: Sequence[Mapping[str, float]]) -> list[Prescored]:
+    """Score many orders' online features at once: one call into LightGBM for the
+    probabilities and one for the contributions, where order by order each paid the library's
+    per-call cost. The values are the same as one at a time: each row goes down the same trees
+    (the Spark parity tests compare every score with the in-process engine's)."""
+    if not feature_rows:
+        return []
+    matrix = feature_matrix(model, feature_rows)
+    probabilities = model.predict(matrix)
+    contributions = model.contributions(matrix)
+    return [
+        Prescored(model, matrix[i : i + 1], float(probabilities[i]), contributions[i])
+        for i in range(len(feature_rows))
+    ]
 
 
 class FraudAssessor(BaseAssessor):
@@ -168,12 +202,15 @@ class FraudAssessor(BaseAssessor):
             ]
         store = ctx.extras.get("fraud.feature_store")
         history = store is not None
-        if store is None:
-            store = MemoryFeatureStore(int(self.config["label_delay_days"]))
-        flat = flatten(order)
-        feats = store.features(flat)
-        row = np.array([[feats[f] for f in model.features]], dtype=np.float64)
-        p = float(model.predict(row)[0])
+        pre = ctx.extras.get("fraud.prescored")
+        if isinstance(pre, Prescored) and pre.model is model:
+            row, p, contrib = pre.row, pre.probability, pre.contributions
+        else:
+            if store is None:
+                store = MemoryFeatureStore(int(self.config["label_delay_days"]))
+            row = feature_matrix(model, [store.features(flatten(order))])
+            p = float(model.predict(row)[0])
+            contrib = model.contributions(row)[0]
         score = round(100.0 * p, 3)
         above = p >= model.threshold
         source = f"fraud-model@{model.version}"
@@ -195,7 +232,6 @@ class FraudAssessor(BaseAssessor):
                 source=source,
             )
         ]
-        contrib = model.contributions(row)[0]
         for r in reasons(
             model.features,
             row[0],

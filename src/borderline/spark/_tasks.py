@@ -7,18 +7,19 @@ driver and broadcast; each Python worker unpickles it once and keeps it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import pyarrow as pa
 
 from borderline.engine import AssessContext, Engine
 from borderline.errors import BorderlineError
-from borderline.fraud import DEFAULT_LABEL_DELAY_DAYS, flatten
-from borderline.ledger import record_hash
+from borderline.fraud import DEFAULT_LABEL_DELAY_DAYS, Prescored, flatten, prescore
+from borderline.ledger import canonical_json
 from borderline.model import Decision, Order
 from borderline.privacy import TransferHistory
 from borderline.screening import WhitelistDecision, replace_whitelist
@@ -186,24 +187,61 @@ def customer_context(row: Mapping[str, Any]) -> dict[str, Any]:
     return history_snapshot(history_from_row(row))
 
 
-def decide_row(row: Mapping[str, Any], engine: Engine, job: Job) -> dict[str, Any]:
-    """One decision row, exactly as the service would decide and record the order."""
+def parse_row(row: Mapping[str, Any]) -> Order | str:
+    """The row's order, or the error text its decision row carries."""
+    where = str(row["input"])
+    try:
+        return parse(row["order_json"], where)
+    except BorderlineError as exc:
+        return error_text(exc, where)
+
+
+def feature_store(row: Mapping[str, Any], job: Job) -> RowFeatureStore:
+    return RowFeatureStore(RowView(row, job.label_delay_days), job.label_delay_days)
+
+
+def prescored(
+    rows: list[Mapping[str, Any]], orders: list[Order | str], job: Job
+) -> list[Prescored | None]:
+    """The fraud model's scores of a batch's orders in one call (``fraud.prescore``), from the
+    same window-computed features the assessor would read order by order."""
+    if job.fraud_model is None:
+        return [None] * len(rows)
+    at = [i for i, o in enumerate(orders) if isinstance(o, Order)]
+    feats = [feature_store(rows[i], job).features(flatten(cast(Order, orders[i]))) for i in at]
+    out: list[Prescored | None] = [None] * len(rows)
+    for i, score in zip(at, prescore(job.fraud_model, feats), strict=True):
+        out[i] = score
+    return out
+
+
+def decide_row(
+    row: Mapping[str, Any],
+    engine: Engine,
+    job: Job,
+    order: Order | str | None = None,
+    pre: Prescored | None = None,
+) -> dict[str, Any]:
+    """One decision row, exactly as the service would decide and record the order.
+
+    ``order`` is the row parsed already (or its error text), ``pre`` the fraud model's score
+    computed with the rest of the batch; without them the row is parsed and scored here."""
     from borderline.decisions import payload_sha256
 
     seq, where = int(row["seq"]), str(row["input"])
-    try:
-        order = parse(row["order_json"], where)
-    except BorderlineError as exc:
-        return error_row(seq, where, row.get("order_id"), error_text(exc, where))
+    if order is None:
+        order = parse_row(row)
+    if isinstance(order, str):
+        return error_row(seq, where, row.get("order_id"), order)
     history = history_from_row(row)
     extras: dict[str, Any] = {
-        "fraud.feature_store": RowFeatureStore(
-            RowView(row, job.label_delay_days), job.label_delay_days
-        ),
+        "fraud.feature_store": feature_store(row, job),
         "privacy.volumes": job.register,
     }
     if job.fraud_model is not None:
         extras["fraud.model"] = job.fraud_model
+    if pre is not None:
+        extras["fraud.prescored"] = pre
     ctx = AssessContext(
         history=RowHistory(order.customer_key, history),
         lists=job.lists,
@@ -226,6 +264,18 @@ def ledger_record(body: Mapping[str, Any], phash: str) -> dict[str, Any]:
     }
 
 
+def decision_hash(body: Mapping[str, Any], phash: str) -> tuple[bytes, str]:
+    """The canonical bytes of ``body`` and the ledger's record hash of the decision, with the
+    body serialised once: it is most of a decision row's work after the engine. The record
+    (:func:`ledger_record`) has two keys, ``decision`` before ``order_payload_sha256`` in
+    RFC 8785's order, and a hex digest is its own canonical string, so its canonical bytes are
+    the body's between fixed parts (``test_decision_hash_is_the_ledgers`` holds the two
+    together)."""
+    canon = canonical_json(ledger_record(body, phash)["decision"])
+    record = b'{"decision":' + canon + b',"order_payload_sha256":"' + phash.encode() + b'"}'
+    return canon, hashlib.sha256(record).hexdigest()
+
+
 def decision_row(
     seq: int,
     where: str,
@@ -234,6 +284,7 @@ def decision_row(
     payload: Mapping[str, Any],
     phash: str,
 ) -> dict[str, Any]:
+    canon, rhash = decision_hash(body, phash)
     return {
         "seq": seq,
         "input": where,
@@ -258,9 +309,9 @@ def decision_row(
         "versions": sorted(decision.versions.items()),
         "degraded": decision.degraded,
         "created_at": decision.created_at,
-        "record_hash": record_hash(ledger_record(body, phash)),
+        "record_hash": rhash,
         "payload_sha256": phash,
-        "decision_json": json.dumps(body, ensure_ascii=False),
+        "decision_json": canon.decode(),
         "order_json": json.dumps(payload, ensure_ascii=False),
         "error": None,
     }
@@ -279,5 +330,10 @@ def decide_batches(
     # Analyst false-positive decisions, as the service holds them in memory.
     replace_whitelist(job.whitelist)
     for batch in batches:
-        out = [decide_row(r, engine, job) for r in batch.to_pylist()]
+        rows = batch.to_pylist()
+        orders = [parse_row(r) for r in rows]
+        scores = prescored(rows, orders, job)
+        out = [
+            decide_row(r, engine, job, o, p) for r, o, p in zip(rows, orders, scores, strict=True)
+        ]
         yield pa.RecordBatch.from_pylist(out, schema=DECISION_SCHEMA)
