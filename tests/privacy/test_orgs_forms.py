@@ -236,3 +236,26 @@ def test_anonymisers_on_organisations_and_greeted_names(analyzer):
     ring = Keyring.generate()
     enc = anonymise(text, ents, "encrypt", ring)
     assert "Boulanger" not in enc and decrypt_text(enc, ring) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I work at Lamy in Dupont-sur-Mer.", "Dupont-sur-Mer"),
+        ("She moved to Aix-les-Bains last year.", "Aix-les-Bains"),
+        ("Your parcel to Chartier-la-Forêt was delayed.", "Chartier-la-Forêt"),
+    ],
+)
+def test_french_hyphenated_places_are_whole(analyzer, text, expected):
+    found = analyzer.analyze(text)
+    assert ("LOCATION", expected) in [(e.type, e.text) for e in found], found
+    start = text.index(expected)
+    # no part of the place ("Aix", "Bains") reported as something else
+    assert all(
+        e.end <= start or e.start >= start + len(expected) or e.text == expected for e in found
+    )
+
+
+def test_double_names_are_not_places(analyzer):
+    found = _found(analyzer, "Mrs Smith-Jones and Jean-Pierre Martin called.")
+    assert not [f for f in found if f[0] == "LOCATION"], found

@@ -408,8 +408,9 @@ _ORG_EVIDENCE = frozenset(
 )
 # Name rules whose span is a whole name: where the model found part of it, the rule's span wins.
 _WHOLE_NAMES = frozenset({"person_stats", "person_initials"})
-# ... and so does a legal form's or kind word's span around the model's ("Schulte AG & Co. KG").
-_WHOLE_SPANS = _WHOLE_NAMES | _ORG_EVIDENCE
+# ... and so does a legal form's, kind word's or place shape's span around the model's
+# ("Schulte AG & Co. KG", "Dupont-sur-Mer").
+_WHOLE_SPANS = _WHOLE_NAMES | _ORG_EVIDENCE | {"location_shape"}
 
 
 def agree(text: str, model: list[Entity], rules: list[Entity]) -> list[Entity]:
@@ -425,7 +426,12 @@ def agree(text: str, model: list[Entity], rules: list[Entity]) -> list[Entity]:
             (
                 r
                 for r in rules
-                if r.recognizer in _PLACE_OVERRIDES and (r.start, r.end) == (m.start, m.end)
+                if r.recognizer in _PLACE_OVERRIDES
+                and (
+                    (r.start, r.end) == (m.start, m.end)
+                    # "Aix" and "Bains" in "Aix-les-Bains": a part of a place shape
+                    or (r.recognizer == "location_shape" and _inside(m, r))
+                )
             ),
             None,
         )

@@ -61,6 +61,10 @@ _REGION_AFTER = re.compile(r"^,\s*[A-Z][A-Za-z]+|^,\s*[A-Z]{2}\b|^\s*\(")
 _PLACE_PREFIX = re.compile(
     r"(?<![\w'’\-])(?:North|South|East|West|New|Lake|Port|Mount|Fort|Saint|St\.)"
     r" (?:[A-Z][a-z]+)(?![\w'’\-])"
+    # French place names joined by a hyphen: "Boulogne-sur-Mer", "Châlons-en-Champagne",
+    # "Saint-Étienne", "Aix-les-Bains" (a person's double name has no "sur", "en", "les").
+    r"|(?<![\w'’\-])(?:Saint|Sainte|[A-ZÀ-Þ][a-zà-ÿ]+-(?:sur|sous|lès|les|la|le|en|de|du|des|"
+    r"aux|d'|l'))-[A-ZÀ-Þ][a-zà-ÿ]+(?:-[A-ZÀ-Þ][a-zà-ÿ]+)?(?![\w'’\-])"
 )
 _PLACE_SUFFIX = re.compile(
     r"(?<![\w'’\-])[A-Z][a-z]{2,}(?:mouth|burgh|borough|bury|ville|stad|town|haven|view|berg|"
