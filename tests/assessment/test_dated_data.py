@@ -53,6 +53,11 @@ def test_a_decision_on_an_old_indicator_says_so(assessor: CorridorAssessor) -> N
     # OECD country risk classifications shipped end in March 2022: past the 1,100-day limit
     assert any(s.startswith("oecd_crc") and "2022-03-11" in s for s in stale)
     assert not any(s.startswith("ti_cpi") for s in stale)
+    # Its evidence dates exactly the stale indicators; every source is in the risk finding.
+    assert set(found["assessment.data.stale"].evidence["data"]) == {
+        s.split(" ", 1)[0] for s in stale
+    }
+    assert "ti_cpi" in found["assessment.corridor.risk"].evidence["data"]
 
 
 def test_country_index_shows_each_indicators_year() -> None:

@@ -115,7 +115,16 @@ class CorridorAssessor(BaseAssessor):
                     f"corridor risk rests on old data: {stale[0]}"
                     + (f" (+{len(stale) - 1} more)" if len(stale) > 1 else ""),
                     severity=Severity.LOW,
-                    evidence={"stale": stale, "data": evidence["data"]},
+                    # The stale indicators' own dates; the full list of sources is in the
+                    # corridor risk finding beside this one (every decision carried it twice).
+                    evidence={
+                        "stale": stale,
+                        "data": {
+                            k: v
+                            for k, v in evidence["data"].items()
+                            if any(line.startswith(f"{k} (") for line in stale)
+                        },
+                    },
                 )
             )
         return out

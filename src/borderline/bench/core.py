@@ -166,10 +166,11 @@ async def _http_load(
 
 
 def process_tree_cpu_s(pid: int) -> float | None:
-    """CPU seconds (user + system) used so far by ``pid`` and every live descendant (uvicorn's
-    worker processes), from ``/proc``; ``None`` where there is no ``/proc``. Work per request
-    in CPU time holds on a busy machine where wall-clock throughput does not: it is what a
-    quiet core would turn into requests per second."""
+    """CPU seconds (user + system) used so far by ``pid`` and every descendant (uvicorn's
+    worker processes; Spark's JVM and its Python workers), from ``/proc``; ``None`` where
+    there is no ``/proc``. Work per request in CPU time holds on a busy machine where
+    wall-clock throughput does not: it is what a quiet core would turn into requests per
+    second."""
     proc = Path("/proc")
     if not (proc / str(pid) / "stat").exists():
         return None
@@ -185,7 +186,9 @@ def process_tree_cpu_s(pid: int) -> float | None:
         fields = text.rsplit(")", 1)[1].split()
         child = int(stat.parent.name)
         parents[child] = int(fields[1])
-        times[child] = int(fields[11]) + int(fields[12])
+        # utime + stime, and cutime + cstime: the children it has reaped (a Spark Python
+        # worker that ended) count with their parent.
+        times[child] = sum(int(f) for f in fields[11:15])
     tree, frontier = {pid}, [pid]
     while frontier:
         parent = frontier.pop()

@@ -96,24 +96,40 @@ def _head(path: Path, n: int, folder: Path) -> Path:
     return out
 
 
-def _assess_job(spark: Any, orders: Path, out: Path, snap: Any) -> float:
+def _timed(job: Callable[[], None]) -> tuple[float, float | None]:
+    """Wall seconds of ``job`` and the CPU seconds this process tree spent on it."""
+    from borderline.bench.core import process_tree_cpu_s
+
+    cpu0 = process_tree_cpu_s(os.getpid())
+    t0 = time.perf_counter()
+    job()
+    seconds = time.perf_counter() - t0
+    cpu1 = process_tree_cpu_s(os.getpid())
+    return seconds, None if cpu0 is None or cpu1 is None else cpu1 - cpu0
+
+
+def _assess_job(spark: Any, orders: Path, out: Path, snap: Any) -> tuple[float, float | None]:
     from borderline.spark import assess, read_orders
 
-    t0 = time.perf_counter()
-    assess(read_orders(spark, str(orders)), **snap.kwargs()).write.mode("overwrite").parquet(
-        str(out)
-    )
-    seconds = time.perf_counter() - t0
+    def job() -> None:
+        decisions = assess(read_orders(spark, str(orders)), **snap.kwargs())
+        decisions.write.mode("overwrite").parquet(str(out))
+
+    timed = _timed(job)
     spark.catalog.clearCache()
-    return seconds
+    return timed
 
 
-def _rescreen_job(spark: Any, parties: Path, out: Path) -> float:
+def _rescreen_job(spark: Any, parties: Path, out: Path) -> tuple[float, float | None]:
     from borderline.spark import read_parties, rescreen
 
-    t0 = time.perf_counter()
-    rescreen(read_parties(spark, str(parties))).hits.write.mode("overwrite").parquet(str(out))
-    return time.perf_counter() - t0
+    return _timed(
+        lambda: (
+            rescreen(read_parties(spark, str(parties)))
+            .hits.write.mode("overwrite")
+            .parquet(str(out))
+        )
+    )
 
 
 def run(
@@ -154,15 +170,22 @@ def run(
         "runs": [],
     }
 
-    def record(job: str, items: int, seconds: float) -> None:
+    def record(job: str, items: int, timed: tuple[float, float | None]) -> None:
+        seconds, cpu = timed
         row = {
             "job": job,
             "items": items,
             "seconds": round(seconds, 1),
             "per_s": round(items / seconds, 1),
+            # CPU of this process, the JVM and the Python workers: the work per item on a
+            # busy machine, where wall-clock throughput depends on everything else running.
+            "cpu_ms_per_item": None if cpu is None else round(cpu * 1000 / items, 3),
         }
         result["runs"].append(row)
-        progress(f"{job}: {items} in {row['seconds']} s ({row['per_s']}/s)")
+        progress(
+            f"{job}: {items} in {row['seconds']} s ({row['per_s']}/s; "
+            f"{row['cpu_ms_per_item']} ms of CPU each)"
+        )
 
     small = _head(orders_file, scaling_orders, folder)
     small_parties = _parties(names, scaling_orders, folder)

@@ -293,9 +293,13 @@ def bench_spark(
         return
     m = result["machine"]
     typer.echo(f"machine: {m['cpus']} CPUs ({m['cpu']}), load {m['load']}, Python {m['python']}")
-    typer.echo(f"{'job':<44}{'items':>10}{'seconds':>10}{'per s':>10}")
+    typer.echo(f"{'job':<44}{'items':>10}{'seconds':>10}{'per s':>10}{'CPU ms each':>13}")
     for r in result["runs"]:
-        typer.echo(f"{r['job']:<44}{r['items']:>10}{r['seconds']:>10}{r['per_s']:>10}")
+        cpu = r.get("cpu_ms_per_item")
+        typer.echo(
+            f"{r['job']:<44}{r['items']:>10}{r['seconds']:>10}{r['per_s']:>10}"
+            f"{'n/a' if cpu is None else cpu:>13}"
+        )
 
 
 def register(app: typer.Typer) -> None:
