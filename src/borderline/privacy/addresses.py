@@ -32,7 +32,8 @@ _CAPW = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\wÀ-ÿ'’.\-]*"
 _UNIT = re.compile(
     r"(?i:(?:apt|apartment|unit|suite|ste|flat|floor|fl|room|rm|bldg|building|block|blk|"
     r"tower|wohnung|whg|etage|stock|bât|bat|appt|appartement|escalier|apto|apartamento|"
-    r"sala|andar|piso|puerta|casa|bloco|lote|no|nr|h\.?\s?no|plot|door\s?no)\.?\s*#?\s*"
+    r"sala|andar|piso|puerta|casa|bloco|lote|no|nr|h\.?\s?no|plot|door\s?no|piano|"
+    r"appartamento|interno|scala|lokal|mieszkanie)\.?\s*#?\s*"
     r"[\w\-/]{1,8}(?:\s+(?:floor|fl|andar|piso|etage))?"
     r"|#\s?\d[\w\-/]{0,8}"
     r"|\d{1,3}(?:st|nd|rd|th)\s+(?:floor|fl)\.?)"
@@ -47,11 +48,14 @@ _POSTAL = (
     r"|\d{4}\s?[A-Z]{2}"  # Netherlands
     r"|\d{4}"  # AT/CH/BE/DK/AU …, only beside a city or a region code
 )
-_CITY = rf"{_CAPW}(?:[ \-](?:de|da|do|dos|das|del|la|le|sur|am|an|im|upon|on)?[ \-]?{_CAPW}){{0,3}}"
+_CITY = (
+    rf"{_CAPW}(?:[ \-](?:de|da|do|dos|das|del|di|della|la|le|les|sur|sous|en|am|an|im|upon|on|"
+    rf"De|Di|Del|Della)?[ \-]?{_CAPW}){{0,3}}"
+)
 _STRONG = [
     re.compile(rf"(?:{_POSTAL})"),
     re.compile(
-        rf"(?:\d{{4,5}}|\d{{2}}-\d{{3}}|\d{{5}}-\d{{3}})\s+{_CITY}(?:\s+(?:Cedex|CEDEX)(?:\s\d{{1,2}})?)?"
+        rf"(?:\d{{4,5}}|\d{{2}}-\d{{3}}|\d{{5}}-?\d{{3}})\s+{_CITY}(?:\s+(?:Cedex|CEDEX)(?:\s\d{{1,2}})?)?"
     ),
     re.compile(rf"{_CITY}\s+(?:{_POSTAL})"),
     re.compile(rf"(?:{_CITY}\s+)?[A-Z]{{2,3}}\.?\s+(?:{_POSTAL})"),

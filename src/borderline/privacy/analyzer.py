@@ -19,7 +19,7 @@ from typing import Any
 import phonenumbers
 
 from borderline.errors import InvalidInput
-from borderline.privacy import addresses, gazetteer, names
+from borderline.privacy import addresses, gazetteer, names, orgs
 from borderline.privacy.entities import ENTITY_TYPES, Entity
 from borderline.privacy.ner import NerModel, shared_model
 from borderline.privacy.recognizers import (
@@ -166,7 +166,8 @@ class Analyzer:
     ) -> list[Entity]:
         found = self._patterns(text, cc)
         found += self._phones(text, cc)
-        found += agree(text, model, gazetteer.find(text) + names.find(text))
+        rules = [e for e in gazetteer.find(text) if not names.implausible(text, e)]
+        found += agree(text, model, rules + names.find(text) + orgs.find(text))
         found = [e for e in found if e.score >= self.threshold]
         found = addresses.inside_address(found + names.repeats(text, found))
         kept = addresses.grow(text, resolve_overlaps(found))
@@ -402,9 +403,14 @@ def _wants_model(wanted: set[str] | None) -> bool:
 
 
 _PLACE_OVERRIDES = frozenset({"location_gazetteer", "location_shape"})
-_ORG_EVIDENCE = frozenset({"organization", "organization_firm"})
+_ORG_EVIDENCE = frozenset(
+    {"organization", "organization_firm", "organization_kind", "organization_context"}
+)
 # Name rules whose span is a whole name: where the model found part of it, the rule's span wins.
 _WHOLE_NAMES = frozenset({"person_stats", "person_initials"})
+# ... and so does a legal form's, kind word's or place shape's span around the model's
+# ("Schulte AG & Co. KG", "Dupont-sur-Mer").
+_WHOLE_SPANS = _WHOLE_NAMES | _ORG_EVIDENCE | {"location_shape"}
 
 
 def agree(text: str, model: list[Entity], rules: list[Entity]) -> list[Entity]:
@@ -420,7 +426,12 @@ def agree(text: str, model: list[Entity], rules: list[Entity]) -> list[Entity]:
             (
                 r
                 for r in rules
-                if r.recognizer in _PLACE_OVERRIDES and (r.start, r.end) == (m.start, m.end)
+                if r.recognizer in _PLACE_OVERRIDES
+                and (
+                    (r.start, r.end) == (m.start, m.end)
+                    # "Aix" and "Bains" in "Aix-les-Bains": a part of a place shape
+                    or (r.recognizer == "location_shape" and _inside(m, r))
+                )
             ),
             None,
         )
@@ -445,7 +456,7 @@ def agree(text: str, model: list[Entity], rules: list[Entity]) -> list[Entity]:
         if same:
             best = max(same, key=lambda r: r.score)
             start, end = m.start, m.end
-            if best.recognizer in _WHOLE_NAMES and best.start <= start and end <= best.end:
+            if best.recognizer in _WHOLE_SPANS and best.start <= start and end <= best.end:
                 start, end = best.start, best.end  # "anna" inside "anna kowalska"
             m = replace(
                 m,
@@ -455,7 +466,21 @@ def agree(text: str, model: list[Entity], rules: list[Entity]) -> list[Entity]:
                 explanation=f"{m.explanation}; agrees with {best.explanation}",
             )
         out.append(m)
-    return out
+    firms = [r for r in rules if r.recognizer in _ORG_EVIDENCE]
+    return [e for e in out if not _part_of_firm(e, firms)]
+
+
+def _part_of_firm(e: Entity, firms: list[Entity]) -> bool:
+    """A rule's person or place inside a legal form's, firm name's or kind word's span
+    ("Conradi Oderwald GbR", "University of Texas") is part of the organisation's name; a
+    person rule's span that is the whole firm span ("Smith BV") too."""
+    if e.type not in ("PERSON", "LOCATION") or e.recognizer == "ner_model":
+        return False
+    for f in firms:
+        same = (f.start, f.end) == (e.start, e.end)
+        if (same and e.type == "PERSON") or (not same and _inside(e, f)):
+            return True
+    return False
 
 
 def _inside(e: Entity, outer: Entity) -> bool:

@@ -91,6 +91,7 @@ class _Lists:
     zh_honorific_name: re.Pattern[str]
     ja_honorific_name: re.Pattern[str]
     org: re.Pattern[str]
+    org_more: re.Pattern[str]
     zh_org: re.Pattern[str]
     cities_latin: re.Pattern[str]
     cities_cjk: re.Pattern[str]
@@ -114,9 +115,12 @@ def lists() -> _Lists:
     suf = "|".join(re.escape(s) for s in sorted(suffixes, key=len, reverse=True))
     joiner = r"(?:&[ ]|and[ ]|of[ ]|(?:de|del|de la|di|du|der|van|für)[ ])?"
     org_rx = re.compile(
-        rf"(?<![\w\-.])((?:[A-Z][\w&'’\-]*[ ]{joiner})(?:[A-Z0-9][\w&'’\-]*[ ]{joiner}){{0,4}})"
+        rf"(?<![\w\-.])((?:[A-Z][\w&'’\-]*[ ]{joiner})(?:[A-Z0-9][\w&'’\-]*[ ]{joiner}){{0,4}}?)"
         rf",?[ ]?(?:{suf})(?![\w])"
     )
+    # The fewest name words before the longest legal form ("Schulte AG & Co. KG", not "Schulte
+    # AG &" + "Co."), then any legal form after it ("Smith Holdings Ltd").
+    org_more = re.compile(rf"[ ,]{{0,2}}(?:{suf})(?![\w])")
     zh_suf = "|".join(sorted(read_gazetteer(org["zh_suffixes"]), key=len, reverse=True))
     zh_org = re.compile(rf"[{_CJK}（）()]{{2,14}}?(?:{zh_suf})")
     cities = read_gazetteer(loc["cities"])
@@ -143,6 +147,7 @@ def lists() -> _Lists:
             + ")"
         ),
         org=org_rx,
+        org_more=org_more,
         zh_org=zh_org,
         cities_latin=_alternation([c for c in cities if c[0].isascii()], True),
         cities_cjk=_alternation([c for c in cities if not c[0].isascii()], False),
@@ -249,10 +254,13 @@ def _organizations(text: str, lst: _Lists) -> Iterator[Entity]:
             words = words[1:]
         if not words:
             continue
+        end = m.end()
+        while more := lst.org_more.match(text, end):
+            end = more.end()
         yield Entity(
             "ORGANIZATION",
             start,
-            m.end(),
+            end,
             score,
             "pattern:organization: legal-form suffix",
             "organization",

