@@ -223,7 +223,7 @@ def _measure_server(
         [
             sys.executable,
             "-m",
-            "uvicorn",
+            "borderline.api.tcp",  # uvicorn with TCP_NODELAY on every connection
             app,
             "--host",
             "127.0.0.1",

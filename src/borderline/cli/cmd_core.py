@@ -91,9 +91,9 @@ def serve(
         services, loader = _open_for_serving(samples)
         if loader is None:
             services.close()
-        uvicorn.run(
-            "borderline.api.main:app", host=host, port=port, workers=workers, log_level="warning"
-        )
+        from borderline.api.tcp import run as run_workers
+
+        run_workers("borderline.api.main:app", host, port, workers)
         return
     # One process: listen at once and open the application on a thread (/health says
     # "starting" meanwhile; other requests wait for it), then serve that one application.
@@ -108,7 +108,9 @@ def serve(
         return app
 
     starting = StartingApp(open_app, database=settings.url.split(":", 1)[0].split("+")[0])
-    config = uvicorn.Config(starting, host=host, port=port, log_level="warning")
+    from borderline.api.tcp import PROTOCOL
+
+    config = uvicorn.Config(starting, host=host, port=port, log_level="warning", http=PROTOCOL)
     install_log_filters()  # after uvicorn.Config has set up its loggers
     uvicorn.Server(config).run()
 
