@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -10,8 +10,11 @@ from fastapi import Depends, Request
 from borderline.auth import Principal, authenticate
 from borderline.service import Services
 
+# Dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency in
+# the thread pool, and each such hop cost more than the work (a request paid three).
 
-def get_services(request: Request) -> Services:
+
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -38,10 +41,10 @@ def current_principal(request: Request, services: ServicesDep) -> Principal:
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
 
-def require(permission: str) -> Callable[[Principal], Principal]:
+def require(permission: str) -> Callable[[Principal], Awaitable[Principal]]:
     """``Depends(require("write"))``: the caller's role must grant ``permission``."""
 
-    def check(principal: PrincipalDep) -> Principal:
+    async def check(principal: PrincipalDep) -> Principal:
         principal.require(permission)
         return principal
 
