@@ -66,13 +66,21 @@ def _orders(orders: tuple[pd.DataFrame, pd.DataFrame]) -> list[Order]:
     return [Order.model_validate(to_order_json(r)) for r in orders[0].itertuples(index=False)]
 
 
-def test_assessor_findings(orders: tuple[pd.DataFrame, pd.DataFrame], model: FraudModel) -> None:
+def _with_history(
+    orders: tuple[pd.DataFrame, pd.DataFrame], model: FraudModel
+) -> tuple[FraudAssessor, MemoryFeatureStore, list[Order]]:
+    """An assessor serving ``model`` and a feature store holding the first 3,000 orders."""
     a = FraudAssessor()
     a.use_model(model)
     store = MemoryFeatureStore()
     all_orders = _orders(orders)
     for o in all_orders[:3000]:
         store.record(flatten(o))
+    return a, store, all_orders
+
+
+def test_assessor_findings(orders: tuple[pd.DataFrame, pd.DataFrame], model: FraudModel) -> None:
+    a, store, all_orders = _with_history(orders, model)
     ctx = AssessContext(extras={"fraud.feature_store": store})
     df = orders[0]
     fraud_i = int(
@@ -107,12 +115,7 @@ def test_a_batch_scored_at_once_gives_the_findings_of_one_at_a_time(
 ) -> None:
     """``prescore`` (Spark scores a batch in one LightGBM call) changes nothing a decision
     says: the same probability, the same reasons and contributions, order by order."""
-    a = FraudAssessor()
-    a.use_model(model)
-    store = MemoryFeatureStore()
-    all_orders = _orders(orders)
-    for o in all_orders[:3000]:
-        store.record(flatten(o))
+    a, store, all_orders = _with_history(orders, model)
     batch = all_orders[3000:3200]
     scores = prescore(model, [store.features(flatten(o)) for o in batch])
     assert len(scores) == len(batch)

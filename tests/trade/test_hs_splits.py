@@ -12,7 +12,7 @@ import scipy.sparse as sp
 
 from borderline.bench.hs_devsets import SETS, dev_sets
 from borderline.trade.hs_fit import _accept_threshold, naive_bayes
-from borderline.trade.hs_sources import SEEN_ROLES, Example, examples_by_role, role
+from borderline.trade.hs_sources import SEEN_ROLES, Example, examples_by_role
 
 
 @pytest.fixture(scope="module")
@@ -40,19 +40,6 @@ def test_seen_code_text_is_held_out_but_its_code_is_in_the_index(
         assert sizes["uk-parcel"] > 100 and sizes["uk-synonym"] > 200, (r, sizes)
         halves.append({(e.source, e.text.casefold()) for e in items})
     assert halves[0].isdisjoint(halves[1])
-
-
-@pytest.mark.parametrize(
-    ("source", "group", "text", "expected"),
-    [
-        ("uk-synonym", "9025800000", "altimeters, barometric", "seen-dev"),
-        ("uk-synonym", "8504400000", "adaptors, with built-in chargers", "seen-test"),
-        # only trader text has a seen-code share
-        ("us-hts", "9025800000", "altimeters, barometric", "train"),
-    ],
-)
-def test_seen_role_is_fixed(source: str, group: str, text: str, expected: str) -> None:
-    assert role(source, group, "en", text) == expected
 
 
 def test_dev_sets_have_both_kinds_labelled() -> None:

@@ -199,15 +199,20 @@ def test_development_text_is_never_trained_or_tuned_on(
 
 
 @pytest.mark.parametrize(
-    ("source", "group", "lang", "expected"),
+    ("source", "group", "lang", "text", "expected"),
     [
-        ("cn", "61091000", "it", "test"),
-        ("cn", "64041100", "it", "dev"),
-        ("glossary", "871200", "de", "train"),
+        ("cn", "61091000", "it", "", "test"),
+        ("cn", "64041100", "it", "", "dev"),
+        ("glossary", "871200", "de", "", "train"),
+        # seen-code trader text: held out text by text, its code stays in the index
+        ("uk-synonym", "9025800000", "en", "altimeters, barometric", "seen-dev"),
+        ("uk-synonym", "8504400000", "en", "adaptors, with built-in chargers", "seen-test"),
+        # only trader text has a seen-code share
+        ("us-hts", "9025800000", "en", "altimeters, barometric", "train"),
     ],
 )
-def test_role_is_fixed(source: str, group: str, lang: str, expected: str) -> None:
-    assert role(source, group, lang) == expected
+def test_role_is_fixed(source: str, group: str, lang: str, text: str, expected: str) -> None:
+    assert role(source, group, lang, text) == expected
 
 
 def test_the_shipped_model_names_its_training(by_role: dict[str, list[Example]]) -> None:
