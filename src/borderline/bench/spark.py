@@ -179,6 +179,7 @@ def run(
             "per_s": round(items / seconds, 1),
             # CPU of this process, the JVM and the Python workers: the work per item on a
             # busy machine, where wall-clock throughput depends on everything else running.
+            # A lower bound on long jobs: a Python worker that ended meanwhile is not counted.
             "cpu_ms_per_item": None if cpu is None else round(cpu * 1000 / items, 3),
         }
         result["runs"].append(row)
