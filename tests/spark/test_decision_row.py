@@ -1,4 +1,4 @@
-"""A decision row's record hash is the ledger's, with the body serialised once."""
+"""A Spark decision row's record hash is the ledger's, with the body serialised once."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from borderline.decisions import decision_hash, decision_record
 from borderline.ledger import canonical_json, record_hash
-from borderline.spark._tasks import decision_hash, ledger_record
 
 BODIES: list[dict[str, Any]] = [
     {"order_id": "o-1", "score": 0.0, "outcome": "approve", "reasons": []},
@@ -29,12 +29,12 @@ BODIES: list[dict[str, Any]] = [
 def test_decision_hash_is_the_ledgers(body: dict[str, Any]) -> None:
     phash = "ab" * 32
     canon, rhash = decision_hash(body, phash)
-    assert rhash == record_hash(ledger_record(body, phash))
+    assert rhash == record_hash(decision_record(body, phash))
     # The stored JSON is the canonical body: read back, it hashes to the same record.
     back = json.loads(canon)
     assert "receipt" not in back
     assert canon == canonical_json(back)
-    assert record_hash(ledger_record(back, phash)) == rhash
+    assert record_hash(decision_record(back, phash)) == rhash
 
 
 def test_another_payload_hash_changes_the_record_hash() -> None:

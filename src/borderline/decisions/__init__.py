@@ -4,8 +4,8 @@ policy versions with backtests, and outcome labels.
 Public API (the rest is internal):
 
 - Recording: ``DecisionRecorder``, ``BatchItem``, ``parse_order``, ``payload_hash``,
-  ``payload_sha256``, ``decision_record_by_id``; ``append_decisions`` (decisions made
-  elsewhere, e.g. by Spark, appended to the record).
+  ``payload_sha256``, ``decision_record``, ``decision_hash``, ``decision_record_by_id``;
+  ``append_decisions`` (decisions made elsewhere, e.g. by Spark, appended to the record).
 - Customer history: ``DbHistory``, ``history_snapshot``, ``history_from_snapshot``.
 - Policies: ``PolicyVersions``, ``POLICY_NAME``, ``BacktestReport``, ``replay_policy``,
   ``policy_draft_record``, ``policy_activate_record``.
@@ -26,6 +26,8 @@ from borderline.decisions.policies import (
 from borderline.decisions.record import (
     BatchItem,
     DecisionRecorder,
+    decision_hash,
+    decision_record,
     decision_record_by_id,
     parse_order,
     payload_hash,
@@ -54,6 +56,8 @@ __all__ = [
     "Labels",
     "PolicyVersions",
     "append_decisions",
+    "decision_hash",
+    "decision_record",
     "decision_record_by_id",
     "history_from_snapshot",
     "history_snapshot",

@@ -503,6 +503,18 @@ def decision_record(body: Mapping[str, Any], phash: str) -> dict[str, Any]:
     }
 
 
+def decision_hash(body: Mapping[str, Any], phash: str) -> tuple[bytes, str]:
+    """The canonical bytes of ``body`` (receipt left out) and the ledger's record hash of
+    :func:`decision_record`, with the body serialised once (Spark stores the bytes and the
+    hash of each decision row). The record has two keys, ``decision`` before
+    ``order_payload_sha256`` in RFC 8785's order, and a hex digest is its own canonical
+    string, so its canonical bytes are the body's between fixed parts
+    (``test_decision_hash_is_the_ledgers`` holds this and ``record_hash`` together)."""
+    canon = canonical_json(decision_record(body, phash)["decision"])
+    record = b'{"decision":' + canon + b',"order_payload_sha256":"' + phash.encode() + b'"}'
+    return canon, hashlib.sha256(record).hexdigest()
+
+
 def decision_record_by_id(s: Session, subject: str) -> Mapping[str, Any] | None:
     row = s.get(DecisionRow, subject)
     if row is None:

@@ -61,10 +61,6 @@ class Prescored:
     contributions: np.ndarray  # the row's TreeSHAP values in log-odds, bias last
 
 
-def feature_matrix(model: FraudModel, feature_rows: Sequence[Mapping[str, float]]) -> np.ndarray:
-    return np.array([[f[name] for name in model.features] for f in feature_rows], np.float64)
-
-
 def prescore(model: FraudModel, feature_rows: Sequence[Mapping[str, float]]) -> list[Prescored]:
     """Score many orders' online features at once: one call into LightGBM for the
     probabilities and one for the contributions, where order by order each paid the library's
@@ -72,7 +68,7 @@ def prescore(model: FraudModel, feature_rows: Sequence[Mapping[str, float]]) -> 
     (the Spark parity tests compare every score with the in-process engine's)."""
     if not feature_rows:
         return []
-    matrix = feature_matrix(model, feature_rows)
+    matrix = np.array([[f[name] for name in model.features] for f in feature_rows], np.float64)
     probabilities = model.predict(matrix)
     contributions = model.contributions(matrix)
     return [
@@ -203,14 +199,12 @@ class FraudAssessor(BaseAssessor):
         store = ctx.extras.get("fraud.feature_store")
         history = store is not None
         pre = ctx.extras.get("fraud.prescored")
-        if isinstance(pre, Prescored) and pre.model is model:
-            row, p, contrib = pre.row, pre.probability, pre.contributions
-        else:
+        if not (isinstance(pre, Prescored) and pre.model is model):
+            # Scored alone: the same path as a batch's, with a batch of one.
             if store is None:
                 store = MemoryFeatureStore(int(self.config["label_delay_days"]))
-            row = feature_matrix(model, [store.features(flatten(order))])
-            p = float(model.predict(row)[0])
-            contrib = model.contributions(row)[0]
+            pre = prescore(model, [store.features(flatten(order))])[0]
+        row, p, contrib = pre.row, pre.probability, pre.contributions
         score = round(100.0 * p, 3)
         above = p >= model.threshold
         source = f"fraud-model@{model.version}"

@@ -7,7 +7,6 @@ driver and broadcast; each Python worker unpickles it once and keeps it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -19,7 +18,6 @@ import pyarrow as pa
 from borderline.engine import AssessContext, Engine
 from borderline.errors import BorderlineError
 from borderline.fraud import DEFAULT_LABEL_DELAY_DAYS, Prescored, flatten, prescore
-from borderline.ledger import canonical_json
 from borderline.model import Decision, Order
 from borderline.privacy import TransferHistory
 from borderline.screening import WhitelistDecision, replace_whitelist
@@ -256,26 +254,6 @@ def decide_row(
     return decision_row(seq, where, decision, body, payload, phash)
 
 
-def ledger_record(body: Mapping[str, Any], phash: str) -> dict[str, Any]:
-    """What the ledger commits to for a decision (the service's own record shape)."""
-    return {
-        "decision": {k: v for k, v in body.items() if k != "receipt"},
-        "order_payload_sha256": phash,
-    }
-
-
-def decision_hash(body: Mapping[str, Any], phash: str) -> tuple[bytes, str]:
-    """The canonical bytes of ``body`` and the ledger's record hash of the decision, with the
-    body serialised once: it is most of a decision row's work after the engine. The record
-    (:func:`ledger_record`) has two keys, ``decision`` before ``order_payload_sha256`` in
-    RFC 8785's order, and a hex digest is its own canonical string, so its canonical bytes are
-    the body's between fixed parts (``test_decision_hash_is_the_ledgers`` holds the two
-    together)."""
-    canon = canonical_json(ledger_record(body, phash)["decision"])
-    record = b'{"decision":' + canon + b',"order_payload_sha256":"' + phash.encode() + b'"}'
-    return canon, hashlib.sha256(record).hexdigest()
-
-
 def decision_row(
     seq: int,
     where: str,
@@ -284,6 +262,8 @@ def decision_row(
     payload: Mapping[str, Any],
     phash: str,
 ) -> dict[str, Any]:
+    from borderline.decisions import decision_hash
+
     canon, rhash = decision_hash(body, phash)
     return {
         "seq": seq,
