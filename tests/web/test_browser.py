@@ -292,6 +292,25 @@ def test_policy_edit_backtest_and_four_eyes_activation(
     screenshot(carol, "10-policy-activated")
 
 
+def test_policy_text_typed_before_the_editor_script_loaded_is_checked(
+    new_page: Any, live: Any
+) -> None:
+    """A fast typist (or a slow network) fills the editor before its deferred script has run:
+    the script checks what is already there when it starts."""
+    page = new_page("alice")
+    held: list[Any] = []
+    page.route("**/web/static/policy.js", lambda route: held.append(route))
+    page.goto("/web/policies/new", wait_until="commit")
+    editor = page.get_by_label("Policy source")
+    source = editor.input_value()
+    editor.fill(source + "\nrule broken: review when score >\n")
+    while not held:
+        page.wait_for_timeout(50)
+    held[0].continue_()
+    page.locator("#policy-status").filter(has_text="Line").wait_for()
+    assert page.locator(".errline").inner_text().startswith("rule broken")
+
+
 def test_verify_ledger_receipt_in_the_page(new_page: Any, screenshot: Any, live: Any) -> None:
     page = new_page("erin")  # an auditor can verify
     did = _queued_decision(live, 3)

@@ -52,4 +52,6 @@
     if (e.key === "Tab" && !e.shiftKey && e.altKey) { e.preventDefault(); document.execCommand("insertText", false, "    "); }
   });
   paint();
+  // Text typed (or filled in) before this deferred script ran raised no input event here.
+  if (ta.value !== ta.defaultValue) check();
 })();
