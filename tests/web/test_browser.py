@@ -145,6 +145,7 @@ def test_queue_filter_sort_and_claim_with_keyboard(new_page: Any, screenshot: An
     page.get_by_label("Score from").fill("30")
     page.get_by_role("button", name="Filter").click()
     page.get_by_role("link", name=re.compile("^Score")).click()  # sort by score, highest first
+    page.wait_for_load_state()  # the keys below need the deferred queue script
     cells = page.locator("table.queue tbody td.num:nth-child(4)").all_inner_texts()
     scores = [float(t) for t in cells]
     assert scores and all(s >= 30 for s in scores)

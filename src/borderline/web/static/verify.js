@@ -75,4 +75,5 @@
       out.textContent = "Could not verify: " + e.message;
     } finally { btn.disabled = false; }
   });
+  btn.disabled = false; btn.removeAttribute("title"); // enabled only once it can do something
 })();
