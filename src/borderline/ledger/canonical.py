@@ -23,6 +23,7 @@ from contextvars import ContextVar
 from datetime import date, datetime
 from typing import Any
 
+import orjson
 import rfc8785
 
 from borderline.model.limits import double_of_int
@@ -149,8 +150,9 @@ def _prepare_plain_any(obj: Any) -> Any:
     every number is an integer or a fraction whose magnitude is in [1e-4, 1e16) (``repr``
     switches to exponents outside it, at other thresholds than ECMAScript). Escapes agree:
     both write \\b \\t \\n \\f \\r, \\u00xx in lower case for other control characters, and
-    nothing else. Records are all of that in practice; ``json.dumps`` is C code where
-    ``rfc8785.dumps`` walks the value in Python. A property test checks both agree.
+    nothing else. Records are all of that in practice; ``orjson`` (and ``json.dumps``, its
+    fallback) is C or Rust code where ``rfc8785.dumps`` walks the value in Python. A property
+    test checks they agree.
     """
     if obj is None or isinstance(obj, bool):
         return obj
@@ -191,7 +193,14 @@ def jcs(obj: Any) -> bytes:
     except _Hard:
         pass
     else:
-        return json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        try:
+            # orjson writes what json.dumps writes here (the property test checks all three
+            # agree), an order of magnitude faster on a decision's 10-15 KB body.
+            return orjson.dumps(plain, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError:  # e.g. a key that is a str subclass
+            return json.dumps(
+                plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+            ).encode()
     try:
         return rfc8785.dumps(_prepare(obj))
     except rfc8785.CanonicalizationError as exc:  # e.g. a lone surrogate in a string
