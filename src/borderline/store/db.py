@@ -69,6 +69,10 @@ def make_engine(url: str, **kw: Any) -> Engine:
             cur.execute("PRAGMA busy_timeout=10000")
             cur.close()
 
+        if path and path != ":memory:" and not path.startswith("file:"):
+            from borderline.store.checkpoint import install
+
+            install(engine, path)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kw)
 
