@@ -6,10 +6,10 @@ import gc
 import time
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from borderline.store import make_engine
-from borderline.store.checkpoint import AUTO_PAGES, JOURNAL_LIMIT, checkpointer_of
+from borderline.store.checkpoint import AUTO_PAGES, JOURNAL_LIMIT, Checkpointer, checkpointer_of
 
 
 def _wait(cond: object, timeout: float = 10.0) -> bool:
@@ -46,12 +46,18 @@ def test_commits_leave_checkpoints_to_the_background_thread(tmp_path: Path) -> N
         engine.dispose()
 
 
-def test_dispose_stops_the_thread_and_the_next_connection_starts_it(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'b.db'}")
+def _used(engine: Engine) -> Checkpointer:
+    """The engine's checkpointer after a first connection (which starts its thread)."""
     with engine.connect() as conn:
         conn.execute(text("SELECT 1"))
     cp = checkpointer_of(engine)
     assert cp is not None and cp.alive
+    return cp
+
+
+def test_dispose_stops_the_thread_and_the_next_connection_starts_it(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'b.db'}")
+    cp = _used(engine)
     engine.dispose()
     assert not cp.alive
     with engine.connect() as conn:
@@ -62,11 +68,8 @@ def test_dispose_stops_the_thread_and_the_next_connection_starts_it(tmp_path: Pa
 
 def test_the_thread_ends_with_its_engine(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'c.db'}")
-    with engine.connect() as conn:
-        conn.execute(text("SELECT 1"))
-    cp = checkpointer_of(engine)
-    assert cp is not None and cp.alive
-    del engine, conn
+    cp = _used(engine)
+    del engine
     gc.collect()
     assert _wait(lambda: not cp.alive)
 
