@@ -69,6 +69,33 @@ def context_regex(words: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
 
+def literal_alternation(words: Iterable[str]) -> str:
+    r"""A case-sensitive regex for any of ``words``, the longest first, written as a trie.
+
+    It matches what ``"|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))``
+    matches, with the same backtracking order: only one path of the trie can follow the text,
+    and along it the longer words are tried before the shorter ones, so whatever follows the
+    alternation in a larger pattern (``(?![\w\-])``) sees the same candidates in the same order.
+    ``re`` tries every alternative of a flat list at every position (a list of 700 country names
+    took ten times as long). Not for ``re.IGNORECASE``: there two branches can match one letter.
+    """
+    trie: dict[str, Any] = {}
+    for w in set(words):
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _trie_regex(trie)
+
+
+def _trie_regex(node: dict[str, Any]) -> str:
+    alts = [re.escape(ch) + _trie_regex(sub) for ch, sub in sorted(node.items()) if ch]
+    if not alts:
+        return ""
+    body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+    return f"(?:{body})?" if "" in node else body
+
+
 def _expand(regex: str) -> str:
     for macro, value in _MACROS.items():
         regex = regex.replace(macro, value)
