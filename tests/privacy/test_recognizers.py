@@ -15,7 +15,13 @@ from borderline.bench.ner_corpora import TRAIN_CORPORA, load
 from borderline.bench.privacy_evalset import generate, handwritten
 from borderline.privacy import gazetteer
 from borderline.privacy.analyzer import Analyzer
-from borderline.privacy.recognizers import Needs, Prefilter, literal_alternation, needs
+from borderline.privacy.recognizers import (
+    Needs,
+    Prefilter,
+    context_regex,
+    literal_alternation,
+    needs,
+)
 from borderline.refdata import all_countries
 
 
@@ -134,3 +140,40 @@ def test_trie_alternation_matches_like_the_flat_list(words: list[str], text: str
         flat = re.compile(wrap.format(_flat(words)))
         trie = re.compile(wrap.format(literal_alternation(words)))
         assert [m.span() for m in flat.finditer(text)] == [m.span() for m in trie.finditer(text)]
+
+
+def _flat_context(words: list[str]) -> re.Pattern[str]:
+    """``context_regex`` as it was written before: bounds around every Latin word."""
+    parts = []
+    for w in sorted({w.strip().lower() for w in words if w.strip()}, key=len, reverse=True):
+        esc = re.escape(w)
+        parts.append(f"(?<![a-z0-9]){esc}(?![a-z0-9])" if w[0].isascii() else esc)
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
+CONTEXT_LISTS = [r.context for r in analyzer().recognizers if r.context] + [
+    gazetteer.lists().config["person"]["context"]
+]
+
+
+def test_context_words_match_as_before_on_real_texts() -> None:
+    for words in CONTEXT_LISTS:
+        fast, flat = context_regex(words), _flat_context(list(words))
+        assert fast is not None
+        for text in real_texts():
+            assert [m.span() for m in fast.finditer(text)] == [
+                m.span() for m in flat.finditer(text)
+            ], (words, text)
+
+
+@given(
+    st.lists(st.text("aikst İıKſ收货-. ", min_size=1, max_size=6), min_size=1, max_size=8),
+    st.text("aikstAIKSTİıKſ收货-. 0", max_size=40),
+)
+def test_context_words_match_as_before(words: list[str], text: str) -> None:
+    fast = context_regex(words)
+    if fast is None:
+        assert not any(w.strip() for w in words)
+        return
+    flat = _flat_context(words)
+    assert [m.span() for m in fast.finditer(text)] == [m.span() for m in flat.finditer(text)]
