@@ -76,3 +76,15 @@ def test_two_workers_serve_an_app_through_the_launcher() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_servers_parse_http_with_httptools_and_set_no_delay() -> None:
+    # httptools is a dependency: the launcher, `borderline serve` and the bench use its C
+    # parser (the two-worker test above serves through it), with the same no-delay step.
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    from borderline.api import tcp
+
+    assert tcp.PROTOCOL == "borderline.api.tcp:NoDelayHttpToolsProtocol"
+    assert issubclass(tcp.NoDelayHttpToolsProtocol, HttpToolsProtocol)
+    assert "connection_made" in vars(tcp.NoDelayHttpToolsProtocol)

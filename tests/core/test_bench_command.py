@@ -71,6 +71,31 @@ def test_every_installed_assessor_by_default_with_http_and_ceiling(tmp_path: Pat
     assert h["ceiling_errors"] == 0
 
 
+def test_profile_with_json_keeps_stdout_json(tmp_path: Path) -> None:
+    """py-spy's own messages must not land in the JSON a script reads from stdout."""
+    r = bench(
+        tmp_path,
+        "--assessors",
+        "consistency,lists",
+        "--json",
+        "--history",
+        "20",
+        "--measure",
+        "10",
+        "--http-requests",
+        "60",
+        "--concurrency",
+        "2",
+        "--no-ceiling",
+        "--profile",
+        str(tmp_path / "prof"),
+    )
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["http"]["profile"], out["http"]
+    assert (tmp_path / "prof" / "http.folded").stat().st_size > 0
+
+
 @pytest.mark.parametrize(
     ("assessors", "expected"),
     [

@@ -4,13 +4,18 @@ Each golden case's arithmetic is in its comment; amounts in the destination curr
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from borderline.errors import DataFileError, InvalidInput
 from borderline.trade.landed import LandedCostRequest, TariffSchedule, landed_cost, tax_rate
+from borderline.trade.tariff import TariffRow
 
 
 def tshirts(qty: int, price: float) -> list[dict[str, Any]]:
@@ -551,3 +556,60 @@ def test_flat_duty_needs_ioss_and_says_so() -> None:
         }
     )
     assert out["duty"] == 24.0
+
+
+# -- the indexed lookups answer what a scan of every row answers -----------------------------------
+
+
+def _scan_longest(rows: list[Any], hs: str, on: date) -> Any:
+    best = None
+    for row in rows:
+        if (
+            hs.startswith(row.hs)
+            and row.active(on)
+            and (best is None or len(row.hs) > len(best.hs))
+        ):
+            best = row
+    return best
+
+
+_row = st.builds(
+    lambda dest, hs, start, days: TariffRow(
+        dest, hs, "ad_valorem", Decimal(len(hs)), None, None, None, None, "USD", start,
+        None if days is None else start + timedelta(days=days), "test", "test",
+    ),
+    st.sampled_from(["US", "CH"]),
+    st.text(alphabet="12", min_size=2, max_size=6),
+    st.dates(min_value=date(2020, 1, 1), max_value=date(2022, 12, 31)),
+    st.none() | st.integers(0, 400),
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(_row, max_size=40),
+    st.text(alphabet="12", min_size=2, max_size=8),
+    st.dates(min_value=date(2019, 6, 1), max_value=date(2023, 6, 1)),
+)
+def test_indexed_tariff_lookups_equal_a_scan_of_every_row(
+    rows: list[TariffRow], hs: str, on: date
+) -> None:
+    schedule = TariffSchedule(rows, "generated")
+    us = [r for r in rows if r.destination == "US"]
+    assert schedule.lookup("US", None, hs, on) is _scan_longest(us, hs, on)
+    assert schedule._indexed("US").under(hs[:3]) == [r for r in us if r.hs.startswith(hs[:3])]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.text(alphabet="0123456789", min_size=2, max_size=10),
+    st.dates(min_value=date(2015, 1, 1), max_value=date(2030, 12, 31)),
+)
+def test_indexed_lookups_on_the_shipped_us_schedule(hs: str, on: date) -> None:
+    from borderline.trade.tariff import default_schedule
+
+    schedule = default_schedule()
+    rows = [r for r in schedule.rows if r.destination == "US"]
+    hs = rows[int(hs) % len(rows)].hs[: len(hs)]  # a real line, cut short
+    assert schedule.lookup("US", None, hs, on) is _scan_longest(rows, hs, on)
+    assert schedule._indexed("US").under(hs) == [r for r in rows if r.hs.startswith(hs)]

@@ -268,7 +268,8 @@ def _measure_server(
         first_ms = round((time.perf_counter() - t0) * 1000, 1)
         if profile is not None:
             # Attached after the warm-up request: the profile is of the steady state only.
-            spy = subprocess.Popen(profiling.command(profile, server.pid))
+            # py-spy talks on stdout, which carries --json: its messages go to stderr.
+            spy = subprocess.Popen(profiling.command(profile, server.pid), stdout=sys.stderr)
             time.sleep(1.0)
         cpu_before = process_tree_cpu_s(server.pid)
         elapsed, lat, errors = asyncio.run(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
+import orjson
 import pyarrow as pa
 
 from borderline.engine import AssessContext, Engine
@@ -292,7 +293,7 @@ def decision_row(
         "record_hash": rhash,
         "payload_sha256": phash,
         "decision_json": canon.decode(),
-        "order_json": json.dumps(payload, ensure_ascii=False),
+        "order_json": orjson.dumps(payload).decode(),
         "error": None,
     }
 

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
 from sqlalchemy import JSON, MetaData, create_engine, event, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection, Engine
@@ -53,7 +54,22 @@ def _private_file(path: str) -> None:
     os.close(fd)
 
 
+def json_text(value: Any) -> str:
+    """JSON columns' text: orjson (several times faster than json.dumps on a decision's
+    13 KB body, a tenth of a stored decision's CPU), json.dumps for what orjson refuses (an
+    integer beyond 64 bits). Keys that are not strings become strings, as json.dumps makes
+    them. Values are read back with the database's JSON parser, so spacing and number
+    spelling do not matter; record hashes are computed from values (RFC 8785), not this text.
+    NaN and infinities, which JSON has no spelling for and PostgreSQL's JSONB refuses, are
+    written as null (orjson's choice); inputs refuse them before they get here."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value)
+
+
 def make_engine(url: str, **kw: Any) -> Engine:
+    kw.setdefault("json_serializer", json_text)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         _private_file(path)
@@ -69,6 +85,10 @@ def make_engine(url: str, **kw: Any) -> Engine:
             cur.execute("PRAGMA busy_timeout=10000")
             cur.close()
 
+        if path and path != ":memory:" and not path.startswith("file:"):
+            from borderline.store.checkpoint import install
+
+            install(engine, path)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kw)
 

@@ -13,6 +13,7 @@ import csv
 import gzip
 import io
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -152,15 +153,15 @@ class TariffSchedule:
     def __add__(self, other: TariffSchedule) -> TariffSchedule:
         return TariffSchedule(self.rows + other.rows, f"{self.name} + {other.name}")
 
-    def _by_destination(self, key: str) -> list[TariffRow]:
-        index = self.__dict__.get("_index")
+    def _indexed(self, key: str) -> _Destination:
+        index: dict[str, _Destination] | None = self.__dict__.get("_index")
         if index is None:
-            index = {}
+            grouped: dict[str, list[TariffRow]] = {}
             for row in self.rows:
-                index.setdefault(row.destination, []).append(row)
+                grouped.setdefault(row.destination, []).append(row)
+            index = {k: _Destination(rows) for k, rows in grouped.items()}
             self.__dict__["_index"] = index
-        found: list[TariffRow] = index.get(key, [])
-        return found
+        return index.get(key) or _NO_ROWS
 
     def _memo(self, name: str) -> dict[Any, Any]:
         """A per-schedule answer cache: lookups scan every row of a country, and the same
@@ -188,9 +189,7 @@ class TariffSchedule:
         memo = self._memo("_national")
         key = (country, hs6)
         if key not in memo:
-            memo[key] = len(
-                {r.hs[:8] for r in self._by_destination(country) if r.hs.startswith(hs6)}
-            )
+            memo[key] = len({r.hs[:8] for r in self._indexed(country).under(hs6)})
         n: int = memo[key]
         return n
 
@@ -201,7 +200,7 @@ class TariffSchedule:
         if row is not None:
             return TariffMatch(row)
         for key in [destination] + ([regime_id] if regime_id else []):
-            below = [r for r in self._by_destination(key) if r.hs.startswith(hs) and r.active(on)]
+            below = [r for r in self._indexed(key).under(hs) if r.active(on)]
             if not below:
                 continue
             rates = {
@@ -240,17 +239,45 @@ class TariffSchedule:
     ) -> TariffRow | None:
         keys = [destination] + ([regime_id] if regime_id else [])
         for key in keys:
-            best: TariffRow | None = None
-            for row in self._by_destination(key):
-                if (
-                    hs.startswith(row.hs)
-                    and row.active(on)
-                    and (best is None or len(row.hs) > len(best.hs))
-                ):
-                    best = row
+            best = self._indexed(key).longest(hs, on)
             if best is not None:
                 return best
         return None
+
+
+class _Destination:
+    """One destination's rows, indexed by code for the two questions lookups ask: the
+    longest code that is a prefix of a declared code, and the codes under a declared prefix.
+    A scan of every row (30,000 for the US) took 10-25 ms on each new (code, day)."""
+
+    __slots__ = ("_by_code", "_codes", "_sorted", "rows")
+
+    def __init__(self, rows: list[TariffRow]) -> None:
+        self.rows = rows
+        self._by_code: dict[str, list[TariffRow]] = {}
+        for row in rows:
+            self._by_code.setdefault(row.hs, []).append(row)
+        order = sorted(range(len(rows)), key=lambda i: (rows[i].hs, i))
+        self._codes = [rows[i].hs for i in order]
+        self._sorted = order
+
+    def longest(self, hs: str, on: date) -> TariffRow | None:
+        """The first row in file order, among those with the longest code that ``hs`` starts
+        with, in force on ``on``."""
+        for n in range(len(hs), 0, -1):
+            for row in self._by_code.get(hs[:n], ()):
+                if row.active(on):
+                    return row
+        return None
+
+    def under(self, prefix: str) -> list[TariffRow]:
+        """Rows whose code starts with ``prefix``, in file order."""
+        lo = bisect_left(self._codes, prefix)
+        hi = bisect_left(self._codes, prefix + "\x7f", lo)  # codes are digits
+        return [self.rows[i] for i in sorted(self._sorted[lo:hi])]
+
+
+_NO_ROWS = _Destination([])
 
 
 @dataclass(frozen=True, slots=True)
