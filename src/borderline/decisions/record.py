@@ -41,6 +41,15 @@ _HASH_SELECT = select(OrderRow.__table__.c.payload_hash).where(
     OrderRow.__table__.c.id == bindparam("id")
 )
 
+
+def _stored_hashes(s: Session, ids: set[str]) -> dict[str, str]:
+    """The stored payload hash of each of ``ids`` that is stored, in one statement (a
+    group's replay check, where each order had a statement of its own)."""
+    col = OrderRow.__table__.c
+    rows = s.execute(select(col.id, col.payload_hash).where(col.id.in_(sorted(ids))))
+    return {i: h for i, h in rows}
+
+
 ContextProvider = Callable[[Session], Mapping[str, Any]]
 RecordedHook = Callable[[Session, Order, Decision], Any]
 
@@ -148,9 +157,22 @@ class DecisionRecorder:
             return decided, True
         return self.record(s, decided, history)
 
-    def _replay(self, s: Session, order: Order, phash: str, payload: dict[str, Any]) -> Any:
-        """The stored decision when ``order.id`` was assessed already (409 on another payload)."""
-        existing = s.execute(_HASH_SELECT, {"id": order.id}).scalar_one_or_none()
+    def _replay(
+        self,
+        s: Session,
+        order: Order,
+        phash: str,
+        payload: dict[str, Any],
+        known: Mapping[str, str] | None = None,
+    ) -> Any:
+        """The stored decision when ``order.id`` was assessed already (409 on another payload).
+
+        ``known``: the stored payload hashes of a group's ids, read in one statement
+        (``_stored_hashes``); without it the id is looked up alone."""
+        if known is None:
+            existing = s.execute(_HASH_SELECT, {"id": order.id}).scalar_one_or_none()
+        else:
+            existing = known.get(order.id)
         if existing is None:
             return None
         # Rows stored before RFC 8785 hashing carry the format-1 hash of the same payload.
@@ -225,13 +247,14 @@ class DecisionRecorder:
         results: list[tuple[Decision, bool] | Conflict | int] = []
         first: dict[str, int] = {}
         fresh: list[Decided] = []
+        known = _stored_hashes(s, {d.order.id for d in group})
         for i, d in enumerate(group):
             if d.order.id in first:
                 j = first[d.order.id]
                 results.append(j if group[j].phash == d.phash else _conflict(d.order.id))
                 continue
             try:
-                stored = self._replay(s, d.order, d.phash, d.payload)
+                stored = self._replay(s, d.order, d.phash, d.payload, known)
             except Conflict as exc:
                 results.append(exc)
                 continue
