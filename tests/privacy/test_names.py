@@ -5,10 +5,14 @@ tests this recognizer and nothing else."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from borderline.privacy.analyzer import Analyzer
-from borderline.privacy.names import find, stats
+from borderline.privacy.names import find, mentions, stats
 
 
 @pytest.fixture(scope="module")
@@ -158,3 +162,9 @@ def test_shipped_lists_are_the_documented_sizes():
 def test_lone_lower_case_model_spans_need_a_list(text, expected):
     found = [(e.type, e.text) for e in Analyzer().analyze(text)]
     assert [f for f in found if f[0] in ("PERSON", "LOCATION")] == expected
+
+
+@given(st.text("ab'’-_ é²\n", max_size=30), st.text("abé", min_size=1, max_size=3))
+def test_later_mentions_are_found_where_the_regex_finds_them(text: str, word: str) -> None:
+    rx = re.compile(rf"(?<![\w'’\-]){re.escape(word)}(?![\w\-])")
+    assert list(mentions(text, word)) == [m.span() for m in rx.finditer(text)]

@@ -24,12 +24,12 @@ from borderline.privacy.entities import ENTITY_TYPES, Entity
 from borderline.privacy.ner import NerModel, shared_model
 from borderline.privacy.recognizers import (
     Pattern,
+    Prefilter,
     Recognizer,
     context_regex,
-    has_digit,
     load_recognizers,
     load_special,
-    needs_digit,
+    needs,
 )
 from borderline.refdata import is_country
 
@@ -110,13 +110,11 @@ class Analyzer:
         self.window = context_window
         self._ctx = {r.name: context_regex(r.context) for r in self.recognizers}
         self._validators = {r.name: r.validator for r in self.recognizers}
-        # Every (recognizer, pattern) pair once, split by whether a match needs a digit: those
-        # are skipped on texts without one (most identifiers, dates, postal codes, streets).
-        pairs = [(r, p) for r in self.recognizers for p in r.patterns]
-        self._any_text: list[tuple[Recognizer, Pattern]] = [
-            rp for rp in pairs if not needs_digit(rp[1].regex)
-        ]
-        self._digit_text: list[tuple[Recognizer, Pattern]] = pairs
+        # Every (recognizer, pattern) pair once, with what a text must hold for it to match (a
+        # digit, nine digits in a row, an "@"): a pattern is not run on a text without it.
+        self._prefilter: Prefilter[tuple[Recognizer, Pattern]] = Prefilter(
+            [((r, p), needs(p.regex)) for r in self.recognizers for p in r.patterns]
+        )
         fields = load_special("fields.yaml")
         self._exclude = frozenset(fields.get("exclude", []))
         self._event_dates = frozenset(fields.get("event_dates", []))
@@ -186,7 +184,7 @@ class Analyzer:
 
     def _patterns(self, text: str, cc: str | None) -> list[Entity]:
         out: list[Entity] = []
-        for rec, pat in self._digit_text if has_digit(text) else self._any_text:
+        for rec, pat in self._prefilter(text):
             for m in pat.regex.finditer(text):
                 value = m.group()
                 validator = self._validators[rec.name]

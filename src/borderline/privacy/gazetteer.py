@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from borderline.privacy.entities import Entity
-from borderline.privacy.recognizers import context_regex, load_special
+from borderline.privacy.recognizers import context_regex, literal_alternation, load_special
 from borderline.refdata import all_countries, official_names
 
 _CAP = r"[A-ZÀ-ÖØ-ÞĀ-Ž][a-zà-öø-ÿā-žßA-ZÀ-ÖØ-ÞĀ-Ž'’\-]*"
@@ -74,7 +74,7 @@ def read_gazetteer(name: str) -> list[str]:
 
 
 def _alternation(words: list[str], latin_bounds: bool) -> re.Pattern[str]:
-    esc = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    esc = literal_alternation(words)
     if latin_bounds:
         return re.compile(rf"(?<![\w\-])(?:{esc})(?![\w\-])")
     return re.compile(f"(?:{esc})")
@@ -132,11 +132,7 @@ def lists() -> _Lists:
         config=cfg,
         given=frozenset(n.casefold() for n in read_gazetteer(person["given_names"])),
         surnames=frozenset(n.casefold() for n in read_gazetteer(person["surnames"])),
-        titles=re.compile(
-            r"(?:"
-            + "|".join(re.escape(t) for t in sorted(person["titles"], key=len, reverse=True))
-            + r")\.?[ ]$"
-        ),
+        titles=re.compile(rf"(?:{literal_alternation(person['titles'])})\.?[ ]$"),
         context=context_regex(person["context"]),
         zh_context_name=zh_context_name,
         zh_honorific_name=zh_honorific_name,

@@ -451,20 +451,38 @@ def repeats(text: str, found: list[Entity]) -> list[Entity]:
             if not w[0].isupper() or _RANK.fullmatch(w):
                 continue
             seen.add(key)
-            for m in re.finditer(rf"(?<![\w'’\-]){re.escape(w)}(?![\w\-])", text):
-                if any(e.start < m.end() and m.start() < e.end for e in found + out):
+            for start, end in mentions(text, w):
+                if any(e.start < end and start < e.end for e in found + out):
                     continue
                 out.append(
                     Entity(
                         "PERSON",
-                        m.start(),
-                        m.end(),
+                        start,
+                        end,
                         SCORES["repeat"],
                         f"name statistics: the name of '{text[p.start : p.end]}' in this text",
                         "person_repeat",
                     )
                 )
     return out
+
+
+def mentions(text: str, word: str) -> Iterator[tuple[int, int]]:
+    """Where ``word`` stands alone in ``text``: the spans ``(?<![\\w'’\\-])word(?![\\w\\-])``
+    finds, without compiling a regex for every name (most names are new to ``re``'s cache)."""
+    i = text.find(word)
+    while i >= 0 and word:
+        end = i + len(word)
+        if not _joined(text[i - 1 : i], "'’-") and not _joined(text[end : end + 1], "-"):
+            yield i, end
+            i = text.find(word, end)
+        else:
+            i = text.find(word, i + 1)
+
+
+def _joined(ch: str, extra: str) -> bool:
+    # ``\w`` in a str pattern is str.isalnum() or "_".
+    return ch != "" and (ch.isalnum() or ch == "_" or ch in extra)
 
 
 def _not_a_name(words: list[str], text: str, start: int, st: _Stats) -> bool:
