@@ -66,11 +66,9 @@ class Checkpointer:
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
 
-    def checkpoint(self, conn: sqlite3.Connection) -> tuple[int, int, int]:
-        """(busy, frames in the log, frames copied) of one PASSIVE checkpoint."""
-        row = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    def checkpoint(self, conn: sqlite3.Connection) -> None:
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         self.runs += 1
-        return int(row[0]), int(row[1]), int(row[2])
 
     def _run(self, stop: threading.Event) -> None:
         try:
