@@ -14,6 +14,8 @@ from borderline.fraud.features import (
     FEATURES,
     MemoryFeatureStore,
     offline_features,
+    online_features,
+    online_features_many,
     reason_group,
 )
 from borderline.fraud.flat import flatten
@@ -50,6 +52,26 @@ def test_memory_store_parity(orders: tuple[pd.DataFrame, pd.DataFrame], flat: pd
         "merchant_known_frauds",
     ):
         assert off[col].max() > 0, col
+
+
+def test_a_batch_has_exactly_the_features_of_its_orders_one_by_one(
+    orders: tuple[pd.DataFrame, pd.DataFrame], flat: pd.DataFrame
+) -> None:
+    # The order-only signals of a batch are computed over its columns at once (the Spark
+    # path): every value must equal the one-order computation, not merely be close to it.
+    store = MemoryFeatureStore()
+    for oid, f in zip(orders[1]["order_id"], orders[1]["is_fraud"], strict=True):
+        store.record_label(oid, bool(f))
+    records = flat.to_dict("records")
+    for rec in records[:3000]:
+        store.record(rec)
+    batch = records[3000:]
+    many = online_features_many(batch, [store] * len(batch), store.label_delay_days)
+    one = [online_features(rec, store, store.label_delay_days) for rec in batch]
+    assert many == one
+    assert len({m["ip_card_km"] for m in many}) > 10  # distances, not all zero
+    assert sum(m["customer_prior_orders"] > 0 for m in many) > 100  # history, not an empty store
+    assert online_features_many([], []) == []
 
 
 def test_sql_store_parity(

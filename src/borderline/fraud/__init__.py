@@ -4,8 +4,9 @@ registry, per-decision reasons and drift monitoring.
 Public API (training, metrics, the registry and the stores are exported lazily; the rest is
 internal):
 
-- Features: ``FEATURES``, ``SPEC``, ``Spec``, ``online_features``, ``offline_features``,
-  ``Prior``, ``MemoryFeatureStore``, ``SqlFeatureStore``, ``stored_history``; label timing
+- Features: ``FEATURES``, ``SPEC``, ``Spec``, ``online_features`` (and
+  ``online_features_many`` for a batch), ``offline_features``, ``Prior``,
+  ``MemoryFeatureStore``, ``SqlFeatureStore``, ``stored_history``; label timing
   ``label_bounds``, ``DEFAULT_LABEL_DELAY_DAYS``, ``LABEL_WINDOW_DAYS``, ``DAY``; window
   helpers ``Grouped``, ``window_count``, ``window_sum``, ``first_event_age``,
   ``last_event_age``, ``safe_div``.
@@ -37,6 +38,7 @@ from borderline.fraud.features import (
     label_bounds,
     offline_features,
     online_features,
+    online_features_many,
 )
 from borderline.fraud.flat import FLAT_COLUMNS, flatten, read_labels, read_orders, reshipper_markers
 from borderline.lazy import lazy_exports
@@ -105,6 +107,7 @@ __all__ = [
     "models_dir",
     "offline_features",
     "online_features",
+    "online_features_many",
     "prescore",
     "psi",
     "psi_report",

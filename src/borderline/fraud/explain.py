@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -24,6 +25,15 @@ class Reason:
     top_feature: str
 
 
+@lru_cache(maxsize=16)
+def _families(features: tuple[str, ...]) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    """The model's features grouped by reason family, in feature order (once per model)."""
+    groups: dict[str, list[int]] = {}
+    for i, name in enumerate(features):
+        groups.setdefault(reason_group(name), []).append(i)
+    return tuple((group, tuple(ix)) for group, ix in groups.items())
+
+
 def reasons(
     features: Sequence[str],
     values: np.ndarray,
@@ -32,21 +42,23 @@ def reasons(
     min_contribution: float = 0.1,
 ) -> list[Reason]:
     """Top-``k`` reason families by summed positive contribution (one order)."""
-    groups: dict[str, list[tuple[str, float, float]]] = {}
-    for name, v, c in zip(features, values, contrib[: len(features)], strict=True):
-        groups.setdefault(reason_group(name), []).append((name, float(v), float(c)))
+    names = tuple(features)
+    vals: list[float] = np.asarray(values, dtype=np.float64).tolist()
+    cons: list[float] = np.asarray(contrib[: len(names)], dtype=np.float64).tolist()
+    if not len(vals) == len(cons) == len(names):
+        raise ValueError("one value and one contribution per feature")
     out = []
-    for group, items in groups.items():
-        total = sum(c for _, _, c in items)
+    for group, ix in _families(names):
+        total = sum(cons[i] for i in ix)  # in feature order, as ever: the same float sum
         if total < min_contribution:
             continue
-        items.sort(key=lambda x: -x[2])
+        ranked = sorted(ix, key=lambda i: -cons[i])
         out.append(
             Reason(
                 code=f"fraud.reason.{group}",
                 contribution=total,
-                features={n: v for n, v, c in items if c > 0},
-                top_feature=items[0][0],
+                features={names[i]: vals[i] for i in ranked if cons[i] > 0},
+                top_feature=names[ranked[0]],
             )
         )
     out.sort(key=lambda r: -r.contribution)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
@@ -403,8 +403,41 @@ def online_features(
     spec: Spec = SPEC,
 ) -> dict[str, float]:
     """Features of one (not yet recorded) order against what ``view`` has recorded."""
-    cols = {k: np.array([v]) for k, v in flat.items()}
-    out: dict[str, float] = {k: float(v[0]) for k, v in static_features(cols).items()}
+    return online_features_many([flat], [view], label_delay_days, spec)[0]
+
+
+def online_features_many(
+    flats: Sequence[Mapping[str, Any]],
+    views: Sequence[EntityView],
+    label_delay_days: int = DEFAULT_LABEL_DELAY_DAYS,
+    spec: Spec = SPEC,
+) -> list[dict[str, float]]:
+    """``online_features`` of several orders, each against its own view.
+
+    The order-only signals (``static_features``) run once over the orders' columns, as the
+    offline path runs them over a whole history, instead of once per order on arrays of one:
+    numpy's per-call cost was most of a Spark batch's feature time. Element-wise, the values
+    are the same (the fraud and Spark parity tests compare them)."""
+    if not flats:
+        return []
+    cols = {k: np.array([f[k] for f in flats]) for k in flats[0]}
+    static = static_features(cols)
+    return [
+        _entity_features(
+            flat, view, {k: float(v[i]) for k, v in static.items()}, label_delay_days, spec
+        )
+        for i, (flat, view) in enumerate(zip(flats, views, strict=True))
+    ]
+
+
+def _entity_features(
+    flat: Mapping[str, Any],
+    view: EntityView,
+    out: dict[str, float],
+    label_delay_days: int,
+    spec: Spec,
+) -> dict[str, float]:
+    """Add the history features of one order (what ``view`` recorded before it) to ``out``."""
     t = int(flat["t"])
     amount = float(flat["amount"])
     currency = str(flat["currency"])
