@@ -162,6 +162,20 @@ def _screening_index(engine: Engine) -> Any:
     return None
 
 
+def decide_partitions(orders: DataFrame) -> int:
+    """How many tasks decide the orders: the shuffle partitions, or four per input split when
+    the input is larger (about 30 MB of orders JSON each).
+
+    Deciding costs milliseconds of Python per order, so a task over a large input's share of
+    eight partitions runs for minutes, and the last one ran alone while the other cores idled
+    (a million orders: five minutes of one idle core out of 26). Smaller tasks end closer
+    together; the count comes from the input's splits, known without running a job.
+    """
+    spark = orders.sparkSession
+    parts = int(spark.conf.get("spark.sql.shuffle.partitions") or "8")
+    return max(parts, 4 * orders.rdd.getNumPartitions())
+
+
 def assess(
     orders: DataFrame,
     *,
@@ -206,8 +220,9 @@ def assess(
     index = _screening_index(engine)
     index_bc = sc.broadcast(index) if index is not None else None
 
-    # Parsed once, read twice (valid rows and error rows): kept until the caller is done
-    # (the CLI clears the cache after writing).
+    # Parsed once, read three times (the windows' narrow columns, the validated orders the
+    # decision stage rebuilds, the error rows): kept until the caller is done (the CLI clears
+    # the cache after writing). The input itself is read once.
     flat = orders.mapInArrow(_tasks.flatten_batches, _tasks.FLAT_DDL)
     first = Window.partitionBy("order_id").orderBy("seq")
     flat = flat.withColumn(
@@ -219,7 +234,8 @@ def assess(
             ),
         ).otherwise(F.col("error")),
     ).persist(StorageLevel.MEMORY_AND_DISK)
-    valid = flat.filter(F.col("error").isNull()).drop("error")
+    # The windows shuffle only the narrow columns; the order's JSON joins them at the end.
+    valid = flat.filter(F.col("error").isNull()).drop("error", "input", "payload")
     if labels is not None:
         valid = valid.join(
             labels.select("order_id", F.col("is_fraud").cast("int").alias("fraud")),
@@ -231,10 +247,9 @@ def assess(
     history = point_in_time(valid, label_delay_days=label_delay_days)
     # Decisions leave in input order, partition after partition, so they can be appended to
     # the ledger in that order without sorting wide rows again.
-    parts = spark.conf.get("spark.sql.shuffle.partitions") or "8"
     joined = (
-        history.join(orders.select("seq", "input", "order_json"), "seq")
-        .repartitionByRange(int(parts), "seq")
+        history.join(flat.filter(F.col("error").isNull()).select("seq", "input", "payload"), "seq")
+        .repartitionByRange(decide_partitions(orders), "seq")
         .sortWithinPartitions("seq")
     )
 
@@ -244,11 +259,7 @@ def assess(
 
     decided = joined.mapInArrow(decide, _tasks.DECISION_DDL)
     schema = spark.createDataFrame([], _tasks.DECISION_DDL).schema
-    errors = (
-        flat.filter(F.col("error").isNotNull())
-        .select("seq", "order_id", "error")
-        .join(orders.select("seq", "input"), "seq")
-    )
+    errors = flat.filter(F.col("error").isNotNull()).select("seq", "input", "order_id", "error")
     errors = errors.select(
         *(
             F.col(f.name).cast(f.dataType)
