@@ -72,6 +72,14 @@ def point_in_time(
     df = flat
     for e in entities:
         df = df.withColumn(f"_k_{e}", entity_key(e))
+    # Distinct links first, while the rows are narrow: each (entity, other) pair is one more
+    # shuffle of every row, and each shuffle moves every column added before it.
+    for e, o in spec.distinct:
+        pair = Window.partitionBy(f"_k_{e}", o).orderBy("t", "seq")
+        new = ((F.row_number().over(pair) == 1) & (F.col(o) != "")).cast("int")
+        df = df.withColumn(f"{e}__new_{o}", new)
+        upto = Window.partitionBy(f"_k_{e}").orderBy("t", "seq").rowsBetween(_UNBOUNDED, 0)
+        df = df.withColumn(f"{e}__dist_{o}", F.sum(f"{e}__new_{o}").over(upto))
     out: list[Column] = []
     for e in entities:
         out += _entity_columns(e, spec, label_delay_days)
@@ -79,13 +87,6 @@ def point_in_time(
         out += _currency_columns(e, spec)
     out += _customer_columns()
     df = df.select("*", *out)
-    # Distinct links last: each (entity, other) pair is one more partitioning of the rows.
-    for e, o in spec.distinct:
-        pair = Window.partitionBy(f"_k_{e}", o).orderBy("t", "seq")
-        new = ((F.row_number().over(pair) == 1) & (F.col(o) != "")).cast("int")
-        df = df.withColumn(f"{e}__new_{o}", new)
-        upto = Window.partitionBy(f"_k_{e}").orderBy("t", "seq").rowsBetween(_UNBOUNDED, 0)
-        df = df.withColumn(f"{e}__dist_{o}", F.sum(f"{e}__new_{o}").over(upto))
     return df.drop(*(f"_k_{e}" for e in entities))
 
 
@@ -106,7 +107,11 @@ def _entity_columns(e: str, spec: Spec, delay_days: int) -> list[Column]:
         cols.append((before - at_most).alias(f"{e}__n_{w}"))
     if e in spec.age or e in spec.history:
         cols.append(before.alias(f"{e}__prior_n"))
-        cols.append(F.min("t").over(Window.partitionBy(*part)).alias(f"{e}__first_t"))
+        # The first order's time (rows are in time order): read as the rows stream past, in
+        # the same sorted pass as the counts, where a minimum over the whole entity needed
+        # a window of its own that holds every row of the entity.
+        first = F.first("t").over(ordered.rowsBetween(_UNBOUNDED, 0))
+        cols.append(first.alias(f"{e}__first_t"))
     if e in spec.label:
         delay = delay_days * DAY
         span = LABEL_WINDOW_DAYS * DAY
