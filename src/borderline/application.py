@@ -9,6 +9,7 @@ ledger appender (``borderline.store.ports``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future
 from datetime import datetime
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from borderline.auth import KeyCache
 from borderline.decisions import (
     BacktestReport,
     BatchItem,
@@ -58,6 +60,7 @@ class Application:
             checkpoint_seconds=settings.ledger_checkpoint_seconds,
         )
         self.lists = ListCache(self.sessions)
+        self.api_keys = KeyCache(settings.key_cache_seconds)
         self._configure_domains(settings)
         self._configured = engine is None  # built from the stored engine configuration
         self._config_extras: dict[str, Any] = {}
@@ -181,6 +184,9 @@ class Application:
 
     def assess(self, payload: Mapping[str, Any] | Order) -> tuple[Decision, bool]:
         return self.decisions.assess(payload)
+
+    def start_assess(self, order: Order) -> tuple[Decision, bool] | Future[tuple[Decision, bool]]:
+        return self.decisions.start(order)
 
     def assess_batch(self, payloads: Sequence[Any]) -> list[BatchItem]:
         return self.decisions.assess_batch(payloads)

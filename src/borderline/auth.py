@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -125,6 +126,52 @@ def authenticate(session: Session, secret: str | None) -> Principal:
         owner=row.owner or row.name,
         minted_by=row.created_by or "",
     )
+
+
+class KeyCache:
+    """The principals of API keys that authenticated in the last ``ttl`` seconds.
+
+    An integration sends the same key with every request; looking it up in the database each
+    time cost a query and a thread hop per request. A hit is still checked against the
+    stored hash of the secret in constant time, and only keys that authenticated are kept (a
+    wrong or unknown key always goes to the database). A key revoked through this process is
+    forgotten at once; one revoked by another process (the CLI, another worker) stops
+    working within ``ttl`` seconds. ``ttl`` 0 turns the cache off.
+    """
+
+    def __init__(self, ttl: float = 2.0, size: int = 4096) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._entries: dict[str, tuple[str, Principal, float]] = {}
+
+    def get(self, secret: str | None) -> Principal | None:
+        if not secret or self.ttl <= 0:
+            return None
+        parts = secret.split("_")
+        entry = self._entries.get(parts[1]) if len(parts) >= 3 else None
+        if entry is None or entry[2] < time.monotonic():
+            return None
+        if not hmac.compare_digest(entry[0], _hash(secret)):
+            return None
+        return entry[1]
+
+    def put(self, secret: str, principal: Principal) -> None:
+        if self.ttl <= 0:
+            return
+        if len(self._entries) >= self.size:  # many keys at once: start again, no LRU needed
+            self._entries.clear()
+        self._entries[principal.key_id] = (_hash(secret), principal, time.monotonic() + self.ttl)
+
+    def forget(self, key_id: str) -> None:
+        self._entries.pop(key_id, None)
+
+    def authenticate(self, session: Session, secret: str | None) -> Principal:
+        """``authenticate`` through the cache."""
+        principal = self.get(secret)
+        if principal is None:
+            principal = authenticate(session, secret)
+            self.put(cast(str, secret), principal)
+        return principal
 
 
 def revoke_key(

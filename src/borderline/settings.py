@@ -34,6 +34,11 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "64",
         "Most API requests handled at once per process; more are answered 503 with Retry-After.",
     ),
+    "KEY_CACHE_SECONDS": (
+        "2",
+        "How long the API remembers an API key that authenticated (per process); a key "
+        "revoked elsewhere stops working within this many seconds. 0 looks every key up.",
+    ),
     "MAX_BODY_BYTES": ("2000000", "Largest request body the API accepts, in bytes."),
     "MAX_BATCH": ("1000", "Most orders in one POST /v1/decisions:batch."),
     "POLICY_FILE": ("", "Policy to activate on first start; empty means the built-in default."),
@@ -143,6 +148,7 @@ class Settings:
         default_factory=lambda: float(env("LEDGER_CHECKPOINT_SECONDS"))
     )
     max_inflight: int = field(default_factory=lambda: int(env("MAX_INFLIGHT")))
+    key_cache_seconds: float = field(default_factory=lambda: float(env("KEY_CACHE_SECONDS")))
     max_body_bytes: int = field(default_factory=lambda: int(env("MAX_BODY_BYTES")))
     max_batch: int = field(default_factory=lambda: int(env("MAX_BATCH")))
     policy_file: str = field(default_factory=lambda: env("POLICY_FILE"))

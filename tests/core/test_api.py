@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from borderline.api.app import create_app
 from borderline.service import Services
 from borderline.store import transaction
 
@@ -119,6 +120,72 @@ def test_forged_or_missing_keys(
 ) -> None:
     r = client.post("/v1/decisions", json=orders[0], headers=header)
     assert r.status_code == status
+
+
+def test_a_key_revoked_through_the_api_stops_working_at_once(
+    client: TestClient, keys: dict[str, str], orders: list[dict[str, Any]]
+) -> None:
+    """The API remembers keys that authenticated (``auth.KeyCache``); revoking one through
+    this process forgets it before the next request."""
+    minted = client.post(
+        "/v1/keys", json={"name": "shop", "role": "service"}, headers=auth(keys["ada"])
+    ).json()
+    assert (
+        client.post("/v1/decisions", json=orders[0], headers=auth(minted["key"])).status_code == 201
+    )
+    # remembered now: a wrong secret under the same key id is still refused
+    forged = minted["key"][:-4] + ("AAAA" if not minted["key"].endswith("AAAA") else "BBBB")
+    assert client.post("/v1/decisions", json=orders[1], headers=auth(forged)).status_code == 401
+    assert client.delete(f"/v1/keys/{minted['id']}", headers=auth(keys["ada"])).status_code == 204
+    r = client.post("/v1/decisions", json=orders[1], headers=auth(minted["key"]))
+    assert r.status_code == 401 and "revoked" in r.json()["message"]
+
+
+def test_a_key_revoked_elsewhere_stops_working_within_the_cache_time(
+    client: TestClient,
+    services: Services,
+    keys: dict[str, str],
+    orders: list[dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Revoked by another process (the CLI, another worker): refused once the remembered
+    principal is older than BORDERLINE_KEY_CACHE_SECONDS."""
+    import borderline.auth as auth_module
+    from borderline.auth import revoke_key
+
+    clock = [1000.0]
+    monkeypatch.setattr(auth_module.time, "monotonic", lambda: clock[0])
+    key_id = keys["svc"].split("_")[1]
+    assert client.get("/v1/decisions", headers=auth(keys["svc"])).status_code == 200
+    with transaction(services.sessions) as s:  # as `borderline keys revoke` would
+        revoke_key(s, key_id, by="someone")
+    clock[0] += services.settings.key_cache_seconds / 2
+    assert client.get("/v1/decisions", headers=auth(keys["svc"])).status_code == 200
+    clock[0] += services.settings.key_cache_seconds
+    r = client.get("/v1/decisions", headers=auth(keys["svc"]))
+    assert r.status_code == 401 and "revoked" in r.json()["message"]
+
+
+def test_the_server_path_decides_on_the_loop_and_stores_through_the_committer(
+    services: Services, keys: dict[str, str], orders: list[dict[str, Any]]
+) -> None:
+    """With its lifespan (what `borderline serve` runs) a decision is stored by the group
+    committer: a new order 201 with a receipt, the same again a 200 replay, another payload
+    under its id 409; nothing is lost on the way."""
+    with TestClient(create_app(services)) as c:
+        committer = services.decisions.committer
+        assert committer is not None
+        first = c.post("/v1/decisions", json=orders[3], headers=auth(keys["svc"]))
+        assert first.status_code == 201, first.text
+        assert first.json()["receipt"]["log_index"] >= 0
+        again = c.post("/v1/decisions", json=orders[3], headers=auth(keys["svc"]))
+        assert again.status_code == 200 and again.headers["idempotent-replay"] == "true"
+        assert again.json()["decision_id"] == first.json()["decision_id"]
+        clash = dict(orders[3], metadata={"changed": True})
+        assert c.post("/v1/decisions", json=clash, headers=auth(keys["svc"])).status_code == 409
+        assert committer.orders == 1
+    stored = services.get_decision(orders[3]["id"])
+    assert stored.decision_id == first.json()["decision_id"]
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 
 
 def auth(key: str) -> dict[str, str]:
@@ -154,3 +156,30 @@ def test_nul_in_list_value_is_422(client: TestClient, keys: dict[str, str]) -> N
         headers=auth(keys["ann"]),
     )
     assert r.status_code == 422, r.text
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats()  # NaN and infinities included
+    | st.text(alphabet=st.characters(codec=None, exclude_categories=())),  # NUL, lone surrogates
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=4), children, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@given(value=_JSON, max_depth=st.integers(min_value=1, max_value=6))
+def test_the_fast_pass_agrees_with_the_walk_naming_the_place(value: Any, max_depth: int) -> None:
+    """``check_json`` first asks a walk that builds no paths; it must pass exactly what the
+    walk that names the failing value passes."""
+    from borderline.model import limits
+
+    try:
+        limits._walk(value, "", max_depth)
+        walked = True
+    except limits.InputLimit:
+        walked = False
+    assert limits._within(value, 0, max_depth) is walked

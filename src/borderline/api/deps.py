@@ -6,8 +6,9 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
-from borderline.auth import Principal, authenticate
+from borderline.auth import Principal
 from borderline.service import Services
 
 # Dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency in
@@ -29,13 +30,19 @@ def _api_key(request: Request) -> str | None:
     return request.headers.get("x-api-key")
 
 
-def current_principal(request: Request, services: ServicesDep) -> Principal:
+async def current_principal(request: Request, services: ServicesDep) -> Principal:
     # The web dashboard authenticates by session and stores the principal on the request.
     principal: Principal | None = getattr(request.state, "principal", None)
     if principal is not None:
         return principal
+    secret = _api_key(request)
+    # A key seen in the last seconds needs no query and no thread (``auth.KeyCache``).
+    return services.api_keys.get(secret) or await run_in_threadpool(_authenticate, services, secret)
+
+
+def _authenticate(services: Services, secret: str | None) -> Principal:
     with services.sessions() as session:
-        return authenticate(session, _api_key(request))
+        return services.api_keys.authenticate(session, secret)
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]

@@ -51,11 +51,16 @@ class GroupCommitter:
 
     def submit(self, decided: Decided) -> tuple[Decision, bool]:
         """Store ``decided`` with whatever else is waiting; returns once it is committed."""
+        return self.enqueue(decided).result()
+
+    def enqueue(self, decided: Decided) -> Future[tuple[Decision, bool]]:
+        """Queue ``decided`` for the next group; the future resolves once it is committed
+        (or fails with the group). An event loop awaits it without holding a thread."""
         if not self._thread.is_alive():
             raise RuntimeError("the decision committer has stopped")
         done: Future[tuple[Decision, bool]] = Future()
         self._queue.put((decided, done))
-        return done.result()
+        return done
 
     def stop(self) -> None:
         self._queue.put(_STOP)

@@ -24,6 +24,7 @@ from borderline.engine import Engine, ListProvider
 from borderline.errors import Conflict, NotFound
 from borderline.model.identity import same_person
 from borderline.policy import CompiledPolicy, compile_policy, default_policy_source
+from borderline.refdata.recheck import Recheck, changed
 from borderline.store import transaction
 from borderline.store.models import DecisionRow, OrderRow, PolicyRow
 from borderline.store.ports import LedgerAppender, SessionFactory
@@ -69,6 +70,10 @@ class PolicyVersions:
         self._policy_file = policy_file
         self._engine_lock = threading.Lock()
         self._active: tuple[int, Engine] | None = None
+        # Which version is active is asked at most once a second (at once after an
+        # activation in this process: ``refdata.recheck``): the query was a tenth of a
+        # request's own work.
+        self._recheck = Recheck()
 
     @property
     def signals(self) -> dict[str, str]:
@@ -117,9 +122,13 @@ class PolicyVersions:
         return row
 
     def engine_for(self, session: Session) -> Engine:
-        """The engine with the active policy; one cheap id query per call, compile on change."""
-        active_id = session.execute(_ACTIVE_SELECT).scalar_one_or_none()
+        """The engine with the active policy, compiled on change. A version activated in this
+        process is used from the next order on; one activated by another process (the CLI,
+        another worker) within a second."""
         cached = self._active
+        if cached is not None and not self._recheck.due():
+            return cached[1]
+        active_id = session.execute(_ACTIVE_SELECT).scalar_one_or_none()
         if cached is not None and cached[0] == active_id:
             return cached[1]
         with self._engine_lock:
@@ -304,7 +313,9 @@ class PolicyVersions:
                 subject=f"{row.name}@{row.version}",
                 record=_policy_activate(row),
             )
-            return _policy_dict(row)
+            activated = _policy_dict(row)
+        changed()  # committed: the next order of every engine in this process uses it
+        return activated
 
 
 # -- ledger records ------------------------------------------------------------------------------

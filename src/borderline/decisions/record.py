@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -24,7 +25,7 @@ from borderline.errors import Conflict, InvalidInput, NotFound, from_validation
 from borderline.ledger import canonical_json
 from borderline.ledger.tables import payload_hashes
 from borderline.model import Decision, Order
-from borderline.store import begin_write, present, transaction
+from borderline.store import begin_write, in_chunks, present, transaction
 from borderline.store.models import CustomerStatsRow, DecisionRow, FindingRow, OrderRow
 from borderline.store.ports import LedgerAppender, SessionFactory
 from borderline.store.times import aware
@@ -41,13 +42,18 @@ _HASH_SELECT = select(OrderRow.__table__.c.payload_hash).where(
     OrderRow.__table__.c.id == bindparam("id")
 )
 
+_HASHES_SELECT = select(OrderRow.__table__.c.id, OrderRow.__table__.c.payload_hash).where(
+    OrderRow.__table__.c.id.in_(bindparam("ids", expanding=True))
+)
+
 
 def _stored_hashes(s: Session, ids: set[str]) -> dict[str, str]:
     """The stored payload hash of each of ``ids`` that is stored, in one statement (a
     group's replay check, where each order had a statement of its own)."""
-    col = OrderRow.__table__.c
-    rows = s.execute(select(col.id, col.payload_hash).where(col.id.in_(sorted(ids))))
-    return {i: h for i, h in rows}
+    out: dict[str, str] = {}
+    for part in in_chunks(sorted(ids)):
+        out.update((i, h) for i, h in s.execute(_HASHES_SELECT, {"ids": list(part)}))
+    return out
 
 
 ContextProvider = Callable[[Session], Mapping[str, Any]]
@@ -330,13 +336,8 @@ class DecisionRecorder:
         """Assess and record one order. Returns (decision, replayed)."""
         order = payload if isinstance(payload, Order) else parse_order(dict(payload))
         if self.committer is not None:
-            # The engine runs outside any write transaction; the committer stores this order
-            # with the others that arrived meanwhile, in one transaction (group commit).
-            with self.sessions() as s:
-                decided = self.decide(s, order, self.engine_for(s))
-            if isinstance(decided, Decision):
-                return decided, True
-            return self.committer.submit(decided)
+            started = self.start(order)
+            return started if isinstance(started, tuple) else started.result()
         for attempt in (1, 2):
             try:
                 with transaction(self.sessions) as s:
@@ -347,6 +348,19 @@ class DecisionRecorder:
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
+
+    def start(self, order: Order) -> tuple[Decision, bool] | Future[tuple[Decision, bool]]:
+        """Run the engine on ``order`` now, outside any write transaction, and hand the
+        decided order to the group committer (``start_group_commit`` first): the stored
+        decision of a replay at once, else a future that resolves once the committer stored
+        this order with the others that arrived meanwhile, in one transaction."""
+        if self.committer is None:
+            raise RuntimeError("start() stores through the group committer; none is running")
+        with self.sessions() as s:
+            decided = self.decide(s, order, self.engine_for(s))
+        if isinstance(decided, Decision):
+            return decided, True
+        return self.committer.enqueue(decided)
 
     def assess_batch(self, payloads: Sequence[Any]) -> list[BatchItem]:
         """Assess many orders; a bad order is reported in its slot, the others go through."""

@@ -267,7 +267,7 @@ class Ledger:
                 receipts.append(Receipt(log_index=idx, leaf_hash=lh.hex(), record_hash=rhash))
             session.execute(_LEAF_INSERT, leaves)
             session.execute(
-                insert(LedgerNodeRow),
+                _NODE_INSERT,
                 [{"level": lv, "idx": ix, "hash": hv} for (lv, ix), hv in nodes.items()],
             )
             end = start + len(entries)

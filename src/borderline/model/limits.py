@@ -74,8 +74,47 @@ def check_string(value: str, where: str) -> None:
         ) from None
 
 
+def _within(value: Any, depth: int, max_depth: int) -> bool:
+    """True when ``check_json`` would pass: the same checks without building the path of
+    each value (only the failing one needs a path, and ``check_json`` finds it)."""
+    if isinstance(value, str):
+        return "\x00" not in value and (value.isascii() or _encodes(value))
+    if isinstance(value, bool) or value is None:
+        return True
+    if isinstance(value, int):
+        return double_of_int(value) is not None
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        if depth >= max_depth:
+            return False
+        return all(
+            _within(k, depth, max_depth) and _within(v, depth + 1, max_depth)
+            for k, v in value.items()
+        )
+    if isinstance(value, list):
+        if depth >= max_depth:
+            return False
+        return all(_within(v, depth + 1, max_depth) for v in value)
+    return True
+
+
+def _encodes(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def check_json(value: Any, where: str = "", max_depth: int = MAX_DEPTH) -> None:
     """Raise ``InputLimit`` for the first value outside the limits (depth-first, in order)."""
+    if not _within(value, 0, max_depth):
+        _walk(value, where, max_depth)
+
+
+def _walk(value: Any, where: str, max_depth: int) -> None:
+    """The walk that names the first failing value."""
     stack: list[tuple[Any, str, int]] = [(value, where, 0)]
     while stack:
         v, at, depth = stack.pop()

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import orjson
-from sqlalchemy import JSON, MetaData, create_engine, event, select
+from sqlalchemy import JSON, MetaData, bindparam, create_engine, event, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -213,9 +213,18 @@ def in_chunks(values: Sequence[_T], size: int = IN_LIST) -> Iterator[Sequence[_T
         yield values[i : i + size]
 
 
+# One statement per column, its IN list a parameter: building ``column.in_(values)`` anew
+# cost more than the query on a group commit's few ids.
+_PRESENT: dict[int, tuple[Any, Any]] = {}
+
+
 def present(conn: Session | Connection, column: Any, values: Iterable[Any]) -> set[Any]:
     """Which of ``values`` the column holds (one query per :data:`IN_LIST` values)."""
+    known = _PRESENT.get(id(column))
+    if known is None or known[0] is not column:
+        stmt = select(column).where(column.in_(bindparam("values", expanding=True)))
+        known = _PRESENT[id(column)] = (column, stmt)
     out: set[Any] = set()
     for part in in_chunks(sorted(set(values))):
-        out.update(conn.scalars(select(column).where(column.in_(part))))
+        out.update(conn.scalars(known[1], {"values": list(part)}))
     return out

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import text
+from starlette.concurrency import run_in_threadpool
 
 import borderline
 from borderline.api.deps import Assessor, Reader, ServicesDep
@@ -73,8 +75,18 @@ def ready(request: Request) -> JSONResponse:
     },
     response_model=Decision,
 )
-def create_decision(order: Order, services: ServicesDep, _: Assessor) -> Response:
-    decision, replayed = services.assess(order)
+async def create_decision(order: Order, services: ServicesDep, _: Assessor) -> Response:
+    if services.decisions.committer is None:  # an app started without its lifespan
+        decision, replayed = await run_in_threadpool(services.assess, order)
+    else:
+        # The engine runs here, on the event loop: it is CPU work that would hold the GIL
+        # in a pool thread all the same, and the two hops to and from that thread cost a
+        # request more than a millisecond. The write waits for the group committer without
+        # holding any thread.
+        started = services.start_assess(order)
+        decision, replayed = (
+            started if isinstance(started, tuple) else await asyncio.wrap_future(started)
+        )
     # The decision was built by the engine from validated parts: serialise it once, rather
     # than have FastAPI validate the whole explained decision again (the hot path's largest
     # cost after the engine itself). The schema in OpenAPI is unchanged.

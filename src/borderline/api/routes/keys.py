@@ -58,4 +58,5 @@ def get_keys(services: ServicesDep, _: Admin) -> list[dict[str, Any]]:
 def delete_key(key_id: str, services: ServicesDep, who: Admin) -> Response:
     with transaction(services.sessions) as s:
         revoke_key(s, key_id, by=who.person, ledger=services.ledger)
+    services.api_keys.forget(key_id)
     return Response(status_code=204)
