@@ -188,6 +188,11 @@ class Application:
     def start_assess(self, order: Order) -> tuple[Decision, bool] | Future[tuple[Decision, bool]]:
         return self.decisions.start(order)
 
+    def start_assess_many(
+        self, orders: Sequence[Order]
+    ) -> list[tuple[Decision, bool] | Future[tuple[Decision, bool]] | BaseException]:
+        return self.decisions.start_many(orders)
+
     def assess_batch(self, payloads: Sequence[Any]) -> list[BatchItem]:
         return self.decisions.assess_batch(payloads)
 

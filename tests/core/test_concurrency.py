@@ -86,3 +86,52 @@ def test_group_commit_stores_every_order_once_with_its_own_receipt(
         assert s.scalar(select(func.count()).select_from(DecisionRow)) == len(orders) + 3
         report = services.ledger.verify(s)
     assert report.ok, report.problems
+
+
+def test_requests_of_one_loop_turn_are_decided_together_and_stored_in_one_group(
+    services: Services, orders: list[dict[str, Any]]
+) -> None:
+    """The server path (``api.batching``): orders whose requests the event loop runs in the
+    same turn go to the committer as one group; each still gets its own answer: 201 with its
+    own receipt, one 200 replay for an id sent twice, 409 for another payload under a stored
+    id. Nothing is lost or stored twice."""
+    import asyncio
+
+    import httpx
+
+    from borderline.api.app import create_app
+    from borderline.auth import create_key
+    from borderline.store import transaction
+
+    with transaction(services.sessions) as s:
+        key = create_key(s, "svc", "service", by="test", ledger=services.ledger)[1]
+    app = create_app(services)
+    committer = services.decisions.committer
+    assert committer is not None
+    batch = orders[:12]
+    clash = dict(orders[0], metadata={"changed": True})
+
+    async def send_all() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        headers = {"Authorization": f"Bearer {key}"}
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            first = await asyncio.gather(
+                *(client.post("/v1/decisions", json=o, headers=headers) for o in batch),
+                client.post("/v1/decisions", json=batch[5], headers=headers),  # twice at once
+            )
+            later = await client.post("/v1/decisions", json=clash, headers=headers)
+            return [*first, later]
+
+    try:
+        answers = asyncio.run(send_all())
+    finally:
+        services.decisions.stop_group_commit()
+    codes = [r.status_code for r in answers]
+    assert codes[:12] == [201] * 12 and codes[12] in (200, 201) and codes[13] == 409, codes
+    assert answers[12].json()["decision_id"] == answers[5].json()["decision_id"]
+    assert len({r.json()["receipt"]["log_index"] for r in answers[:12]}) == 12
+    assert committer.orders == 13 and committer.groups <= 2, committer.groups  # one turn
+    with services.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(DecisionRow)) == 12
+        report = services.ledger.verify(s)
+    assert report.ok, report.problems

@@ -17,8 +17,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 import borderline
 from borderline.api import routes
+from borderline.api.batching import TurnBatcher
 from borderline.api.docs import install_docs
-from borderline.api.limits import InputGuard, Overload, guard_params
+from borderline.api.limits import InFlight, InputGuard, Overload, guard_params
 from borderline.api.readiness import Readiness
 from borderline.errors import BorderlineError, field_path
 from borderline.service import Services
@@ -155,10 +156,12 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.state.services = services
     # Concurrent requests' decisions are stored together by one writer (decisions.group).
     services.decisions.start_group_commit()
+    inflight = InFlight()
+    app.state.batcher = TurnBatcher(services, inflight)  # orders arriving together
     app.state.readiness = Readiness(services)
     # Outermost first on the way in: refuse oversize, then overload, then bad input.
     app.add_middleware(InputGuard)
-    app.add_middleware(Overload, max_inflight=services.settings.max_inflight)
+    app.add_middleware(Overload, max_inflight=services.settings.max_inflight, counter=inflight)
     app.add_middleware(BodyLimit, max_bytes=services.settings.max_body_bytes)
 
     @app.exception_handler(BorderlineError)

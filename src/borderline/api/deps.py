@@ -37,7 +37,10 @@ async def current_principal(request: Request, services: ServicesDep) -> Principa
         return principal
     secret = _api_key(request)
     # A key seen in the last seconds needs no query and no thread (``auth.KeyCache``).
-    return services.api_keys.get(secret) or await run_in_threadpool(_authenticate, services, secret)
+    known = services.api_keys.get(secret)
+    if known is not None:
+        return known
+    return await run_in_threadpool(_authenticate, services, secret)
 
 
 def _authenticate(services: Services, secret: str | None) -> Principal:

@@ -198,17 +198,33 @@ class InputGuard:
         await self.app(scope, replay, send)
 
 
+class InFlight:
+    """How many requests are in progress in this process (kept by :class:`Overload`)."""
+
+    __slots__ = ("n",)
+
+    def __init__(self) -> None:
+        self.n = 0
+
+
 class Overload:
     """At most ``max_inflight`` requests in progress; the next one gets 503 + Retry-After."""
 
     # Probes must answer even when the API is saturated: that is when they matter most.
     exempt = ("/health", "/ready")
 
-    def __init__(self, app: Any, max_inflight: int, retry_after: int = 1) -> None:
+    def __init__(
+        self, app: Any, max_inflight: int, retry_after: int = 1, counter: InFlight | None = None
+    ) -> None:
         self.app = app
         self.max_inflight = max(1, max_inflight)
         self.retry_after = retry_after
-        self.inflight = 0
+        # Shared with the decision batcher, which waits for requests still on their way.
+        self.counter = counter or InFlight()
+
+    @property
+    def inflight(self) -> int:
+        return self.counter.n
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope.get("path") in self.exempt:
@@ -225,8 +241,8 @@ class Overload:
                 [(b"retry-after", str(self.retry_after).encode())],
             )
             return
-        self.inflight += 1  # one event loop: no lock needed between the check and the add
+        self.counter.n += 1  # one event loop: no lock needed between the check and the add
         try:
             await self.app(scope, receive, send)
         finally:
-            self.inflight -= 1
+            self.counter.n -= 1

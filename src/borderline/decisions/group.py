@@ -24,7 +24,7 @@ import queue
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _STOP = object()
+_Item = list[tuple["Decided", Future[tuple[Decision, bool]]]]
 
 
 class GroupCommitter:
@@ -51,16 +52,18 @@ class GroupCommitter:
 
     def submit(self, decided: Decided) -> tuple[Decision, bool]:
         """Store ``decided`` with whatever else is waiting; returns once it is committed."""
-        return self.enqueue(decided).result()
+        return self.enqueue([decided])[0].result()
 
-    def enqueue(self, decided: Decided) -> Future[tuple[Decision, bool]]:
-        """Queue ``decided`` for the next group; the future resolves once it is committed
-        (or fails with the group). An event loop awaits it without holding a thread."""
+    def enqueue(self, decided: Sequence[Decided]) -> list[Future[tuple[Decision, bool]]]:
+        """Queue decided orders for the next group, together; each future resolves once its
+        order is committed (or fails with the group). An event loop awaits them without
+        holding a thread."""
         if not self._thread.is_alive():
             raise RuntimeError("the decision committer has stopped")
-        done: Future[tuple[Decision, bool]] = Future()
-        self._queue.put((decided, done))
-        return done
+        item = [(d, Future[tuple[Decision, bool]]()) for d in decided]
+        if item:
+            self._queue.put(item)
+        return [done for _, done in item]
 
     def stop(self) -> None:
         self._queue.put(_STOP)
@@ -71,7 +74,7 @@ class GroupCommitter:
             first = self._queue.get()
             if first is _STOP:
                 return
-            group = [first]
+            group = list(cast(_Item, first))
             stopping = False
             while len(group) < self.max_group:
                 try:
@@ -81,8 +84,8 @@ class GroupCommitter:
                 if item is _STOP:
                     stopping = True
                     break
-                group.append(item)
-            self._commit(group)  # type: ignore[arg-type]
+                group.extend(cast(_Item, item))
+            self._commit(group)
             if stopping:
                 return
 

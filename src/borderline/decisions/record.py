@@ -350,17 +350,39 @@ class DecisionRecorder:
         raise AssertionError("unreachable")
 
     def start(self, order: Order) -> tuple[Decision, bool] | Future[tuple[Decision, bool]]:
-        """Run the engine on ``order`` now, outside any write transaction, and hand the
-        decided order to the group committer (``start_group_commit`` first): the stored
-        decision of a replay at once, else a future that resolves once the committer stored
-        this order with the others that arrived meanwhile, in one transaction."""
-        if self.committer is None:
+        """:meth:`start_many` of one order (its error raised)."""
+        started = self.start_many([order])[0]
+        if isinstance(started, BaseException):
+            raise started
+        return started
+
+    def start_many(
+        self, orders: Sequence[Order]
+    ) -> list[tuple[Decision, bool] | Future[tuple[Decision, bool]] | BaseException]:
+        """Run the engine on each order now, outside any write transaction, and hand the new
+        ones to the group committer together (``start_group_commit`` first). For each order,
+        in order: the stored decision of a replay, a future that resolves once the committer
+        stored it, or the error that refused it alone (a conflicting payload)."""
+        committer = self.committer
+        if committer is None:
             raise RuntimeError("start() stores through the group committer; none is running")
+        out: list[Any] = []
+        fresh: list[Decided] = []
         with self.sessions() as s:
-            decided = self.decide(s, order, self.engine_for(s))
-        if isinstance(decided, Decision):
-            return decided, True
-        return self.committer.enqueue(decided)
+            engine = self.engine_for(s)
+            for order in orders:
+                try:
+                    decided = self.decide(s, order, engine)
+                except (InvalidInput, Conflict) as exc:
+                    out.append(exc)
+                    continue
+                if isinstance(decided, Decision):
+                    out.append((decided, True))
+                else:
+                    out.append(len(fresh))
+                    fresh.append(decided)
+        futures = committer.enqueue(fresh)
+        return [futures[r] if isinstance(r, int) else r for r in out]
 
     def assess_batch(self, payloads: Sequence[Any]) -> list[BatchItem]:
         """Assess many orders; a bad order is reported in its slot, the others go through."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -75,18 +74,17 @@ def ready(request: Request) -> JSONResponse:
     },
     response_model=Decision,
 )
-async def create_decision(order: Order, services: ServicesDep, _: Assessor) -> Response:
+async def create_decision(
+    request: Request, order: Order, services: ServicesDep, _: Assessor
+) -> Response:
     if services.decisions.committer is None:  # an app started without its lifespan
         decision, replayed = await run_in_threadpool(services.assess, order)
     else:
-        # The engine runs here, on the event loop: it is CPU work that would hold the GIL
-        # in a pool thread all the same, and the two hops to and from that thread cost a
-        # request more than a millisecond. The write waits for the group committer without
-        # holding any thread.
-        started = services.start_assess(order)
-        decision, replayed = (
-            started if isinstance(started, tuple) else await asyncio.wrap_future(started)
-        )
+        # The engine runs on the event loop, with the orders of the other requests of this
+        # loop turn (``api.batching``): it is CPU work that would hold the GIL in a pool
+        # thread all the same, and the hops to and from that thread cost a request more than
+        # a millisecond. The write waits for the group committer without holding a thread.
+        decision, replayed = await request.app.state.batcher.assess(order)
     # The decision was built by the engine from validated parts: serialise it once, rather
     # than have FastAPI validate the whole explained decision again (the hot path's largest
     # cost after the engine itself). The schema in OpenAPI is unchanged.
