@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from borderline import gctune
 from borderline.auth import KeyCache
 from borderline.decisions import (
     BacktestReport,
@@ -109,6 +110,7 @@ class Application:
         run_migrations: bool = True,
     ) -> Application:
         settings = settings or Settings()
+        gctune.tune()  # a process that decides orders (``borderline.gctune``)
         if run_migrations:
             migrate(settings.url, state_dir=settings.data_dir)
         app = cls(settings, engine)

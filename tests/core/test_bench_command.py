@@ -54,6 +54,7 @@ def test_every_installed_assessor_by_default_with_http_and_ceiling(tmp_path: Pat
     for key in ("in_process_engine_ms", "in_process_recorded_ms"):
         assert set(out[key]) >= PERCENTILES, key
     assert out["ingest_batch_orders_per_s"] > 0
+    assert out["ingest_batch_steady"] is None  # no batch after the first 1,000 to time
     assert sorted(out["per_assessor_ms"]) == INSTALLED
     for name, p in out["per_assessor_ms"].items():
         assert set(p) == {"p50", "p99"}, name

@@ -1,5 +1,6 @@
 """The HS classifier's measuring splits (whole-code and seen-code), the naive-Bayes view of
-the short texts, and the per-source acceptance threshold."""
+the short texts, the cross-fitted trader tuning text, the seen-code gate, and the
+per-family acceptance threshold."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import pytest
 import scipy.sparse as sp
 
 from borderline.bench.hs_devsets import SETS, dev_sets
-from borderline.trade.hs_fit import _accept_threshold, naive_bayes
+from borderline.trade.hs_fit import _SHORT_SOURCES, _accept_threshold, family, naive_bayes, without
 from borderline.trade.hs_sources import SEEN_ROLES, Example, examples_by_role
+from borderline.trade.learned import learned_classifier
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +100,74 @@ def test_vague_terms_count_only_pooled() -> None:
     sources = ["us-hts"] * 200 + ["uk-vague"] * 10
     thr = _accept_threshold(_fake_model(), _logit(conf)[:, None], right, sources)  # type: ignore[arg-type]
     assert thr == 0.5
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("uk-synonym", "trader"),
+        ("uk-parcel/unseen", "trader"),
+        ("uk-brand/seen", "trader"),
+        ("us-hts", "nomenclature"),
+        ("cn", "nomenclature"),
+        ("uk-vague", "vague"),
+        ("lexicon-rule", "rules"),
+        ("attr-rule", "rules"),
+    ],
+)
+def test_family_of_a_tuning_source(source: str, expected: str) -> None:
+    assert family(source) == expected
+
+
+def test_no_qualifying_threshold_means_the_highest_not_a_lax_default() -> None:
+    # 40 trader texts, half right at every confidence: no threshold reaches 0.85, so the
+    # model must accept (almost) nothing rather than fall back to a low default
+    conf = np.linspace(0.55, 0.98, 40)
+    right = np.arange(40) % 2 == 0
+    thr = _accept_threshold(_fake_model(), _logit(conf)[:, None], right, ["uk-parcel/unseen"] * 40)  # type: ignore[arg-type]
+    assert thr == 0.99
+
+
+def test_trader_family_is_judged_together_not_source_by_source() -> None:
+    # 12 unseen-code synonyms at 0.745 (a quarter right) and 12 seen-code parcel texts at
+    # 0.745 (all right) are, together, 24 trader texts 62% right: the family needs 0.75,
+    # though neither source alone reaches the 20 accepted that would make it count
+    conf = np.concatenate([np.full(200, 0.6), np.full(24, 0.745), np.full(20, 0.9)])
+    right = np.concatenate([np.ones(200), np.arange(12) % 4 == 0, np.ones(12), np.ones(20)]).astype(
+        bool
+    )
+    sources = ["us-hts"] * 200 + ["uk-synonym/unseen"] * 12 + ["uk-parcel/seen"] * 12
+    sources += ["uk-synonym"] * 20
+    thr = _accept_threshold(_fake_model(), _logit(conf)[:, None], right, sources)  # type: ignore[arg-type]
+    assert thr == 0.75
+
+
+def test_index_without_a_code_forgets_its_trader_texts(by_role: dict[str, list[Example]]) -> None:
+    # What the unseen-kind tuning text is made with: a trader text queried against the index
+    # without its code's texts of its source no longer finds itself, and naive Bayes knows
+    # the subheading only from what stays
+    m = learned_classifier().model
+    short = [e for e in by_role["train"] if e.source in _SHORT_SOURCES]
+    assert len(short) == len(m.short_label)
+    e = next(x for x in short if x.source == "uk-synonym" and x.text == "absinthe")
+    j = m.labels.index(e.hs6)
+    drop = np.asarray([x.source == e.source and x.group == e.group for x in short])
+    full = m._evidence([e.text])[0]
+    assert full[1][list(full[0]).index(j), 0] > 0.99  # knn_max: the text itself
+    c = without(m, ~drop)
+    assert len(c.short_label) == len(short) - int(drop.sum())
+    assert int(np.sum(c.short_label == j)) == int(np.sum((m.short_label == j) & ~drop))
+    part = c._evidence([e.text])[0]
+    if j in list(part[0]):
+        assert part[1][list(part[0]).index(j), 0] < 0.99
+    trader_left = np.any(c.short_label[c.short_label < m.meta["vague_label"]] == j)
+    assert bool(np.isfinite(c.nb_bias[0, j])) == bool(trader_left)
+    # the full model is untouched
+    assert len(m.short_label) == len(short)
+
+
+def test_gate_tells_a_covered_trader_query_from_gibberish() -> None:
+    m = learned_classifier().model
+    ev = m._evidence(["absinthe", "zzqx vlorp"])
+    seen, junk = (m.gate(f, v, u) for _i, f, v, u in ev)
+    assert 0.0 <= junk < 0.3 < 0.6 < seen <= 1.0

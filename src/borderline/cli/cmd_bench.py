@@ -69,6 +69,12 @@ def bench_core(
         f"history: {r['history_orders']} stored orders; policy: {r['policy_rules']} "
         f"rules; ingest (batch): {r['ingest_batch_orders_per_s']} orders/s"
     )
+    if r.get("ingest_batch_steady"):
+        st = r["ingest_batch_steady"]
+        typer.echo(
+            f"ingest (batch) after the first 1,000: {st['orders_per_s']} orders/s, "
+            f"{st['cpu_ms_per_order']} ms of CPU per order"
+        )
     typer.echo(f"backtest of {r['backtest_orders']} orders: {r['backtest_seconds']} s")
     typer.echo(f"{'measure':<34}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}")
     for label, key in (

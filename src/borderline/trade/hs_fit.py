@@ -4,7 +4,10 @@ conditional-logit combination of the evidence and the acceptance model."""
 
 from __future__ import annotations
 
+import copy
 import time
+import zlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -12,10 +15,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from borderline.trade.hs_model import (
-    DEFAULT_ACCEPT_AT,
     FEATURES,
     TARGET_PRECISION,
     VAGUE,
+    Evidence,
     HSModel,
     leaf_text,
 )
@@ -90,23 +93,37 @@ def leaf_said(m: HSModel) -> list[list[str]]:
     return [tariff_words(leaf_text(e.description if (e := nom.get(c)) else "")) for c in m.labels]
 
 
-#: Accepted tuning texts of one source needed before its own precision counts.
-_MIN_ACCEPTED = 10
+#: Accepted tuning texts of one family needed before its own precision counts.
+_MIN_ACCEPTED = 20
+
+
+def family(source: str) -> str:
+    """The kind of text a tuning source is, for the acceptance threshold: ``trader`` (search
+    synonyms, parcel descriptions, brand list, and their cross-fitted copies), ``nomenclature``
+    (CN, HTS, HS), ``vague`` or ``rules`` (the lexicon and the listings made from rules)."""
+    base = source.split("/")[0]
+    if base in _TRADER_SOURCES:
+        return "trader"
+    if base in ("cn", "us-hts", "hs2022"):
+        return "nomenclature"
+    return "vague" if base == "uk-vague" else "rules"
 
 
 def _accept_threshold(
     m: HSModel, feats: np.ndarray, right: np.ndarray, sources: Sequence[str]
 ) -> float:
     """The lowest confidence at which the tuning texts' accepted answers are right at least
-    ``TARGET_PRECISION`` of the time, pooled and for each source on its own (trader
-    synonyms must not hide behind HTS lines) once ``_MIN_ACCEPTED`` of it are accepted;
-    never below 0.5. The vague terms only count pooled: HMRC's list also holds product
-    descriptions it judged too vague for a declaration ("lay's classic 54g"), which a
-    subheading fits."""
+    ``TARGET_PRECISION`` of the time, pooled and for each family of text on its own (trader
+    text must not hide behind HTS lines) once ``_MIN_ACCEPTED`` of it are accepted; never
+    below 0.5, and the highest step (0.99) when none qualifies, not a default that would
+    accept answers the tuning text says are wrong. Families, not single sources: a source
+    with a dozen accepted texts decides a threshold by one or two of them. The vague terms
+    only count pooled: HMRC's list also holds product descriptions it judged too vague for a
+    declaration ("lay's classic 54g"), which a subheading fits."""
     conf = 1.0 / (1.0 + np.exp(-(feats @ m.accept_coef + m.accept_intercept)))
-    src = np.asarray(sources)
-    per = [src == s for s in sorted(set(sources)) if s != "uk-vague"]
-    for thr in np.arange(0.5, 0.96, 0.01):
+    fam = np.asarray([family(s) for s in sources])
+    per = [fam == f for f in ("trader", "nomenclature", "rules")]
+    for thr in np.arange(0.5, 0.995, 0.01):
         kept = conf >= thr
         if kept.sum() < 20 or right[kept].mean() < TARGET_PRECISION:
             continue
@@ -115,7 +132,7 @@ def _accept_threshold(
             for s in per
         ):
             return round(float(thr), 2)
-    return DEFAULT_ACCEPT_AT
+    return 0.99
 
 
 def _fit_conditional_logit(
@@ -165,6 +182,112 @@ def _fit_combination(groups: list[tuple[np.ndarray, int]], with_attrs: list[bool
 
 #: Naive-Bayes smoothing, in units of the texts' L2-normalised TF-IDF weights.
 _NB_ALPHA = 0.05
+
+#: Short texts written by traders: the cross-fitted tuning text is made of them.
+_TRADER_SOURCES = ("uk-synonym", "uk-parcel", "uk-brand")
+#: Cross-fitted tuning text (``cross_fitted``): the share of trader codes whose texts are
+#: queried with all of their source's texts of that code out of the index (unseen kind),
+#: in that many folds; and the share of single trader texts queried with only themselves
+#: out (seen kind), in that many folds.
+_XFIT_UNSEEN, _XFIT_UNSEEN_FOLDS = 0.4, 4
+_XFIT_SEEN, _XFIT_SEEN_FOLDS = 0.2, 2
+
+
+def _h(key: str) -> float:
+    return (zlib.crc32(key.encode()) % 1000) / 1000
+
+
+def without(m: HSModel, keep: np.ndarray) -> HSModel:
+    """A copy of ``m`` whose short-text index (kNN rows and the naive-Bayes view) holds only
+    the rows ``keep`` marks; the nomenclature centroids are shared."""
+    c = copy.copy(m)
+    cols = np.flatnonzero(keep)
+    c.short_t = m.short_t.tocsc()[:, cols].tocsr()
+    c.short_char_t = m.short_char_t.tocsc()[:, cols].tocsr()
+    c.short_label = m.short_label[cols]
+    trader = c.short_label < m.meta["vague_label"]
+    xw = c.short_t.T.tocsr()[trader]
+    xc = c.short_char_t.T.tocsr()[trader]
+    c.nb_word_t, bw = naive_bayes(xw, c.short_label[trader], len(m.labels), _NB_ALPHA)
+    c.nb_char_t, bc = naive_bayes(xc, c.short_label[trader], len(m.labels), _NB_ALPHA)
+    c.nb_bias = np.vstack([bw, bc])
+    c._index()
+    return c
+
+
+def cross_fitted(m: HSModel, short: Sequence[Any]) -> list[tuple[Any, str, Evidence]]:
+    """Tuning text of both kinds a trader query comes in, made from the trader texts in the
+    index (``short``: the indexed short texts, in index order) by taking them out of it
+    fold by fold: **unseen** (a code's texts of one source all out, as the whole-code
+    measuring sets hold them out: the nearest trader texts belong to other codes) and
+    **seen** (one text out while another of its source and subheading stays: the usual
+    query). Each comes back as (example, source tag ``source/kind``, evidence from the
+    index without it). Nothing here is measuring text: the measuring sets never reach the
+    index."""
+    out: list[tuple[Any, str, Evidence]] = []
+    trader = [e.source in _TRADER_SOURCES for e in short]
+    plans: list[tuple[str, np.ndarray]] = []
+    for k in range(_XFIT_UNSEEN_FOLDS):
+        plans.append(
+            (
+                "unseen",
+                np.asarray(
+                    [
+                        t
+                        and _h(f"xu:{e.source}:{e.group}") < _XFIT_UNSEEN
+                        and int(_h(f"xf:{e.source}:{e.group}") * 1000) % _XFIT_UNSEEN_FOLDS == k
+                        for e, t in zip(short, trader, strict=True)
+                    ]
+                ),
+            )
+        )
+    for k in range(_XFIT_SEEN_FOLDS):
+        plans.append(
+            (
+                "seen",
+                np.asarray(
+                    [
+                        t
+                        and _h(f"xs:{e.source}:{e.text}") < _XFIT_SEEN
+                        and int(_h(f"xg:{e.source}:{e.text}") * 1000) % _XFIT_SEEN_FOLDS == k
+                        for e, t in zip(short, trader, strict=True)
+                    ]
+                ),
+            )
+        )
+    for kind, drop in plans:
+        query = [e for e, d in zip(short, drop, strict=True) if d]
+        if kind == "seen":
+            kept = Counter((e.source, e.hs6) for e, d in zip(short, drop, strict=True) if not d)
+            query = [e for e in query if kept[(e.source, e.hs6)] > 0]
+        if not query:
+            continue
+        ev = without(m, ~drop)._evidence([e.text for e in query], [e.said for e in query])
+        out.extend((e, f"{e.source}/{kind}", v) for e, v in zip(query, ev, strict=True))
+    return out
+
+
+def _fit_gate(m: HSModel, rows: Sequence[tuple[str, Evidence]]) -> None:
+    """The seen-code gate: a logistic regression from ``HSModel.query_features`` to whether
+    the nearest short text's code is the right one, fitted on the tuning text of every kind;
+    the standardisation is folded into the stored weights."""
+    from sklearn.linear_model import LogisticRegression
+
+    x, y = [], []
+    for hs6, (idx, f, v, u) in rows:
+        if hs6 == VAGUE:
+            continue
+        x.append(m.query_features(f, v, u))
+        km = f[:, 0]
+        y.append(km.max() > 0 and m.labels[int(idx[int(np.argmax(km))])] == hs6)
+    xa = np.vstack(x)
+    mean, scale = xa.mean(axis=0), xa.std(axis=0)
+    scale[scale == 0] = 1.0
+    lr = LogisticRegression(C=1.0, max_iter=2000)
+    lr.fit((xa - mean) / scale, np.asarray(y))
+    coef = lr.coef_[0] / scale
+    m.gate_coef = coef.astype(np.float64)
+    m.gate_intercept = float(lr.intercept_[0] - coef @ mean)
 
 
 _SHORT_SOURCES = (
@@ -235,10 +358,20 @@ def fit(
     m._index()
     say(f"index built ({time.perf_counter() - t0:.0f}s)")
 
-    # Combination: a conditional logit (softmax over each text's shortlist) fitted on the
-    # tuning texts whose right code made the shortlist.
+    # Tuning text: the held-out tuning examples, plus trader texts of the index queried
+    # with themselves (seen kind) or their whole code (unseen kind) out of it.
     tune_rows = [e for e in tune if e.hs6 == VAGUE or e.hs6 in pos]
     ev = m._evidence([e.text for e in tune_rows], [e.said for e in tune_rows])
+    sources = [e.source for e in tune_rows]
+    xfit = cross_fitted(m, [e for e, s in zip(ex, short, strict=True) if s])
+    tune_rows += [e for e, _s, _v in xfit]
+    ev += [v for _e, _s, v in xfit]
+    sources += [s for _e, s, _v in xfit]
+    say(f"{len(xfit)} cross-fitted trader texts ({time.perf_counter() - t0:.0f}s)")
+    _fit_gate(m, [(e.hs6, v) for e, v in zip(tune_rows, ev, strict=True)])
+
+    # Combination: a conditional logit (softmax over each text's shortlist) fitted on the
+    # tuning texts whose right code made the shortlist.
     groups: list[tuple[np.ndarray, int]] = []
     with_attrs: list[bool] = []
     for e, (idx, f, _v, _u) in zip(tune_rows, ev, strict=True):
@@ -250,7 +383,8 @@ def fit(
     m.intercept = 0.0
     say(f"combination fitted on {len(groups)} tuning texts ({time.perf_counter() - t0:.0f}s)")
 
-    # Acceptance: P(top-1 right) from the top probability, margin, vague similarity, length.
+    # Acceptance: P(top-1 right) from the top probability, margin, vague similarity, length,
+    # the seen-code gate.
     ax, ay = [], []
     for e, (idx, f, v, u) in zip(tune_rows, ev, strict=True):
         z = f @ m.coef + m.intercept
@@ -263,11 +397,10 @@ def fit(
     acc.fit(np.vstack(ax), np.asarray(ay))
     m.accept_coef = acc.coef_[0].astype(np.float64)
     m.accept_intercept = float(acc.intercept_[0])
-    m.meta["accept_at"] = _accept_threshold(
-        m, np.vstack(ax), np.asarray(ay), [e.source for e in tune_rows]
-    )
+    m.meta["accept_at"] = _accept_threshold(m, np.vstack(ax), np.asarray(ay), sources)
     m.meta["fit_seconds"] = round(time.perf_counter() - t0, 1)
     m.meta["n_train"] = len(ex)
     m.meta["n_tune"] = len(tune_rows)
+    m.meta["n_cross_fitted"] = len(xfit)
     say(f"done ({time.perf_counter() - t0:.0f}s)")
     return m

@@ -24,9 +24,16 @@ How a listing becomes candidates (``HSModel.predict``):
    heading confidences are sums of it.
 5. Acceptance: a second small logistic model maps the top probability, the margin, the
    similarity to the UK tariff's vague terms ("gift", "black, m"), the share of unseen words,
-   whether retrieval and nomenclature agree and the top answer's ``cover`` to P(top-1
-   correct). Below the threshold ``fit`` chose (``accept_at``: 85% right on the tuning text,
-   pooled and per source) the answer is "needs review" with the candidates.
+   whether retrieval and nomenclature agree, the top answer's ``cover`` and the seen-code
+   gate to P(top-1 correct). The gate (``HSModel.gate``) is P(the nearest trader text's
+   code is right) read from how close and how consistent the nearest short texts are: high
+   for a query whose code other traders' texts already cover, low for a product no trader
+   text names, where trusting the nearest text is a guess. Below the threshold ``fit``
+   chose (``accept_at``: 85% right on the tuning text, pooled and per family of text:
+   trader, nomenclature, rules) the answer is "needs review" with the candidates.
+4-5 are fitted on tuning text that includes trader texts of the index queried with
+themselves or their whole code taken out of it (``hs_fit.cross_fitted``), so both kinds of
+trader query, seen and unseen code, weigh in.
 
 The fitted model is one ``.npz`` file shipped in the package (``data/hs-model.npz``); ``fit``
 rebuilds it from the shipped sources (``borderline trade train``).
@@ -62,6 +69,20 @@ _SHORTLIST = 30
 _KNN = 25
 #: Subheadings the naive-Bayes view of the short texts adds to the shortlist.
 _NB_SHORTLIST = 10
+#: What the seen-code gate reads of a query's evidence (``query_features``).
+GATE_FEATURES = (
+    "knn_top",
+    "knn_gap",
+    "knn_consistency",
+    "log_knn_labels",
+    "cent_top",
+    "knn_cent_agree",
+    "knn_nb_agree",
+    "nb_gap",
+    "unseen",
+    "vague",
+    "knn_top_x_consistency",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,8 +168,11 @@ class HSModel:
         self.nb_bias: np.ndarray = np.zeros((2, 0), dtype=np.float64)
         self.coef = np.zeros(len(FEATURES), dtype=np.float64)
         self.intercept = 0.0
-        self.accept_coef = np.zeros(7, dtype=np.float64)
+        self.accept_coef = np.zeros(10, dtype=np.float64)
         self.accept_intercept = 0.0
+        # the seen-code gate: logistic weights over ``GATE_FEATURES``
+        self.gate_coef = np.zeros(len(GATE_FEATURES), dtype=np.float64)
+        self.gate_intercept = 0.0
         self.meta: dict[str, Any] = {}
         self._head_of: np.ndarray = np.zeros(0, dtype=np.int32)
         self._chapter_of: np.ndarray = np.zeros(0, dtype=np.int32)
@@ -309,6 +333,44 @@ class HSModel:
         out: np.ndarray = np.exp(z)
         return out
 
+    @staticmethod
+    def query_features(f: np.ndarray, vague: float, unseen: float) -> np.ndarray:
+        """What the seen-code gate reads (``GATE_FEATURES``): how close the nearest short
+        text is and how far ahead of the next code's, how much of the nearest texts' weight
+        one code holds and over how many codes it is spread, how close the best
+        nomenclature centroid is, whether the nearest texts agree with the centroids and
+        with naive Bayes on the best code, naive Bayes' lead, unseen words, vagueness."""
+        km, ks = f[:, 0], f[:, 1]
+        top = float(km.max()) if len(km) else 0.0
+        srt = np.sort(km)[::-1]
+        second = float(srt[1]) if len(srt) > 1 else 0.0
+        tot = float(ks.sum())
+        cons = float(ks.max()) / tot if tot > 0 else 0.0
+        cent = 0.5 * (f[:, 2] + f[:, 3])
+        nb = f[:, FEATURES.index("nb_word")] + f[:, FEATURES.index("nb_char")]
+        nbs = np.sort(nb)[::-1]
+        seen = top > 0
+        return np.asarray(
+            [
+                top,
+                top - second,
+                cons,
+                float(np.log1p((km > 0).sum())),
+                float(cent.max()) if len(cent) else 0.0,
+                float(seen and np.argmax(km) == np.argmax(cent)),
+                float(seen and np.argmax(km) == np.argmax(nb)),
+                float(nbs[0] - (nbs[1] if len(nbs) > 1 else 0.0)) if len(nbs) else 0.0,
+                unseen,
+                vague,
+                top * cons,
+            ]
+        )
+
+    def gate(self, f: np.ndarray, vague: float, unseen: float) -> float:
+        """P(the code of the nearest short text is right): the seen-code gate."""
+        z = float(self.query_features(f, vague, unseen) @ self.gate_coef + self.gate_intercept)
+        return 1.0 / (1.0 + float(np.exp(-z)))
+
     def _accept_features(
         self, probs: np.ndarray, f: np.ndarray, vague: float, unseen: float, n_words: int
     ) -> np.ndarray:
@@ -317,7 +379,9 @@ class HSModel:
         training text has (a brand, an abbreviation: the model is guessing), whether
         the nearest short texts and the nomenclature text agree on the top answer, and how
         much of the text's word mass the top answer's known words cover (a near synonym of
-        a neighbouring code leaves its distinctive word uncovered: "tea urns" -> tea)."""
+        a neighbouring code leaves its distinctive word uncovered: "tea urns" -> tea), and
+        the seen-code gate, alone, times the top probability, and the top answer's nearest
+        short text (a confident answer for a code no trader text backs is a guess)."""
         order = np.argsort(-probs)
         top = probs[order]
         margin = top[0] - (top[1] if len(top) > 1 else 0.0)
@@ -328,7 +392,21 @@ class HSModel:
             and f[best, 2] + f[best, 3] >= (f[:, 2] + f[:, 3]).max()
         )
         cover = float(f[best, FEATURES.index("cover")])
-        return np.asarray([top[0], margin, vague, float(n_words <= 1), unseen, agree, cover])
+        g = self.gate(f, vague, unseen)
+        return np.asarray(
+            [
+                top[0],
+                margin,
+                vague,
+                float(n_words <= 1),
+                unseen,
+                agree,
+                cover,
+                g,
+                g * top[0],
+                float(f[best, 0]),
+            ]
+        )
 
     def predict_many(
         self,
@@ -381,6 +459,8 @@ class HSModel:
         arrays["intercept"] = np.asarray([self.intercept])
         arrays["accept_coef"] = self.accept_coef
         arrays["accept_intercept"] = np.asarray([self.accept_intercept])
+        arrays["gate_coef"] = self.gate_coef
+        arrays["gate_intercept"] = np.asarray([self.gate_intercept])
         meta = dict(self.meta, labels=self.labels, heads=self.heads)
         arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
         buf = io.BytesIO()
@@ -417,6 +497,8 @@ class HSModel:
             m.intercept = float(z["intercept"][0])
             m.accept_coef = z["accept_coef"]
             m.accept_intercept = float(z["accept_intercept"][0])
+            m.gate_coef = z["gate_coef"]
+            m.gate_intercept = float(z["gate_intercept"][0])
             meta = json.loads(bytes(z["meta"]).decode())
         except (OSError, KeyError, ValueError) as exc:
             raise DataFileError(f"not an HS model file: {exc}", where=str(path)) from None
