@@ -7,6 +7,7 @@ driver and broadcast; each Python worker unpickles it once and keeps it.
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from typing import Any, cast
 import orjson
 import pyarrow as pa
 
+from borderline import gctune
 from borderline.engine import AssessContext, Engine
 from borderline.errors import BorderlineError
 from borderline.fraud import (
@@ -340,10 +342,27 @@ def error_row(seq: int, where: str, order_id: str | None, error: str) -> dict[st
     return row
 
 
+_settled = False
+
+
+def _settle_worker() -> None:
+    """Once per Python worker, after it has loaded the job: the collector thresholds of a
+    process that decides orders (``borderline.gctune``, as ``Application.open`` sets them),
+    and what was loaded (the screening index, models, engine) moved out of the collector's
+    reach, so that its collections stop walking the index's objects."""
+    global _settled
+    if _settled:
+        return
+    gctune.tune()
+    gc.freeze()
+    _settled = True
+
+
 def decide_batches(
     batches: Iterable[pa.RecordBatch], job: Job, index: Any
 ) -> Iterator[pa.RecordBatch]:
     engine = job.engine_with(index)
+    _settle_worker()
     # Analyst false-positive decisions, as the service holds them in memory.
     replace_whitelist(job.whitelist)
     for batch in batches:
