@@ -476,6 +476,7 @@ def test_sanctions_list_import_history_shows_what_changed(
     page = new_page("bob")
     page.goto("/web/lists/sanctions")
     row = page.locator("tr", has_text="demo_watch").filter(has_text="bob").first
+    row.wait_for()  # reading the cells does not wait for the row (it failed once at load 9)
     cells = [c.strip() for c in row.locator("td").all_inner_texts()]
     assert cells[5:8] == ["1", "1", "1"], cells  # added, removed, changed
     page.get_by_text("Entries that changed in demo_watch").first.click()
