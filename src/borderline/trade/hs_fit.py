@@ -227,34 +227,25 @@ def cross_fitted(m: HSModel, short: Sequence[Any]) -> list[tuple[Any, str, Evide
     out: list[tuple[Any, str, Evidence]] = []
     trader = [e.source in _TRADER_SOURCES for e in short]
     plans: list[tuple[str, np.ndarray]] = []
-    for k in range(_XFIT_UNSEEN_FOLDS):
-        plans.append(
-            (
-                "unseen",
-                np.asarray(
-                    [
-                        t
-                        and _h(f"xu:{e.source}:{e.group}") < _XFIT_UNSEEN
-                        and int(_h(f"xf:{e.source}:{e.group}") * 1000) % _XFIT_UNSEEN_FOLDS == k
-                        for e, t in zip(short, trader, strict=True)
-                    ]
-                ),
-            )
-        )
-    for k in range(_XFIT_SEEN_FOLDS):
-        plans.append(
-            (
-                "seen",
-                np.asarray(
-                    [
-                        t
-                        and _h(f"xs:{e.source}:{e.text}") < _XFIT_SEEN
-                        and int(_h(f"xg:{e.source}:{e.text}") * 1000) % _XFIT_SEEN_FOLDS == k
-                        for e, t in zip(short, trader, strict=True)
-                    ]
-                ),
-            )
-        )
+
+    def add_folds(
+        kind: str, folds: int, share: float, salts: str, key: Callable[[Any], str]
+    ) -> None:
+        # a text takes part when its hash falls in ``share``; a second hash picks its fold
+        pick, fold = salts.split(",")
+        for k in range(folds):
+            drop = [
+                t
+                and _h(f"{pick}:{key(e)}") < share
+                and int(_h(f"{fold}:{key(e)}") * 1000) % folds == k
+                for e, t in zip(short, trader, strict=True)
+            ]
+            plans.append((kind, np.asarray(drop)))
+
+    add_folds(
+        "unseen", _XFIT_UNSEEN_FOLDS, _XFIT_UNSEEN, "xu,xf", lambda e: f"{e.source}:{e.group}"
+    )
+    add_folds("seen", _XFIT_SEEN_FOLDS, _XFIT_SEEN, "xs,xg", lambda e: f"{e.source}:{e.text}")
     for kind, drop in plans:
         query = [e for e, d in zip(short, drop, strict=True) if d]
         if kind == "seen":
