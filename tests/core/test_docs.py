@@ -43,6 +43,7 @@ def test_readme_names_the_two_commands() -> None:
     assert "\nscripts/test " in readme
     # CI runs the README's test command, with the lint checks, in a fresh clone.
     ci = (ROOT / ".ci" / "run").read_text()
-    assert "git clone" in ci and "scripts/test --ci" in ci
+    assert "git clone" in ci and "\nscripts/test\n" in ci  # the command exactly as typed
+    assert "BORDERLINE_CI_CHECKS=1" in ci
     script = (ROOT / "scripts" / "test").read_text()
     assert "uv run --frozen" in script and "pytest" in script
