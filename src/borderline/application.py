@@ -187,9 +187,6 @@ class Application:
     def assess(self, payload: Mapping[str, Any] | Order) -> tuple[Decision, bool]:
         return self.decisions.assess(payload)
 
-    def start_assess(self, order: Order) -> tuple[Decision, bool] | Future[tuple[Decision, bool]]:
-        return self.decisions.start(order)
-
     def start_assess_many(
         self, orders: Sequence[Order]
     ) -> list[tuple[Decision, bool] | Future[tuple[Decision, bool]] | BaseException]:

@@ -50,10 +50,6 @@ class GroupCommitter:
         self._thread = threading.Thread(target=self._run, name="borderline-commit", daemon=True)
         self._thread.start()
 
-    def submit(self, decided: Decided) -> tuple[Decision, bool]:
-        """Store ``decided`` with whatever else is waiting; returns once it is committed."""
-        return self.enqueue([decided])[0].result()
-
     def enqueue(self, decided: Sequence[Decided]) -> list[Future[tuple[Decision, bool]]]:
         """Queue decided orders for the next group, together; each future resolves once its
         order is committed (or fails with the group). An event loop awaits them without
