@@ -15,9 +15,12 @@ from sqlalchemy import Column, Integer, MetaData, Table, insert, select
 from borderline.ledger.canonical import (
     LEGACY_FORMAT,
     CanonicalError,
+    _Hard,
     _prepare,
+    _prepare_plain,
     canonical_bytes,
     jcs,
+    jcs_builtin,
     legacy_json,
     record_format,
 )
@@ -159,3 +162,36 @@ def test_the_fast_path_writes_the_bytes_of_the_reference_library(value: Any) -> 
             jcs(value)
         return
     assert jcs(value) == reference
+
+
+_with_other_leaves = st.recursive(
+    _json_values | st.dates() | st.decimals(allow_nan=False, places=1) | st.sets(st.integers()),
+    lambda children: st.lists(children, max_size=3) | st.tuples(children),
+    max_leaves=8,
+)
+
+
+def _builtin_only(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(type(k) is str and _builtin_only(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return all(_builtin_only(v) for v in value)
+    return value is None or type(value) in (bool, int, float, str)
+
+
+@given(_json_values | _with_other_leaves)
+def test_the_builtin_path_is_jcs_or_declines(value: Any) -> None:
+    got = jcs_builtin(value)
+    if not _builtin_only(value):
+        assert got is None
+        return
+    try:
+        want = jcs(value)
+    except CanonicalError:
+        assert got is None
+        return
+    # Declined only where jcs leaves its fast path (astral keys, lone surrogates, big numbers).
+    assert got in (None, want)
+    if got is None:
+        with pytest.raises(_Hard):
+            _prepare_plain(value)

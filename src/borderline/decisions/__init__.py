@@ -4,7 +4,8 @@ policy versions with backtests, and outcome labels.
 Public API (the rest is internal):
 
 - Recording: ``DecisionRecorder``, ``BatchItem``, ``parse_order``, ``payload_hash``,
-  ``payload_sha256``, ``decision_record``, ``decision_hash``, ``decision_record_by_id``;
+  ``payload_sha256``, ``decision_record``, ``decision_hash``, ``decision_canonical``,
+  ``decision_record_hash``, ``decision_record_by_id``;
   ``append_decisions`` (decisions made elsewhere, e.g. by Spark, appended to the record).
 - Customer history: ``DbHistory``, ``history_snapshot``, ``history_from_snapshot``.
 - Policies: ``PolicyVersions``, ``POLICY_NAME``, ``BacktestReport``, ``replay_policy``,
@@ -26,9 +27,11 @@ from borderline.decisions.policies import (
 from borderline.decisions.record import (
     BatchItem,
     DecisionRecorder,
+    decision_canonical,
     decision_hash,
     decision_record,
     decision_record_by_id,
+    decision_record_hash,
     parse_order,
     payload_hash,
     payload_sha256,
@@ -56,9 +59,11 @@ __all__ = [
     "Labels",
     "PolicyVersions",
     "append_decisions",
+    "decision_canonical",
     "decision_hash",
     "decision_record",
     "decision_record_by_id",
+    "decision_record_hash",
     "history_from_snapshot",
     "history_snapshot",
     "label_record",

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 from borderline.decisions.history import DbHistory, history_snapshot
 from borderline.engine import AssessContext, CustomerHistory, Engine, ListProvider
 from borderline.errors import Conflict, InvalidInput, NotFound, from_validation
-from borderline.ledger import canonical_json
+from borderline.ledger import canonical_json, canonical_json_builtin
 from borderline.ledger.tables import payload_hashes
-from borderline.model import Decision, Order
+from borderline.model import Decision, Finding, Order
 from borderline.store import begin_write, in_chunks, present, transaction
 from borderline.store.models import CustomerStatsRow, DecisionRow, FindingRow, OrderRow
 from borderline.store.ports import LedgerAppender, SessionFactory
@@ -565,13 +565,91 @@ def decision_record(body: Mapping[str, Any], phash: str) -> dict[str, Any]:
 def decision_hash(body: Mapping[str, Any], phash: str) -> tuple[bytes, str]:
     """The canonical bytes of ``body`` (receipt left out) and the ledger's record hash of
     :func:`decision_record`, with the body serialised once (Spark stores the bytes and the
-    hash of each decision row). The record has two keys, ``decision`` before
-    ``order_payload_sha256`` in RFC 8785's order, and a hex digest is its own canonical
-    string, so its canonical bytes are the body's between fixed parts
-    (``test_decision_hash_is_the_ledgers`` holds this and ``record_hash`` together)."""
+    hash of each decision row)."""
     canon = canonical_json(decision_record(body, phash)["decision"])
+    return canon, decision_record_hash(canon, phash)
+
+
+def decision_record_hash(canon: bytes, phash: str) -> str:
+    """The record hash of :func:`decision_record` from the body's canonical bytes. The record
+    has two keys, ``decision`` before ``order_payload_sha256`` in RFC 8785's order, and a hex
+    digest is its own canonical string, so its canonical bytes are the body's between fixed
+    parts (``test_decision_hash_is_the_ledgers`` holds this and ``record_hash`` together)."""
     record = b'{"decision":' + canon + b',"order_payload_sha256":"' + phash.encode() + b'"}'
-    return canon, hashlib.sha256(record).hexdigest()
+    return hashlib.sha256(record).hexdigest()
+
+
+def decision_canonical(decision: Decision, context: Mapping[str, Any]) -> bytes:
+    """The canonical bytes of the body the service stores for ``decision`` (its JSON dump,
+    receipt left out, with the customer ``context``), without the dump where that is
+    provably the same.
+
+    The body is built from the models' attributes: fields typed as enums and times are
+    spelled as the JSON dump spells them, everything else is taken as it is, and when all of
+    it is of JSON's own types (the evidence and signals of every assessor are, in practice)
+    the dump would have returned it unchanged. Anything else (a date, a tuple, an enum in
+    the evidence; a value with no canonical form) takes the dump, as before.
+    ``tests/spark/test_decision_row.py`` holds the field lists to the models'."""
+    body = {
+        "decision_id": decision.decision_id,
+        "order_id": decision.order_id,
+        "outcome": str(decision.outcome),
+        "score": decision.score,
+        "actions": decision.actions,
+        "reasons": [
+            {
+                "code": r.code,
+                "severity": str(r.severity),
+                "contribution": r.contribution,
+                "explanation": r.explanation,
+                "assessor": r.assessor,
+                "source": r.source,
+                "evidence": r.evidence,
+            }
+            for r in decision.reasons
+        ],
+        "rules": [
+            {"rule": h.rule, "kind": h.kind, "effect": h.effect, "explanation": h.explanation}
+            for h in decision.rules
+        ],
+        "findings": [_finding_body(f) for f in decision.findings],
+        "signals": decision.signals,
+        "versions": decision.versions,
+        "timings_ms": decision.timings_ms,
+        "created_at": _json_time(decision.created_at),
+        "degraded": decision.degraded,
+        "context": context,
+    }
+    canon = canonical_json_builtin(body)
+    if canon is not None:
+        return canon
+    dumped = decision.model_dump(mode="json", exclude={"receipt"})
+    dumped["context"] = context
+    return canonical_json(dumped)
+
+
+def _finding_body(f: Finding) -> dict[str, Any]:
+    return {
+        "code": f.code,
+        "severity": str(f.severity),
+        "score": f.score,
+        "explanation": f.explanation,
+        "evidence": f.evidence,
+        "actions": f.actions,
+        "signals": f.signals,
+        "assessor": f.assessor,
+        "source": f.source,
+    }
+
+
+@cache
+def _time_adapter() -> TypeAdapter[datetime]:
+    return TypeAdapter(datetime)
+
+
+def _json_time(t: datetime) -> str:
+    """A time as a model's JSON dump spells it (``Z`` for UTC, not ``+00:00``)."""
+    return cast(str, _time_adapter().dump_python(t, mode="json"))
 
 
 def decision_record_by_id(s: Session, subject: str) -> Mapping[str, Any] | None:

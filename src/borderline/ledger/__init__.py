@@ -4,6 +4,7 @@ from borderline.ledger.log import (
     Ledger,
     VerifyReport,
     canonical_json,
+    canonical_json_builtin,
     load_or_create_key,
     record_hash,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "Ledger",
     "VerifyReport",
     "canonical_json",
+    "canonical_json_builtin",
     "consistency_path",
     "inclusion_path",
     "leaf_hash",

@@ -34,6 +34,8 @@ from borderline.ledger.canonical import (
     CURRENT_FORMAT,
     LEGACY_FORMAT,
     canonical_bytes,
+    current_format,
+    jcs_builtin,
     record_format,
 )
 from borderline.ledger.coverage import Coverage, Entry, LoggedIndex, NotRecheckable
@@ -53,6 +55,13 @@ _NODE_INSERT = insert(cast(Table, LedgerNodeRow.__table__))
 def canonical_json(obj: Any) -> bytes:
     """Canonical bytes in the record format in force (RFC 8785 unless re-checking format 1)."""
     return canonical_bytes(obj)
+
+
+def canonical_json_builtin(obj: Any) -> bytes | None:
+    """:func:`canonical_json` of a value made of JSON's own types only (see
+    ``canonical.jcs_builtin``), or ``None``: the value holds something else, or the format in
+    force is not RFC 8785."""
+    return jcs_builtin(obj) if current_format() == CURRENT_FORMAT else None
 
 
 def record_hash(record: Mapping[str, Any], version: int | None = None) -> str:

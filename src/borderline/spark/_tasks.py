@@ -260,7 +260,7 @@ def decide_row(
 
     ``order`` is the row parsed already (or its error text), ``pre`` the fraud model's score
     computed with the rest of the batch; without them the row is parsed and scored here."""
-    from borderline.decisions import history_snapshot, payload_sha256
+    from borderline.decisions import decision_canonical, history_snapshot, payload_sha256
 
     seq, where = int(row["seq"]), str(row["input"])
     if order is None:
@@ -287,23 +287,24 @@ def decide_row(
     if text is None:
         text = orjson.dumps(order.model_dump(mode="json")).decode()
     phash = payload_sha256(orjson.loads(text))
-    body = decision.model_dump(mode="json", exclude={"receipt"})
-    body["context"] = history_snapshot(history)
-    return decision_row(seq, where, decision, body, text, phash)
+    canon = decision_canonical(decision, history_snapshot(history))
+    return decision_row(seq, where, decision, canon, text, phash)
 
 
 def decision_row(
     seq: int,
     where: str,
     decision: Decision,
-    body: Mapping[str, Any],
+    canon: bytes,
     order_json: str,
     phash: str,
 ) -> dict[str, Any]:
-    """The output row; ``order_json`` is the order's JSON (``model_dump(mode="json")``)."""
-    from borderline.decisions import decision_hash
+    """The output row; ``canon`` is the decision body's canonical JSON
+    (``decisions.decision_canonical``), ``order_json`` the order's JSON
+    (``model_dump(mode="json")``)."""
+    from borderline.decisions import decision_record_hash
 
-    canon, rhash = decision_hash(body, phash)
+    rhash = decision_record_hash(canon, phash)
     return {
         "seq": seq,
         "input": where,
