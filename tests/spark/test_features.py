@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
@@ -75,3 +76,17 @@ def test_every_feature_of_every_order_equals_the_online_store(
     assert max(w["customer_prior_orders"] for w in want) >= 10
     assert sum(w["card_known_frauds"] > 0 for w in want) > 10
     assert flat.duplicated(subset=["customer", "card", "merchant", "t"]).sum() == 20
+
+
+def test_one_shuffle_per_entity(spark: Any) -> None:
+    # Every window of an entity (its distinct links, its own counts, its amounts per currency)
+    # runs over the rows of one shuffle by the entity: a window spec of its own would shuffle
+    # every row again (23 shuffles for 8 entities before).
+    entities = ("card", "corridor", "customer", "device", "email", "ip", "merchant", "ship_addr")
+    row: dict[str, Any] = {e: "x" for e in entities}
+    row |= {"currency": "EUR", "ship_country": "DE", "seq": 0, "t": 0, "created_us": 0}
+    row |= {"amount": 1.0, "fraud": 0}
+    df = point_in_time(spark.createDataFrame([row]))
+    plan = df._jdf.queryExecution().executedPlan().toString()
+    keys = re.findall(r"Exchange hashpartitioning\(([^)]*)\)", plan)
+    assert sorted(re.sub(r"#\d+|, \d+$", "", k) for k in keys) == [f"_k_{e}" for e in entities]

@@ -72,21 +72,25 @@ def point_in_time(
     df = flat
     for e in entities:
         df = df.withColumn(f"_k_{e}", entity_key(e))
-    # Distinct links first, while the rows are narrow: each (entity, other) pair is one more
-    # shuffle of every row, and each shuffle moves every column added before it.
-    for e, o in spec.distinct:
-        pair = Window.partitionBy(f"_k_{e}", o).orderBy("t", "seq")
-        new = ((F.row_number().over(pair) == 1) & (F.col(o) != "")).cast("int")
-        df = df.withColumn(f"{e}__new_{o}", new)
-        upto = Window.partitionBy(f"_k_{e}").orderBy("t", "seq").rowsBetween(_UNBOUNDED, 0)
-        df = df.withColumn(f"{e}__dist_{o}", F.sum(f"{e}__new_{o}").over(upto))
-    out: list[Column] = []
+    currency = {e for e, _w, agg in spec.velocity if agg == "sum"} | set(spec.history)
     for e in entities:
-        out += _entity_columns(e, spec, label_delay_days)
-    for e in sorted({e for e, _w, agg in spec.velocity if agg == "sum"} | set(spec.history)):
-        out += _currency_columns(e, spec)
-    out += _customer_columns()
-    df = df.select("*", *out)
+        # One shuffle per entity: rows partitioned by the entity hold every (entity, other
+        # value) pair and every (entity, currency) together, so the distinct-link windows
+        # before the entity's own and the currency windows after it only sort the rows
+        # again where they are (each window spec of its own would shuffle every row).
+        pairs = [o for ent, o in spec.distinct if ent == e]
+        if pairs:
+            df = df.repartition(f"_k_{e}")
+        for o in pairs:
+            pair = Window.partitionBy(f"_k_{e}", o).orderBy("t", "seq")
+            new = ((F.row_number().over(pair) == 1) & (F.col(o) != "")).cast("int")
+            df = df.withColumn(f"{e}__new_{o}", new)
+        cols = _entity_columns(e, spec, label_delay_days)
+        if e == "customer":
+            cols += _customer_columns()
+        df = df.select("*", *cols)
+        if e in currency:
+            df = df.select("*", *_currency_columns(e, spec))
     return df.drop(*(f"_k_{e}" for e in entities))
 
 
@@ -99,7 +103,12 @@ def _entity_columns(e: str, spec: Spec, delay_days: int) -> list[Column]:
     part = [f"_k_{e}"]
     ordered = Window.partitionBy(*part).orderBy("t", "seq")
     before = F.row_number().over(ordered) - 1  # orders recorded before this one
-    cols: list[Column] = []
+    upto = ordered.rowsBetween(_UNBOUNDED, 0)
+    cols: list[Column] = [
+        F.sum(f"{e}__new_{o}").over(upto).alias(f"{e}__dist_{o}")
+        for ent, o in spec.distinct
+        if ent == e
+    ]
     velocity = sorted({w for ent, w, _agg in spec.velocity if ent == e})
     for w in velocity:
         # recorded orders with t - w < t' (<= t): all earlier ones minus those at or before t - w
@@ -110,7 +119,7 @@ def _entity_columns(e: str, spec: Spec, delay_days: int) -> list[Column]:
         # The first order's time (rows are in time order): read as the rows stream past, in
         # the same sorted pass as the counts, where a minimum over the whole entity needed
         # a window of its own that holds every row of the entity.
-        first = F.first("t").over(ordered.rowsBetween(_UNBOUNDED, 0))
+        first = F.first("t").over(upto)
         cols.append(first.alias(f"{e}__first_t"))
     if e in spec.label:
         delay = delay_days * DAY
