@@ -31,7 +31,7 @@ from borderline.privacy import PriorTransfer, TransferHistory
 from borderline.screening import WhitelistDecision
 from borderline.spark import _tasks
 from borderline.spark._context import ListSnapshot
-from borderline.spark.features import point_in_time
+from borderline.spark.features import FEATURE_INPUT_COLUMNS, point_in_time
 
 
 def session(
@@ -244,11 +244,16 @@ def assess(
         ).withColumn("fraud", F.coalesce("fraud", F.lit(0)))
     else:
         valid = valid.withColumn("fraud", F.lit(0))
-    history = point_in_time(valid, label_delay_days=label_delay_days)
+    # The window stages carry only what they read: the order id comes back with the payload.
+    history = point_in_time(valid.drop("order_id"), label_delay_days=label_delay_days)
+    # What the decision stage reads: the window outputs and the order's time, not the inputs
+    # of the windows (entity values, amounts), which would be shuffled twice more for nothing.
+    history = history.drop(*(c for c in FEATURE_INPUT_COLUMNS if c not in ("seq", "t")), "fraud")
     # Decisions leave in input order, partition after partition, so they can be appended to
     # the ledger in that order without sorting wide rows again.
+    payloads = flat.filter(F.col("error").isNull()).select("seq", "order_id", "input", "payload")
     joined = (
-        history.join(flat.filter(F.col("error").isNull()).select("seq", "input", "payload"), "seq")
+        history.join(payloads, "seq")
         .repartitionByRange(decide_partitions(orders), "seq")
         .sortWithinPartitions("seq")
     )
