@@ -20,6 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from borderline.samples import generate_orders
 
 _EXTRA_RULE_TEMPLATES = [
@@ -299,6 +301,41 @@ def _measure_server(
     }
 
 
+def ingest_file(
+    orders: list[dict[str, Any]], workers: int, env: dict[str, str], folder: Path
+) -> dict[str, Any]:
+    """``borderline assess FILE --workers N`` on ``orders`` (new ones), as a user runs it: a
+    separate process (and its workers) reading the file, deciding, storing and printing each
+    decision. Returns the whole run's orders/s (worker start-up included), the rate over the
+    second half of the output (the steady state) and the process tree's CPU per order."""
+    import resource
+
+    path = folder / f"ingest-{workers}.jsonl"
+    path.write_text("".join(orjson.dumps(o).decode() + "\n" for o in orders))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    cmd = [sys.executable, "-m", "borderline", "assess", str(path), "--workers", str(workers)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    stamps = [time.perf_counter() - t0 for _ in proc.stdout]
+    err = proc.stderr.read().decode() if proc.stderr is not None else ""
+    if proc.wait() != 0 or len(stamps) != len(orders):
+        raise RuntimeError(f"`{' '.join(cmd)}` failed ({len(stamps)} lines): {err[-2000:]}")
+    elapsed = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    half = len(stamps) // 2
+    second_half_s = max(stamps[-1] - stamps[half], 1e-9)
+    return {
+        "workers": workers,
+        "orders": len(orders),
+        "orders_per_s": round(len(orders) / elapsed, 1),
+        "first_decision_s": round(stamps[0], 2),
+        "steady_orders_per_s": round((len(stamps) - half) / second_half_s, 1),
+        "cpu_ms_per_order": round(cpu * 1000 / len(orders), 3),
+    }
+
+
 def run(
     history: int = 100_000,
     measure: int = 2_000,
@@ -312,6 +349,7 @@ def run(
     ceiling: bool = True,
     progress: Any = None,
     profile_dir: Path | None = None,
+    ingest_workers: int = 2,
 ) -> dict[str, Any]:
     """Build a bench world and measure it; ``assessors`` '' means every installed one."""
     from borderline.auth import create_key
@@ -414,17 +452,27 @@ def run(
         if ms
     }
 
+    env = {
+        **os.environ,
+        "BORDERLINE_DATA_DIR": str(data_dir),
+        "BORDERLINE_DATABASE_URL": database_url,
+        "BORDERLINE_ASSESSORS": assessors,
+    }
+    if ingest_workers > 1 and history:
+        # The same file size as the history (at most 10,000), new orders of new customers,
+        # once by one process and once by ``ingest_workers``, into the bench world's store.
+        n = min(history, 10_000)
+        runs = []
+        for seed, w in ((97, 1), (98, ingest_workers)):
+            say(f"ingesting {n} orders with `borderline assess --workers {w}`")
+            runs.append(ingest_file(list(generate_orders(n, seed=seed)), w, env, data_dir))
+        results["ingest_cli"] = runs
+
     if http_requests:
         say(f"measuring HTTP with {http_requests} requests, concurrency {concurrency}")
         with transaction(services.sessions) as s:
             _, key = create_key(s, "bench", "service")
         services.close()
-        env = {
-            **os.environ,
-            "BORDERLINE_DATA_DIR": str(data_dir),
-            "BORDERLINE_DATABASE_URL": database_url,
-            "BORDERLINE_ASSESSORS": assessors,
-        }
         http_orders = all_orders[history + measure : history + measure + http_requests]
         warm_up = all_orders[-1]
         folded = None
