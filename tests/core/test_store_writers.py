@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
 
 from borderline.store import begin_write, make_engine, session_factory, transaction, writers
 
@@ -35,11 +35,15 @@ def _setup(db: Path) -> None:
     engine.dispose()
 
 
-def test_the_lock_is_held_for_the_write_transaction_and_no_longer(tmp_path: Path) -> None:
+def _opened(tmp_path: Path) -> tuple[Path, Engine, sessionmaker[Session]]:
     db = tmp_path / "w.db"
     _setup(db)
     engine = make_engine(f"sqlite:///{db}")
-    sessions = session_factory(engine)
+    return db, engine, session_factory(engine)
+
+
+def test_the_lock_is_held_for_the_write_transaction_and_no_longer(tmp_path: Path) -> None:
+    db, engine, sessions = _opened(tmp_path)
     lock = writers.lock_path(engine)
     assert lock == f"{db}-writer"
     try:
@@ -72,10 +76,7 @@ def test_the_lock_is_held_for_the_write_transaction_and_no_longer(tmp_path: Path
 
 
 def test_a_writer_waits_for_the_other_process_then_goes_on(tmp_path: Path) -> None:
-    db = tmp_path / "w.db"
-    _setup(db)
-    engine = make_engine(f"sqlite:///{db}")
-    sessions = session_factory(engine)
+    db, engine, sessions = _opened(tmp_path)
     lock = f"{db}-writer"
     # Another process holds the writer lock (as a worker inside its transaction would).
     holder = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
