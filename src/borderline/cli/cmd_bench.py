@@ -112,7 +112,8 @@ def bench_core(
             typer.echo(
                 f"server CPU per decision: {h['server_cpu_ms_per_decision']} ms "
                 f"(user + system, every worker; the bare app: "
-                f"{h.get('ceiling_server_cpu_ms_per_request', 'n/a')} ms per request)"
+                f"{h.get('ceiling_server_cpu_ms_per_request', 'n/a')} ms per request); "
+                f"the load generator's: {h.get('client_cpu_ms_per_request', 'n/a')} ms"
             )
         if h.get("ratio_to_ceiling") is not None:
             typer.echo(
