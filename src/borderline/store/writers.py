@@ -43,6 +43,11 @@ def install(engine: Engine, database_path: str) -> None:
     _locks[engine] = database_path + "-writer"
 
 
+def uninstall(engine: Engine) -> None:
+    """Let ``engine``'s writers wait in SQLite's busy handler alone (for comparisons)."""
+    _locks.pop(engine, None)
+
+
 def lock_path(engine: Engine) -> str | None:
     return _locks.get(engine)
 
@@ -86,4 +91,4 @@ def held(session: Session) -> bool:
     return _KEY in session.info
 
 
-__all__ = ["TIMEOUT_S", "acquire", "held", "install", "lock_path", "release"]
+__all__ = ["TIMEOUT_S", "acquire", "held", "install", "lock_path", "release", "uninstall"]
