@@ -195,6 +195,11 @@ class Application:
     def assess_batch(self, payloads: Sequence[Any]) -> list[BatchItem]:
         return self.decisions.assess_batch(payloads)
 
+    def reads_recorded(self) -> bool:
+        """Whether a decision may read other customers' recorded orders (a fraud model in
+        service reads shared cards and devices): what may run apart and what may not."""
+        return self.decisions.reads_recorded()
+
     def get_decision(self, ident: str) -> Decision:
         return self.decisions.get_decision(ident)
 

@@ -55,6 +55,13 @@ def test_every_installed_assessor_by_default_with_http_and_ceiling(tmp_path: Pat
         assert set(out[key]) >= PERCENTILES, key
     assert out["ingest_batch_orders_per_s"] > 0
     assert out["ingest_batch_steady"] is None  # no batch after the first 1,000 to time
+    # `borderline assess FILE` on 50 new orders, by one process and by two.
+    one, two = out["ingest_cli"]
+    assert (one["workers"], two["workers"]) == (1, 2)
+    for run in (one, two):
+        assert run["orders"] == 50
+        assert run["orders_per_s"] > 0 and run["steady_orders_per_s"] > 0
+        assert run["cpu_ms_per_order"] > 0 and run["first_decision_s"] > 0
     assert sorted(out["per_assessor_ms"]) == INSTALLED
     for name, p in out["per_assessor_ms"].items():
         assert set(p) == {"p50", "p99"}, name
@@ -88,6 +95,8 @@ def test_profile_with_json_keeps_stdout_json(tmp_path: Path) -> None:
         "--concurrency",
         "2",
         "--no-ceiling",
+        "--ingest-workers",
+        "0",
         "--profile",
         str(tmp_path / "prof"),
     )
@@ -120,9 +129,12 @@ def test_assessors_option_narrows_the_run(
         "0",
         "--rules",
         "10",
+        "--ingest-workers",
+        "0",
     )
     assert r.returncode == 0, r.stderr
     assert f"assessors: {', '.join(expected)}" in r.stdout
+    assert "assess FILE" not in r.stdout  # --ingest-workers 0 skips the file runs
     for name in expected:
         assert f"assessor {name} (ms)" in r.stdout
     for name in set(INSTALLED) - set(expected):

@@ -226,3 +226,24 @@ def test_errors_exit_2_on_stderr(tmp_path: Path) -> None:
     )
     assert p.returncode == 2
     assert p.stderr.strip() == f"error: {missing}: no such file"
+
+
+def test_assess_workers_stay_one_process_when_the_fraud_model_reads_shared_history(
+    data: Path, tmp_path: Path
+) -> None:
+    """With a fraud model in service a decision reads other customers' recorded orders (a
+    shared card or device), which dealing orders by customer would hide: one process."""
+    home = tmp_path / "home"
+    train = ["fraud", "train", "--data", str(data / "orders.jsonl"), "--labels"]
+    train += [str(data / "labels.csv"), "--until", "2026-02-05", "--rounds", "30"]
+    r = runner.invoke(app, [*train, "--registry", str(home / "fraud" / "models")])
+    assert r.exit_code == 0, r.output
+    some = tmp_path / "some.jsonl"
+    some.write_text("".join((data / "orders.jsonl").read_text().splitlines(True)[:60]))
+    env = {"BORDERLINE_DATA_DIR": str(home), "BORDERLINE_DATABASE_URL": ""}
+    r = runner.invoke(app, ["assess", str(some), "--workers", "2"], env=env)
+    assert r.exit_code == 0, r.output
+    assert "assessing in one process" in r.stderr and "assessed 60" in r.stderr
+    decisions = [json.loads(x) for x in r.stdout.splitlines()]
+    assert len(decisions) == 60
+    assert all(d["versions"]["model.fraud"].startswith("fraud-") for d in decisions)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from typer.testing import CliRunner
 
 from borderline.bench.privacy import Score, run_benchmark, score
@@ -53,3 +55,16 @@ def test_bench_command_runs(tmp_path):
     assert "presidio+spacy" in res.stdout and "NER corpora, test splits" in res.stdout
     assert "records/s per core" in res.stdout
     assert len(dump.read_text("utf-8").splitlines()) == 20
+
+
+def test_bench_scores_the_dev_splits_when_asked():
+    args = ["bench", "privacy", "--samples", "10", "--corpus-limit", "5", "--no-presidio-model"]
+    res = CliRunner().invoke(app, [*args, "--no-speed", "--split", "dev", "--json"])
+    assert res.exit_code == 0, res.output
+    corpora = json.loads(res.stdout)["corpora (dev splits)"]
+    assert corpora["split"] == "dev"
+    assert {c: e["samples"] for c, e in corpora["corpora"].items()} == {
+        "btc": 5, "wnut17": 5, "wikigold": 5
+    }  # fmt: skip
+    res = CliRunner().invoke(app, [*args, "--no-speed", "--split", "train"])
+    assert res.exit_code != 0 and "--split must be one of dev, test" in str(res.exception)

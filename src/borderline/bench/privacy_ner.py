@@ -115,6 +115,7 @@ def presidio_spacy(*, organizations: bool = False, model: str = MODEL_PACKAGE) -
     offline_tldextract()
     ignore = ["CARDINAL", "EVENT", "LANGUAGE", "LAW", "MONEY", "ORDINAL", "PERCENT"]
     ignore += ["PRODUCT", "QUANTITY", "WORK_OF_ART"]
+    ignore.append("MISC")  # what Borderline's own model folds those labels into
     if not organizations:
         ignore.append("ORGANIZATION")
     conf = {

@@ -34,6 +34,11 @@ def bench_core(
         help="Run the HTTP server under py-spy (bench group) and write its folded stacks "
         "to this folder; the top entries are printed.",
     ),
+    ingest_workers: int = typer.Option(
+        2,
+        help="Also time `borderline assess FILE` on new orders (as many as --history, at most "
+        "10,000) with one process and with this many (0: skip).",
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Measure the core engine (runs when no domain subcommand is given)."""
@@ -54,6 +59,7 @@ def bench_core(
         ceiling=ceiling,
         progress=lambda m: typer.echo(f"... {m}", err=True),
         profile_dir=profile,
+        ingest_workers=ingest_workers,
     )
     if as_json:
         echo_json(r)
@@ -74,6 +80,13 @@ def bench_core(
         typer.echo(
             f"ingest (batch) after the first 1,000: {st['orders_per_s']} orders/s, "
             f"{st['cpu_ms_per_order']} ms of CPU per order"
+        )
+    for cli_run in r.get("ingest_cli", []):
+        typer.echo(
+            f"`assess FILE --workers {cli_run['workers']}` on {cli_run['orders']} new orders: "
+            f"{cli_run['orders_per_s']} orders/s (first decision after "
+            f"{cli_run['first_decision_s']} s), second half {cli_run['steady_orders_per_s']} "
+            f"orders/s, {cli_run['cpu_ms_per_order']} ms of CPU per order"
         )
     typer.echo(f"backtest of {r['backtest_orders']} orders: {r['backtest_seconds']} s")
     typer.echo(f"{'measure':<34}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}")
@@ -99,7 +112,8 @@ def bench_core(
             typer.echo(
                 f"server CPU per decision: {h['server_cpu_ms_per_decision']} ms "
                 f"(user + system, every worker; the bare app: "
-                f"{h.get('ceiling_server_cpu_ms_per_request', 'n/a')} ms per request)"
+                f"{h.get('ceiling_server_cpu_ms_per_request', 'n/a')} ms per request); "
+                f"the load generator's: {h.get('client_cpu_ms_per_request', 'n/a')} ms"
             )
         if h.get("ratio_to_ceiling") is not None:
             typer.echo(

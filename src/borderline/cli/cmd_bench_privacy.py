@@ -25,10 +25,16 @@ def bench_privacy(
     as_json: bool = typer.Option(False, "--json", help="Print the full report as JSON."),
     dump: Path = typer.Option(None, "--dump", help="Also write the labelled set as JSONL."),
     corpora: bool = typer.Option(
-        True, "--corpora/--no-corpora", help="Also score the held-out NER corpora test splits."
+        True, "--corpora/--no-corpora", help="Also score the NER corpora (see --split)."
     ),
     corpus_limit: int = typer.Option(
         None, "--corpus-limit", min=1, help="Score only the first N sentences of each corpus."
+    ),
+    split: str = typer.Option(
+        "test",
+        "--split",
+        help="Corpora split to score: 'test' (held out, what is reported) or 'dev' (what "
+        "model and rule choices are judged on).",
     ),
     presidio_model: bool = typer.Option(
         True,
@@ -45,8 +51,13 @@ def bench_privacy(
     Presidio runs with the base en_core_web_sm and with the model Borderline ships."""
     from rich.console import Console
 
+    from borderline.bench.ner_corpora import SPLITS
     from borderline.bench.privacy import predict_presidio, run_benchmark
     from borderline.bench.privacy_evalset import generate, handwritten
+    from borderline.errors import InvalidInput
+
+    if split not in SPLITS:
+        raise InvalidInput(f"--split must be one of {', '.join(SPLITS)}, not {split!r}")
 
     data = generate(samples, seed=seed)
     if dump is not None:
@@ -82,8 +93,8 @@ def bench_privacy(
             # Presidio with the very model Borderline ships (fine-tuned), ORG kept.
             ours = pn.presidio_spacy(organizations=True, model=str(shipped_model_path()))
             systems["presidio+ours+org"] = pn.presidio_predictor(ours)
-        reports["corpora (test splits)"] = pn.run_corpora(
-            systems, limit=corpus_limit, derived=derived
+        reports[f"corpora ({split} splits)"] = pn.run_corpora(
+            systems, split=split, limit=corpus_limit, derived=derived
         )
     if speed:
         from borderline.bench import privacy_ner as pn
@@ -146,8 +157,7 @@ def _print_bench(console: Any, reports: dict[str, Any]) -> None:
             ]
             per.add_row(t, *cells)
         console.print(per)
-    corp = reports.get("corpora (test splits)")
-    if corp is not None:
+    for corp in (v for k, v in reports.items() if k.startswith("corpora")):
         console.print(f"[bold]NER corpora, {corp['split']} splits[/bold]; {corp['machine']}")
         table = Table("corpus", "system", "family", "P", "R", "F2", "tp", "fp", "fn")
         rows = [(c, e["systems"]) for c, e in corp["corpora"].items()] + [("all", corp["all"])]

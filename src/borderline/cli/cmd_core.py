@@ -9,7 +9,7 @@ import json
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import typer
@@ -336,70 +336,80 @@ def assess(
         False, "--dry-run", help="Decide without storing (no history, no ledger)."
     ),
     batch_size: int = typer.Option(200, help="Orders per transaction."),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        min=1,
+        max=64,
+        help="Processes that assess at once, each customer's orders in one of them, in order "
+        "(a process per core; not with --dry-run).",
+    ),
 ) -> None:
     """Assess orders and print one JSON decision per line (errors as JSON lines too)."""
     from rich.progress import Progress
 
-    from borderline.errors import BorderlineError
-    from borderline.service import BatchItem, parse_order
+    from borderline.cli._parallel import Printed, Record, assess_in_workers, assess_items
+    from borderline.service import parse_order
 
-    services = None if dry_run else open_services()
-    engine = standalone_engine() if dry_run else None
+    if dry_run and workers > 1:
+        raise InvalidInput("--workers stores decisions; --dry-run does not", where="--workers")
     counts: Counter[str] = Counter()
-    pending: list[tuple[str, Any]] = []
-
-    def flush() -> None:
-        if not pending:
-            return
-        if engine is not None:
-            for where, payload in pending:
-                try:
-                    d = engine.assess(parse_order(payload, ""))
-                    counts[str(d.outcome)] += 1
-                    typer.echo(d.model_dump_json())
-                except InvalidInput as exc:
-                    counts["error"] += 1
-                    echo_json({"input": where, **exc.to_dict()})
-        else:
-            assert services is not None
-            try:
-                items = services.assess_batch([p for _, p in pending])
-            except Exception:
-                # The batch stored nothing (it is one transaction). Go order by order so one
-                # bad line costs only itself, and say which line it was.
-                items = []
-                for i, (_, payload) in enumerate(pending):
-                    item = BatchItem(index=i, order_id=None)
-                    try:
-                        item.decision, item.replayed = services.assess(payload)
-                    except BorderlineError as exc:
-                        item.error = {**exc.to_dict(), "status": exc.status}
-                    except Exception as exc:
-                        item.error = {"error": "failed", "message": f"{type(exc).__name__}: {exc}"}
-                    items.append(item)
-            for (where, _), item in zip(pending, items, strict=True):
-                if item.error:
-                    counts["error"] += 1
-                    echo_json({"input": where, **item.error})
-                else:
-                    assert item.decision is not None
-                    counts[str(item.decision.outcome)] += 1
-                    typer.echo(item.decision.model_dump_json())
-        pending.clear()
-
     show = sys.stderr.isatty()
-    with Progress(transient=True, disable=not show, console=None) as progress:
-        task = progress.add_task("assessing", total=None)
-        for where, payload in _read_orders(path, fmt):
+
+    def emit(line: Printed) -> None:
+        counts[line[0]] += 1
+        typer.echo(line[1])
+
+    def valid(records: Iterator[tuple[str, Any]], advance: Callable[[], None]) -> Iterator[Record]:
+        for where, payload in records:
+            advance()
             if isinstance(payload, InvalidInput):
                 counts["error"] += 1
                 echo_json({"input": where, **payload.to_dict()})
                 continue
-            pending.append((where, payload))
+            yield where, payload
+
+    def one_process(records: Iterator[Record]) -> None:
+        services = None if dry_run else open_services()
+        engine = standalone_engine() if dry_run else None
+        pending: list[Record] = []
+
+        def flush() -> None:
+            if engine is not None:
+                for where, payload in pending:
+                    try:
+                        d = engine.assess(parse_order(payload, ""))
+                        emit((str(d.outcome), d.model_dump_json()))
+                    except InvalidInput as exc:
+                        counts["error"] += 1
+                        echo_json({"input": where, **exc.to_dict()})
+            elif pending:
+                for line in assess_items(services, pending):
+                    emit(line)
+            pending.clear()
+
+        for record in records:
+            pending.append(record)
             if len(pending) >= batch_size:
                 flush()
-            progress.advance(task)
         flush()
+
+    with Progress(transient=True, disable=not show, console=None) as progress:
+        task = progress.add_task("assessing", total=None)
+        records = valid(_read_orders(path, fmt), lambda: progress.advance(task))
+        if workers > 1:
+
+            def fallback(rest: Iterator[Record]) -> None:
+                typer.echo(
+                    "an assessor reads other customers' recorded orders (the fraud feature "
+                    "store with a model in service): assessing in one process",
+                    err=True,
+                )
+                one_process(rest)
+
+            assess_in_workers(records, workers, batch_size, emit, fallback)
+        else:
+            one_process(records)
     summary = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
     typer.echo(f"assessed {sum(counts.values())} ({summary or 'nothing'})", err=True)
     if counts["error"]:

@@ -123,6 +123,22 @@ def train_ner_cmd(
     ),
     epochs: int = typer.Option(6, "--epochs", min=1, max=100),
     seed: int = typer.Option(0, "--seed"),
+    dropout: float = typer.Option(0.2, "--dropout", min=0.0, max=0.9),
+    fewer_labels: bool = typer.Option(
+        False,
+        "--fewer-labels",
+        help="Keep only the five labels the product reports, the others folded into MISC "
+        "(26 moves instead of 74: faster detection).",
+    ),
+    averages: bool = typer.Option(
+        False, "--averages", help="Score and keep the optimizer's moving averages of the weights."
+    ),
+    unsure_orgs: bool = typer.Option(
+        False,
+        "--unsure-orgs",
+        help="Leave unannotated the organisations the base model finds and the corpus does "
+        "not label.",
+    ),
     limit: int = typer.Option(
         None, "--limit", min=10, help="Train on the first N texts only (a quick check)."
     ),
@@ -137,7 +153,13 @@ def train_ner_cmd(
     """Fine-tune the entity model on the train parts of the shipped NER corpora (BTC, WNUT
     2017); the dev parts choose the epoch; the test parts are never seen."""
     from borderline.bench.ner_corpora import CORPORA, TRAIN_CORPORA, load
-    from borderline.privacy import TrainText, shipped_model_path, train
+    from borderline.privacy import (
+        KEEP_LABELS,
+        UNSURE_LABELS,
+        TrainText,
+        shipped_model_path,
+        train,
+    )
 
     texts = [TrainText(s.text, s.spans) for c in TRAIN_CORPORA for s in load(c, "train")]
     dev = [TrainText(s.text, s.spans) for c in CORPORA for s in load(c, "dev")[:dev_limit]]
@@ -147,6 +169,10 @@ def train_ner_cmd(
         out or shipped_model_path(),
         epochs=epochs,
         seed=seed,
+        dropout=dropout,
+        labels=KEEP_LABELS if fewer_labels else None,
+        unsure=UNSURE_LABELS if unsure_orgs else (),
+        averages=averages,
         sources=[f"{c}-train" for c in TRAIN_CORPORA],
         progress=None if as_json else lambda m: typer.echo(m, err=True),
     )

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from borderline.decisions.replay import replay_policy
@@ -25,7 +26,7 @@ from borderline.errors import Conflict, NotFound
 from borderline.model.identity import same_person
 from borderline.policy import CompiledPolicy, compile_policy, default_policy_source
 from borderline.refdata.recheck import Recheck, changed
-from borderline.store import transaction
+from borderline.store import begin_write, transaction
 from borderline.store.models import DecisionRow, OrderRow, PolicyRow
 from borderline.store.ports import LedgerAppender, SessionFactory
 from borderline.store.times import iso
@@ -80,8 +81,23 @@ class PolicyVersions:
         return self._base_engine.signals
 
     def ensure_policy(self) -> None:
-        """On first start, install the built-in (or configured) policy as active version 1."""
+        """On first start, install the built-in (or configured) policy as active version 1.
+
+        Processes starting together on a new database (server workers, ``assess --workers``)
+        may all find none: on SQLite the write lock taken first makes them go one at a time;
+        on PostgreSQL the version's unique key lets one in, and the others find its row."""
+        try:
+            self._install_first_policy()
+        except IntegrityError:
+            with self.sessions() as s:
+                if not s.scalar(
+                    select(func.count()).select_from(PolicyRow).where(PolicyRow.name == POLICY_NAME)
+                ):
+                    raise
+
+    def _install_first_policy(self) -> None:
         with transaction(self.sessions) as s:
+            begin_write(s)
             if s.scalar(
                 select(func.count()).select_from(PolicyRow).where(PolicyRow.name == POLICY_NAME)
             ):

@@ -384,6 +384,14 @@ class DecisionRecorder:
         futures = committer.enqueue(fresh)
         return [futures[r] if isinstance(r, int) else r for r in out]
 
+    def reads_recorded(self) -> bool:
+        """Whether the engine in service reads what was recorded for earlier orders besides
+        the customer's own aggregates (``Engine.reads_recorded``): then one order's decision
+        may depend on another customer's, and batches store order by order."""
+        with self.sessions() as s:
+            probe = AssessContext(history=DbHistory(s), lists=self.lists, extras=self.context(s))
+            return self.engine_for(s).reads_recorded(probe)
+
     def assess_batch(self, payloads: Sequence[Any]) -> list[BatchItem]:
         """Assess many orders; a bad order is reported in its slot, the others go through."""
         for attempt in (1, 2):
@@ -397,27 +405,57 @@ class DecisionRecorder:
         raise AssertionError("unreachable")
 
     def _assess_batch_once(self, payloads: Sequence[Any]) -> list[BatchItem]:
-        """One transaction for the whole batch: the orders are decided one after the other
-        (each sees the customer aggregates of the batch's earlier orders) and stored together,
-        a statement per table and one ledger append (each order still its own ledger entry and
-        receipt). A bad order (invalid, repeated, conflicting) is refused before anything of it
-        is written; anything else that goes wrong rolls back the whole batch: never half of it.
+        """The orders are decided one after the other (each sees the customer aggregates of
+        the batch's earlier orders), then stored together in one transaction, a statement per
+        table and one ledger append (each order still its own ledger entry and receipt). A bad
+        order (invalid, repeated, conflicting) is refused before anything of it is written;
+        anything else that goes wrong rolls back the whole batch: never half of it.
+
+        The engine runs before the write transaction opens, in a read session, so another
+        process's writes (a second importer, the server's committer) go on meanwhile; an order
+        id one of them stored in between is a replay of its decision or a conflict, as for
+        the group committer (``record_group``).
 
         When an assessor reads what the recorded hooks write (the fraud feature store with a
         model in service: ``Engine.reads_recorded``), the orders decided so far are stored
-        before the next one is decided, so its features count them as before."""
+        before the next one is decided, so its features count them as before; the whole batch
+        then runs inside the write transaction."""
         if len(payloads) > self.max_batch:
             raise InvalidInput(
                 f"{len(payloads)} orders exceed the batch limit of {self.max_batch}",
                 where="orders",
             )
-        items: list[BatchItem] = []
+        orders: list[Order | InvalidInput] = []
+        for i, payload in enumerate(payloads):
+            try:
+                orders.append(parse_order(payload, f"orders[{i}]"))
+            except InvalidInput as exc:
+                orders.append(exc)
+        with self.sessions() as s:
+            engine = self.engine_for(s)
+            history = DbHistory(s)
+            extras = self.context(s)
+            probe = AssessContext(history=history, lists=self.lists, extras=extras)
+            if not engine.reads_recorded(probe):
+                items, decided = self._decide_batch(s, payloads, orders, engine, history, extras)
+                s.rollback()  # end the read snapshot before writing
+                if not decided:
+                    return items
+                with transaction(self.sessions) as ws:
+                    begin_write(ws)
+                    results = self.record_group(ws, [d for _, d in decided])
+                for (i, _), result in zip(decided, results, strict=True):
+                    if isinstance(result, Conflict):
+                        items[i].decision = None
+                        items[i].error = {**result.to_dict(), "status": result.status}
+                    else:
+                        items[i].decision, items[i].replayed = result
+                return items
         with transaction(self.sessions) as s:
             begin_write(s)
             engine = self.engine_for(s)
             history = DbHistory(s)
             extras = self.context(s)
-            probe = AssessContext(history=history, lists=self.lists, extras=extras)
             pending: list[Decided] = []
 
             def flush() -> None:
@@ -425,46 +463,64 @@ class DecisionRecorder:
                 self._recorded(s, pending)
                 pending.clear()
 
-            orders: list[Order | InvalidInput] = []
-            for i, payload in enumerate(payloads):
-                try:
-                    orders.append(parse_order(payload, f"orders[{i}]"))
-                except InvalidInput as exc:
-                    orders.append(exc)
-            parsed = [o for o in orders if isinstance(o, Order)]
-            # What the batch's orders need from the database, in a query per 500 orders
-            # rather than two per order: which ids are stored already, the customers' history.
-            stored_ids = present(s, OrderRow.id, (o.id for o in parsed))
-            history.prefetch(o.customer_key for o in parsed)
-            seen: set[str] = set()
-            for i, payload in enumerate(payloads):
-                oid = payload.get("id") if isinstance(payload, dict) else None
-                item = BatchItem(index=i, order_id=oid if isinstance(oid, str) else None)
-                try:
-                    order_or_error = orders[i]
-                    if isinstance(order_or_error, InvalidInput):
-                        raise order_or_error
-                    order = order_or_error
-                    if order.id in seen:
-                        raise Conflict(
-                            f"order id {order.id!r} appears twice in the batch",
-                            where=f"orders[{i}].id",
-                        )
-                    seen.add(order.id)
-                    if pending and engine.reads_recorded(probe):
-                        flush()
-                    decided = self.decide(s, order, engine, history, extras, stored_ids)
-                    if isinstance(decided, Decision):
-                        item.decision, item.replayed = decided, True
-                    else:
-                        item.decision = decided.decision
-                        history.stored(order.customer_key, _stats_row(decided))
-                        pending.append(decided)
-                except (InvalidInput, Conflict) as exc:
-                    item.error = {**exc.to_dict(), "status": exc.status}
-                items.append(item)
+            items, _ = self._decide_batch(
+                s, payloads, orders, engine, history, extras, pending=pending, flush=flush
+            )
             flush()
         return items
+
+    def _decide_batch(
+        self,
+        s: Session,
+        payloads: Sequence[Any],
+        orders: Sequence[Order | InvalidInput],
+        engine: Engine,
+        history: DbHistory,
+        extras: dict[str, Any],
+        *,
+        pending: list[Decided] | None = None,
+        flush: Callable[[], None] | None = None,
+    ) -> tuple[list[BatchItem], list[tuple[int, Decided]]]:
+        """Decide a batch's parsed orders in ``s``: an item per payload, and the new decisions
+        with their item's index. With ``flush``, orders decided so far (``pending``) are stored
+        before each next one is decided."""
+        parsed = [o for o in orders if isinstance(o, Order)]
+        # What the batch's orders need from the database, in a query per 500 orders
+        # rather than two per order: which ids are stored already, the customers' history.
+        stored_ids = present(s, OrderRow.id, (o.id for o in parsed))
+        history.prefetch(o.customer_key for o in parsed)
+        items: list[BatchItem] = []
+        decided: list[tuple[int, Decided]] = []
+        seen: set[str] = set()
+        for i, payload in enumerate(payloads):
+            oid = payload.get("id") if isinstance(payload, dict) else None
+            item = BatchItem(index=i, order_id=oid if isinstance(oid, str) else None)
+            try:
+                order_or_error = orders[i]
+                if isinstance(order_or_error, InvalidInput):
+                    raise order_or_error
+                order = order_or_error
+                if order.id in seen:
+                    raise Conflict(
+                        f"order id {order.id!r} appears twice in the batch",
+                        where=f"orders[{i}].id",
+                    )
+                seen.add(order.id)
+                if pending and flush is not None:
+                    flush()
+                result = self.decide(s, order, engine, history, extras, stored_ids)
+                if isinstance(result, Decision):
+                    item.decision, item.replayed = result, True
+                else:
+                    item.decision = result.decision
+                    history.stored(order.customer_key, _stats_row(result))
+                    decided.append((i, result))
+                    if pending is not None:
+                        pending.append(result)
+            except (InvalidInput, Conflict) as exc:
+                item.error = {**exc.to_dict(), "status": exc.status}
+            items.append(item)
+        return items, decided
 
     def get_decision(self, ident: str) -> Decision:
         with self.sessions() as s:

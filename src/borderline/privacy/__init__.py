@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from borderline.privacy.gazetteer import read_gazetteer
     from borderline.privacy.logfilter import install
     from borderline.privacy.ner import MODEL_PACKAGE, NerModel, shipped_model_path
-    from borderline.privacy.ner_train import TrainText, train
+    from borderline.privacy.ner_train import KEEP_LABELS, UNSURE_LABELS, TrainText, train
     from borderline.privacy.recognizers import load_recognizers
     from borderline.privacy.store import (
         LEDGER_KIND,
@@ -73,7 +73,7 @@ __getattr__, __dir__ = lazy_exports(
         ".gazetteer": ("read_gazetteer",),
         ".logfilter": ("install",),
         ".ner": ("MODEL_PACKAGE", "NerModel", "shipped_model_path"),
-        ".ner_train": ("TrainText", "train"),
+        ".ner_train": ("KEEP_LABELS", "UNSURE_LABELS", "TrainText", "train"),
         ".recognizers": ("load_recognizers",),
         ".store": (
             "LEDGER_KIND",
@@ -95,10 +95,12 @@ __getattr__, __dir__ = lazy_exports(
 
 __all__ = [
     "ENTITY_TYPES",
+    "KEEP_LABELS",
     "KEYED",
     "LEDGER_KIND",
     "METHODS",
     "MODEL_PACKAGE",
+    "UNSURE_LABELS",
     "Analyzer",
     "DbVolumes",
     "Entity",

@@ -112,6 +112,9 @@ def import_list(
     }
     if rescreen and d is not None:
         report["rescreen"] = rescreen_orders(services, d, loaded.version)
+    # The search index over the new versions is built now, by the import (seconds for the
+    # shipped lists), so neither this process's next order nor its list pages wait for it.
+    current_index()
     return report
 
 

@@ -23,6 +23,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from borderline.store import writers
+
 # Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -89,6 +91,7 @@ def make_engine(url: str, **kw: Any) -> Engine:
             from borderline.store.checkpoint import install
 
             install(engine, path)
+            writers.install(engine, path)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kw)
 
@@ -102,10 +105,14 @@ def begin_write(session: Session) -> None:
     commits item by item. A no-op UPDATE makes the driver send BEGIN and takes the write lock
     up front (reads that follow see one snapshot). PostgreSQL needs nothing.
     """
-    if session.get_bind().dialect.name != "sqlite":
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
         return
     dbapi = session.connection().connection.dbapi_connection
     if dbapi is not None and not getattr(dbapi, "in_transaction", True):
+        # Across processes, writers queue on a lock file and follow each other at once
+        # rather than in SQLite's sleeping retries (``borderline.store.writers``).
+        writers.acquire(session, bind.engine)
         session.connection().exec_driver_sql(
             "UPDATE ledger_checkpoints SET size = size WHERE 1 = 0"
         )

@@ -14,7 +14,7 @@ import csv
 import gzip
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -83,6 +83,9 @@ class EcbRates:
 
     days: tuple[date, ...]  # ascending
     per_eur: dict[date, dict[str, Decimal]]
+    # Publication day -> its table, made once: every order with a price converts through one
+    # (30 Decimal divisions), and orders of the same few days share it. Read only after.
+    _tables: dict[date, FxTable] = field(default_factory=dict, compare=False, repr=False)
 
     def table(self, on: date) -> FxTable:
         """The rates of the last publication day on or before ``on``."""
@@ -93,9 +96,14 @@ class EcbRates:
                 where="date",
             )
         day = self.days[i - 1]
-        rates = {c: Decimal(1) / v for c, v in self.per_eur[day].items()}
-        rates["EUR"] = Decimal(1)
-        return FxTable("EUR", rates, day, f"ECB euro reference rates of {day}")
+        made = self._tables.get(day)
+        if made is None:
+            rates = {c: Decimal(1) / v for c, v in self.per_eur[day].items()}
+            rates["EUR"] = Decimal(1)
+            made = self._tables[day] = FxTable(
+                "EUR", rates, day, f"ECB euro reference rates of {day}"
+            )
+        return made
 
     @property
     def last_day(self) -> date:

@@ -222,20 +222,49 @@ class ListingText:
         return " ; ".join(dict.fromkeys(said))
 
 
+def hashed_counts(
+    analyser: Callable[[str], list[str]], texts: Sequence[str], n: int
+) -> sp.csr_matrix:
+    """Rows of feature counts, a column per hashed feature, duplicates summed, columns sorted."""
+    from murmurhash.mrmr import hash as murmur3
+
+    indices: list[int] = []
+    indptr = [0]
+    for text in texts:
+        for feature in analyser(text):
+            h = murmur3(feature)
+            # abs(-2**31) does not fit 32 bits; scikit-learn defines its column this way.
+            indices.append((2147483647 - (n - 1)) % n if h == -2147483648 else abs(h) % n)
+        indptr.append(len(indices))
+    x = sp.csr_matrix(
+        (
+            np.ones(len(indices), dtype=np.float64),
+            np.asarray(indices, dtype=np.int32),
+            np.asarray(indptr, dtype=np.int32),
+        ),
+        shape=(len(texts), n),
+    )
+    x.sum_duplicates()
+    return x
+
+
 class Space:
-    """A hashed TF-IDF space (sublinear tf, learned idf, L2-normalised rows)."""
+    """A hashed TF-IDF space (sublinear tf, learned idf, L2-normalised rows).
+
+    A feature's column is MurmurHash3 (x86, 32-bit, seed 0) of its UTF-8 bytes, as scikit-learn's
+    ``HashingVectorizer(alternate_sign=False, norm=None)`` computes it, so the shipped model's
+    columns are the same (tests/trade/test_hs_hashing.py holds the two equal). The hash comes
+    from ``murmurhash`` (Explosion's small C extension, installed with spaCy) rather than
+    scikit-learn, whose import costs over a second at the first classified listing.
+    """
 
     def __init__(self, analyser: Callable[[str], list[str]], n: int) -> None:
-        from sklearn.feature_extraction.text import HashingVectorizer
-
         self.n = n
-        self.vec = HashingVectorizer(
-            analyzer=analyser, n_features=n, alternate_sign=False, norm=None
-        )
+        self.analyser = analyser
         self.idf = np.ones(n, dtype=np.float32)
 
     def counts(self, texts: Sequence[str]) -> sp.csr_matrix:
-        x = self.vec.transform(texts).tocsr()
+        x = hashed_counts(self.analyser, texts, self.n)
         x.data = 1.0 + np.log(x.data)
         return x
 
