@@ -370,9 +370,13 @@ class DecisionRecorder:
         fresh: list[Decided] = []
         with self.sessions() as s:
             engine = self.engine_for(s)
+            # Which of these ids are stored already, in one query for the orders of this loop
+            # turn rather than one per order: only those are looked at for a replay here (an
+            # id stored meanwhile is the committer's to find, ``record_group``).
+            stored_ids = present(s, OrderRow.id, (o.id for o in orders))
             for order in orders:
                 try:
-                    decided = self.decide(s, order, engine)
+                    decided = self.decide(s, order, engine, stored_ids=stored_ids)
                 except (InvalidInput, Conflict) as exc:
                     out.append(exc)
                     continue
