@@ -49,6 +49,14 @@ def session(
         .config("spark.ui.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
     )
+    if master.startswith("local"):
+        # In local mode the driver's JVM is the executor: Spark's default 1 GB heap ran out
+        # caching the parsed orders of a million-order job (the stage-1 rows, about 2.5 KB an
+        # order, unrolled a partition at a time before spilling). Spark's own SPARK_DRIVER_MEMORY
+        # still wins; smaller input splits keep each task's unrolled partition small.
+        builder = builder.config(
+            "spark.driver.memory", os.environ.get("SPARK_DRIVER_MEMORY", "4g")
+        ).config("spark.sql.files.maxPartitionBytes", str(32 * 1024 * 1024))
     if master.startswith("local") and "PYSPARK_PYTHON" not in os.environ:
         # Local workers run this interpreter (the one with Borderline installed), not whatever
         # `python3` is first on PATH: `borderline spark` run from a virtualenv that is not
