@@ -6,7 +6,9 @@ lazily; the rest is internal):
 
 - Detection: ``Analyzer``, ``default_analyzer``, ``detect``, ``Entity``, ``ENTITY_TYPES``;
   recognisers ``load_recognizers``, ``read_gazetteer``; the NER model ``NerModel``,
-  ``MODEL_PACKAGE``, ``shipped_model_path``, trained with ``train`` on ``TrainText``;
+  ``MODEL_PACKAGE``, ``shipped_model_path``, trained with ``train`` on ``TrainText`` (the
+  labels ``--fewer-labels`` keeps, ``KEEP_LABELS``; those ``--unsure-orgs`` leaves open,
+  ``UNSURE_LABELS``);
   validators ``check_luhn``, ``check_iban``, ``check_hkid``, ``check_sg_nric``,
   ``mrz_check_digit``, ``mrz_td3_line2``, ``resolve_validator``.
 - Acting on it: ``anonymise``, ``anonymise_value``, ``decrypt_text``, ``Keyring``,
