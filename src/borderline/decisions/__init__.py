@@ -5,7 +5,7 @@ Public API (the rest is internal):
 
 - Recording: ``DecisionRecorder``, ``BatchItem``, ``parse_order``, ``payload_hash``,
   ``payload_sha256``, ``decision_record``, ``decision_hash``, ``decision_canonical``,
-  ``decision_record_hash``, ``decision_record_by_id``;
+  ``decision_record_hash``, ``decision_record_by_id``, ``reason_fields``;
   ``append_decisions`` (decisions made elsewhere, e.g. by Spark, appended to the record).
 - Customer history: ``DbHistory``, ``history_snapshot``, ``history_from_snapshot``.
 - Policies: ``PolicyVersions``, ``POLICY_NAME``, ``BacktestReport``, ``replay_policy``,
@@ -35,6 +35,7 @@ from borderline.decisions.record import (
     parse_order,
     payload_hash,
     payload_sha256,
+    reason_fields,
 )
 from borderline.decisions.replay import replay_policy
 from borderline.lazy import lazy_exports
@@ -72,5 +73,6 @@ __all__ = [
     "payload_sha256",
     "policy_activate_record",
     "policy_draft_record",
+    "reason_fields",
     "replay_policy",
 ]

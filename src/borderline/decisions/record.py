@@ -24,7 +24,7 @@ from borderline.engine import AssessContext, CustomerHistory, Engine, ListProvid
 from borderline.errors import Conflict, InvalidInput, NotFound, from_validation
 from borderline.ledger import canonical_json, canonical_json_builtin
 from borderline.ledger.tables import payload_hashes
-from borderline.model import Decision, Finding, Order
+from borderline.model import Decision, Finding, Order, Reason
 from borderline.store import begin_write, in_chunks, present, transaction
 from borderline.store.models import CustomerStatsRow, DecisionRow, FindingRow, OrderRow
 from borderline.store.ports import LedgerAppender, SessionFactory
@@ -656,18 +656,7 @@ def decision_canonical(decision: Decision, context: Mapping[str, Any]) -> bytes:
         "outcome": str(decision.outcome),
         "score": decision.score,
         "actions": decision.actions,
-        "reasons": [
-            {
-                "code": r.code,
-                "severity": str(r.severity),
-                "contribution": r.contribution,
-                "explanation": r.explanation,
-                "assessor": r.assessor,
-                "source": r.source,
-                "evidence": r.evidence,
-            }
-            for r in decision.reasons
-        ],
+        "reasons": [{**reason_fields(r), "evidence": r.evidence} for r in decision.reasons],
         "rules": [
             {"rule": h.rule, "kind": h.kind, "effect": h.effect, "explanation": h.explanation}
             for h in decision.rules
@@ -686,6 +675,19 @@ def decision_canonical(decision: Decision, context: Mapping[str, Any]) -> bytes:
     dumped = decision.model_dump(mode="json", exclude={"receipt"})
     dumped["context"] = context
     return canonical_json(dumped)
+
+
+def reason_fields(r: Reason) -> dict[str, Any]:
+    """A reason's fields as its JSON dump spells them, but its evidence (the stored body adds
+    it; Spark's decision rows leave it out)."""
+    return {
+        "code": r.code,
+        "severity": str(r.severity),
+        "contribution": r.contribution,
+        "explanation": r.explanation,
+        "assessor": r.assessor,
+        "source": r.source,
+    }
 
 
 def _finding_body(f: Finding) -> dict[str, Any]:

@@ -302,7 +302,7 @@ def decision_row(
     """The output row; ``canon`` is the decision body's canonical JSON
     (``decisions.decision_canonical``), ``order_json`` the order's JSON
     (``model_dump(mode="json")``)."""
-    from borderline.decisions import decision_record_hash
+    from borderline.decisions import decision_record_hash, reason_fields
 
     rhash = decision_record_hash(canon, phash)
     return {
@@ -313,17 +313,7 @@ def decision_row(
         "outcome": str(decision.outcome),
         "score": decision.score,
         "actions": list(decision.actions),
-        "reasons": [
-            {
-                "code": r.code,
-                "severity": str(r.severity),
-                "contribution": r.contribution,
-                "explanation": r.explanation,
-                "assessor": r.assessor,
-                "source": r.source,
-            }
-            for r in decision.reasons
-        ],
+        "reasons": [reason_fields(r) for r in decision.reasons],
         "reason_codes": [r.code for r in decision.reasons],
         "rules": [{"rule": h.rule, "kind": h.kind, "effect": h.effect} for h in decision.rules],
         "versions": sorted(decision.versions.items()),
